@@ -1,0 +1,47 @@
+import { join } from "node:path";
+import { migrations } from "./migrations.ts";
+import type { Config } from "./platform/config.ts";
+import { type Database, migrate, openDatabase } from "./platform/db.ts";
+import type { Progress } from "./platform/progress.ts";
+import { Referential } from "./territories/referential.ts";
+import { SearchIndex } from "./territories/search.ts";
+import { listTerritories } from "./territories/store.ts";
+import { syncTerritories } from "./territories/sync.ts";
+
+/** What the HTTP routes and commands share: the database and the in-memory territory referential. */
+export interface AppContext {
+  config: Config;
+  database: Database;
+  territories: Referential;
+  search: SearchIndex;
+}
+
+export function openConfiguredDatabase(config: Config): Promise<Database> {
+  return openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, "db") });
+}
+
+/** Opens (or creates) the database, applies migrations, loads the reference data if missing or changed. */
+export async function openApp(
+  config: Config,
+  opts: { progress?: (label: string, total: number) => Progress; log?: (msg: string) => void } = {},
+): Promise<AppContext> {
+  const log = opts.log ?? (() => {});
+  const database = await openConfiguredDatabase(config);
+  try {
+    const applied = await migrate(database.db, migrations);
+    if (applied.length > 0) log(`Migrations appliquées : ${applied.join(", ")}`);
+    const sync = await syncTerritories(database.db, config.referenceDir, { progress: opts.progress });
+    if (sync.status === "loaded") log(`Territoires chargés : ${JSON.stringify(sync.counts)}`);
+    return { config, database, ...(await buildReferential(database)) };
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}
+
+export async function buildReferential(
+  database: Database,
+): Promise<{ territories: Referential; search: SearchIndex }> {
+  const all = await listTerritories(database.db);
+  return { territories: new Referential(all), search: new SearchIndex(all) };
+}

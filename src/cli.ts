@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { buildReferential, openApp, openConfiguredDatabase } from "./app.ts";
+import { migrations } from "./migrations.ts";
+import { ConfigError, loadConfig } from "./platform/config.ts";
+import { migrate } from "./platform/db.ts";
+import { DataFileError } from "./platform/files.ts";
+import { createProgress } from "./platform/progress.ts";
+import { buildServer, listen } from "./server.ts";
+import { syncTerritories } from "./territories/sync.ts";
+
+const HELP: Record<string, string> = {
+  "": `Maillage — l'inclusion numérique d'un territoire
+
+Usage : maillage <commande> [options]
+
+Commandes :
+  serve            démarre le site (crée la base et charge les données au premier lancement)
+  db migrate       applique les migrations de la base
+  data load        charge les données de référence (territoires) ; ne fait rien si elles sont à jour
+  territoires <recherche>
+                   cherche un territoire (nom, code INSEE, code postal, SIREN)
+
+Chaque commande accepte --help.
+Configuration : PORT, HOST, DATABASE_URL, MAILLAGE_DATA_DIR, MAILLAGE_REFERENCE_DIR, LOG_LEVEL (voir README).`,
+  serve: `Usage : maillage serve
+
+Démarre le site sur http://HOST:PORT (par défaut http://127.0.0.1:3000).
+Au premier lancement, crée la base, applique les migrations et charge les données de référence.`,
+  "db migrate": `Usage : maillage db migrate
+
+Applique les migrations manquantes (base PGlite dans MAILLAGE_DATA_DIR/db, ou PostgreSQL si DATABASE_URL).`,
+  "data load": `Usage : maillage data load [--force]
+
+Charge les communes, EPCI, départements, régions et leurs contours depuis le dossier data/.
+Tout est vérifié avant d'écrire, puis écrit en une seule transaction : un fichier abîmé laisse la base intacte.
+Sans --force, ne fait rien si la même version des fichiers est déjà chargée.`,
+  territoires: `Usage : maillage territoires <recherche> [--limit N]
+
+Cherche un territoire par nom (sans tenir compte des accents), code INSEE, code postal ou SIREN.`,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { help: { type: "boolean", short: "h" }, force: { type: "boolean" }, limit: { type: "string" } },
+    strict: true,
+  });
+  const [cmd = "", sub = ""] = positionals;
+  const key = cmd === "db" || cmd === "data" ? `${cmd} ${sub}`.trim() : cmd;
+  if (values.help || key === "" || key === "help") {
+    console.log(HELP[key === "help" ? "" : key] ?? HELP[""]);
+    return 0;
+  }
+  const config = loadConfig();
+  const progress = createProgress;
+  switch (key) {
+    case "serve": {
+      const t0 = performance.now();
+      const ctx = await openApp(config, { progress, log: (m) => console.error(m) });
+      const app = await buildServer(ctx);
+      const url = await listen(app, config.port, config.host);
+      console.error(`Maillage est prêt en ${((performance.now() - t0) / 1000).toFixed(1)} s : ${url}`);
+      const stop = async () => {
+        await app.close();
+        await ctx.database.close();
+        process.exit(0);
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      return -1;
+    }
+    case "db migrate": {
+      const database = await openConfiguredDatabase(config);
+      try {
+        const applied = await migrate(database.db, migrations);
+        console.log(applied.length ? `Migrations appliquées : ${applied.join(", ")}` : "La base est à jour.");
+      } finally {
+        await database.close();
+      }
+      return 0;
+    }
+    case "data load": {
+      const database = await openConfiguredDatabase(config);
+      try {
+        await migrate(database.db, migrations);
+        const r = await syncTerritories(database.db, config.referenceDir, { force: values.force, progress });
+        if (r.status === "unchanged") console.log("Territoires : déjà à jour, rien à faire.");
+        else
+          console.log(
+            `Territoires chargés : ${Object.entries(r.counts ?? {})
+              .map(([k, v]) => `${k} ${v}`)
+              .join(", ")}`,
+          );
+      } finally {
+        await database.close();
+      }
+      return 0;
+    }
+    case "territoires": {
+      const q = positionals.slice(1).join(" ");
+      if (!q.trim())
+        throw new UsageError(
+          'Indiquez ce que vous cherchez, par exemple : maillage territoires "saint etienne"',
+        );
+      const database = await openConfiguredDatabase(config);
+      try {
+        await migrate(database.db, migrations);
+        await syncTerritories(database.db, config.referenceDir, { progress });
+        const { search, territories } = await buildReferential(database);
+        const limit = Number(values.limit ?? 10);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+          throw new UsageError("--limit doit être un entier entre 1 et 100.");
+        const r = search.search(q, { limit });
+        console.log(`${r.total} résultat(s)`);
+        for (const h of r.hits) {
+          const t = h.territory;
+          const dep = t.departement ? territories.get(t.departement)?.name : "";
+          console.log(`${t.id}\t${t.name}\t${t.kind}\t${dep ?? ""}\t${t.population ?? ""}\t(${h.match})`);
+        }
+      } finally {
+        await database.close();
+      }
+      return 0;
+    }
+    default:
+      throw new UsageError(
+        `Commande inconnue « ${key} ». Tapez « maillage --help » pour la liste des commandes.`,
+      );
+  }
+}
+
+class UsageError extends Error {}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/cli.ts")) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code >= 0) process.exitCode = code;
+    },
+    (e: unknown) => {
+      const known = e instanceof UsageError || e instanceof ConfigError || e instanceof DataFileError;
+      const parseErr = (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+      console.error(known || parseErr ? `Erreur : ${(e as Error).message}` : e);
+      process.exitCode = known || parseErr ? 2 : 1;
+    },
+  );
+}

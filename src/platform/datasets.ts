@@ -1,0 +1,42 @@
+import { type Generated, type Kysely, type Migration, sql } from "kysely";
+import type { Db } from "./db.ts";
+
+/** Which version (content hash) of each reference dataset is loaded, and when. */
+type DatasetTables = {
+  dataset: { name: string; hash: string; loaded_at: Generated<Date>; counts: string };
+};
+
+export const datasetMigrations: Record<string, Migration> = {
+  "0001_platform_datasets": {
+    async up(db: Kysely<unknown>) {
+      await sql`CREATE TABLE dataset (
+        name text PRIMARY KEY,
+        hash text NOT NULL,
+        loaded_at timestamptz NOT NULL DEFAULT now(),
+        counts jsonb NOT NULL DEFAULT '{}'::jsonb
+      )`.execute(db);
+    },
+  },
+};
+
+export async function loadedHash(db: Db, name: string): Promise<string | null> {
+  const row = await db
+    .withTables<DatasetTables>()
+    .selectFrom("dataset")
+    .select("hash")
+    .where("name", "=", name)
+    .executeTakeFirst();
+  return row?.hash ?? null;
+}
+
+/** Records a dataset version; call inside the transaction that loaded it. */
+export async function recordDataset(db: Db, name: string, hash: string, counts: Record<string, number>) {
+  await db
+    .withTables<DatasetTables>()
+    .insertInto("dataset")
+    .values({ name, hash, counts: JSON.stringify(counts) })
+    .onConflict((oc) =>
+      oc.column("name").doUpdateSet({ hash, counts: JSON.stringify(counts), loaded_at: sql`now()` }),
+    )
+    .execute();
+}

@@ -1,0 +1,54 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { createPgConfig } from "@electric-sql/pglite/node-postgres";
+import { Kysely, type Migration, Migrator, PostgresDialect } from "kysely";
+import pg from "pg";
+
+/** The tables are declared by each capability's store (`db.withTables<…>()`); the platform knows none of them. */
+// biome-ignore lint/complexity/noBannedTypes: no table is known at this level
+export type Db = Kysely<{}>;
+
+export interface Database {
+  db: Db;
+  kind: "pglite" | "postgres";
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database: PostgreSQL when a URL is given, else the embedded PGlite in `pgliteDir`
+ * (created on first use, reopened afterwards; `memory://` keeps it in memory).
+ * Both go through the same Kysely PostgresDialect over node-postgres.
+ */
+export async function openDatabase(opts: { databaseUrl?: string; pgliteDir?: string }): Promise<Database> {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    const db = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: "postgres", close: () => db.destroy() };
+  }
+  const dir = opts.pgliteDir ?? "memory://";
+  if (!dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
+  const pglite = await PGlite.create(dir);
+  const pool = new pg.Pool(createPgConfig(pglite));
+  const db = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: "pglite",
+    close: async () => {
+      await db.destroy();
+      await pglite.close();
+    },
+  };
+}
+
+/** Applies every pending migration in name order; returns the names applied now. */
+export async function migrate(db: Db, migrations: Record<string, Migration>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "?";
+    throw new Error(
+      `La migration « ${failed} » a échoué : ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

@@ -1,0 +1,119 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import compress from "@fastify/compress";
+import formbody from "@fastify/formbody";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import { build } from "esbuild";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import type { VNode } from "preact";
+import type { Config } from "./config.ts";
+import { ErrorPage } from "./views/errors.tsx";
+import { renderPage } from "./views/layout.tsx";
+
+const ASSETS = join(import.meta.dirname, "assets");
+
+/** An error whose message may be shown to people as it is (plain French), with its HTTP status. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const isApi = (req: FastifyRequest) => req.url.startsWith("/api/");
+
+/** Sends a server-rendered page (escaped by preact-render-to-string). */
+export function sendPage(reply: FastifyReply, page: VNode, status = 200): FastifyReply {
+  return reply.code(status).type("text/html; charset=utf-8").send(renderPage(page));
+}
+
+/** RFC 9457 problem details for the JSON API. */
+export function sendProblem(
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  detail: string,
+): FastifyReply {
+  return reply
+    .code(status)
+    .type("application/problem+json; charset=utf-8")
+    .send({ type: "about:blank", title, status, detail });
+}
+
+/** The HTTP server with the shared plumbing: security headers, compression, rate limit, assets, French errors. */
+export async function createHttpServer(config: Config): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: config.logLevel === "silent" ? false : { level: config.logLevel },
+    trustProxy: true,
+    routerOptions: { maxParamLength: 200 },
+  });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        styleSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    hsts: false,
+  });
+  await app.register(compress, { threshold: 1024 });
+  await app.register(formbody);
+  if (config.rateLimit > 0) {
+    await app.register(rateLimit, {
+      max: config.rateLimit,
+      timeWindow: "1 minute",
+      errorResponseBuilder: (_req, ctx) =>
+        new HttpError(
+          429,
+          "Trop de demandes",
+          `Trop de demandes en peu de temps. Réessayez dans ${Math.ceil(ctx.ttl / 1000)} secondes.`,
+        ),
+    });
+  }
+
+  const css = await readFile(join(ASSETS, "style.css"), "utf8");
+  const bundle = await build({
+    entryPoints: [join(ASSETS, "app.ts")],
+    bundle: true,
+    write: false,
+    minify: true,
+    format: "esm",
+    target: "es2019",
+  });
+  const js = bundle.outputFiles[0]?.text ?? "";
+  const cache = "public, max-age=3600";
+  app.get("/assets/style.css", (_req, reply) =>
+    reply.type("text/css; charset=utf-8").header("cache-control", cache).send(css),
+  );
+  app.get("/assets/app.js", (_req, reply) =>
+    reply.type("text/javascript; charset=utf-8").header("cache-control", cache).send(js),
+  );
+
+  app.setNotFoundHandler((req, reply) => {
+    if (isApi(req)) return sendProblem(reply, 404, "Introuvable", "Cette adresse de l'API n'existe pas.");
+    return sendPage(reply, ErrorPage({ status: 404 }), 404);
+  });
+  app.setErrorHandler((error, req, reply) => {
+    const known = error instanceof HttpError;
+    const status = known ? error.status : ((error as { statusCode?: number }).statusCode ?? 500);
+    if (status >= 500) req.log.error(error);
+    const title = known ? error.title : status >= 500 ? "Erreur du serveur" : "Demande incorrecte";
+    const detail = known
+      ? error.message
+      : status >= 500
+        ? "Une erreur inattendue s'est produite de notre côté."
+        : "La demande n'a pas pu être comprise.";
+    if (isApi(req)) return sendProblem(reply, status, title, detail);
+    return sendPage(reply, ErrorPage({ status, message: known ? error.message : undefined }), status);
+  });
+  return app;
+}

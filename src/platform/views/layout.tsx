@@ -1,0 +1,76 @@
+import type { ComponentChildren, VNode } from "preact";
+import { render } from "preact-render-to-string";
+
+export interface PageProps {
+  title: string;
+  /** Short description for search engines and link previews. */
+  description?: string;
+  children: ComponentChildren;
+  /** Where the person is, for `aria-current` in the menu. */
+  current?: string;
+}
+
+const NAV: { href: string; label: string }[] = [
+  { href: "/", label: "Accueil" },
+  { href: "/territoires", label: "Territoires" },
+];
+
+export const SITE_NAME = "Maillage";
+
+/** The frame of every page: skip link, header with menu, main, footer. */
+export function Layout({ title, description, children, current }: PageProps): VNode {
+  return (
+    <html lang="fr">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · ${SITE_NAME}`}</title>
+        {description ? <meta name="description" content={description} /> : null}
+        <link rel="stylesheet" href="/assets/style.css" />
+        <script type="module" src="/assets/app.js" />
+      </head>
+      <body>
+        <a class="skip-link" href="#contenu">
+          Aller au contenu
+        </a>
+        <header class="site-header">
+          <div class="wrap">
+            <a class="brand" href="/">
+              {SITE_NAME}
+              <span class="brand-tagline">l'inclusion numérique sur votre territoire</span>
+            </a>
+            <nav aria-label="Menu principal">
+              <ul class="nav">
+                {NAV.map((n) => (
+                  <li key={n.href}>
+                    <a href={n.href} aria-current={current === n.href ? "page" : undefined}>
+                      {n.label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          </div>
+        </header>
+        <main id="contenu" class="wrap" tabIndex={-1}>
+          {children}
+        </main>
+        <footer class="site-footer">
+          <div class="wrap">
+            <p>
+              Maillage est un logiciel libre. Données publiques : INSEE (Code officiel géographique 2025),
+              IGN, La Poste, ANCT — <a href="/a-propos/donnees">sources des données</a>.
+            </p>
+          </div>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+export function renderPage(vnode: VNode): string {
+  return `<!doctype html>${render(vnode)}`;
+}
+
+/** French number formatting: 171 057. */
+export const formatNumber = (n: number) => new Intl.NumberFormat("fr-FR").format(n);

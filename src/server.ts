@@ -1,0 +1,30 @@
+import type { FastifyInstance } from "fastify";
+import type { AppContext } from "./app.ts";
+import { registerAboutRoutes } from "./platform/about.tsx";
+import { createHttpServer } from "./platform/http.ts";
+import { registerTerritoryRoutes, type TerritorySection } from "./territories/routes.ts";
+
+/** Sections other capabilities add to territory pages, in display order. */
+const territorySections: TerritorySection[] = [];
+
+/** Builds the HTTP application: the platform plumbing plus every capability's routes. */
+export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
+  const app = await createHttpServer(ctx.config);
+  registerAboutRoutes(app);
+  registerTerritoryRoutes(app, {
+    db: ctx.database.db,
+    territories: ctx.territories,
+    search: ctx.search,
+    sections: territorySections,
+  });
+  app.get("/sante", () => ({ statut: "ok", territoires: ctx.territories.all.length }));
+  return app;
+}
+
+/** Starts listening; returns the address actually used (PORT=0 picks a free port). */
+export async function listen(app: FastifyInstance, port: number, host: string): Promise<string> {
+  await app.listen({ port, host });
+  const addr = app.server.address();
+  const actual = typeof addr === "object" && addr ? addr.port : port;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${actual}`;
+}

@@ -1,0 +1,282 @@
+import { readdir } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { DataFileError, displayPath, hashFiles, readCsv, readJson } from "../platform/files.ts";
+import type { Progress } from "../platform/progress.ts";
+import { type Geometry, regionId, type Territory } from "./model.ts";
+
+/** The reference files the territories come from, relative to the data folder (see data/PROVENANCE.md). */
+export const TERRITORY_FILES = {
+  communes: "geo/communes-coordonnees-cog2025.csv.gz",
+  postcodes: "geo/communes-france-2024-rcarlier.csv.gz",
+  epci: "geo/epci-2025-simplifie.geojson.gz",
+  departements: "geo/departements-anct.geojson.gz",
+  regions: "geo/regions-avec-outre-mer-2018.geojson.gz",
+  communeShapesDir: "geo/communes-par-departement",
+} as const;
+
+export interface TerritoryDataset {
+  territories: Territory[];
+  geometries: { id: string; geometry: Geometry }[];
+  /** sha256 of every source file: the version of the dataset. */
+  hash: string;
+}
+
+const COMMUNE_CODE = /^(\d{2}|2A|2B)\d{3}$/;
+const DEP_CODE = /^(\d{2}|2A|2B|97\d)$/;
+const SIREN = /^\d{9}$/;
+
+/** Every source file, in a fixed order (their bytes make the dataset's hash). */
+export async function territoryFilePaths(dataDir: string): Promise<string[]> {
+  const shapesDir = join(dataDir, TERRITORY_FILES.communeShapesDir);
+  let shapeFiles: string[];
+  try {
+    shapeFiles = (await readdir(shapesDir)).filter((f) => f.endsWith(".geojson.gz")).sort();
+  } catch {
+    throw new DataFileError(displayPath(shapesDir), null, "dossier introuvable");
+  }
+  return [
+    TERRITORY_FILES.communes,
+    TERRITORY_FILES.postcodes,
+    TERRITORY_FILES.epci,
+    TERRITORY_FILES.departements,
+    TERRITORY_FILES.regions,
+  ]
+    .map((p) => join(dataDir, p))
+    .concat(shapeFiles.map((f) => join(shapesDir, f)));
+}
+
+/** Reads and checks every territory file; any problem throws a DataFileError naming the file and line. */
+export async function readTerritoryDataset(dataDir: string, progress?: Progress): Promise<TerritoryDataset> {
+  const all = await territoryFilePaths(dataDir);
+  const files = all.slice(0, 5);
+  const shapeFiles = all.slice(5);
+  let step = 0;
+  const tick = (note: string) => progress?.tick(++step, note);
+
+  const communes = await readCommunes(files[0] as string);
+  tick("communes");
+  const postcodes = await readPostcodes(files[1] as string);
+  tick("codes postaux");
+  const epciFeatures = await readFeatures(files[2] as string, ["code", "nom", "type", "population"]);
+  tick("EPCI");
+  const depFeatures = await readFeatures(files[3] as string, ["insee_dep", "lib_dep"]);
+  tick("départements");
+  const regFeatures = await readFeatures(files[4] as string, ["code", "nom"]);
+  tick("régions");
+
+  const geometries: TerritoryDataset["geometries"] = [];
+  const territories: Territory[] = [];
+  const known = new Map(communes.map((c) => [c.territory.id, c]));
+
+  // Régions.
+  for (const f of regFeatures) {
+    const code = String(f.props.code);
+    if (!/^\d{2}$/.test(code)) throw featureError(f, `code de région invalide « ${code} »`);
+    territories.push(area("region", regionId(code), code, String(f.props.nom), { region: code }));
+    geometries.push({ id: regionId(code), geometry: f.geometry });
+  }
+  const regionCodes = new Set(territories.map((t) => t.code));
+  // Départements: the région is the one of their communes.
+  const regionOfDep = new Map<string, string>();
+  for (const c of communes)
+    if (c.territory.departement && c.territory.region)
+      regionOfDep.set(c.territory.departement, c.territory.region);
+  for (const f of depFeatures) {
+    const code = String(f.props.insee_dep);
+    if (!DEP_CODE.test(code)) throw featureError(f, `code de département invalide « ${code} »`);
+    const region = regionOfDep.get(code);
+    if (!region) throw featureError(f, `département « ${code} » sans aucune commune`);
+    territories.push(area("departement", code, code, String(f.props.lib_dep), { departement: code, region }));
+    geometries.push({ id: code, geometry: f.geometry });
+  }
+  const depCodes = new Set(territories.filter((t) => t.kind === "departement").map((t) => t.code));
+  // EPCI.
+  for (const f of epciFeatures) {
+    const code = String(f.props.code);
+    if (!SIREN.test(code)) throw featureError(f, `SIREN d'EPCI invalide « ${code} »`);
+    const t = area("epci", code, code, String(f.props.nom), {});
+    t.epciType = String(f.props.type);
+    t.population = toInt(f.props.population);
+    territories.push(t);
+    geometries.push({ id: code, geometry: f.geometry });
+  }
+  const epciCodes = new Set(epciFeatures.map((f) => String(f.props.code)));
+  // Communes and arrondissements, checked against the areas above.
+  const communesFile = displayPath(files[0] as string);
+  for (const { territory: t, line } of communes) {
+    if (!t.departement || !depCodes.has(t.departement)) {
+      throw new DataFileError(communesFile, line, `département inconnu « ${t.departement} » pour ${t.id}`);
+    }
+    if (!t.region || !regionCodes.has(t.region)) {
+      throw new DataFileError(communesFile, line, `région inconnue « ${t.region} » pour ${t.id}`);
+    }
+    if (t.epci && !epciCodes.has(t.epci))
+      throw new DataFileError(communesFile, line, `EPCI inconnu « ${t.epci} » pour ${t.id}`);
+    if (t.parent && !known.has(t.parent))
+      throw new DataFileError(communesFile, line, `commune parente inconnue pour ${t.id}`);
+    t.postcodes = postcodes.get(t.id) ?? [];
+    territories.push(t);
+  }
+  // Paris, Lyon, Marseille carry the postcodes of their arrondissements.
+  for (const { territory: t } of communes) {
+    if (t.kind !== "arrondissement" || !t.parent) continue;
+    const parent = known.get(t.parent)?.territory;
+    if (parent) parent.postcodes = [...new Set([...parent.postcodes, ...t.postcodes])].sort();
+  }
+  // Populations of départements and régions: sum of their communes.
+  const popOf = new Map<string, number>();
+  for (const { territory: t } of communes) {
+    if (t.kind !== "commune" || t.population === null) continue;
+    for (const key of [t.departement ?? "", regionId(t.region ?? "")])
+      popOf.set(key, (popOf.get(key) ?? 0) + t.population);
+  }
+  for (const t of territories)
+    if (t.kind === "departement" || t.kind === "region") t.population = popOf.get(t.id) ?? null;
+
+  // Commune boundaries, one file per département.
+  for (const shapeFile of shapeFiles) {
+    for (const f of await readFeatures(shapeFile, ["code"])) {
+      const code = String(f.props.code);
+      if (!known.has(code)) throw featureError(f, `commune inconnue « ${code} »`);
+      geometries.push({ id: code, geometry: f.geometry });
+    }
+    tick(basename(shapeFile));
+  }
+  return { territories, geometries, hash: await hashFiles(all) };
+}
+
+function area(
+  kind: Territory["kind"],
+  id: string,
+  code: string,
+  name: string,
+  links: Partial<Territory>,
+): Territory {
+  return {
+    id,
+    kind,
+    code,
+    name,
+    population: null,
+    departement: null,
+    region: null,
+    epci: null,
+    parent: null,
+    epciType: null,
+    lat: null,
+    lon: null,
+    postcodes: [],
+    ...links,
+  };
+}
+
+const PLM_PARENT: Record<string, string> = { "75": "75056", "69": "69123", "13": "13055" };
+
+async function readCommunes(path: string): Promise<{ territory: Territory; line: number }[]> {
+  const file = displayPath(path);
+  const out: { territory: Territory; line: number }[] = [];
+  const seen = new Set<string>();
+  const required = ["code_insee", "nom", "type", "departement", "region", "epci", "population"];
+  for await (const { line, row } of readCsv(path, {
+    required: [...required, "lat_poste", "lon_poste", "lat_interieur", "lon_interieur"],
+  })) {
+    const fail = (field: string, why: string) => {
+      throw new DataFileError(file, line, `champ « ${field} » : ${why} (valeur « ${row[field] ?? ""} »)`);
+    };
+    const code = row.code_insee ?? "";
+    if (!COMMUNE_CODE.test(code)) fail("code_insee", "code INSEE invalide");
+    if (seen.has(code)) fail("code_insee", "code en double");
+    seen.add(code);
+    if (!row.nom?.trim()) fail("nom", "nom vide");
+    const type = row.type;
+    if (type !== "commune-actuelle" && type !== "arrondissement-municipal") {
+      fail("type", "attendu « commune-actuelle » ou « arrondissement-municipal »");
+    }
+    const population = row.population === "" ? null : toInt(row.population);
+    if (row.population !== "" && population === null) fail("population", "nombre entier attendu");
+    if (row.epci && !SIREN.test(row.epci)) fail("epci", "SIREN à 9 chiffres attendu");
+    const point = (latField: string, lonField: string): [number, number] | null => {
+      const la = row[latField] ?? "";
+      const lo = row[lonField] ?? "";
+      if (la === "" && lo === "") return null;
+      const lat = Number(la);
+      const lon = Number(lo);
+      if (!Number.isFinite(lat) || lat < -90 || lat > 90 || la === "") fail(latField, "latitude invalide");
+      if (!Number.isFinite(lon) || lon < -180 || lon > 180 || lo === "") fail(lonField, "longitude invalide");
+      return [lat, lon];
+    };
+    const p = point("lat_poste", "lon_poste") ?? point("lat_interieur", "lon_interieur");
+    const isArr = type === "arrondissement-municipal";
+    out.push({
+      line,
+      territory: area(isArr ? "arrondissement" : "commune", code, code, (row.nom ?? "").trim(), {
+        population,
+        departement: row.departement || null,
+        region: row.region || null,
+        epci: isArr ? null : row.epci || null,
+        parent: isArr ? (PLM_PARENT[code.slice(0, 2)] ?? null) : null,
+        lat: p?.[0] ?? null,
+        lon: p?.[1] ?? null,
+      }),
+    });
+  }
+  if (out.length === 0) throw new DataFileError(file, null, "aucune commune dans le fichier");
+  return out;
+}
+
+/** Postcodes per INSEE code (communes and arrondissements; communes déléguées give theirs to their parent). */
+async function readPostcodes(path: string): Promise<Map<string, string[]>> {
+  const file = displayPath(path);
+  const map = new Map<string, Set<string>>();
+  for await (const { line, row } of readCsv(path, {
+    required: ["insee_com", "code_postal", "commune_type", "insee_parente"],
+  })) {
+    const cp = row.code_postal ?? "";
+    if (!/^\d{5}$/.test(cp))
+      throw new DataFileError(file, line, `champ « code_postal » : code postal invalide (valeur « ${cp} »)`);
+    const code = row.commune_type === "COMD" ? row.insee_parente : row.insee_com;
+    if (!code) continue;
+    const set = map.get(code) ?? new Set<string>();
+    set.add(cp);
+    map.set(code, set);
+  }
+  return new Map([...map].map(([k, v]) => [k, [...v].sort()]));
+}
+
+interface Feature {
+  file: string;
+  /** Rank of the feature in the collection (1-based), for messages. */
+  index: number;
+  props: Record<string, unknown>;
+  geometry: Geometry;
+}
+
+const featureError = (f: Feature, detail: string) =>
+  new DataFileError(f.file, null, `objet n° ${f.index} : ${detail}`);
+
+async function readFeatures(path: string, required: string[]): Promise<Feature[]> {
+  const file = displayPath(path);
+  const json = (await readJson(path)) as { type?: string; features?: unknown[] };
+  if (json?.type !== "FeatureCollection" || !Array.isArray(json.features)) {
+    throw new DataFileError(file, 1, "une FeatureCollection GeoJSON est attendue");
+  }
+  return json.features.map((raw, i) => {
+    const f = raw as { properties?: Record<string, unknown>; geometry?: Geometry };
+    const where = `objet n° ${i + 1}`;
+    for (const r of required) {
+      if (f.properties?.[r] === undefined || f.properties[r] === null || f.properties[r] === "") {
+        throw new DataFileError(file, null, `${where} : propriété « ${r} » manquante`);
+      }
+    }
+    const g = f.geometry;
+    if (!g || (g.type !== "Polygon" && g.type !== "MultiPolygon") || !Array.isArray(g.coordinates)) {
+      throw new DataFileError(file, null, `${where} : géométrie Polygon ou MultiPolygon attendue`);
+    }
+    return { file, index: i + 1, props: f.properties ?? {}, geometry: g };
+  });
+}
+
+function toInt(v: unknown): number | null {
+  const n = typeof v === "number" ? v : Number(String(v ?? "").trim());
+  return Number.isInteger(n) && String(v ?? "").trim() !== "" ? n : null;
+}

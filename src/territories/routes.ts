@@ -1,0 +1,249 @@
+import type { FastifyInstance } from "fastify";
+import type { VNode } from "preact";
+import { z } from "zod";
+import type { Db } from "../platform/db.ts";
+import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
+import { contextLabel, territoryUrl } from "./describe.ts";
+import type { Territory, TerritoryKind } from "./model.ts";
+import type { Referential } from "./referential.ts";
+import type { SearchIndex, SearchResult } from "./search.ts";
+import { getGeometry } from "./store.ts";
+import { HomePage, MAX_QUERY_LENGTH, SearchPage } from "./views/search.tsx";
+import { type ChildGroup, type RenderedSection, TerritoryPage } from "./views/territory.tsx";
+
+/**
+ * A section that another capability adds to every territory page (fragility, places, coverage…).
+ * `render` returns null when it has nothing to say about this territory.
+ */
+export interface TerritorySection {
+  id: string;
+  title: string;
+  render(t: Territory, deps: { db: Db; territories: Referential }): Promise<VNode | null>;
+}
+
+export interface TerritoryRoutesDeps {
+  db: Db;
+  territories: Referential;
+  search: SearchIndex;
+  sections: TerritorySection[];
+}
+
+const KINDS = ["commune", "arrondissement", "epci", "departement", "region"] as const;
+const PAGE_SIZE = 20;
+const CHILDREN_PAGE_SIZE = 100;
+
+const pageNumber = z.coerce.number().int().min(1).max(10_000).catch(1);
+
+/** Checks a search query; returns the French message to show when it cannot be searched. */
+export function queryProblem(q: string): string | null {
+  if (q.trim() === "")
+    return "Tapez le nom ou le code d'une commune, d'un département, d'une région, ou un code postal.";
+  if (q.length > MAX_QUERY_LENGTH) {
+    return `Votre recherche est trop longue (${q.length} caractères). Tapez ${MAX_QUERY_LENGTH} caractères au plus, par exemple le nom d'une commune.`;
+  }
+  return null;
+}
+
+const apiQuery = z.object({
+  q: z.string().default(""),
+  type: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return [] as TerritoryKind[];
+      const kinds = v.split(",").map((k) => k.trim());
+      const bad = kinds.filter((k) => !(KINDS as readonly string[]).includes(k));
+      if (bad.length > 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `type inconnu « ${bad.join(", ")} » : valeurs possibles ${KINDS.join(", ")}`,
+        });
+        return z.NEVER;
+      }
+      return kinds as TerritoryKind[];
+    }),
+  limit: z.coerce
+    .number({ message: "limit doit être un nombre" })
+    .int()
+    .min(1, "limit doit valoir au moins 1")
+    .max(50, "limit vaut 50 au plus")
+    .default(10),
+  offset: z.coerce
+    .number({ message: "offset doit être un nombre" })
+    .int()
+    .min(0, "offset ne peut pas être négatif")
+    .max(100_000)
+    .default(0),
+});
+
+export function territoryJson(t: Territory, ref: Referential) {
+  return {
+    id: t.id,
+    type: t.kind,
+    code: t.code,
+    nom: t.name,
+    population: t.population,
+    departement: t.departement,
+    region: t.region,
+    epci: t.epci,
+    communeParente: t.parent,
+    natureEpci: t.epciType,
+    latitude: t.lat,
+    longitude: t.lon,
+    codesPostaux: t.postcodes,
+    libelle: contextLabel(t, ref),
+    url: territoryUrl(t),
+  };
+}
+
+export function registerTerritoryRoutes(app: FastifyInstance, deps: TerritoryRoutesDeps): void {
+  const { territories: ref, search } = deps;
+
+  app.get("/", (_req, reply) => {
+    const regions = ref.all
+      .filter((t) => t.kind === "region")
+      .sort((a, b) => a.name.localeCompare(b.name, "fr"))
+      .map((r) => ({ name: r.name, url: territoryUrl(r) }));
+    return sendPage(reply, HomePage({ regions }));
+  });
+
+  app.get<{ Querystring: Record<string, string | undefined> }>("/territoires", (req, reply) => {
+    const raw = req.query.q;
+    const page = pageNumber.parse(req.query.page);
+    if (raw === undefined) return sendPage(reply, SearchPage({ q: "", page, pageSize: PAGE_SIZE, ref }));
+    const q = String(raw);
+    const problem = queryProblem(q);
+    if (problem) {
+      return sendPage(
+        reply,
+        SearchPage({ q: q.slice(0, MAX_QUERY_LENGTH), problem, page, pageSize: PAGE_SIZE, ref }),
+        400,
+      );
+    }
+    let result: SearchResult = search.search(q, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    // One exact code or postcode hit: go straight to the territory.
+    if (
+      result.total === 1 &&
+      result.hits[0] &&
+      ["code", "postcode"].includes(result.hits[0].match) &&
+      page === 1
+    ) {
+      return reply.redirect(territoryUrl(result.hits[0].territory), 303);
+    }
+    if (result.hits.length === 0 && page > 1) result = search.search(q, { limit: PAGE_SIZE });
+    return sendPage(
+      reply,
+      SearchPage({ q, result, page: result.hits.length === 0 ? 1 : page, pageSize: PAGE_SIZE, ref }),
+    );
+  });
+
+  app.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>(
+    "/territoires/:id",
+    async (req, reply) => {
+      const t = ref.get(req.params.id);
+      if (!t) {
+        throw new HttpError(
+          404,
+          "Territoire introuvable",
+          `Aucun territoire n'a le code « ${req.params.id.slice(0, 40)} ».`,
+        );
+      }
+      const groups = childGroups(t, ref, req.query);
+      const shape = await getGeometry(deps.db, t.id);
+      const contextShape = !shape && t.parent ? await getGeometry(deps.db, t.parent) : null;
+      const sections: RenderedSection[] = [];
+      for (const s of deps.sections) {
+        const body = await s.render(t, { db: deps.db, territories: ref });
+        if (body) sections.push({ id: s.id, title: s.title, body });
+      }
+      return sendPage(
+        reply,
+        TerritoryPage({ t, ref, parents: ref.parentsOf(t), groups, shape, contextShape, sections }),
+      );
+    },
+  );
+
+  app.get<{ Querystring: Record<string, string | undefined> }>("/api/v1/territoires", (req, reply) => {
+    const parsed = apiQuery.safeParse(req.query);
+    if (!parsed.success) {
+      return sendProblem(
+        reply,
+        400,
+        "Paramètre invalide",
+        parsed.error.issues.map((i) => i.message).join(" ; "),
+      );
+    }
+    const { q, type, limit, offset } = parsed.data;
+    const problem = queryProblem(q);
+    if (problem) return sendProblem(reply, 400, "Recherche invalide", problem);
+    const result = search.search(q, { limit, offset, kinds: type });
+    return {
+      requete: q,
+      total: result.total,
+      limite: limit,
+      decalage: offset,
+      resultats: result.hits.map((h) => ({ ...territoryJson(h.territory, ref), correspondance: h.match })),
+    };
+  });
+
+  app.get<{ Params: { id: string } }>("/api/v1/territoires/:id", (req, reply) => {
+    const t = ref.get(req.params.id);
+    if (!t)
+      return sendProblem(
+        reply,
+        404,
+        "Territoire introuvable",
+        `Aucun territoire n'a le code « ${req.params.id.slice(0, 40)} ».`,
+      );
+    return {
+      ...territoryJson(t, ref),
+      parents: ref.parentsOf(t).map((p) => ({ id: p.id, type: p.kind, nom: p.name, url: territoryUrl(p) })),
+      nombreEnfants: ref.childrenOf(t.id).length,
+    };
+  });
+}
+
+/** The children shown on a territory page, each group paged by its own query parameter. */
+function childGroups(
+  t: Territory,
+  ref: Referential,
+  query: Record<string, string | undefined>,
+): ChildGroup[] {
+  const children = ref.childrenOf(t.id);
+  const group = (title: string, param: string, items: Territory[]): ChildGroup | null => {
+    if (items.length === 0) return null;
+    const pages = Math.ceil(items.length / CHILDREN_PAGE_SIZE);
+    const page = Math.min(pageNumber.parse(query[param]), pages);
+    return {
+      title,
+      param,
+      total: items.length,
+      page,
+      pages,
+      items: items.slice((page - 1) * CHILDREN_PAGE_SIZE, page * CHILDREN_PAGE_SIZE),
+    };
+  };
+  const groups = [
+    group(
+      "Départements",
+      "departements",
+      children.filter((c) => c.kind === "departement"),
+    ),
+    group(
+      "Intercommunalités (EPCI)",
+      "epci",
+      children.filter((c) => c.kind === "epci"),
+    ),
+    group(
+      "Communes",
+      "communes",
+      children.filter((c) => c.kind === "commune"),
+    ),
+    group(
+      "Arrondissements municipaux",
+      "arrondissements",
+      children.filter((c) => c.kind === "arrondissement"),
+    ),
+  ];
+  return groups.filter((g): g is ChildGroup => g !== null);
+}

@@ -1,0 +1,169 @@
+import type { Territory, TerritoryKind } from "./model.ts";
+import { normalize, trigrams } from "./normalize.ts";
+
+/** Why a territory matched, best first. */
+export type MatchKind = "postcode" | "code" | "exact" | "prefix" | "words" | "fuzzy";
+const TIER: Record<MatchKind, number> = { postcode: 0, code: 1, exact: 2, prefix: 3, words: 4, fuzzy: 5 };
+
+export interface SearchHit {
+  territory: Territory;
+  match: MatchKind;
+  /** Within a tier, higher first: trigram similarity for fuzzy, 1 / number of postcodes for postcode, else 1. */
+  score: number;
+}
+
+export interface SearchOptions {
+  limit?: number;
+  offset?: number;
+  kinds?: TerritoryKind[];
+}
+
+export interface SearchResult {
+  total: number;
+  hits: SearchHit[];
+}
+
+/** Fuzzy matching only runs when direct matches are fewer than this. */
+const FUZZY_WHEN_FEWER_THAN = 20;
+const FUZZY_MIN_SIMILARITY = 0.3;
+
+const CODE_RE = /^(\d[\dab]\d{3}|\d{9}|\d{2}|2[ab]|97\d)$/;
+
+/**
+ * In-memory search over every territory: by code, postcode, or name (accent- and case-insensitive).
+ * Ranking: postcode > code (a five-digit number is more often a postcode) > exact name > name prefix > every query word starts a word of the name >
+ * fuzzy (trigrams); ties go to the bigger population, then the name.
+ */
+export class SearchIndex {
+  private readonly items: Territory[];
+  private readonly norms: string[];
+  private readonly byId = new Map<string, number[]>();
+  private readonly byPostcode = new Map<string, number[]>();
+  /** Sorted (word, item) pairs for word-prefix lookups. */
+  private readonly words: string[] = [];
+  private readonly wordItems: number[] = [];
+  private readonly grams = new Map<string, number[]>();
+  private readonly gramCounts: Uint16Array;
+  private readonly hits: Uint16Array;
+
+  constructor(territories: readonly Territory[]) {
+    this.items = [...territories];
+    this.norms = this.items.map((t) => normalize(t.name));
+    const pairs: [string, number][] = [];
+    this.items.forEach((t, i) => {
+      const codeKey = t.code.toLowerCase();
+      for (const key of new Set([t.id.toLowerCase(), codeKey])) push(this.byId, key, i);
+      for (const pc of t.postcodes) push(this.byPostcode, pc, i);
+      const norm = this.norms[i] ?? "";
+      for (const w of new Set(norm.split(" "))) if (w) pairs.push([w, i]);
+      for (const g of trigrams(norm)) push(this.grams, g, i);
+    });
+    pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
+    for (const [w, i] of pairs) {
+      this.words.push(w);
+      this.wordItems.push(i);
+    }
+    this.gramCounts = new Uint16Array(this.items.length);
+    this.items.forEach((_, i) => {
+      this.gramCounts[i] = trigrams(this.norms[i] ?? "").size;
+    });
+    this.hits = new Uint16Array(this.items.length);
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  search(query: string, opts: SearchOptions = {}): SearchResult {
+    const limit = opts.limit ?? 10;
+    const offset = opts.offset ?? 0;
+    const kinds = opts.kinds && opts.kinds.length > 0 ? new Set(opts.kinds) : null;
+    const found = new Map<number, SearchHit>();
+    const add = (i: number, match: MatchKind, score = 1) => {
+      const t = this.items[i];
+      if (!t || (kinds && !kinds.has(t.kind))) return;
+      const prev = found.get(i);
+      if (!prev || TIER[match] < TIER[prev.match] || (prev.match === match && score > prev.score)) {
+        found.set(i, { territory: t, match, score });
+      }
+    };
+
+    const raw = query.trim().toLowerCase().replace(/\s+/g, "");
+    if (CODE_RE.test(raw)) {
+      for (const i of this.byId.get(raw) ?? []) add(i, "code");
+      // Two digits: the département first, then the région with the same code.
+      if (/^\d{2}$/.test(raw)) for (const i of this.byId.get(`region-${raw}`) ?? []) add(i, "code", 0.5);
+    }
+    if (/^\d{5}$/.test(raw)) {
+      // The most specific holder of a postcode first (Lyon 3e before Lyon, which holds nine).
+      for (const i of this.byPostcode.get(raw) ?? [])
+        add(i, "postcode", 1 / (this.items[i]?.postcodes.length || 1));
+    }
+
+    const q = normalize(query);
+    if (q !== "") {
+      const qWords = q.split(" ");
+      let candidates: Set<number> | null = null;
+      for (const w of [...new Set(qWords)].sort((a, b) => b.length - a.length)) {
+        const set = new Set<number>();
+        for (let k = this.lowerBound(w); k < this.words.length && (this.words[k] ?? "").startsWith(w); k++) {
+          const item = this.wordItems[k];
+          if (item !== undefined && (!candidates || candidates.has(item))) set.add(item);
+        }
+        candidates = set;
+        if (set.size === 0) break;
+      }
+      for (const i of candidates ?? []) {
+        const norm = this.norms[i] ?? "";
+        add(i, norm === q ? "exact" : norm.startsWith(q) ? "prefix" : "words");
+      }
+      if (found.size < FUZZY_WHEN_FEWER_THAN) this.fuzzy(q, add);
+    }
+
+    const sorted = [...found.values()].sort(compareHits);
+    return { total: sorted.length, hits: sorted.slice(offset, offset + limit) };
+  }
+
+  private fuzzy(q: string, add: (i: number, m: MatchKind, s: number) => void): void {
+    const qg = trigrams(q);
+    const touched: number[] = [];
+    for (const g of qg) {
+      for (const i of this.grams.get(g) ?? []) {
+        if (this.hits[i] === 0) touched.push(i);
+        this.hits[i] = (this.hits[i] ?? 0) + 1;
+      }
+    }
+    for (const i of touched) {
+      const shared = this.hits[i] ?? 0;
+      this.hits[i] = 0;
+      const sim = shared / (qg.size + (this.gramCounts[i] ?? 0) - shared);
+      if (sim >= FUZZY_MIN_SIMILARITY) add(i, "fuzzy", sim);
+    }
+  }
+
+  private lowerBound(w: string): number {
+    let lo = 0;
+    let hi = this.words.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.words[mid] ?? "") < w) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+function push<K>(map: Map<K, number[]>, key: K, value: number): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function compareHits(a: SearchHit, b: SearchHit): number {
+  return (
+    TIER[a.match] - TIER[b.match] ||
+    b.score - a.score ||
+    (b.territory.population ?? -1) - (a.territory.population ?? -1) ||
+    a.territory.name.localeCompare(b.territory.name, "fr")
+  );
+}

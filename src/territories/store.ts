@@ -1,0 +1,157 @@
+import { type Kysely, type Migration, sql } from "kysely";
+import { recordDataset } from "../platform/datasets.ts";
+import type { Db } from "../platform/db.ts";
+import type { TerritoryDataset } from "./load.ts";
+import type { Geometry, Territory, TerritoryKind } from "./model.ts";
+
+type TerritoryTables = {
+  territory: {
+    id: string;
+    kind: TerritoryKind;
+    code: string;
+    name: string;
+    population: number | null;
+    departement: string | null;
+    region: string | null;
+    epci: string | null;
+    parent: string | null;
+    epci_type: string | null;
+    lat: number | null;
+    lon: number | null;
+    postcodes: string[];
+  };
+  territory_geometry: { id: string; geojson: string };
+};
+
+export const DATASET = "territoires";
+
+export const territoryMigrations: Record<string, Migration> = {
+  "0002_territories": {
+    async up(db: Kysely<unknown>) {
+      await sql`CREATE TABLE territory (
+        id text PRIMARY KEY,
+        kind text NOT NULL CHECK (kind IN ('commune','arrondissement','epci','departement','region')),
+        code text NOT NULL,
+        name text NOT NULL,
+        population integer,
+        departement text,
+        region text,
+        epci text,
+        parent text,
+        epci_type text,
+        lat double precision,
+        lon double precision,
+        postcodes text[] NOT NULL DEFAULT '{}'
+      )`.execute(db);
+      await sql`CREATE INDEX territory_kind_idx ON territory (kind)`.execute(db);
+      await sql`CREATE INDEX territory_departement_idx ON territory (departement)`.execute(db);
+      await sql`CREATE TABLE territory_geometry (
+        id text PRIMARY KEY REFERENCES territory (id) ON DELETE CASCADE,
+        geojson text NOT NULL
+      )`.execute(db);
+    },
+  },
+};
+
+const tables = (db: Db) => db.withTables<TerritoryTables>();
+
+/** Replaces every territory and boundary in one transaction, and records the dataset version. */
+export async function replaceTerritories(
+  db: Db,
+  data: TerritoryDataset,
+  onBatch?: (done: number, total: number) => void,
+) {
+  const total = data.territories.length + data.geometries.length;
+  let done = 0;
+  await tables(db)
+    .transaction()
+    .execute(async (trx) => {
+      await trx.deleteFrom("territory_geometry").execute();
+      await trx.deleteFrom("territory").execute();
+      for (const batch of chunks(data.territories, 1000)) {
+        await trx
+          .insertInto("territory")
+          .values(
+            batch.map((t) => ({
+              id: t.id,
+              kind: t.kind,
+              code: t.code,
+              name: t.name,
+              population: t.population,
+              departement: t.departement,
+              region: t.region,
+              epci: t.epci,
+              parent: t.parent,
+              epci_type: t.epciType,
+              lat: t.lat,
+              lon: t.lon,
+              postcodes: t.postcodes,
+            })),
+          )
+          .execute();
+        done += batch.length;
+        onBatch?.(done, total);
+      }
+      for (const batch of chunks(data.geometries, 500)) {
+        await trx
+          .insertInto("territory_geometry")
+          .values(batch.map((g) => ({ id: g.id, geojson: JSON.stringify(g.geometry) })))
+          .execute();
+        done += batch.length;
+        onBatch?.(done, total);
+      }
+      await recordDataset(trx as unknown as Db, DATASET, data.hash, countByKind(data.territories));
+    });
+}
+
+export function countByKind(territories: readonly Territory[]): Record<TerritoryKind, number> {
+  const counts: Record<TerritoryKind, number> = {
+    commune: 0,
+    arrondissement: 0,
+    epci: 0,
+    departement: 0,
+    region: 0,
+  };
+  for (const t of territories) counts[t.kind]++;
+  return counts;
+}
+
+export async function listTerritories(db: Db): Promise<Territory[]> {
+  const rows = await tables(db).selectFrom("territory").selectAll().orderBy("id").execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    code: r.code,
+    name: r.name,
+    population: r.population,
+    departement: r.departement,
+    region: r.region,
+    epci: r.epci,
+    parent: r.parent,
+    epciType: r.epci_type,
+    lat: r.lat,
+    lon: r.lon,
+    postcodes: r.postcodes,
+  }));
+}
+
+export async function getGeometry(db: Db, id: string): Promise<Geometry | null> {
+  const row = await tables(db)
+    .selectFrom("territory_geometry")
+    .select("geojson")
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row ? (JSON.parse(row.geojson) as Geometry) : null;
+}
+
+export async function countGeometries(db: Db): Promise<number> {
+  const row = await tables(db)
+    .selectFrom("territory_geometry")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
