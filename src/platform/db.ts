@@ -19,9 +19,26 @@ export interface Database {
  * (created on first use, reopened afterwards; `memory://` keeps it in memory).
  * Both go through the same Kysely PostgresDialect over node-postgres.
  */
-export async function openDatabase(opts: { databaseUrl?: string; pgliteDir?: string }): Promise<Database> {
+export async function openDatabase(opts: {
+  databaseUrl?: string;
+  pgliteDir?: string;
+  /** PostgreSQL only: work in this schema (created if missing), e.g. to isolate a test run. */
+  schema?: string;
+}): Promise<Database> {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    if (opts.schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(opts.schema))
+      throw new Error("invalid schema name");
+    if (opts.schema) {
+      const client = new pg.Client({ connectionString: opts.databaseUrl });
+      await client.connect();
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${opts.schema}`);
+      await client.end();
+    }
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: 10,
+      ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+    });
     const db = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: "postgres", close: () => db.destroy() };
   }

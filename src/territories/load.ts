@@ -46,7 +46,11 @@ export async function territoryFilePaths(dataDir: string): Promise<string[]> {
 }
 
 /** Reads and checks every territory file; any problem throws a DataFileError naming the file and line. */
-export async function readTerritoryDataset(dataDir: string, progress?: Progress): Promise<TerritoryDataset> {
+export async function readTerritoryDataset(
+  dataDir: string,
+  progress?: Progress,
+  opts: { geometries?: boolean } = {},
+): Promise<TerritoryDataset> {
   const all = await territoryFilePaths(dataDir);
   const files = all.slice(0, 5);
   const shapeFiles = all.slice(5);
@@ -134,7 +138,7 @@ export async function readTerritoryDataset(dataDir: string, progress?: Progress)
     if (t.kind === "departement" || t.kind === "region") t.population = popOf.get(t.id) ?? null;
 
   // Commune boundaries, one file per département.
-  for (const shapeFile of shapeFiles) {
+  for (const shapeFile of opts.geometries === false ? [] : shapeFiles) {
     for (const f of await readFeatures(shapeFile, ["code"])) {
       const code = String(f.props.code);
       if (!known.has(code)) throw featureError(f, `commune inconnue « ${code} »`);

@@ -51,8 +51,8 @@ export class SearchIndex {
     this.norms = this.items.map((t) => normalize(t.name));
     const pairs: [string, number][] = [];
     this.items.forEach((t, i) => {
-      const codeKey = t.code.toLowerCase();
-      for (const key of new Set([t.id.toLowerCase(), codeKey])) push(this.byId, key, i);
+      // A région is found by its id (region-84) here, and by its bare code below, after the département.
+      push(this.byId, t.id.toLowerCase(), i);
       for (const pc of t.postcodes) push(this.byPostcode, pc, i);
       const norm = this.norms[i] ?? "";
       for (const w of new Set(norm.split(" "))) if (w) pairs.push([w, i]);

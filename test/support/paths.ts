@@ -1,0 +1,4 @@
+import { resolve } from "node:path";
+
+/** The real reference data shipped with the product. */
+export const DATA_DIR = resolve(import.meta.dirname, "../../data");
