@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { relative } from "node:path";
+import { pipeline } from "node:stream";
 import { createGunzip, gunzipSync } from "node:zlib";
 import { parse } from "csv-parse";
 
@@ -38,8 +39,6 @@ export async function* readCsv(
   opts: { delimiter?: string; required?: string[] } = {},
 ): AsyncGenerator<{ line: number; row: Record<string, string> }> {
   const file = displayPath(path);
-  let input: NodeJS.ReadableStream = createReadStream(path);
-  if (path.endsWith(".gz")) input = input.pipe(createGunzip());
   const parser = parse({
     delimiter: opts.delimiter ?? ",",
     columns: (header: string[]) => {
@@ -57,8 +56,10 @@ export async function* readCsv(
     info: true,
     skip_empty_lines: true,
   });
-  input.on("error", (e) => parser.destroy(e));
-  input.pipe(parser);
+  // pipeline() carries an error of any stage (missing file, bad gzip) to the parser, hence to the loop below.
+  const ignore = () => {};
+  if (path.endsWith(".gz")) pipeline(createReadStream(path), createGunzip(), parser, ignore);
+  else pipeline(createReadStream(path), parser, ignore);
   try {
     for await (const rec of parser as AsyncIterable<{
       record: Record<string, string>;
