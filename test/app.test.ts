@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { promisify } from "node:util";
+import { sql } from "kysely";
+import { openApp } from "../src/app.ts";
+import { preparedDataDir, testConfig } from "./support/server.ts";
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, "..");
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  try {
+    const r = await run(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+test("starting on an existing database reuses it: no migration, no reload", async (t) => {
+  const dataDir = await preparedDataDir();
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const logs: string[] = [];
+  const ctx = await openApp({ ...testConfig(), dataDir }, { log: (m) => logs.push(m) });
+  try {
+    assert.deepEqual(logs, []);
+    const r = await sql<{ n: string }>`SELECT count(*) AS n FROM territory`.execute(ctx.database.db);
+    assert.equal(Number(r.rows[0]?.n), 36294);
+    assert.equal(ctx.territories.all.length, 36294);
+  } finally {
+    await ctx.database.close();
+  }
+});
+
+test("CLI: help, a data load that has nothing to do, a search, and clear errors", async (t) => {
+  const dataDir = await preparedDataDir();
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const env = { MAILLAGE_DATA_DIR: dataDir };
+
+  const help = await cli(["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage : maillage <commande>/);
+  assert.match((await cli(["data", "load", "--help"])).stdout, /une seule transaction/);
+
+  const load = await cli(["data", "load"], env);
+  assert.equal(load.code, 0, load.stderr);
+  assert.match(load.stdout, /déjà à jour/);
+
+  const migrate = await cli(["db", "migrate"], env);
+  assert.match(migrate.stdout, /La base est à jour/);
+
+  const search = await cli(["territoires", "les", "abymes"], env);
+  assert.equal(search.code, 0, search.stderr);
+  assert.match(search.stdout, /^97101\tLes Abymes\tcommune/m);
+
+  const unknown = await cli(["demarrer"], env);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /Erreur : Commande inconnue « demarrer »/);
+
+  const badPort = await cli(["serve"], { ...env, PORT: "quatre-vingt" });
+  assert.equal(badPort.code, 2);
+  assert.match(badPort.stderr, /PORT doit être un nombre entier entre 0 et 65535/);
+
+  const badOption = await cli(["data", "load", "--vite"], env);
+  assert.equal(badOption.code, 2);
+});

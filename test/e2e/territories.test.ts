@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { axeViolations, browserSkip, launchBrowser } from "../support/browser.ts";
+import { startTestServer } from "../support/server.ts";
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let browser: Browser | null;
+
+before(async () => {
+  browser = await launchBrowser();
+  server = await startTestServer();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const PAGES: { path: string; title: RegExp; status: number }[] = [
+  { path: "/", title: /^Accueil · Maillage$/, status: 200 },
+  { path: "/territoires?q=saint+etienne", title: /Recherche « saint etienne »/, status: 200 },
+  { path: "/territoires?q=", title: /Chercher un territoire/, status: 400 },
+  { path: "/territoires/42218", title: /Saint-Étienne/, status: 200 },
+  { path: "/territoires/244200770", title: /Saint-Étienne Métropole/, status: 200 },
+  { path: "/territoires/23", title: /Creuse/, status: 200 },
+  { path: "/territoires/region-84", title: /Auvergne-Rhône-Alpes/, status: 200 },
+  { path: "/territoires/69383", title: /Lyon 3e Arrondissement/, status: 200 },
+  { path: "/territoires/99999", title: /Page introuvable/, status: 404 },
+  { path: "/cette-page-n-existe-pas", title: /Page introuvable/, status: 404 },
+  { path: "/a-propos/donnees", title: /Sources des données/, status: 200 },
+];
+
+async function withPage(
+  opts: { javaScriptEnabled?: boolean; width?: number },
+  fn: (page: Page) => Promise<void>,
+) {
+  if (!browser) return;
+  const context: BrowserContext = await browser.newContext({
+    javaScriptEnabled: opts.javaScriptEnabled ?? true,
+    viewport: { width: opts.width ?? 1280, height: 800 },
+    locale: "fr-FR",
+  });
+  try {
+    await fn(await context.newPage());
+  } finally {
+    await context.close();
+  }
+}
+
+describe("pages in a real browser", { skip: browserSkip() }, () => {
+  for (const p of PAGES) {
+    test(`${p.path}: status ${p.status}, 0 axe violations, readable at 360 px`, async () => {
+      await withPage({ width: 360 }, async (page) => {
+        const res = await page.goto(server.url + p.path);
+        assert.equal(res?.status(), p.status);
+        assert.match(await page.title(), p.title);
+        assert.equal(await page.getAttribute("html", "lang"), "fr");
+        assert.deepEqual(await axeViolations(page), []);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `the page is ${overflow}px wider than a 360px screen`);
+      });
+    });
+  }
+
+  test("the territory pages show a boundary map as inline SVG, with a text alternative", async () => {
+    await withPage({ javaScriptEnabled: false }, async (page) => {
+      await page.goto(`${server.url}/territoires/42218`);
+      const svg = page.locator("svg.map");
+      assert.equal(await svg.getAttribute("role"), "img");
+      assert.equal(await svg.getAttribute("aria-label"), "Contour de Saint-Étienne");
+      assert.ok(((await svg.locator("path.shape").getAttribute("d")) ?? "").length > 100);
+      // Parents and children are links.
+      assert.equal((await page.locator('a[href="/territoires/244200770"]').count()) > 0, true);
+      await page.goto(`${server.url}/territoires/244200770`);
+      assert.ok((await page.locator('a[href="/territoires/42218"]').count()) > 0);
+    });
+  });
+
+  test("keyboard only, without JavaScript: skip link, search form, results, territory page", async () => {
+    await withPage({ javaScriptEnabled: false }, async (page) => {
+      await page.goto(server.url);
+      await page.keyboard.press("Tab");
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Aller au contenu");
+      await page.keyboard.press("Enter");
+      assert.ok(page.url().endsWith("#contenu"));
+      // From the main content, Tab reaches the search field.
+      await page.keyboard.press("Tab");
+      assert.equal(await page.evaluate(() => document.activeElement?.id), "q");
+      await page.keyboard.type("st etienne");
+      await Promise.all([page.waitForURL(/\/territoires\?q=st\+etienne/), page.keyboard.press("Enter")]);
+      assert.match((await page.locator("h2#resultats").textContent()) ?? "", /résultats pour « st etienne »/);
+      // Tab to the first result and open it.
+      for (let i = 0; i < 10; i++) {
+        await page.keyboard.press("Tab");
+        if ((await page.evaluate(() => document.activeElement?.closest("ol.results") !== null)) === true)
+          break;
+      }
+      assert.equal(
+        await page.evaluate(() => document.activeElement?.getAttribute("href")),
+        "/territoires/42218",
+      );
+      await Promise.all([page.waitForURL(/\/territoires\/42218$/), page.keyboard.press("Enter")]);
+      assert.equal(await page.locator("h1").textContent(), "Saint-Étienne (commune)");
+    });
+  });
+
+  test("keyboard only, with JavaScript: suggestions while typing, arrows to choose, Enter to open", async () => {
+    await withPage({}, async (page) => {
+      await page.goto(server.url);
+      await page.keyboard.press("Tab");
+      await page.keyboard.press("Enter");
+      await page.keyboard.press("Tab");
+      await page.keyboard.type("les abymes");
+      const first = page.locator("#q-suggestions a").first();
+      await first.waitFor();
+      assert.match((await page.locator("[role=status]").textContent()) ?? "", /résultat/);
+      await page.keyboard.press("ArrowDown");
+      assert.equal(
+        await page.evaluate(() => document.activeElement?.getAttribute("href")),
+        "/territoires/97101",
+      );
+      await Promise.all([page.waitForURL(/\/territoires\/97101$/), page.keyboard.press("Enter")]);
+      assert.equal(await page.locator("h1").textContent(), "Les Abymes (commune)");
+      assert.deepEqual(await axeViolations(page), []);
+    });
+  });
+
+  test("a postcode typed in the plain form goes straight to the only commune", async () => {
+    await withPage({ javaScriptEnabled: false }, async (page) => {
+      await page.goto(`${server.url}/territoires?q=42000`);
+      assert.ok(page.url().endsWith("/territoires/42218"));
+    });
+  });
+});

@@ -1,0 +1,51 @@
+import { existsSync } from "node:fs";
+import { AxeBuilder } from "@axe-core/playwright";
+import { type Browser, chromium, type Page } from "playwright-core";
+
+const CANDIDATES = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter(
+  (p): p is string => Boolean(p),
+);
+
+export const chromiumPath = (): string | undefined => CANDIDATES.find((p) => existsSync(p));
+
+/** Why browser tests are skipped here (no Chromium, and CI does not require it), or false. */
+export const browserSkip = (): string | false =>
+  !chromiumPath() && process.env.MAILLAGE_REQUIRE_BROWSER !== "1"
+    ? "Chromium absent (apt-get install chromium)"
+    : false;
+
+/** Debian's Chromium, headless, kept off the network (this machine has none and must not try). */
+export async function launchBrowser(): Promise<Browser | null> {
+  const executablePath = chromiumPath();
+  if (!executablePath) {
+    if (process.env.MAILLAGE_REQUIRE_BROWSER === "1") {
+      throw new Error(
+        "Chromium est introuvable (apt-get install chromium) alors que MAILLAGE_REQUIRE_BROWSER=1.",
+      );
+    }
+    return null;
+  }
+  return chromium.launch({
+    executablePath,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** axe-core scan for WCAG 2.1 A and AA; returns a readable list of the violations. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
+    .analyze();
+  return result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
+}

@@ -1,0 +1,59 @@
+import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { type AppContext, openApp } from "../../src/app.ts";
+import { migrations } from "../../src/migrations.ts";
+import { loadConfig } from "../../src/platform/config.ts";
+import { hashFiles } from "../../src/platform/files.ts";
+import { buildServer, listen } from "../../src/server.ts";
+import { territoryFilePaths } from "../../src/territories/load.ts";
+import { DATA_DIR } from "./paths.ts";
+
+/**
+ * A real Maillage server on a free loopback port, on an embedded database loaded with the real data.
+ * The loaded database is prepared once per data version (in the system's temp folder) and copied for each run,
+ * so that test files do not each pay for a full load.
+ */
+/** A fresh copy of a data folder whose embedded database is already created, migrated and loaded. */
+export async function preparedDataDir(): Promise<string> {
+  const version =
+    (await hashFiles(await territoryFilePaths(DATA_DIR))).slice(0, 12) + Object.keys(migrations).length;
+  const template = join(tmpdir(), `maillage-test-db-${version}`);
+  if (!existsSync(template)) {
+    const building = mkdtempSync(join(tmpdir(), "maillage-test-build-"));
+    const ctx = await openApp({ ...testConfig(), dataDir: building });
+    await ctx.database.close();
+    renameSync(building, template);
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), "maillage-test-run-"));
+  cpSync(template, dataDir, { recursive: true });
+  return dataDir;
+}
+
+export const testConfig = () => ({
+  ...loadConfig({}),
+  port: 0,
+  logLevel: "silent" as const,
+  rateLimit: 0,
+  referenceDir: DATA_DIR,
+});
+
+export async function startTestServer(
+  opts: { configure?: (app: FastifyInstance) => void } = {},
+): Promise<{ url: string; ctx: AppContext; close(): Promise<void> }> {
+  const dataDir = await preparedDataDir();
+  const ctx = await openApp({ ...testConfig(), dataDir });
+  const app = await buildServer(ctx);
+  opts.configure?.(app);
+  const url = await listen(app, 0, "127.0.0.1");
+  return {
+    url,
+    ctx,
+    async close() {
+      await app.close();
+      await ctx.database.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
