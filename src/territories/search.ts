@@ -50,23 +50,23 @@ export class SearchIndex {
     this.items = [...territories];
     this.norms = this.items.map((t) => normalize(t.name));
     const pairs: [string, number][] = [];
+    const gramCounts = new Uint16Array(this.items.length);
     this.items.forEach((t, i) => {
       // A région is found by its id (region-84) here, and by its bare code below, after the département.
       push(this.byId, t.id.toLowerCase(), i);
       for (const pc of t.postcodes) push(this.byPostcode, pc, i);
       const norm = this.norms[i] ?? "";
       for (const w of new Set(norm.split(" "))) if (w) pairs.push([w, i]);
-      for (const g of trigrams(norm)) push(this.grams, g, i);
+      const grams = trigrams(norm);
+      gramCounts[i] = grams.size;
+      for (const g of grams) push(this.grams, g, i);
     });
     pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
     for (const [w, i] of pairs) {
       this.words.push(w);
       this.wordItems.push(i);
     }
-    this.gramCounts = new Uint16Array(this.items.length);
-    this.items.forEach((_, i) => {
-      this.gramCounts[i] = trigrams(this.norms[i] ?? "").size;
-    });
+    this.gramCounts = gramCounts;
     this.hits = new Uint16Array(this.items.length);
   }
 

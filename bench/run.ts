@@ -1,0 +1,15 @@
+/**
+ * `npm run bench`: runs every benchmark and prints one line per figure (medians, percentiles, ratios).
+ * `npm run bench -- territoires` runs only the named ones.
+ */
+import { benchTerritories } from "./territories.ts";
+
+const BENCHES: Record<string, () => Promise<void>> = {
+  territoires: benchTerritories,
+};
+
+const wanted = process.argv.slice(2);
+for (const [name, run] of Object.entries(BENCHES)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  await run();
+}
