@@ -1,9 +1,16 @@
+import { stat } from "node:fs/promises";
 import { type Generated, type Kysely, type Migration, sql } from "kysely";
 import type { Db } from "./db.ts";
 
 /** Which version (content hash) of each reference dataset is loaded, and when. */
 type DatasetTables = {
-  dataset: { name: string; hash: string; loaded_at: Generated<Date>; counts: string };
+  dataset: {
+    name: string;
+    hash: string;
+    loaded_at: Generated<Date>;
+    counts: string;
+    fingerprint: string | null;
+  };
 };
 
 export const datasetMigrations: Record<string, Migration> = {
@@ -18,6 +25,47 @@ export const datasetMigrations: Record<string, Migration> = {
     },
   },
 };
+
+export const datasetFingerprintMigration: Record<string, Migration> = {
+  "0003_platform_dataset_fingerprint": {
+    async up(db: Kysely<unknown>) {
+      await sql`ALTER TABLE dataset ADD COLUMN fingerprint text`.execute(db);
+    },
+  },
+};
+
+/**
+ * A cheap fingerprint of files (name, size, modification time): when it is unchanged since the last check,
+ * the files need not be read and hashed again at start-up.
+ */
+export async function fingerprintFiles(paths: string[]): Promise<string> {
+  const parts = await Promise.all(
+    paths.map(async (p) => {
+      const s = await stat(p);
+      return `${p}:${s.size}:${Math.trunc(s.mtimeMs)}`;
+    }),
+  );
+  return parts.join("\n");
+}
+
+export async function loadedFingerprint(db: Db, name: string): Promise<string | null> {
+  const row = await db
+    .withTables<DatasetTables>()
+    .selectFrom("dataset")
+    .select("fingerprint")
+    .where("name", "=", name)
+    .executeTakeFirst();
+  return row?.fingerprint ?? null;
+}
+
+export async function recordFingerprint(db: Db, name: string, fingerprint: string): Promise<void> {
+  await db
+    .withTables<DatasetTables>()
+    .updateTable("dataset")
+    .set({ fingerprint })
+    .where("name", "=", name)
+    .execute();
+}
 
 export async function loadedHash(db: Db, name: string): Promise<string | null> {
   const row = await db

@@ -67,6 +67,13 @@ for (const backend of backends) {
       const hash = await loadedHash(database.db, DATASET);
       assert.equal((await syncTerritories(database.db, DATA_DIR)).status, "unchanged");
       assert.equal(await fingerprint(database), before);
+      // The same bytes elsewhere (a fresh checkout: new paths and dates) are recognised by their hash.
+      const copy = copyDataDir();
+      try {
+        assert.equal((await syncTerritories(database.db, copy.dir)).status, "unchanged");
+      } finally {
+        copy.remove();
+      }
       assert.equal((await syncTerritories(database.db, DATA_DIR, { force: true })).status, "loaded");
       assert.equal(await fingerprint(database), before);
       assert.equal(await loadedHash(database.db, DATASET), hash);

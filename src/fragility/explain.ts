@@ -1,0 +1,116 @@
+import { nationalDistribution, percentile } from "./compute.ts";
+import type {
+  CommuneRef,
+  CommuneScore,
+  Explanation,
+  ExplanationLine,
+  Indicator,
+  IndicatorValues,
+  Method,
+} from "./model.ts";
+
+/** Sorted raw values of each indicator, nationally and per département, to place a commune among others. */
+export interface Distributions {
+  national: Map<string, number[]>;
+  byDepartement: Map<string, Map<string, number[]>>;
+}
+
+/** Builds the distributions once for many explanations (communes only, observed values only). */
+export function buildDistributions(
+  values: Map<string, IndicatorValues>,
+  communes: CommuneRef[],
+  indicatorIds: string[],
+): Distributions {
+  const national = new Map<string, number[]>();
+  const byDepartement = new Map<string, Map<string, number[]>>();
+  for (const id of indicatorIds) {
+    const iv = values.get(id);
+    if (!iv) continue;
+    national.set(id, nationalDistribution(iv.values, communes));
+    const deps = new Map<string, number[]>();
+    for (const c of communes) {
+      const v = iv.values.get(c.code);
+      if (c.kind !== "commune" || !c.departement || v === undefined || v === null) continue;
+      const list = deps.get(c.departement) ?? [];
+      list.push(v);
+      deps.set(c.departement, list);
+    }
+    for (const list of deps.values()) list.sort((a, b) => a - b);
+    byDepartement.set(id, deps);
+  }
+  return { national, byDepartement };
+}
+
+/** A number the French way, with one decimal: 7.8 → "7,8". */
+export const frenchDecimal = (x: number, digits = 1) => x.toFixed(digits).replace(".", ",");
+
+/** "de" before a noun phrase: de + le → du, de + les → des, de la, de l'. */
+export function deCause(phrase: string): string {
+  if (phrase.startsWith("le ")) return `du ${phrase.slice(3)}`;
+  if (phrase.startsWith("les ")) return `des ${phrase.slice(4)}`;
+  return `de ${phrase}`;
+}
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+/** Score from which an indicator is named as a cause of fragility. */
+const DRIVER_THRESHOLD = 6;
+
+/**
+ * The one-sentence summary: the score and the (at most two) indicators that push it up most, among
+ * those scored 6 or more; values estimated or missing are said too.
+ */
+export function summarise(score: CommuneScore, indicators: Record<string, Indicator>): string {
+  if (score.score === null)
+    return "Score non calculable : aucune donnée n'est disponible pour cette commune.";
+  const head = `Score ${frenchDecimal(score.score)}/10`;
+  const drivers = score.parts
+    .filter((p) => p.normalised !== null && p.normalised >= DRIVER_THRESHOLD && p.contribution > 0)
+    .sort((a, b) => b.contribution - a.contribution || (b.normalised ?? 0) - (a.normalised ?? 0))
+    .slice(0, 2)
+    .map((p) => indicators[p.indicator]?.cause ?? p.indicator);
+  let sentence: string;
+  if (drivers.length === 0) sentence = `${head}, aucun indicateur ne montre une fragilité marquée`;
+  else if (score.score >= 5) sentence = `${head}, surtout à cause ${drivers.map(deCause).join(" et ")}`;
+  else sentence = `${head}, une fragilité plutôt faible, sauf pour ${drivers.join(" et ")}`;
+  const label = (id: string) => lowerFirst(indicators[id]?.label ?? id);
+  const notes: string[] = [];
+  if (score.imputed.length > 0) notes.push(`valeur estimée pour : ${score.imputed.map(label).join(", ")}`);
+  if (score.missing.length > 0) notes.push(`donnée manquante pour : ${score.missing.map(label).join(", ")}`);
+  return `${sentence}${notes.length > 0 ? ` (${notes.join(" ; ")})` : ""}.`;
+}
+
+/** Explains one commune's score: each indicator's raw value, percentiles, normalised score, weight, contribution. */
+export function explainCommune(
+  score: CommuneScore,
+  commune: CommuneRef,
+  method: Method,
+  indicators: Record<string, Indicator>,
+  distributions: Distributions,
+): Explanation {
+  const lines: ExplanationLine[] = score.parts.map((p) => {
+    const ind = indicators[p.indicator];
+    const national = distributions.national.get(p.indicator) ?? [];
+    const dep = distributions.byDepartement.get(p.indicator)?.get(commune.departement ?? "") ?? [];
+    return {
+      indicator: p.indicator,
+      label: ind?.label ?? p.indicator,
+      unit: ind?.unit ?? "",
+      raw: p.raw,
+      status: p.status,
+      nationalPercentile: p.raw === null ? null : percentile(national, p.raw),
+      departementPercentile: p.raw === null ? null : percentile(dep, p.raw),
+      normalised: p.normalised,
+      weight: p.weight,
+      effectiveWeight: p.effectiveWeight,
+      contribution: p.contribution,
+    };
+  });
+  return {
+    code: score.code,
+    method: { id: method.id, version: method.version },
+    score: score.score,
+    lines,
+    summary: summarise(score, indicators),
+  };
+}
