@@ -20,7 +20,10 @@ function representativeQueries(all: readonly Territory[]): string[] {
   for (let i = 0; i < 200; i++) {
     const c = communes[i * step];
     if (!c) continue;
-    const plain = c.name.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    const plain = c.name
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase();
     queries.push(c.name); // with accents and capitals, as written
     queries.push(plain.replace(/-/g, " ")); // without accents, as typed on a phone
     queries.push(plain.slice(0, Math.max(3, Math.ceil(plain.length / 2)))); // a prefix, as when typing
@@ -49,7 +52,8 @@ function timeStart(dataDir: string): Promise<number> {
       }
     });
     child.once("exit", (code) => {
-      if (!err.includes("Maillage est prêt")) reject(new Error(`serve stopped (${code}): ${err.slice(-500)}`));
+      if (!err.includes("Maillage est prêt"))
+        reject(new Error(`serve stopped (${code}): ${err.slice(-500)}`));
     });
   });
 }
@@ -64,7 +68,14 @@ export async function benchTerritories(): Promise<void> {
     for (let i = 0; i < 3; i++) warm.push(await timeStart(dataDir));
     report("démarrage à chaud (médiane de 3)", median(warm), "s", "< 2 s");
 
-    const config = { ...loadConfig({}), dataDir, databaseUrl: undefined, port: 0, logLevel: "silent" as const, rateLimit: 0 };
+    const config = {
+      ...loadConfig({}),
+      dataDir,
+      databaseUrl: undefined,
+      port: 0,
+      logLevel: "silent" as const,
+      rateLimit: 0,
+    };
     const ctx = await openApp(config);
     const queries = representativeQueries(ctx.territories.all);
     // Server time of a query: search + the JSON the API sends.
@@ -78,7 +89,12 @@ export async function benchTerritories(): Promise<void> {
       }
     }
     times.sort((a, b) => a - b);
-    report(`recherche de territoire, p50 (${queries.length} requêtes × 2)`, percentile(times, 50), "ms", "< 2 ms");
+    report(
+      `recherche de territoire, p50 (${queries.length} requêtes × 2)`,
+      percentile(times, 50),
+      "ms",
+      "< 2 ms",
+    );
     report("recherche de territoire, p99", percentile(times, 99), "ms", "< 10 ms");
 
     const app = await buildServer(ctx);
@@ -91,7 +107,11 @@ export async function benchTerritories(): Promise<void> {
       duration: 10,
       requests: [{ setupRequest: (req) => ({ ...req, path: paths[k++ % paths.length] }) }],
     });
-    report("HTTP GET /api/v1/territoires?q= (autocannon, 10 connexions, 10 s), moyenne", result.requests.average, "req/s");
+    report(
+      "HTTP GET /api/v1/territoires?q= (autocannon, 10 connexions, 10 s), moyenne",
+      result.requests.average,
+      "req/s",
+    );
     report("HTTP GET /api/v1/territoires?q=, latence p99", result.latency.p99, "ms");
     if (result.non2xx > 0) console.log(`  attention : ${result.non2xx} réponses non 2xx`);
     await app.close();

@@ -11,15 +11,13 @@ import { buildServer, listen } from "../../src/server.ts";
 import { territoryFilePaths } from "../../src/territories/load.ts";
 import { DATA_DIR } from "./paths.ts";
 
-/**
- * A real Maillage server on a free loopback port, on an embedded database loaded with the real data.
- * The loaded database is prepared once per data version (in the system's temp folder) and copied for each run,
- * so that test files do not each pay for a full load.
- */
 /** A fresh copy of a data folder whose embedded database is already created, migrated and loaded. */
 export async function preparedDataDir(): Promise<string> {
-  const version =
-    (await hashFiles(await territoryFilePaths(DATA_DIR))).slice(0, 12) + Object.keys(migrations).length;
+  // Keyed by the data files and the migrations' code: any change prepares a new database.
+  const schema = createHash("sha256")
+    .update(Object.entries(migrations).map(([name, m]) => name + m.up.toString()).join("|"))
+    .digest("hex");
+  const version = `${(await hashFiles(await territoryFilePaths(DATA_DIR))).slice(0, 12)}-${schema.slice(0, 12)}`;
   const template = join(tmpdir(), `maillage-test-db-${version}`);
   if (!existsSync(template)) {
     const building = mkdtempSync(join(tmpdir(), "maillage-test-build-"));
@@ -40,6 +38,11 @@ export const testConfig = () => ({
   referenceDir: DATA_DIR,
 });
 
+/**
+ * A real Maillage server on a free loopback port, on an embedded database loaded with the real data.
+ * The loaded database is prepared once per data version (in the system's temp folder) and copied for each run,
+ * so that test files do not each pay for a full load.
+ */
 export async function startTestServer(
   opts: { configure?: (app: FastifyInstance) => void } = {},
 ): Promise<{ url: string; ctx: AppContext; close(): Promise<void> }> {
