@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { type Generated, type Kysely, type Migration, sql } from "kysely";
 import type { Db } from "./db.ts";
+import { hashFiles } from "./files.ts";
 
 /** Which version (content hash) of each reference dataset is loaded, and when. */
 type DatasetTables = {
@@ -78,13 +80,46 @@ export async function loadedHash(db: Db, name: string): Promise<string | null> {
 }
 
 /** Records a dataset version; call inside the transaction that loaded it. */
-export async function recordDataset(db: Db, name: string, hash: string, counts: Record<string, number>) {
+export async function recordDataset(
+  db: Db,
+  name: string,
+  version: { hash: string; fingerprint?: string | null },
+  counts: Record<string, number>,
+) {
+  const { hash } = version;
+  const fingerprint = version.fingerprint ?? null;
   await db
     .withTables<DatasetTables>()
     .insertInto("dataset")
-    .values({ name, hash, counts: JSON.stringify(counts) })
+    .values({ name, hash, fingerprint, counts: JSON.stringify(counts) })
     .onConflict((oc) =>
-      oc.column("name").doUpdateSet({ hash, counts: JSON.stringify(counts), loaded_at: sql`now()` }),
+      oc
+        .column("name")
+        .doUpdateSet({ hash, fingerprint, counts: JSON.stringify(counts), loaded_at: sql`now()` }),
     )
     .execute();
+}
+
+export interface DatasetState {
+  /** The loaded version is the one of these files (and salt). */
+  current: boolean;
+  fingerprint: string;
+  /** sha256 of the files and salt; null when the fingerprint sufficed. */
+  hash: string | null;
+}
+
+/**
+ * Is the dataset `name` loaded from exactly these files? Checks the cheap fingerprint first, then the content
+ * hash (a fresh checkout touches every file without changing it: the fingerprint is then refreshed).
+ * `salt` adds what else the loaded result depends on (e.g. a method's version).
+ */
+export async function datasetState(db: Db, name: string, paths: string[], salt = ""): Promise<DatasetState> {
+  const fingerprint = `${await fingerprintFiles(paths)}\n${salt}`;
+  if ((await loadedFingerprint(db, name)) === fingerprint) return { current: true, fingerprint, hash: null };
+  const hash = createHash("sha256")
+    .update(`${await hashFiles(paths)}:${salt}`)
+    .digest("hex");
+  const current = (await loadedHash(db, name)) === hash;
+  if (current) await recordFingerprint(db, name, fingerprint);
+  return { current, fingerprint, hash };
 }

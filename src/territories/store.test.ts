@@ -99,7 +99,7 @@ for (const backend of backends) {
       data.territories = data.territories.filter((t) => t.id !== "42218");
       data.hash = "interrupted";
       await assert.rejects(
-        replaceTerritories(database.db, data, (done) => {
+        replaceTerritories(database.db, data, {}, (done) => {
           if (done > 20000) throw new Error("interrupted on purpose");
         }),
         /interrupted on purpose/,

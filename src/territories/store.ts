@@ -59,6 +59,7 @@ const tables = (db: Db) => db.withTables<TerritoryTables>();
 export async function replaceTerritories(
   db: Db,
   data: TerritoryDataset,
+  version: { fingerprint?: string } = {},
   onBatch?: (done: number, total: number) => void,
 ) {
   const total = data.territories.length + data.geometries.length;
@@ -100,7 +101,12 @@ export async function replaceTerritories(
         done += batch.length;
         onBatch?.(done, total);
       }
-      await recordDataset(trx as unknown as Db, DATASET, data.hash, countByKind(data.territories));
+      await recordDataset(
+        trx as unknown as Db,
+        DATASET,
+        { hash: data.hash, fingerprint: version.fingerprint },
+        countByKind(data.territories),
+      );
     });
 }
 

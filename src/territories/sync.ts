@@ -1,6 +1,5 @@
-import { fingerprintFiles, loadedFingerprint, loadedHash, recordFingerprint } from "../platform/datasets.ts";
+import { datasetState } from "../platform/datasets.ts";
 import type { Db } from "../platform/db.ts";
-import { hashFiles } from "../platform/files.ts";
 import { createProgress, type Progress, silentProgress } from "../platform/progress.ts";
 import { readTerritoryDataset, territoryFilePaths } from "./load.ts";
 import type { TerritoryKind } from "./model.ts";
@@ -23,21 +22,14 @@ export async function syncTerritories(
 ): Promise<SyncResult> {
   const makeProgress = opts.progress ?? (() => silentProgress());
   const paths = await territoryFilePaths(dataDir);
-  const fingerprint = await fingerprintFiles(paths);
-  if (!opts.force && (await loadedFingerprint(db, DATASET)) === fingerprint) return { status: "unchanged" };
-  const hash = await hashFiles(paths);
-  if (!opts.force && (await loadedHash(db, DATASET)) === hash) {
-    // Same content, touched files (a fresh checkout): remember them so that the next start skips the hash.
-    await recordFingerprint(db, DATASET, fingerprint);
-    return { status: "unchanged" };
-  }
+  const state = await datasetState(db, DATASET, paths);
+  if (!opts.force && state.current) return { status: "unchanged" };
   const reading = makeProgress("Lecture des territoires", paths.length);
   const data = await readTerritoryDataset(dataDir, reading);
   reading.done();
   const writing = makeProgress("Enregistrement", data.territories.length + data.geometries.length);
-  await replaceTerritories(db, data, (done) => writing.tick(done));
+  await replaceTerritories(db, data, { fingerprint: state.fingerprint }, (done) => writing.tick(done));
   writing.done();
-  await recordFingerprint(db, DATASET, fingerprint);
   return { status: "loaded", counts: countByKind(data.territories) };
 }
 

@@ -15,7 +15,11 @@ import { DATA_DIR } from "./paths.ts";
 export async function preparedDataDir(): Promise<string> {
   // Keyed by the data files and the migrations' code: any change prepares a new database.
   const schema = createHash("sha256")
-    .update(Object.entries(migrations).map(([name, m]) => name + m.up.toString()).join("|"))
+    .update(
+      Object.entries(migrations)
+        .map(([name, m]) => name + m.up.toString())
+        .join("|"),
+    )
     .digest("hex");
   const version = `${(await hashFiles(await territoryFilePaths(DATA_DIR))).slice(0, 12)}-${schema.slice(0, 12)}`;
   const template = join(tmpdir(), `maillage-test-db-${version}`);

@@ -1,0 +1,245 @@
+/**
+ * Import of a place file: read (any encoding, separator, CSV or JSON), map the source to the standard,
+ * validate every row (all errors collected), resolve the commune, check coordinates and hours, and
+ * yield one outcome per row. Nothing is written: the store decides what to do with accepted places.
+ */
+import { createHash } from "node:crypto";
+import { DataFileError } from "../platform/files.ts";
+import { type CommuneIndex, coordinatesMismatch, resolveCommune } from "./communes.ts";
+import { checkHours } from "./hours.ts";
+import {
+  dateFromFileName,
+  detectSourceFormat,
+  type MappedRow,
+  mapFranceServices,
+  mapStandard,
+  type SourceFormat,
+} from "./importers.ts";
+import type { Place, RowIssue, StandardPlace } from "./model.ts";
+import { type FileShape, readRows, type SourceRow } from "./read.ts";
+import { checkColumns, fileValidator, type RowResult } from "./schema.ts";
+
+export interface ImportOptions {
+  /** Name of the source, kept in the provenance (e.g. "france-services", "hub-du-sud"). */
+  source: string;
+  /** File name shown in messages and kept in the provenance. */
+  file: string;
+  communes: CommuneIndex;
+  /** Forces the format instead of detecting it from the columns. */
+  format?: SourceFormat;
+  /** Update date for sources that have none (France Services): default, the date in the file name. */
+  dateMaj?: string;
+}
+
+export type RowOutcome =
+  | { status: "accepted"; line: number; place: Place; issues: RowIssue[] }
+  | { status: "rejected"; line: number; issues: RowIssue[] }
+  /** The whole file cannot be read (empty, not CSV/JSON, missing required column…): nothing is imported. */
+  | { status: "file-error"; line: number | null; message: string; issues: RowIssue[] };
+
+export interface ImportSummary {
+  file: string;
+  source: string;
+  format: SourceFormat | null;
+  shape: FileShape | null;
+  read: number;
+  accepted: number;
+  rejected: number;
+  approximateCoordinates: number;
+  unparsedHours: number;
+  /** Rows accepted with at least one warning. */
+  withWarnings: number;
+  fileError: string | null;
+}
+
+/** The stable internal id of a place: from its source and the producer's id, so re-imports find it. */
+export function placeId(source: string, sourceId: string): string {
+  return `lieu-${createHash("sha256").update(`${source}\u0000${sourceId}`).digest("hex").slice(0, 16)}`;
+}
+
+const warning = (line: number, field: string, value: string, rule: string, detail: string): RowIssue => ({
+  line,
+  field,
+  value,
+  rule,
+  message: `ligne ${line}, champ ${field} : ${detail}`,
+  severity: "warning",
+});
+
+/** From a valid standard record to a Place: commune, location, hours flag, provenance. Pure. */
+export function buildPlace(
+  standard: StandardPlace,
+  line: number,
+  opts: Pick<ImportOptions, "source" | "file" | "communes">,
+  hoursUnparsed = false,
+): { place: Place; issues: RowIssue[] } {
+  const issues: RowIssue[] = [];
+  const resolution = resolveCommune(opts.communes, standard);
+  if (resolution?.note)
+    issues.push(warning(line, "code_insee", standard.code_insee ?? "", "code_insee", resolution.note));
+  const commune = resolution?.territory ?? null;
+  if (!commune) {
+    issues.push(
+      warning(
+        line,
+        "commune",
+        standard.commune,
+        "commune",
+        `commune « ${standard.commune} » introuvable avec le code postal ${standard.code_postal}`,
+      ),
+    );
+  }
+  const std: StandardPlace = { ...standard };
+  // The resolved code fills an empty code_insee (it is derived from the referential, not invented).
+  if (!std.code_insee && commune) std.code_insee = commune.id;
+  let location: Place["location"] = null;
+  let approximate = false;
+  if (std.latitude !== null && std.longitude !== null) {
+    location = { lat: std.latitude, lon: std.longitude };
+    const mismatch = commune ? coordinatesMismatch(commune, std.latitude, std.longitude) : null;
+    if (mismatch)
+      issues.push(
+        warning(line, "latitude", `${std.latitude} ; ${std.longitude}`, "coordinates-commune", mismatch),
+      );
+  } else if (commune && commune.lat !== null && commune.lon !== null) {
+    location = { lat: commune.lat, lon: commune.lon };
+    approximate = true;
+  }
+  let unparsed = hoursUnparsed;
+  if (std.horaires && !unparsed && !checkHours(std.horaires).ok) unparsed = true;
+  if (unparsed) {
+    issues.push(
+      warning(
+        line,
+        "horaires",
+        std.horaires ?? "",
+        "hours",
+        `horaires illisibles au format OpenStreetMap (« ${std.horaires} ») : le texte d'origine est conservé`,
+      ),
+    );
+  }
+  return {
+    place: {
+      id: placeId(opts.source, std.id),
+      standard: std,
+      communeCode: commune?.id ?? null,
+      communeMatch: resolution?.match ?? null,
+      location,
+      flags: { approximateCoordinates: approximate, unparsedHours: unparsed },
+      provenance: [{ source: opts.source, file: opts.file, line, sourceId: std.id }],
+    },
+    issues,
+  };
+}
+
+const FS_REQUIRED = ["id_fs", "lib_fs", "adresse", "code_postal", "lib_com"];
+
+/**
+ * Imports a byte stream (a file, an upload): yields one outcome per row and fills `summary` as it goes.
+ * Never throws for bad input: a file that cannot be read gives one "file-error" outcome.
+ */
+export function importPlaces(
+  input: AsyncIterable<Buffer>,
+  opts: ImportOptions,
+): { summary: ImportSummary; outcomes: AsyncGenerator<RowOutcome> } {
+  const summary: ImportSummary = {
+    file: opts.file,
+    source: opts.source,
+    format: null,
+    shape: null,
+    read: 0,
+    accepted: 0,
+    rejected: 0,
+    approximateCoordinates: 0,
+    unparsedHours: 0,
+    withWarnings: 0,
+    fileError: null,
+  };
+  async function* run(): AsyncGenerator<RowOutcome> {
+    const fileError = (line: number | null, message: string, issues: RowIssue[] = []): RowOutcome => {
+      summary.fileError = message;
+      return { status: "file-error", line, message, issues };
+    };
+    try {
+      const { shape, rows } = await readRows(input, opts.file);
+      summary.shape = shape;
+      const first = await rows.next();
+      if (first.done) {
+        yield fileError(null, `${opts.file} : aucune ligne de données (seulement l'en-tête)`);
+        return;
+      }
+      const columns = shape.header ?? Object.keys(first.value.row);
+      const format = opts.format ?? detectSourceFormat(columns);
+      if (!format) {
+        yield fileError(
+          1,
+          `${opts.file} : format non reconnu (colonnes ${columns.slice(0, 6).join(", ")}…) ; attendu : le standard des lieux de médiation numérique ou la liste France Services`,
+        );
+        return;
+      }
+      summary.format = format;
+      const missing =
+        shape.format === "csv"
+          ? format === "standard"
+            ? checkColumns(columns)
+            : FS_REQUIRED.filter((c) => !columns.includes(c)).map((c) => ({
+                line: 1,
+                field: c,
+                value: "",
+                rule: "column",
+                message: `ligne 1, champ ${c} : colonne obligatoire absente de l'en-tête`,
+                severity: "error" as const,
+              }))
+          : [];
+      if (missing.length > 0) {
+        yield fileError(
+          1,
+          `${opts.file} : colonne(s) obligatoire(s) absente(s) : ${missing.map((m) => m.field).join(", ")}`,
+          missing,
+        );
+        return;
+      }
+      const dateMaj = opts.dateMaj ?? dateFromFileName(opts.file) ?? "";
+      const map = (row: SourceRow["row"]): MappedRow =>
+        format === "france-services" ? mapFranceServices(row, dateMaj) : mapStandard(row);
+      const validate = fileValidator();
+      async function* all(): AsyncGenerator<SourceRow> {
+        yield first.value as SourceRow;
+        yield* rows;
+      }
+      for await (const { line, row } of all()) {
+        summary.read++;
+        const mapped = map(row);
+        const result: RowResult = validate(mapped.row, line);
+        if (!result.place) {
+          summary.rejected++;
+          yield { status: "rejected", line, issues: result.issues };
+          continue;
+        }
+        const built = buildPlace(result.place, line, opts, mapped.hoursUnparsed === true);
+        const issues = [...result.issues, ...built.issues];
+        summary.accepted++;
+        if (built.place.flags.approximateCoordinates) summary.approximateCoordinates++;
+        if (built.place.flags.unparsedHours) summary.unparsedHours++;
+        if (issues.length > 0) summary.withWarnings++;
+        yield { status: "accepted", line, place: built.place, issues };
+      }
+    } catch (e) {
+      if (e instanceof DataFileError) {
+        yield fileError(e.line, e.message);
+        return;
+      }
+      throw e;
+    }
+  }
+  return { summary, outcomes: run() };
+}
+
+/** One line per summary, in French, for the CLI. */
+export function summaryText(s: ImportSummary): string {
+  if (s.fileError) return `${s.file} : fichier refusé — ${s.fileError}`;
+  return (
+    `${s.file} : ${s.read} lignes lues, ${s.accepted} acceptées, ${s.rejected} refusées` +
+    ` (${s.approximateCoordinates} coordonnées approximatives, ${s.unparsedHours} horaires illisibles)`
+  );
+}
