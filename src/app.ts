@@ -1,8 +1,9 @@
 import { join } from "node:path";
+import { capabilities } from "./capabilities.ts";
+import type { ProgressFactory } from "./capability.ts";
 import { migrations } from "./migrations.ts";
 import type { Config } from "./platform/config.ts";
 import { type Database, migrate, openDatabase } from "./platform/db.ts";
-import type { Progress } from "./platform/progress.ts";
 import { Referential } from "./territories/referential.ts";
 import { SearchIndex } from "./territories/search.ts";
 import { listTerritories } from "./territories/store.ts";
@@ -20,19 +21,27 @@ export function openConfiguredDatabase(config: Config): Promise<Database> {
   return openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, "db") });
 }
 
-/** Opens (or creates) the database, applies migrations, loads the reference data if missing or changed. */
+/**
+ * Opens (or creates) the database, applies migrations, loads the territories and lets every capability load or
+ * compute its reference data when missing or changed.
+ */
 export async function openApp(
   config: Config,
-  opts: { progress?: (label: string, total: number) => Progress; log?: (msg: string) => void } = {},
+  opts: { progress?: ProgressFactory; log?: (msg: string) => void; force?: boolean } = {},
 ): Promise<AppContext> {
   const log = opts.log ?? (() => {});
   const database = await openConfiguredDatabase(config);
   try {
     const applied = await migrate(database.db, migrations);
     if (applied.length > 0) log(`Migrations appliquées : ${applied.join(", ")}`);
-    const sync = await syncTerritories(database.db, config.referenceDir, { progress: opts.progress });
+    const sync = await syncTerritories(database.db, config.referenceDir, {
+      progress: opts.progress,
+      force: opts.force,
+    });
     if (sync.status === "loaded") log(`Territoires chargés : ${JSON.stringify(sync.counts)}`);
-    return { config, database, ...(await buildReferential(database)) };
+    const ctx: AppContext = { config, database, ...(await buildReferential(database)) };
+    for (const c of capabilities) await c.sync?.(ctx, { progress: opts.progress, log, force: opts.force });
+    return ctx;
   } catch (e) {
     await database.close();
     throw e;

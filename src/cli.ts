@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { buildReferential, openApp, openConfiguredDatabase } from "./app.ts";
+import { capabilities } from "./capabilities.ts";
 import { migrations } from "./migrations.ts";
 import { ConfigError, loadConfig } from "./platform/config.ts";
 import { migrate } from "./platform/db.ts";
@@ -8,6 +9,9 @@ import { DataFileError } from "./platform/files.ts";
 import { createProgress } from "./platform/progress.ts";
 import { buildServer, listen } from "./server.ts";
 import { syncTerritories } from "./territories/sync.ts";
+
+/** Commands of the capabilities, by their words ("places import"). */
+const capabilityCommands = Object.fromEntries(capabilities.flatMap((c) => Object.entries(c.commands ?? {})));
 
 const HELP: Record<string, string> = {
   "": `Maillage — l'inclusion numérique d'un territoire
@@ -17,12 +21,19 @@ Usage : maillage <commande> [options]
 Commandes :
   serve            démarre le site (crée la base et charge les données au premier lancement)
   db migrate       applique les migrations de la base
-  data load        charge les données de référence (territoires) ; ne fait rien si elles sont à jour
+  data load        charge les données de référence (territoires, puis celles de chaque module) ;
+                   ne fait rien si elles sont à jour
+CAPABILITY_COMMANDS
   territoires <recherche>
                    cherche un territoire (nom, code INSEE, code postal, SIREN)
 
 Chaque commande accepte --help.
-Configuration : PORT, HOST, DATABASE_URL, MAILLAGE_DATA_DIR, MAILLAGE_REFERENCE_DIR, LOG_LEVEL (voir README).`,
+Configuration : PORT, HOST, DATABASE_URL, MAILLAGE_DATA_DIR, MAILLAGE_REFERENCE_DIR, LOG_LEVEL (voir README).`.replace(
+    "CAPABILITY_COMMANDS\n",
+    Object.entries(capabilityCommands)
+      .map(([k, c]) => `  ${k.padEnd(16)} ${c.summary}\n`)
+      .join(""),
+  ),
   serve: `Usage : maillage serve
 
 Démarre le site sur http://HOST:PORT (par défaut http://127.0.0.1:3000).
@@ -32,7 +43,8 @@ Au premier lancement, crée la base, applique les migrations et charge les donn�
 Applique les migrations manquantes (base PGlite dans MAILLAGE_DATA_DIR/db, ou PostgreSQL si DATABASE_URL).`,
   "data load": `Usage : maillage data load [--force]
 
-Charge les communes, EPCI, départements, régions et leurs contours depuis le dossier data/.
+Charge les communes, EPCI, départements, régions et leurs contours depuis le dossier data/,
+puis les données de chaque module (indice de fragilité, lieux…).
 Tout est vérifié avant d'écrire, puis écrit en une seule transaction : un fichier abîmé laisse la base intacte.
 Sans --force, ne fait rien si la même version des fichiers est déjà chargée.`,
   territoires: `Usage : maillage territoires <recherche> [--limit N]
@@ -41,6 +53,22 @@ Cherche un territoire par nom (sans tenir compte des accents), code INSEE, code 
 };
 
 export async function main(argv: string[]): Promise<number> {
+  const words = argv.filter((a) => !a.startsWith("-"));
+  const capabilityKey = [words.slice(0, 2).join(" "), words[0] ?? ""].find((k) => k in capabilityCommands);
+  if (capabilityKey) {
+    const command = capabilityCommands[capabilityKey];
+    if (!command) return 2;
+    const rest = [...argv];
+    for (const w of capabilityKey.split(" ")) rest.splice(rest.indexOf(w), 1);
+    if (rest.includes("--help") || rest.includes("-h")) {
+      console.log(command.help);
+      return 0;
+    }
+    const config = loadConfig();
+    return command.run(rest, () =>
+      openApp(config, { progress: createProgress, log: (m) => console.error(m) }),
+    );
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -82,20 +110,18 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "data load": {
-      const database = await openConfiguredDatabase(config);
-      try {
-        await migrate(database.db, migrations);
-        const r = await syncTerritories(database.db, config.referenceDir, { force: values.force, progress });
-        if (r.status === "unchanged") console.log("Territoires : déjà à jour, rien à faire.");
-        else
-          console.log(
-            `Territoires chargés : ${Object.entries(r.counts ?? {})
-              .map(([k, v]) => `${k} ${v}`)
-              .join(", ")}`,
-          );
-      } finally {
-        await database.close();
-      }
+      const messages: string[] = [];
+      const ctx = await openApp(config, {
+        progress,
+        force: values.force,
+        log: (m) => {
+          messages.push(m);
+          console.log(m);
+        },
+      });
+      await ctx.database.close();
+      if (!messages.some((m) => !m.startsWith("Migrations")))
+        console.log("Données de référence : déjà à jour, rien à faire.");
       return 0;
     }
     case "territoires": {

@@ -1,11 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "./app.ts";
+import { capabilities } from "./capabilities.ts";
 import { registerAboutRoutes } from "./platform/about.tsx";
 import { createHttpServer } from "./platform/http.ts";
-import { registerTerritoryRoutes, type TerritorySection } from "./territories/routes.ts";
-
-/** Sections other capabilities add to territory pages, in display order. */
-const territorySections: TerritorySection[] = [];
+import { registerTerritoryRoutes } from "./territories/routes.ts";
 
 /** Builds the HTTP application: the platform plumbing plus every capability's routes. */
 export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
@@ -15,8 +13,9 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     db: ctx.database.db,
     territories: ctx.territories,
     search: ctx.search,
-    sections: territorySections,
+    sections: capabilities.flatMap((c) => c.sections ?? []),
   });
+  for (const c of capabilities) c.routes?.(app, ctx);
   app.get("/sante", () => ({ statut: "ok", territoires: ctx.territories.all.length }));
   return app;
 }

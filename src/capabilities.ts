@@ -1,0 +1,6 @@
+import type { Capability } from "./capability.ts";
+import { fragility } from "./fragility/capability.ts";
+import { places } from "./places/capability.ts";
+
+/** Every capability of the application, in the order their territory-page sections appear. */
+export const capabilities: Capability[] = [fragility, places];
