@@ -4,9 +4,10 @@ import type { ProgressFactory } from "./capability.ts";
 import { migrations } from "./migrations.ts";
 import type { Config } from "./platform/config.ts";
 import { type Database, migrate, openDatabase } from "./platform/db.ts";
+import type { Geometry } from "./territories/model.ts";
 import { Referential } from "./territories/referential.ts";
 import { SearchIndex } from "./territories/search.ts";
-import { listTerritories } from "./territories/store.ts";
+import { getGeometries, listTerritories } from "./territories/store.ts";
 import { syncTerritories } from "./territories/sync.ts";
 
 /** What the HTTP routes and commands share: the database and the in-memory territory referential. */
@@ -15,6 +16,8 @@ export interface AppContext {
   database: Database;
   territories: Referential;
   search: SearchIndex;
+  /** Boundaries of territories by id, for maps (capabilities do not read the territories' tables). */
+  shapes(ids: string[]): Promise<Map<string, Geometry>>;
 }
 
 export function openConfiguredDatabase(config: Config): Promise<Database> {
@@ -39,7 +42,12 @@ export async function openApp(
       force: opts.force,
     });
     if (sync.status === "loaded") log(`Territoires chargés : ${JSON.stringify(sync.counts)}`);
-    const ctx: AppContext = { config, database, ...(await buildReferential(database)) };
+    const ctx: AppContext = {
+      config,
+      database,
+      ...(await buildReferential(database)),
+      shapes: (ids) => getGeometries(database.db, ids),
+    };
     for (const c of capabilities) await c.sync?.(ctx, { progress: opts.progress, log, force: opts.force });
     return ctx;
   } catch (e) {

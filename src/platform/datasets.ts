@@ -100,6 +100,13 @@ export async function recordDataset(
     .execute();
 }
 
+/** sha256 of the files' bytes and a salt: the version of what is loaded from them. */
+export async function contentHash(paths: string[], salt = ""): Promise<string> {
+  return createHash("sha256")
+    .update(`${await hashFiles(paths)}:${salt}`)
+    .digest("hex");
+}
+
 export interface DatasetState {
   /** The loaded version is the one of these files (and salt). */
   current: boolean;
@@ -116,9 +123,7 @@ export interface DatasetState {
 export async function datasetState(db: Db, name: string, paths: string[], salt = ""): Promise<DatasetState> {
   const fingerprint = `${await fingerprintFiles(paths)}\n${salt}`;
   if ((await loadedFingerprint(db, name)) === fingerprint) return { current: true, fingerprint, hash: null };
-  const hash = createHash("sha256")
-    .update(`${await hashFiles(paths)}:${salt}`)
-    .digest("hex");
+  const hash = await contentHash(paths, salt);
   const current = (await loadedHash(db, name)) === hash;
   if (current) await recordFingerprint(db, name, fingerprint);
   return { current, fingerprint, hash };

@@ -9,6 +9,10 @@ export interface ShapeGeometry {
 export interface MapShape {
   geometry: ShapeGeometry;
   className: string;
+  /** Fill colour as an SVG presentation attribute (allowed by the CSP, unlike inline styles). */
+  fill?: string;
+  /** Tooltip and text of the shape ("Guéret : 6,1/10"). */
+  label?: string;
 }
 
 export interface MapPoint {
@@ -72,16 +76,19 @@ export function project(f: Frame, lon: number, lat: number): [number, number] {
   return [f.offX + (lon * f.cos - f.minX) * f.scale, f.offY + (f.maxY - lat) * f.scale];
 }
 
-/** SVG path data of a geometry; points closer than half a unit to the previous one are dropped. */
-export function pathData(f: Frame, g: ShapeGeometry): string {
+/**
+ * SVG path data of a geometry; points closer than `step` units to the previous one are dropped and
+ * coordinates keep `decimals` decimals (maps of many areas use whole units to stay light).
+ */
+export function pathData(f: Frame, g: ShapeGeometry, step = 0.5, decimals = 1): string {
   const parts: string[] = [];
   for (const ring of rings(g)) {
     let prev: [number, number] | null = null;
     const cmds: string[] = [];
     for (const [lon, lat] of ring) {
       const [x, y] = project(f, lon ?? 0, lat ?? 0);
-      if (prev && Math.abs(x - prev[0]) < 0.5 && Math.abs(y - prev[1]) < 0.5) continue;
-      cmds.push(`${cmds.length === 0 ? "M" : "L"}${x.toFixed(1)} ${y.toFixed(1)}`);
+      if (prev && Math.abs(x - prev[0]) < step && Math.abs(y - prev[1]) < step) continue;
+      cmds.push(`${cmds.length === 0 ? "M" : "L"}${x.toFixed(decimals)} ${y.toFixed(decimals)}`);
       prev = [x, y];
     }
     if (cmds.length >= 3) parts.push(`${cmds.join("")}Z`);
@@ -104,6 +111,8 @@ export function SvgMap(props: {
   const points = props.points ?? [];
   const f = fitFrame(props.frameOn ?? props.shapes.map((s) => s.geometry), points, width, height);
   if (!f) return null;
+  // Maps of many areas (a département's communes) are drawn with whole units: a third of the bytes.
+  const [step, decimals] = props.shapes.length > 30 ? [1.2, 0] : [0.5, 1];
   return (
     <svg
       class="map"
@@ -114,7 +123,15 @@ export function SvgMap(props: {
     >
       <title>{props.title}</title>
       {props.shapes.map((s, i) => (
-        <path key={i} class={s.className} d={pathData(f, s.geometry)} fill-rule="evenodd" />
+        <path
+          key={i}
+          class={s.className}
+          d={pathData(f, s.geometry, step, decimals)}
+          fill-rule="evenodd"
+          fill={s.fill}
+        >
+          {s.label ? <title>{s.label}</title> : null}
+        </path>
       ))}
       {points.map((p) => {
         const [x, y] = project(f, p.lon, p.lat);

@@ -1,6 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { DataFileError, displayPath, hashFiles, readCsv, readJson } from "../platform/files.ts";
+import { contentHash } from "../platform/datasets.ts";
+import { DataFileError, displayPath, readCsv, readJson } from "../platform/files.ts";
 import type { Progress } from "../platform/progress.ts";
 import { type Geometry, regionId, type Territory } from "./model.ts";
 
@@ -146,7 +147,7 @@ export async function readTerritoryDataset(
     }
     tick(basename(shapeFile));
   }
-  return { territories, geometries, hash: await hashFiles(all) };
+  return { territories, geometries, hash: await contentHash(all) };
 }
 
 function area(

@@ -158,6 +158,20 @@ export async function getGeometry(db: Db, id: string): Promise<Geometry | null> 
   return row ? (JSON.parse(row.geojson) as Geometry) : null;
 }
 
+/** Boundaries of several territories at once (those without one are absent from the map). */
+export async function getGeometries(db: Db, ids: string[]): Promise<Map<string, Geometry>> {
+  const out = new Map<string, Geometry>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await tables(db)
+      .selectFrom("territory_geometry")
+      .select(["id", "geojson"])
+      .where("id", "in", ids.slice(i, i + 1000))
+      .execute();
+    for (const r of rows) out.set(r.id, JSON.parse(r.geojson) as Geometry);
+  }
+  return out;
+}
+
 export async function countGeometries(db: Db): Promise<number> {
   const row = await tables(db)
     .selectFrom("territory_geometry")

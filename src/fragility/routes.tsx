@@ -1,0 +1,367 @@
+import { Readable } from "node:stream";
+import type { FastifyInstance } from "fastify";
+import type { VNode } from "preact";
+import { z } from "zod";
+import type { AppContext } from "../app.ts";
+import type { Db } from "../platform/db.ts";
+import { sendPage, sendProblem } from "../platform/http.ts";
+import { territoryUrl } from "../territories/describe.ts";
+import type { Territory } from "../territories/model.ts";
+import type { Referential } from "../territories/referential.ts";
+import { queryProblem, type TerritorySection } from "../territories/routes.ts";
+import { formatScore, formatShare } from "./classes.ts";
+import type { AggregateLevel } from "./model.ts";
+import { getAggregates, getScores, listMethods, type StoredMethod } from "./store.ts";
+import { FragilityPage, type FragilityPageProps, type Row, type SortKey } from "./views/page.tsx";
+import { ExplanationTable } from "./views/parts.tsx";
+
+export const DEFAULT_METHOD = "officiel-2023";
+const PAGE_SIZE = 100;
+
+/** The latest computed version of each method, the default one first. */
+export async function currentMethods(db: Db): Promise<StoredMethod[]> {
+  const seen = new Set<string>();
+  const out: StoredMethod[] = [];
+  for (const m of await listMethods(db)) {
+    if (seen.has(m.id)) continue;
+    seen.add(m.id);
+    out.push(m);
+  }
+  return out.sort(
+    (a, b) => Number(b.id === DEFAULT_METHOD) - Number(a.id === DEFAULT_METHOD) || a.id.localeCompare(b.id),
+  );
+}
+
+/** A method by id or version; the default when none is asked. */
+export function pickMethod(
+  methods: StoredMethod[],
+  wanted: string | undefined,
+): StoredMethod | null | "unknown" {
+  if (!wanted) return methods[0] ?? null;
+  return methods.find((m) => m.id === wanted || m.version === wanted) ?? "unknown";
+}
+
+/** A territory from an id, or from a name when one territory clearly matches; else the choices. */
+export function resolveTerritory(
+  ctx: Pick<AppContext, "territories" | "search">,
+  q: string,
+): { territory?: Territory; choices?: Territory[]; problem?: string } {
+  const direct = ctx.territories.get(q.trim());
+  if (direct) return { territory: direct };
+  const problem = queryProblem(q);
+  if (problem) return { problem };
+  const r = ctx.search.search(q, { limit: 10 });
+  const [first, second] = r.hits;
+  if (!first) return { problem: `Aucun territoire ne correspond à « ${q} ».` };
+  const strong = ["postcode", "code", "exact"].includes(first.match);
+  if (r.total === 1 || (strong && second?.match !== first.match)) return { territory: first.territory };
+  return { choices: r.hits.map((h) => h.territory) };
+}
+
+interface Unit {
+  label: string;
+  level: AggregateLevel | "commune";
+  items: Territory[];
+}
+
+/** What a territory's map and table list: its communes, or its départements for a région and for France. */
+function unitsOf(ref: Referential, t: Territory | undefined): Unit {
+  if (!t) {
+    return {
+      label: "départements",
+      level: "departement",
+      items: ref.all.filter((x) => x.kind === "departement"),
+    };
+  }
+  if (t.kind === "region") {
+    return {
+      label: "départements",
+      level: "departement",
+      items: ref.childrenOf(t.id).filter((x) => x.kind === "departement"),
+    };
+  }
+  return { label: "communes", level: "commune", items: ref.communesOf(t) };
+}
+
+async function scoresOf(db: Db, version: string, unit: Unit): Promise<Map<string, number | null>> {
+  const codes = unit.items.map((t) => t.code);
+  if (unit.level === "commune") {
+    return new Map([...(await getScores(db, version, codes))].map(([k, v]) => [k, v.score]));
+  }
+  return new Map([...(await getAggregates(db, version, unit.level, codes))].map(([k, v]) => [k, v.score]));
+}
+
+const levelOf = (t: Territory): AggregateLevel | null =>
+  t.kind === "epci"
+    ? "epci"
+    : t.kind === "departement"
+      ? "departement"
+      : t.kind === "region"
+        ? "region"
+        : null;
+
+const pageQuery = z.object({
+  territoire: z.string().max(500).optional(),
+  methode: z.string().max(100).optional(),
+  tri: z.enum(["score", "nom", "population"]).catch("score"),
+  ordre: z.enum(["asc", "desc"]).catch("desc"),
+  page: z.coerce.number().int().min(1).max(10_000).catch(1),
+});
+
+function sortRows(rows: Row[], sort: SortKey, order: "asc" | "desc"): Row[] {
+  const dir = order === "asc" ? 1 : -1;
+  const val = (r: Row) => (sort === "score" ? r.score : sort === "population" ? r.t.population : null);
+  return [...rows].sort((a, b) => {
+    if (sort === "nom") return dir * a.t.name.localeCompare(b.t.name, "fr");
+    const va = val(a);
+    const vb = val(b);
+    if (va === null && vb === null) return a.t.name.localeCompare(b.t.name, "fr");
+    if (va === null) return 1; // missing values always last
+    if (vb === null) return -1;
+    return dir * (va - vb) || a.t.name.localeCompare(b.t.name, "fr");
+  });
+}
+
+const csvCell = (v: string | number | null) => {
+  if (v === null) return "";
+  const s = String(v);
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",;\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+};
+
+export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const db = ctx.database.db;
+
+  /** Everything the page, the CSV and the API need; `status` says whether the request made sense. */
+  async function view(
+    query: unknown,
+  ): Promise<{ status: number; props: FragilityPageProps & { allRows?: Row[] } }> {
+    const q = pageQuery.parse(query);
+    const methods = await currentMethods(db);
+    const picked = pickMethod(methods, q.methode);
+    const text = (q.territoire ?? "").trim();
+    const base = new URLSearchParams();
+    if (text) base.set("territoire", text);
+    if (q.methode) base.set("methode", q.methode);
+    const common = { ref: ctx.territories, q: text, methods, base: base.toString() };
+    if (picked === "unknown") {
+      return {
+        status: 400,
+        props: {
+          ...common,
+          method: methods[0] ?? null,
+          problem: `Méthode inconnue « ${q.methode} ». Méthodes possibles : ${methods.map((m) => m.id).join(", ")}.`,
+          unitLabel: "communes",
+          mapItems: [],
+          ranking: [],
+          table: { rows: [], page: 1, pages: 1, total: 0, sort: q.tri, order: q.ordre },
+        },
+      };
+    }
+    const method = picked;
+    const resolved = text ? resolveTerritory(ctx, text) : {};
+    const empty = { rows: [] as Row[], page: 1, pages: 1, total: 0, sort: q.tri, order: q.ordre };
+    if (!method || resolved.problem || resolved.choices) {
+      return {
+        status: resolved.problem ? 400 : 200,
+        props: {
+          ...common,
+          method,
+          problem: method
+            ? resolved.problem
+            : "Aucun indice n'est encore calculé : lancez « maillage data load ».",
+          choices: resolved.choices,
+          unitLabel: "communes",
+          mapItems: [],
+          ranking: [],
+          table: empty,
+        },
+      };
+    }
+    const t = resolved.territory;
+    if (t && (t.kind === "commune" || t.kind === "arrondissement")) {
+      const score = (await getScores(db, method.version, [t.code])).get(t.code) ?? null;
+      return {
+        status: 200,
+        props: {
+          ...common,
+          method,
+          territory: t,
+          communeScore: score,
+          unitLabel: "communes",
+          mapItems: [],
+          ranking: [],
+          table: empty,
+        },
+      };
+    }
+    const unit = unitsOf(ctx.territories, t);
+    const scores = await scoresOf(db, method.version, unit);
+    const rows: Row[] = unit.items.map((x) => ({ t: x, score: scores.get(x.code) ?? null }));
+    const level = t ? levelOf(t) : null;
+    const aggregate =
+      t && level ? ((await getAggregates(db, method.version, level, [t.code])).get(t.code) ?? null) : null;
+    const onMap = t ? unit.items : unit.items.filter((x) => !x.code.startsWith("97"));
+    const shapes = await ctx.shapes(onMap.map((x) => x.id));
+    const sorted = sortRows(rows, q.tri, q.ordre);
+    const pages = Math.max(1, Math.ceil(sorted.length / PAGE_SIZE));
+    const page = Math.min(q.page, pages);
+    return {
+      status: 200,
+      props: {
+        ...common,
+        method,
+        territory: t,
+        aggregate,
+        unitLabel: unit.label,
+        mapItems: onMap.map((x) => ({
+          id: x.id,
+          name: x.name,
+          score: scores.get(x.code) ?? null,
+          geometry: shapes.get(x.id),
+        })),
+        ranking: sortRows(
+          rows.filter((r) => r.score !== null),
+          "score",
+          "desc",
+        ).slice(0, 10),
+        table: {
+          rows: sorted.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE),
+          page,
+          pages,
+          total: rows.length,
+          sort: q.tri,
+          order: q.ordre,
+        },
+        allRows: sorted,
+      },
+    };
+  }
+
+  app.get("/fragilite", async (req, reply) => {
+    const { status, props } = await view(req.query);
+    return sendPage(reply, FragilityPage(props), status);
+  });
+
+  app.get("/fragilite.csv", async (req, reply) => {
+    const { status, props } = await view(req.query);
+    if (status !== 200 || !props.method || !props.allRows) {
+      return sendProblem(
+        reply,
+        status === 200 ? 400 : status,
+        "Export impossible",
+        props.problem ?? "Choisissez un département, une intercommunalité ou une région.",
+      );
+    }
+    const rows = props.allRows;
+    const method = props.method;
+    async function* lines() {
+      yield "\uFEFFcode,nom,type,population,score,methode,version\r\n";
+      for (const r of rows) {
+        yield `${[r.t.code, r.t.name, r.t.kind, r.t.population, r.score === null ? null : r.score.toFixed(4), method.id, method.version].map(csvCell).join(",")}\r\n`;
+      }
+    }
+    const name = `fragilite-${props.territory?.id ?? "france"}-${method.id}.csv`;
+    return reply
+      .type("text/csv; charset=utf-8")
+      .header("content-disposition", `attachment; filename="${name}"`)
+      .send(Readable.from(lines()));
+  });
+
+  app.get("/api/v1/fragilite", async (req, reply) => {
+    const { status, props } = await view(req.query);
+    if (status !== 200 || !props.method) {
+      return sendProblem(
+        reply,
+        status === 200 ? 503 : status,
+        "Demande impossible",
+        props.problem ?? "Aucun indice calculé.",
+      );
+    }
+    if (props.choices) {
+      return sendProblem(
+        reply,
+        400,
+        "Territoire ambigu",
+        `Plusieurs territoires correspondent : ${props.choices.map((c) => `${c.name} (${c.id})`).join(", ")}.`,
+      );
+    }
+    const m = props.method;
+    const out: Record<string, unknown> = {
+      methode: { id: m.id, version: m.version, libelle: m.label },
+      territoire: props.territory
+        ? {
+            id: props.territory.id,
+            type: props.territory.kind,
+            nom: props.territory.name,
+            url: territoryUrl(props.territory),
+          }
+        : null,
+    };
+    if (props.communeScore !== undefined) {
+      const s = props.communeScore;
+      out.score = s?.score ?? null;
+      out.resume = s?.summary ?? null;
+      out.indicateurs = s?.lines ?? [];
+    } else if (props.allRows) {
+      const a = props.aggregate;
+      if (a)
+        out.agregat = {
+          score: a.score,
+          partPopulationScore7OuPlus: a.shareAtLeast7,
+          population: a.population,
+          communes: a.communes,
+          communesNotees: a.scoredCommunes,
+          officiel2023: a.official,
+        };
+      out.unite = props.unitLabel;
+      out.resultats = props.allRows.map((r) => ({
+        id: r.t.id,
+        nom: r.t.name,
+        population: r.t.population,
+        score: r.score,
+      }));
+    }
+    return out;
+  });
+}
+
+/** The "Fragilité numérique" section of every territory page. */
+export const fragilitySection: TerritorySection = {
+  id: "fragilite",
+  title: "Fragilité numérique",
+  async render(t, { db }): Promise<VNode | null> {
+    const method = (await currentMethods(db))[0];
+    if (!method) return null;
+    const mapLink = (id: string, label: string) => (
+      <a href={`/fragilite?territoire=${encodeURIComponent(id)}`}>{label}</a>
+    );
+    if (t.kind === "commune" || t.kind === "arrondissement") {
+      const s = (await getScores(db, method.version, [t.code])).get(t.code);
+      if (!s || s.score === null)
+        return <p>Pas de score de fragilité pour ce territoire : les données manquent.</p>;
+      return (
+        <>
+          <p>
+            <strong>{s.summary}</strong>
+          </p>
+          <ExplanationTable lines={s.lines} caption={`Détail du score de ${t.name} (${method.label})`} />
+          <p>{mapLink(t.departement ?? "", "Voir la carte de fragilité du département")}</p>
+        </>
+      );
+    }
+    const level = levelOf(t);
+    const a = level ? (await getAggregates(db, method.version, level, [t.code])).get(t.code) : undefined;
+    if (!a) return null;
+    return (
+      <>
+        <p>
+          Score moyen : <strong>{formatScore(a.score)}/10</strong> (pondéré par la population).{" "}
+          {formatShare(a.shareAtLeast7)} des habitants vivent dans une commune au score de 7 ou plus.
+          {a.official !== null ? ` Indice officiel 2023 (La MedNum) : ${formatScore(a.official)}/10.` : ""}
+        </p>
+        <p>{mapLink(t.id, `Voir la carte et le classement des communes de ${t.name}`)}</p>
+      </>
+    );
+  },
+};

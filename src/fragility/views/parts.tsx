@@ -1,0 +1,114 @@
+import type { VNode } from "preact";
+import { type MapShape, SvgMap } from "../../platform/svgmap.tsx";
+import type { Geometry } from "../../territories/model.ts";
+import { classLabels, classOf, formatScore, PALETTE } from "../classes.ts";
+import type { ExplanationLine } from "../model.ts";
+
+export interface MapItem {
+  id: string;
+  name: string;
+  score: number | null;
+  geometry: Geometry | undefined;
+}
+
+/** The choropleth as inline SVG (works without JavaScript); each area names itself and its score. */
+export function ChoroplethMap({ title, items }: { title: string; items: MapItem[] }): VNode | null {
+  const shapes: MapShape[] = [];
+  for (const it of items) {
+    if (!it.geometry) continue;
+    const c = classOf(it.score);
+    shapes.push({
+      geometry: it.geometry,
+      className: c === null ? "area no-data" : "area",
+      fill: c === null ? undefined : PALETTE[c],
+      label: `${it.name} : ${it.score === null ? "non calculé" : `${formatScore(it.score)}/10`}`,
+    });
+  }
+  if (shapes.length === 0) return null;
+  return <SvgMap title={title} shapes={shapes} width={600} height={520} />;
+}
+
+export function Legend(): VNode {
+  const labels = classLabels();
+  return (
+    <ul class="legend" aria-label="Légende de la carte : score de fragilité sur 10">
+      {PALETTE.map((colour, i) => (
+        <li key={colour}>
+          <svg width="20" height="20" aria-hidden="true">
+            <rect width="20" height="20" fill={colour} />
+          </svg>
+          {labels[i]}
+        </li>
+      ))}
+      <li>
+        <svg width="20" height="20" aria-hidden="true">
+          <rect width="20" height="20" fill="#d1d5db" />
+        </svg>
+        non calculé
+      </li>
+    </ul>
+  );
+}
+
+const pct = (x: number | null) => (x === null ? "—" : `${Math.round(x)} %`);
+const num = (x: number | null, unit: string) => {
+  if (x === null) return "manquant";
+  if (unit === "€") return `${new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0 }).format(x)} €`;
+  if (unit === "%") return `${new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 1 }).format(x)} %`;
+  return new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 2 }).format(x);
+};
+const STATUS: Record<string, string> = {
+  observed: "",
+  "imputed-epci": " (estimé : médiane de l'intercommunalité)",
+  "imputed-departement": " (estimé : médiane du département)",
+  missing: "",
+};
+
+/** The explanation of a commune's score as an accessible table. */
+export function ExplanationTable({ lines, caption }: { lines: ExplanationLine[]; caption: string }): VNode {
+  return (
+    <div class="table-wrap">
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Indicateur</th>
+            <th scope="col">Valeur</th>
+            <th scope="col" class="num">
+              Communes de France plus basses
+            </th>
+            <th scope="col" class="num">
+              Communes du département plus basses
+            </th>
+            <th scope="col" class="num">
+              Score sur 10
+            </th>
+            <th scope="col" class="num">
+              Poids
+            </th>
+            <th scope="col" class="num">
+              Part du score
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {lines.map((l) => (
+            <tr key={l.indicator}>
+              <th scope="row">{l.label}</th>
+              <td>
+                {num(l.raw, l.unit)}
+                {l.unit === "score 0–10" && l.raw !== null ? " sur 10" : ""}
+                {STATUS[l.status]}
+              </td>
+              <td class="num">{pct(l.nationalPercentile)}</td>
+              <td class="num">{pct(l.departementPercentile)}</td>
+              <td class="num">{l.normalised === null ? "—" : formatScore(l.normalised)}</td>
+              <td class="num">{`${Math.round(l.effectiveWeight * 100)} %`}</td>
+              <td class="num">{formatScore(l.contribution)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
