@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
@@ -70,4 +70,29 @@ test("CLI: help, a data load that has nothing to do, a search, and clear errors"
 
   const badOption = await cli(["data", "load", "--vite"], env);
   assert.equal(badOption.code, 2);
+
+  // A method file with a negative weight and an unknown indicator: refused, each field named.
+  const method = join(dataDir, "methode.json");
+  writeFileSync(
+    method,
+    JSON.stringify({
+      id: "essai",
+      label: "Essai",
+      indicators: [
+        { id: "ifn_thd", normalisation: "none", weight: -1 },
+        { id: "wifi_gratuit", normalisation: "deciles", weight: 1 },
+      ],
+      missing: "reweight",
+    }),
+  );
+  const bad = await cli(["fragility", "compute", "--method", method], env);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /Erreur : Méthode « .*methode\.json » invalide/);
+  assert.match(bad.stderr, /champ « indicators\[0\]\.weight »/);
+  assert.match(bad.stderr, /champ « indicators\[1\]\.id » : indicateur inconnu « wifi_gratuit »/);
+
+  // The shipped methods are already computed: nothing to do.
+  const compute = await cli(["fragility", "compute"], env);
+  assert.equal(compute.code, 0, compute.stderr);
+  assert.match(compute.stdout, /déjà à jour/);
 });

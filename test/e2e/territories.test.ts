@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { axeViolations, browserSkip, launchBrowser } from "../support/browser.ts";
+import type { Browser } from "playwright-core";
+import { axeViolations, browserSkip, checkPage, launchBrowser, withPage } from "../support/browser.ts";
 import { startTestServer } from "../support/server.ts";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -30,40 +30,14 @@ const PAGES: { path: string; title: RegExp; status: number }[] = [
   { path: "/a-propos/donnees", title: /Sources des données/, status: 200 },
 ];
 
-async function withPage(
-  opts: { javaScriptEnabled?: boolean; width?: number },
-  fn: (page: Page) => Promise<void>,
-) {
-  if (!browser) return;
-  const context: BrowserContext = await browser.newContext({
-    javaScriptEnabled: opts.javaScriptEnabled ?? true,
-    viewport: { width: opts.width ?? 1280, height: 800 },
-    locale: "fr-FR",
-  });
-  try {
-    await fn(await context.newPage());
-  } finally {
-    await context.close();
-  }
-}
-
 describe("pages in a real browser", { skip: browserSkip() }, () => {
   for (const p of PAGES) {
-    test(`${p.path}: status ${p.status}, 0 axe violations, readable at 360 px`, async () => {
-      await withPage({ width: 360 }, async (page) => {
-        const res = await page.goto(server.url + p.path);
-        assert.equal(res?.status(), p.status);
-        assert.match(await page.title(), p.title);
-        assert.equal(await page.getAttribute("html", "lang"), "fr");
-        assert.deepEqual(await axeViolations(page), []);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        assert.ok(overflow <= 0, `the page is ${overflow}px wider than a 360px screen`);
-      });
-    });
+    test(`${p.path}: status ${p.status}, 0 axe violations, readable at 360 px`, () =>
+      checkPage(browser, server.url + p.path, p.status, p.title));
   }
 
   test("the territory pages show a boundary map as inline SVG, with a text alternative", async () => {
-    await withPage({ javaScriptEnabled: false }, async (page) => {
+    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
       await page.goto(`${server.url}/territoires/42218`);
       const svg = page.locator("svg.map");
       assert.equal(await svg.getAttribute("role"), "img");
@@ -77,7 +51,7 @@ describe("pages in a real browser", { skip: browserSkip() }, () => {
   });
 
   test("keyboard only, without JavaScript: skip link, search form, results, territory page", async () => {
-    await withPage({ javaScriptEnabled: false }, async (page) => {
+    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
       await page.goto(server.url);
       await page.keyboard.press("Tab");
       assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Aller au contenu");
@@ -105,7 +79,7 @@ describe("pages in a real browser", { skip: browserSkip() }, () => {
   });
 
   test("keyboard only, with JavaScript: suggestions while typing, arrows to choose, Enter to open", async () => {
-    await withPage({}, async (page) => {
+    await withPage(browser, {}, async (page) => {
       await page.goto(server.url);
       await page.keyboard.press("Tab");
       await page.keyboard.press("Enter");
@@ -126,7 +100,7 @@ describe("pages in a real browser", { skip: browserSkip() }, () => {
   });
 
   test("a postcode typed in the plain form goes straight to the only commune", async () => {
-    await withPage({ javaScriptEnabled: false }, async (page) => {
+    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
       await page.goto(`${server.url}/territoires?q=42000`);
       assert.ok(page.url().endsWith("/territoires/42218"));
     });

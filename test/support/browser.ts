@@ -49,3 +49,42 @@ export async function axeViolations(page: Page): Promise<string[]> {
     (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
   );
 }
+
+/** Runs `fn` on a new page of a fresh context (no shared cookies or cache), then closes it. */
+export async function withPage(
+  browser: Browser | null,
+  opts: { javaScriptEnabled?: boolean; width?: number },
+  fn: (page: Page) => Promise<void>,
+): Promise<void> {
+  if (!browser) return;
+  const context = await browser.newContext({
+    javaScriptEnabled: opts.javaScriptEnabled ?? true,
+    viewport: { width: opts.width ?? 1280, height: 800 },
+    locale: "fr-FR",
+  });
+  try {
+    await fn(await context.newPage());
+  } finally {
+    await context.close();
+  }
+}
+
+/** Loads a page and checks what every page must pass: status, French, 0 axe violations, no overflow at 360 px. */
+export async function checkPage(
+  browser: Browser | null,
+  url: string,
+  status: number,
+  title: RegExp,
+): Promise<void> {
+  await withPage(browser, { width: 360 }, async (page) => {
+    const res = await page.goto(url);
+    if (res?.status() !== status) throw new Error(`${url}: status ${res?.status()} instead of ${status}`);
+    const t = await page.title();
+    if (!title.test(t)) throw new Error(`${url}: title « ${t} » does not match ${title}`);
+    if ((await page.getAttribute("html", "lang")) !== "fr") throw new Error(`${url}: lang is not fr`);
+    const violations = await axeViolations(page);
+    if (violations.length > 0) throw new Error(`${url}: axe violations:\n${violations.join("\n")}`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (overflow > 0) throw new Error(`${url}: the page is ${overflow}px wider than a 360px screen`);
+  });
+}

@@ -200,7 +200,8 @@ function ScoreTable(p: FragilityPageProps): VNode {
   return (
     <section aria-labelledby="tableau">
       <h2 id="tableau">
-        Toutes les {p.unitLabel} <span class="muted">({table.total})</span>
+        {p.unitLabel === "départements" ? "Tous" : "Toutes"} les {p.unitLabel}{" "}
+        <span class="muted">({table.total})</span>
       </h2>
       <p>
         <a href={`/fragilite.csv?${p.base}`}>Télécharger le tableau (CSV)</a>

@@ -13,6 +13,7 @@ export interface PageProps {
 const NAV: { href: string; label: string }[] = [
   { href: "/", label: "Accueil" },
   { href: "/territoires", label: "Territoires" },
+  { href: "/lieux", label: "Lieux" },
   { href: "/fragilite", label: "Fragilité" },
 ];
 

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Browser } from "playwright-core";
+import { browserSkip, checkPage, launchBrowser, withPage } from "../support/browser.ts";
+import { startTestServer } from "../support/server.ts";
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let browser: Browser | null;
+before(async () => {
+  browser = await launchBrowser();
+  server = await startTestServer();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe("fragility pages in a real browser", { skip: browserSkip() }, () => {
+  for (const [path, title] of [
+    ["/fragilite", /Fragilité numérique · Maillage/],
+    ["/fragilite?territoire=23", /Fragilité numérique : Creuse/],
+    ["/fragilite?territoire=200034825&methode=maillage-2025", /Fragilité numérique : CA du Grand Guéret/],
+    ["/fragilite?territoire=region-84", /Auvergne-Rhône-Alpes/],
+    ["/fragilite?territoire=23096", /Guéret/],
+    ["/fragilite?territoire=saint", /Fragilité numérique/],
+    ["/territoires/23096", /Guéret/],
+  ] as const) {
+    test(`${path}: 0 axe violations, readable at 360 px`, () =>
+      checkPage(browser, server.url + path, 200, title));
+  }
+
+  test("without JavaScript: the map is an SVG image, the table is its alternative, sorting is by links", async () => {
+    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
+      await page.goto(`${server.url}/fragilite?territoire=23`);
+      const map = page.locator("svg.map");
+      assert.equal(await map.getAttribute("role"), "img");
+      assert.equal(await map.locator("path.area").count(), 255);
+      assert.match((await map.locator("path.area title").first().textContent()) ?? "", /^.+ : \d,\d\/10$/);
+      await page.getByRole("link", { name: /^Nom/ }).click();
+      await page.waitForURL(/tri=nom&ordre=asc/);
+      assert.equal(
+        await page
+          .locator("#tableau ~ .table-wrap tbody tr, .table-wrap tbody tr")
+          .first()
+          .locator("th a")
+          .textContent(),
+        "Ahun",
+      );
+    });
+  });
+
+  test("keyboard: choose a territory and a method with the form", async () => {
+    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
+      await page.goto(`${server.url}/fragilite`);
+      await page.locator("#territoire").focus();
+      await page.keyboard.type("Guéret");
+      await page.keyboard.press("Tab");
+      assert.equal(await page.evaluate(() => document.activeElement?.id), "methode");
+      await page.keyboard.press("ArrowDown");
+      await page.keyboard.press("Tab");
+      await Promise.all([
+        page.waitForURL(/territoire=Gu%C3%A9ret&methode=maillage-2025/),
+        page.keyboard.press("Enter"),
+      ]);
+      assert.match(await page.title(), /Fragilité numérique : Guéret/);
+      assert.equal(await page.locator("#methode").inputValue(), "maillage-2025");
+    });
+  });
+});

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { startTestServer } from "./support/server.ts";
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+before(async () => {
+  server = await startTestServer();
+});
+after(() => server.close());
+
+const get = (path: string) => fetch(server.url + path, { redirect: "manual" });
+
+describe("fragility pages and API", () => {
+  test("France: the départements, mapped and tabled; a département: its communes", async () => {
+    const fr = await (await get("/fragilite")).text();
+    assert.match(fr, /Carte des départements/);
+    assert.match(fr, /Tous les départements <span class="muted">\(101\)<\/span>/);
+    const creuse = await get("/fragilite?territoire=23");
+    assert.equal(creuse.status, 200);
+    const html = await creuse.text();
+    assert.match(html, /Fragilité numérique : Creuse/);
+    assert.match(html, /Toutes les communes <span class="muted">\(255\)<\/span>/);
+    assert.match(html, /<svg class="map"[^>]*role="img"/);
+    assert.match(html, /des habitants vivent dans une commune au score de 7 ou plus/);
+    // The table is sortable by links and paged (255 communes, 100 per page).
+    assert.match(html, /Page 1 sur 3/);
+    const byName = await (await get("/fragilite?territoire=23&tri=nom&ordre=asc&page=1")).text();
+    assert.match(byName, /aria-sort="ascending"/);
+  });
+
+  test("a name finds its territory; an ambiguous one lists the choices", async () => {
+    const one = await (await get(`/fragilite?territoire=${encodeURIComponent("Guéret")}`)).text();
+    assert.match(one, /Fragilité numérique : Guéret/);
+    assert.match(one, /Pourquoi ce score \?/);
+    const many = await (await get("/fragilite?territoire=saint")).text();
+    assert.match(many, /Quel territoire \?/);
+  });
+
+  test("bad input: unknown method, unknown territory, too long — a French message, never a 500", async () => {
+    const m = await get("/fragilite?territoire=23&methode=inconnue");
+    assert.equal(m.status, 400);
+    assert.match(await m.text(), /Méthode inconnue « inconnue »/);
+    const t = await get("/fragilite?territoire=zzqxw");
+    assert.equal(t.status, 400);
+    assert.match(await t.text(), /Aucun territoire ne correspond à « zzqxw »/);
+    const long = await get(`/fragilite?territoire=${"a".repeat(300)}`);
+    assert.equal(long.status, 400);
+    const api = await get("/api/v1/fragilite?territoire=saint");
+    assert.equal(api.status, 400);
+    assert.match((await api.json()).detail, /Plusieurs territoires correspondent/);
+  });
+
+  test("API: a commune's explained score, a département's aggregate and communes", async () => {
+    const c = await (await get("/api/v1/fragilite?territoire=23096&methode=officiel-2023")).json();
+    assert.equal(c.territoire.nom, "Guéret");
+    assert.equal(c.methode.id, "officiel-2023");
+    assert.match(c.resume, /^Score \d,\d\/10/);
+    assert.equal(c.indicateurs.length, 5);
+    const sum = c.indicateurs.reduce((s: number, l: { contribution: number }) => s + l.contribution, 0);
+    assert.ok(Math.abs(sum - c.score) < 1e-3, "the contributions add up to the score");
+    const d = await (await get("/api/v1/fragilite?territoire=23&methode=maillage-2025")).json();
+    assert.equal(d.resultats.length, 255);
+    assert.ok(d.agregat.score > 0 && d.agregat.score <= 10);
+  });
+
+  test("CSV export of a territory's communes", async () => {
+    const res = await get("/fragilite.csv?territoire=23");
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type") ?? "", /text\/csv/);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], "a BOM, so that spreadsheets read UTF-8");
+    const lines = bytes.subarray(3).toString("utf8").trim().split("\r\n");
+    assert.equal(lines[0], "code,nom,type,population,score,methode,version");
+    assert.equal(lines.length, 256);
+    assert.match(
+      lines.find((l) => l.startsWith("23096,")) ?? "",
+      /^23096,Guéret,commune,\d+,\d\.\d{4},officiel-2023,[0-9a-f]{64}$/,
+    );
+  });
+
+  test("the territory page has its 'Fragilité numérique' section", async () => {
+    const html = await (await get("/territoires/23096")).text();
+    assert.match(html, /<h2 id="section-fragilite">Fragilité numérique<\/h2>/);
+    assert.match(html, /Détail du score de Guéret/);
+    const dep = await (await get("/territoires/23")).text();
+    assert.match(dep, /Score moyen : <strong>\d,\d\/10<\/strong>/);
+  });
+});
