@@ -268,6 +268,29 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
       .send(Readable.from(lines()));
   });
 
+  /** The map's areas as GeoJSON, for the interactive map (the page's SVG shows the same). */
+  app.get("/api/v1/fragilite/carte", async (req, reply) => {
+    const { status, props } = await view(req.query);
+    if (status !== 200 || !props.method || !props.allRows) {
+      return sendProblem(
+        reply,
+        status === 200 ? 400 : status,
+        "Carte impossible",
+        props.problem ?? "Choisissez un département, une intercommunalité ou une région.",
+      );
+    }
+    return {
+      type: "FeatureCollection",
+      features: props.mapItems
+        .filter((m) => m.geometry)
+        .map((m) => ({
+          type: "Feature",
+          geometry: m.geometry,
+          properties: { id: m.id, nom: m.name, score: m.score === null ? null : Number(m.score.toFixed(2)) },
+        })),
+    };
+  });
+
   app.get("/api/v1/fragilite", async (req, reply) => {
     const { status, props } = await view(req.query);
     if (status !== 200 || !props.method) {

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import compress from "@fastify/compress";
 import formbody from "@fastify/formbody";
 import helmet from "@fastify/helmet";
@@ -55,9 +56,12 @@ export async function createHttpServer(config: Config): Promise<FastifyInstance>
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        imgSrc: ["'self'", "data:"],
+        imgSrc: ["'self'", "data:", "blob:"],
         styleSrc: ["'self'"],
         scriptSrc: ["'self'"],
+        workerSrc: ["'self'", "blob:"],
+        childSrc: ["'self'", "blob:"],
+        connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
         upgradeInsecureRequests: null,
@@ -91,11 +95,37 @@ export async function createHttpServer(config: Config): Promise<FastifyInstance>
   });
   const js = bundle.outputFiles[0]?.text ?? "";
   const cache = "public, max-age=3600";
+  // MapLibre, loaded by app.js only when someone asks for an interactive map (1.6 MB: never by default).
+  const maplibreDir = dirname(createRequire(import.meta.url).resolve("maplibre-gl/package.json"));
+  const maplibre: Record<string, [string, string]> = {
+    "maplibre-gl.mjs": ["dist/maplibre-gl.mjs", "text/javascript; charset=utf-8"],
+    "maplibre-gl-worker.mjs": ["dist/maplibre-gl-worker.mjs", "text/javascript; charset=utf-8"],
+    "maplibre-gl.css": ["dist/maplibre-gl.css", "text/css; charset=utf-8"],
+  };
+  const maplibreFiles = new Map(
+    await Promise.all(
+      Object.entries(maplibre).map(
+        async ([name, [file, type]]) =>
+          [name, { type, body: await readFile(join(maplibreDir, file)) }] as const,
+      ),
+    ),
+  );
+  app.get<{ Params: { file: string } }>("/assets/maplibre/:file", (req, reply) => {
+    const f = maplibreFiles.get(req.params.file);
+    if (!f) throw new HttpError(404, "Introuvable", "Ce fichier n'existe pas.");
+    return reply.type(f.type).header("cache-control", "public, max-age=86400").send(f.body);
+  });
   app.get("/assets/style.css", (_req, reply) =>
     reply.type("text/css; charset=utf-8").header("cache-control", cache).send(css),
   );
   app.get("/assets/app.js", (_req, reply) =>
     reply.type("text/javascript; charset=utf-8").header("cache-control", cache).send(js),
+  );
+
+  // A small icon so that browsers do not ask in vain (and log a 404) on every page.
+  const icon = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1d4ed8"/><path d="M3 12V4l5 5 5-5v8" stroke="#fff" stroke-width="2" fill="none"/></svg>`;
+  app.get("/favicon.ico", (_req, reply) =>
+    reply.type("image/svg+xml").header("cache-control", cache).send(icon),
   );
 
   app.setNotFoundHandler((req, reply) => {

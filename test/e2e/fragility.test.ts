@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser } from "playwright-core";
-import { browserSkip, checkPage, launchBrowser, withPage } from "../support/browser.ts";
+import { axeViolations, browserSkip, checkPage, launchBrowser, withPage } from "../support/browser.ts";
 import { startTestServer } from "../support/server.ts";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -46,6 +46,19 @@ describe("fragility pages in a real browser", { skip: browserSkip() }, () => {
           .textContent(),
         "Ahun",
       );
+    });
+  });
+
+  test("with JavaScript: the interactive map (MapLibre) on request, then 0 axe violations", async () => {
+    await withPage(browser, {}, async (page) => {
+      await page.goto(`${server.url}/fragilite?territoire=23`);
+      // Nothing heavy is loaded until asked.
+      assert.equal(await page.locator(".maplibregl-canvas").count(), 0);
+      await page.getByRole("button", { name: /Carte interactive/ }).click();
+      await page.locator(".maplibregl-canvas").waitFor();
+      await page.getByText("Carte interactive affichée.").waitFor();
+      assert.equal(await page.locator("svg.map").isHidden(), true);
+      assert.deepEqual(await axeViolations(page), []);
     });
   });
 

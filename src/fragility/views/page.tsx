@@ -3,7 +3,7 @@ import { Layout } from "../../platform/views/layout.tsx";
 import { contextLabel, kindLabel, plural, territoryUrl } from "../../territories/describe.ts";
 import type { Territory } from "../../territories/model.ts";
 import type { Referential } from "../../territories/referential.ts";
-import { formatScore, formatShare } from "../classes.ts";
+import { BREAKS, formatScore, formatShare, PALETTE } from "../classes.ts";
 import type { StoredAggregate, StoredMethod, StoredScore } from "../store.ts";
 import { ChoroplethMap, ExplanationTable, Legend, type MapItem } from "./parts.tsx";
 
@@ -100,7 +100,11 @@ export function FragilityPage(p: FragilityPageProps): VNode {
           <section aria-labelledby="carte-titre">
             <h2 id="carte-titre">Carte des {p.unitLabel}</h2>
             <div class="figure-grid">
-              <div>
+              <div
+                data-map-geojson={`/api/v1/fragilite/carte?${p.base}`}
+                data-map-breaks={JSON.stringify(BREAKS)}
+                data-map-colours={JSON.stringify(PALETTE)}
+              >
                 <ChoroplethMap
                   title={`Carte de l'indice de fragilité des ${p.unitLabel} : ${where}`}
                   items={p.mapItems}

@@ -1,3 +1,5 @@
+import { enhanceMaps } from "./map.ts";
+
 /**
  * Progressive enhancement of every page (the pages work without it).
  * Search forms marked `data-suggest` show territory suggestions while typing; arrows move through them.
@@ -85,3 +87,4 @@ function enhanceSearch(form: HTMLFormElement): void {
 }
 
 for (const form of document.querySelectorAll<HTMLFormElement>("form[data-suggest]")) enhanceSearch(form);
+enhanceMaps();
