@@ -25,20 +25,20 @@ export async function agreementFigures(dataDir: string) {
     compared++;
     maxDiff = Math.max(maxDiff, Math.abs(e.score - t));
   }
-  // Our poverty score recomputed from Filosofi (median income, national deciles) against the official one.
-  const povertyMethod = {
-    ...ours,
-    id: "pauvrete",
-    indicators: [{ id: "revenu_median", normalisation: "deciles" as const, weight: 1 }],
-    missing: "reweight" as const,
-  };
-  const recomputed = new Map(
-    computeScores(povertyMethod, inputs.indicators, inputs.communes)
-      .filter((s) => s.kind === "commune")
-      .map((s) => [s.code, s.score]),
-  );
+  // Our poverty score recomputed from Filosofi (national deciles) against the official one: from the poverty rate
+  // (published for the ~4 400 communes of 1 000+ households) and from the median income (nearly every commune).
   const officialPoverty = inputs.indicators.get("ifn_pauvrete")?.values ?? new Map<string, number | null>();
-  const pov = paired(recomputed, officialPoverty);
+  const povertyFrom = (indicator: string) => {
+    const m: Method = {
+      ...ours,
+      id: indicator,
+      indicators: [{ id: indicator, normalisation: "deciles", weight: 1 }],
+      missing: "reweight",
+    };
+    const scores = computeScores(m, inputs.indicators, inputs.communes).filter((s) => s.kind === "commune");
+    const p = paired(new Map(scores.map((s) => [s.code, s.score])), officialPoverty);
+    return { n: p.xs.length, rho: spearman(p.xs, p.ys) };
+  };
   const epciOurs = off.aggregates.filter((a) => a.level === "epci");
   const epci = paired(new Map(epciOurs.map((a) => [a.code, a.score])), off.officialEpci);
   const oursEpci = computeMethod(ours, inputs).aggregates.filter((a) => a.level === "epci");
@@ -46,7 +46,8 @@ export async function agreementFigures(dataDir: string) {
   return {
     compared,
     maxDiff,
-    poverty: { n: pov.xs.length, rho: spearman(pov.xs, pov.ys) },
+    poverty: povertyFrom("taux_pauvrete"),
+    povertyFromIncome: povertyFrom("revenu_median"),
     epci: {
       n: epci.xs.length,
       rho: spearman(epci.xs, epci.ys),
@@ -116,7 +117,10 @@ score officiel de chaque commune, corrélation de rang (Spearman) entre notre sc
           `officiel-2023 contre le total officiel : ${f.compared} communes, écart maximal ${f.maxDiff}`,
         );
         console.log(
-          `pauvreté recalculée (revenu médian, déciles) contre le score officiel : ρ de Spearman ${fr(f.poverty.rho)} (${f.poverty.n} communes)`,
+          `pauvreté recalculée (taux de pauvreté Filosofi, déciles) contre le score officiel : ρ de Spearman ${fr(f.poverty.rho)} (${f.poverty.n} communes)`,
+        );
+        console.log(
+          `pauvreté recalculée (revenu médian Filosofi, déciles) contre le score officiel : ρ de Spearman ${fr(f.povertyFromIncome.rho)} (${f.povertyFromIncome.n} communes)`,
         );
         console.log(
           `moyenne par EPCI (officiel-2023) contre l'IFN officiel des EPCI : ρ ${fr(f.epci.rho, 4)}, écart moyen ${fr(f.epci.comparison.meanAbsoluteDifference)}, maximal ${fr(f.epci.comparison.maxAbsoluteDifference)} (${f.epci.n} EPCI)`,

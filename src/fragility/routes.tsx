@@ -11,7 +11,7 @@ import type { Referential } from "../territories/referential.ts";
 import { queryProblem, type TerritorySection } from "../territories/routes.ts";
 import { formatScore, formatShare } from "./classes.ts";
 import type { AggregateLevel } from "./model.ts";
-import { getAggregates, getScores, listMethods, type StoredMethod } from "./store.ts";
+import { getAggregates, getScores, getScoreValues, listMethods, type StoredMethod } from "./store.ts";
 import { FragilityPage, type FragilityPageProps, type Row, type SortKey } from "./views/page.tsx";
 import { ExplanationTable } from "./views/parts.tsx";
 
@@ -86,7 +86,7 @@ function unitsOf(ref: Referential, t: Territory | undefined): Unit {
 async function scoresOf(db: Db, version: string, unit: Unit): Promise<Map<string, number | null>> {
   const codes = unit.items.map((t) => t.code);
   if (unit.level === "commune") {
-    return new Map([...(await getScores(db, version, codes))].map(([k, v]) => [k, v.score]));
+    return getScoreValues(db, version, codes);
   }
   return new Map([...(await getAggregates(db, version, unit.level, codes))].map(([k, v]) => [k, v.score]));
 }

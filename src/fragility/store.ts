@@ -222,6 +222,22 @@ export async function getScores(db: Db, version: string, codes: string[]): Promi
   return new Map(rows.map((r) => [r.code, toScore(r)]));
 }
 
+/** Only the scores (no explanation), for maps and tables of many communes. */
+export async function getScoreValues(
+  db: Db,
+  version: string,
+  codes: string[],
+): Promise<Map<string, number | null>> {
+  if (codes.length === 0) return new Map();
+  const rows = await tables(db)
+    .selectFrom("fragility_score")
+    .select(["code", "score"])
+    .where("method_version", "=", version)
+    .where("code", "in", codes)
+    .execute();
+  return new Map(rows.map((r) => [r.code, r.score]));
+}
+
 export interface StoredAggregate extends TerritoryAggregate {
   official: number | null;
 }

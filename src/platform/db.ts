@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { createPgConfig } from "@electric-sql/pglite/node-postgres";
-import { Kysely, type Migration, Migrator, PostgresDialect } from "kysely";
+import { Kysely, type Migration, Migrator, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 
 /** The tables are declared by each capability's store (`db.withTables<…>()`); the platform knows none of them. */
@@ -59,7 +59,13 @@ export async function openDatabase(opts: {
 
 /** Applies every pending migration in name order; returns the names applied now. */
 export async function migrate(db: Db, migrations: Record<string, Migration>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // The bookkeeping tables go in the current schema, explicitly: otherwise Kysely may find another schema's.
+  const schema = (await sql<{ s: string }>`SELECT current_schema() AS s`.execute(db)).rows[0]?.s ?? "public";
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableSchema: schema,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "?";
