@@ -99,7 +99,7 @@ describe("computeScores on the real files", () => {
     }
   });
 
-  test("the COG 2025 communes without an IFN row are left unscored by officiel-2023, flagged missing", () => {
+  test("COG 2025 communes without an IFN row: merged ones use their former communes, the rest are flagged missing", () => {
     const unscored = officialScores.filter((s) => s.score === null);
     const noRow = inputs.communes.filter((c) => !rawTotals.has(c.code)).map((c) => c.code);
     console.log(
@@ -121,8 +121,24 @@ describe("computeScores on the real files", () => {
       "85165",
       "85212",
     ]);
-    // Lyon and Paris are completed from their arrondissements; the 12 others stay without a score.
-    assert.equal(unscored.length, 12);
+    // Lyon and Paris are completed from their arrondissements; communes created by mergers after 2022 take
+    // their former communes' values (COG rule, see indicators.ts); the six re-created ones stay unscored.
+    const byCode = new Map(officialScores.map((s) => [s.code, s]));
+    for (const merged of ["12218", "14581", "49126", "69114"]) {
+      assert.notEqual(byCode.get(merged)?.score, null, `${merged} is scored from its former communes`);
+    }
+    // Les Trois Lacs (27676): its former code 27058 is in the file, but with every cell empty; 60694's former
+    // commune (60455) is not in the file either.
+    assert.deepEqual(unscored.map((s) => s.code).sort(), [
+      "15031",
+      "15035",
+      "15047",
+      "15171",
+      "27676",
+      "60694",
+      "85165",
+      "85212",
+    ]);
     assert.ok(unscored.every((s) => s.missing.length === 5 && s.parts.every((p) => p.status === "missing")));
   });
 

@@ -6,6 +6,7 @@ import { before, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { DATA_DIR } from "../../test/support/paths.ts";
 import { DataFileError, readCsv } from "../platform/files.ts";
+import { readTerritoryDataset } from "../territories/load.ts";
 import {
   collectValues,
   FILE_SPECS,
@@ -20,6 +21,7 @@ import {
   readIndicatorFile,
   readOfficialEpci,
 } from "./indicators.ts";
+import { formerCodeMap } from "./load.ts";
 
 // Real header and rows, copied verbatim from the files in data/ (shared/data).
 const FILOSOFI_HEADER =
@@ -175,6 +177,41 @@ describe("reading the real files", () => {
     assert.equal(values.get("ifn_total")?.values.get("13055"), null);
     assert.equal(values.get("ifn_total")?.values.has("75056"), false);
     assert.equal(values.get("ifn_total")?.values.get("01004"), 5.841768764962682);
+  });
+
+  test("older codes follow the COG rule: a merged commune without a row takes the mean of its former communes", async () => {
+    const { territories } = await readTerritoryDataset(DATA_DIR, undefined, { geometries: false });
+    const former = formerCodeMap(territories);
+    const file = join(DATA_DIR, FRAGILITY_FILES.ifnCommunes);
+    const plain = await readIndicatorFile(file, FILE_SPECS.ifnCommunes, cog2025);
+    const mapped = await readIndicatorFile(file, FILE_SPECS.ifnCommunes, cog2025, former);
+    // Aurseulles (14581 since 2024) has no row; the file has it under its former code 14011.
+    const parts = former.size > 0 ? [...former].filter(([, cur]) => cur === "14581").map(([old]) => old) : [];
+    const olds = parts
+      .map((c) => plain.values.get("ifn_total")?.values.get(c))
+      .filter((v) => v !== undefined);
+    assert.equal(olds.length, 0, "without the rule, the former codes are simply unknown");
+    const raw = parts
+      .map((c) => mapped.report.formerCodes.find((f) => f.code === c))
+      .filter((f) => f !== undefined);
+    assert.deepEqual(raw, [{ code: "14011", current: "14581", used: true }]);
+    // The file's row "Aurseulles,city,14011,…,6.0": its total now stands for 14581.
+    assert.equal(mapped.values.get("ifn_total")?.values.get("14581"), 6);
+    assert.notEqual(mapped.values.get("ifn_total")?.values.get("14581") ?? null, null);
+    // Pierrefitte-sur-Seine (93059) joined Saint-Denis, which has its own row: that row is kept.
+    assert.deepEqual(
+      mapped.report.formerCodes.find((f) => f.code === "93059"),
+      { code: "93059", current: "93066", used: false },
+    );
+    assert.equal(
+      mapped.values.get("ifn_total")?.values.get("93066"),
+      plain.values.get("ifn_total")?.values.get("93066"),
+    );
+    // What is left unknown is reported, never silently zero.
+    assert.ok(mapped.report.unknownCodes.length < plain.report.unknownCodes.length);
+    console.log(
+      `IFN 2023: ${mapped.report.formerCodes.length} rows under a former code (${mapped.report.formerCodes.filter((f) => f.used).length} used), ${mapped.report.unknownCodes.length} codes still unknown: ${mapped.report.unknownCodes.join(" ")}`,
+    );
   });
 
   test("Filosofi 2021: `s` and `nd` are missing values, and MED21 is a number for 31,304 communes", async () => {

@@ -229,6 +229,7 @@ export function collectValues(
   spec: Pick<IndicatorFileSpec, "indicators">,
   rows: Iterable<{ line: number; parsed: ParsedRow }>,
   known?: Set<string>,
+  former?: Map<string, string>,
 ): { values: Map<string, IndicatorValues>; report: ReadReport } {
   const report: ReadReport = {
     file,
@@ -238,8 +239,11 @@ export function collectValues(
     duplicateRows: 0,
     conflictingDuplicates: [],
     unknownCodes: [],
+    formerCodes: [],
     skipped: {},
   };
+  /** Rows of former communes, by the current commune they belong to (used only if it has no row of its own). */
+  const fromFormer = new Map<string, { code: string; row: Record<string, number | null> }[]>();
   const values = new Map<string, IndicatorValues>(
     spec.indicators.map((id) => {
       const indicator = INDICATORS[id];
@@ -255,7 +259,8 @@ export function collectValues(
       continue;
     }
     const { code, cells } = parsed;
-    if (!COMMUNE_CODE.test(code) || (known && !known.has(code))) {
+    const current = known && !known.has(code) ? former?.get(code) : undefined;
+    if (!COMMUNE_CODE.test(code) || (known && !known.has(code) && !current)) {
       if (!report.unknownCodes.includes(code)) report.unknownCodes.push(code);
       continue;
     }
@@ -269,6 +274,12 @@ export function collectValues(
         else report.invalid.push({ line, field: id, value: cell.invalid });
       }
     }
+    if (current) {
+      const list = fromFormer.get(current) ?? [];
+      list.push({ code, row });
+      fromFormer.set(current, list);
+      continue;
+    }
     if (seen.has(code)) {
       report.duplicateRows++;
       const same = spec.indicators.every((id) => Object.is(values.get(id)?.values.get(code), row[id]));
@@ -277,6 +288,22 @@ export function collectValues(
     }
     seen.add(code);
     for (const id of spec.indicators) values.get(id)?.values.set(code, row[id] ?? null);
+  }
+  // COG rule for older files: a current commune without a row of its own takes its former communes' values
+  // (their mean when several merged; a value missing in all of them stays missing). Recorded in the report.
+  for (const [current, list] of fromFormer) {
+    const used = !seen.has(current);
+    for (const f of list) report.formerCodes.push({ code: f.code, current, used });
+    if (!used) continue;
+    for (const id of spec.indicators) {
+      const observed = list.map((f) => f.row[id]).filter((v): v is number => v !== null && v !== undefined);
+      values
+        .get(id)
+        ?.values.set(
+          current,
+          observed.length > 0 ? observed.reduce((a, b) => a + b, 0) / observed.length : null,
+        );
+    }
   }
   return { values, report };
 }
@@ -289,12 +316,13 @@ export async function readIndicatorFile(
   path: string,
   spec: IndicatorFileSpec,
   known?: Set<string>,
+  former?: Map<string, string>,
 ): Promise<{ values: Map<string, IndicatorValues>; report: ReadReport }> {
   const rows: { line: number; parsed: ParsedRow }[] = [];
   for await (const { line, row } of readCsv(path, { delimiter: spec.delimiter, required: spec.required })) {
     rows.push({ line, parsed: spec.parse(row) });
   }
-  return collectValues(path, spec, rows, known);
+  return collectValues(path, spec, rows, known, former);
 }
 
 /** The official IFN per EPCI (ifn-epci-2023.csv): the `total` by SIREN, for comparison. */

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { readTerritoryDataset } from "../territories/load.ts";
+import type { Territory } from "../territories/model.ts";
 import { FILE_SPECS, FRAGILITY_FILES, readIndicatorFile, readOfficialEpci } from "./indicators.ts";
 import { completeParisLyonMarseille } from "./join.ts";
 import type { CommuneRef, IndicatorValues, ReadReport } from "./model.ts";
@@ -17,7 +18,17 @@ export interface FragilityInputs {
 
 /** The communes of the territories referential, as the fragility core needs them. */
 export async function readCommuneRefs(dataDir: string): Promise<CommuneRef[]> {
-  const { territories } = await readTerritoryDataset(dataDir, undefined, { geometries: false });
+  return toCommuneRefs((await readTerritoryDataset(dataDir, undefined, { geometries: false })).territories);
+}
+
+/** Former commune code → current commune code (COG 2025), to place rows of older files. */
+export function formerCodeMap(territories: readonly Territory[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const t of territories) for (const code of t.formerCodes) out.set(code, t.code);
+  return out;
+}
+
+function toCommuneRefs(territories: readonly Territory[]): CommuneRef[] {
   const out: CommuneRef[] = [];
   for (const t of territories) {
     if (t.kind !== "commune" && t.kind !== "arrondissement") continue;
@@ -35,11 +46,10 @@ export async function readCommuneRefs(dataDir: string): Promise<CommuneRef[]> {
 }
 
 /** Reads every indicator file of the data folder, joined on the COG 2025 communes. */
-export async function readFragilityInputs(
-  dataDir: string,
-  communes?: CommuneRef[],
-): Promise<FragilityInputs> {
-  const refs = communes ?? (await readCommuneRefs(dataDir));
+export async function readFragilityInputs(dataDir: string): Promise<FragilityInputs> {
+  const { territories } = await readTerritoryDataset(dataDir, undefined, { geometries: false });
+  const refs = toCommuneRefs(territories);
+  const former = formerCodeMap(territories);
   const known = new Set(refs.map((c) => c.code));
   const indicators = new Map<string, IndicatorValues>();
   const reports: ReadReport[] = [];
@@ -48,6 +58,7 @@ export async function readFragilityInputs(
       join(dataDir, FRAGILITY_FILES[key]),
       FILE_SPECS[key],
       known,
+      former,
     );
     reports.push(report);
     for (const [id, v] of values)

@@ -46,8 +46,13 @@ export interface ReadReport {
   duplicateRows: number;
   /** Repeated rows whose values differ from the first one (first kept), with their line. */
   conflictingDuplicates: { code: string; line: number }[];
-  /** Codes that are not a COG 2025 commune or arrondissement (obsolete after a merger, or malformed). */
+  /** Codes that are neither a COG 2025 commune or arrondissement nor a known former commune (or malformed). */
   unknownCodes: string[];
+  /**
+   * Former communes' codes (COG rule) and the current commune they belong to; `used` when their values stood in
+   * for a current commune without a row of its own.
+   */
+  formerCodes: { code: string; current: string; used: boolean }[];
   /** Rows skipped on purpose (e.g. communes déléguées that repeat their parent), by reason. */
   skipped: Record<string, number>;
 }

@@ -68,6 +68,15 @@ describe("territory dataset read from the real files", () => {
     assert.equal(data.territories.filter((t) => t.kind === "commune" && t.lat === null).length, 6);
   });
 
+  test("former communes lead to their current commune (COG 2025 rule)", () => {
+    assert.ok(ref.get("93066")?.formerCodes.includes("93059"), "Pierrefitte-sur-Seine is now in Saint-Denis");
+    assert.equal(ref.currentOf("93059")?.id, "93066");
+    const mapped = data.territories.reduce((n, t) => n + t.formerCodes.length, 0);
+    assert.ok(mapped > 4000, `${mapped} former codes`);
+    // A current code is never listed as a former one.
+    assert.equal(data.territories.filter((t) => t.formerCodes.some((c) => ref.get(c))).length, 0);
+  });
+
   test("Paris, Lyon and Marseille are communes whose arrondissements are children and share their postcodes", () => {
     assert.equal(ref.childrenOf("75056").length, 20);
     assert.equal(ref.childrenOf("69123").length, 9);

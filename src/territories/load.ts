@@ -12,6 +12,7 @@ export const TERRITORY_FILES = {
   epci: "geo/epci-2025-simplifie.geojson.gz",
   departements: "geo/departements-anct.geojson.gz",
   regions: "geo/regions-avec-outre-mer-2018.geojson.gz",
+  formerCodes: "geo/communes-anciens-codes-cog2025.csv.gz",
   communeShapesDir: "geo/communes-par-departement",
 } as const;
 
@@ -41,6 +42,7 @@ export async function territoryFilePaths(dataDir: string): Promise<string[]> {
     TERRITORY_FILES.epci,
     TERRITORY_FILES.departements,
     TERRITORY_FILES.regions,
+    TERRITORY_FILES.formerCodes,
   ]
     .map((p) => join(dataDir, p))
     .concat(shapeFiles.map((f) => join(shapesDir, f)));
@@ -53,8 +55,8 @@ export async function readTerritoryDataset(
   opts: { geometries?: boolean } = {},
 ): Promise<TerritoryDataset> {
   const all = await territoryFilePaths(dataDir);
-  const files = all.slice(0, 5);
-  const shapeFiles = all.slice(5);
+  const files = all.slice(0, 6);
+  const shapeFiles = all.slice(6);
   let step = 0;
   const tick = (note: string) => progress?.tick(++step, note);
 
@@ -68,6 +70,8 @@ export async function readTerritoryDataset(
   tick("départements");
   const regFeatures = await readFeatures(files[4] as string, ["code", "nom"]);
   tick("régions");
+  const former = await readFormerCodes(files[5] as string);
+  tick("anciens codes");
 
   const geometries: TerritoryDataset["geometries"] = [];
   const territories: Territory[] = [];
@@ -122,6 +126,13 @@ export async function readTerritoryDataset(
     t.postcodes = postcodes.get(t.id) ?? [];
     territories.push(t);
   }
+  // Former communes (COG rule: a former code leads to the current commune that absorbed it).
+  for (const f of former) {
+    const t = known.get(f.current)?.territory;
+    if (!t || known.has(f.code)) continue; // a current code is never a former one; COM are not in the referential
+    t.formerCodes.push(f.code);
+    if (f.name && !t.formerNames.includes(f.name) && f.name !== t.name) t.formerNames.push(f.name);
+  }
   // Paris, Lyon, Marseille carry the postcodes of their arrondissements.
   for (const { territory: t } of communes) {
     if (t.kind !== "arrondissement" || !t.parent) continue;
@@ -171,6 +182,8 @@ function area(
     lat: null,
     lon: null,
     postcodes: [],
+    formerCodes: [],
+    formerNames: [],
     ...links,
   };
 }
@@ -246,6 +259,29 @@ async function readPostcodes(path: string): Promise<Map<string, string[]>> {
     map.set(code, set);
   }
   return new Map([...map].map(([k, v]) => [k, [...v].sort()]));
+}
+
+/** Former commune codes and the current commune they belong to (derived from the COG 2025, see PROVENANCE). */
+async function readFormerCodes(path: string): Promise<{ code: string; current: string; name: string }[]> {
+  const file = displayPath(path);
+  const out: { code: string; current: string; name: string }[] = [];
+  for await (const { line, row } of readCsv(path, {
+    required: ["code_ancien", "code_actuel", "nom_ancien"],
+  })) {
+    const code = row.code_ancien ?? "";
+    const current = row.code_actuel ?? "";
+    if (!COMMUNE_CODE.test(code))
+      throw new DataFileError(file, line, `champ « code_ancien » : code INSEE invalide (valeur « ${code} »)`);
+    if (!COMMUNE_CODE.test(current) && !/^97[5-8]\d{2}$|^98\d{3}$/.test(current)) {
+      throw new DataFileError(
+        file,
+        line,
+        `champ « code_actuel » : code INSEE invalide (valeur « ${current} »)`,
+      );
+    }
+    out.push({ code, current, name: (row.nom_ancien ?? "").trim() });
+  }
+  return out;
 }
 
 interface Feature {

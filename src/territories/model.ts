@@ -36,6 +36,9 @@ export interface Territory {
   lon: number | null;
   /** Postcodes (La Poste), communes and arrondissements only. */
   postcodes: string[];
+  /** Former communes now part of this one (mergers, communes déléguées): their INSEE codes and names. */
+  formerCodes: string[];
+  formerNames: string[];
 }
 
 export const regionId = (code: string) => `region-${code}`;

@@ -7,9 +7,11 @@ import { regionId, type Territory } from "./model.ts";
 export class Referential {
   private readonly byId = new Map<string, Territory>();
   private readonly children = new Map<string, Territory[]>();
+  private readonly byFormerCode = new Map<string, Territory>();
 
   constructor(readonly all: readonly Territory[]) {
     for (const t of all) this.byId.set(t.id, t);
+    for (const t of all) for (const code of t.formerCodes) this.byFormerCode.set(code, t);
     const depsOfEpci = new Map<string, Set<string>>();
     for (const t of all) {
       if (t.kind === "departement" && t.region) this.link(regionId(t.region), t);
@@ -35,6 +37,11 @@ export class Referential {
 
   get(id: string): Territory | undefined {
     return this.byId.get(id);
+  }
+
+  /** The current commune that a former commune's INSEE code now belongs to (COG 2025 rule). */
+  currentOf(formerCode: string): Territory | undefined {
+    return this.byFormerCode.get(formerCode);
   }
 
   /** Direct children, by name. */

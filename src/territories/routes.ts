@@ -91,6 +91,7 @@ export function territoryJson(t: Territory, ref: Referential) {
     latitude: t.lat,
     longitude: t.lon,
     codesPostaux: t.postcodes,
+    anciensCodes: t.formerCodes,
     libelle: contextLabel(t, ref),
     url: territoryUrl(t),
   };
@@ -182,7 +183,11 @@ export function registerTerritoryRoutes(app: FastifyInstance, deps: TerritoryRou
       total: result.total,
       limite: limit,
       decalage: offset,
-      resultats: result.hits.map((h) => ({ ...territoryJson(h.territory, ref), correspondance: h.match })),
+      resultats: result.hits.map((h) => ({
+        ...territoryJson(h.territory, ref),
+        correspondance: h.match,
+        ...(h.former ? { ancienneCommune: h.former } : {}),
+      })),
     };
   });
 

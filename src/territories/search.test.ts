@@ -98,6 +98,18 @@ describe("territory search on the real referential", () => {
     assert.equal(index.search("saint", { limit: 10, offset: 10 }).total, index.search("saint").total);
   });
 
+  test("a former commune, by code or by name, leads to the commune it belongs to now", () => {
+    // Pierrefitte-sur-Seine (93059) joined Saint-Denis (93066) on 1 January 2025.
+    const byCode = index.search("93059").hits[0];
+    assert.equal(byCode?.territory.id, "93066");
+    assert.equal(byCode?.former, "93059");
+    const byName = index.search("pierrefitte sur seine").hits[0];
+    assert.equal(byName?.territory.id, "93066");
+    assert.equal(byName?.former, "Pierrefitte-sur-Seine");
+    // A current name beats a former one on the same kind of match.
+    assert.equal(index.search("Saint-Denis").hits[0]?.former, undefined);
+  });
+
   test("nothing matches nonsense, and an empty query finds nothing", () => {
     assert.equal(index.search("zzqxw").total, 0);
     assert.equal(index.search("   ").total, 0);

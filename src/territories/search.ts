@@ -8,6 +8,8 @@ const TIER: Record<MatchKind, number> = { postcode: 0, code: 1, exact: 2, prefix
 export interface SearchHit {
   territory: Territory;
   match: MatchKind;
+  /** The former commune (name or code) that matched, when the match is through it. */
+  former?: string;
   /** Within a tier, higher first: trigram similarity for fuzzy, 1 / number of postcodes for postcode, else 1. */
   score: number;
 }
@@ -36,38 +38,43 @@ const CODE_RE = /^(\d[\dab]\d{3}|\d{9}|\d{2}|2[ab]|97\d)$/;
  */
 export class SearchIndex {
   private readonly items: Territory[];
-  private readonly norms: string[];
+  /** Every name a territory is known by: its own, then its former communes' (entries point to items). */
+  private readonly names: { item: number; norm: string; former?: string }[] = [];
   private readonly byId = new Map<string, number[]>();
+  private readonly byFormerCode = new Map<string, number[]>();
   private readonly byPostcode = new Map<string, number[]>();
-  /** Sorted (word, item) pairs for word-prefix lookups. */
+  /** Sorted (word, name entry) pairs for word-prefix lookups. */
   private readonly words: string[] = [];
-  private readonly wordItems: number[] = [];
+  private readonly wordEntries: number[] = [];
   private readonly grams = new Map<string, number[]>();
   private readonly gramCounts: Uint16Array;
   private readonly hits: Uint16Array;
 
   constructor(territories: readonly Territory[]) {
     this.items = [...territories];
-    this.norms = this.items.map((t) => normalize(t.name));
-    const pairs: [string, number][] = [];
-    const gramCounts = new Uint16Array(this.items.length);
     this.items.forEach((t, i) => {
       // A région is found by its id (region-84) here, and by its bare code below, after the département.
       push(this.byId, t.id.toLowerCase(), i);
+      for (const code of t.formerCodes) push(this.byFormerCode, code.toLowerCase(), i);
       for (const pc of t.postcodes) push(this.byPostcode, pc, i);
-      const norm = this.norms[i] ?? "";
-      for (const w of new Set(norm.split(" "))) if (w) pairs.push([w, i]);
-      const grams = trigrams(norm);
-      gramCounts[i] = grams.size;
-      for (const g of grams) push(this.grams, g, i);
+      this.names.push({ item: i, norm: normalize(t.name) });
+      for (const former of t.formerNames) this.names.push({ item: i, norm: normalize(former), former });
+    });
+    const pairs: [string, number][] = [];
+    const gramCounts = new Uint16Array(this.names.length);
+    this.names.forEach((n, e) => {
+      for (const w of new Set(n.norm.split(" "))) if (w) pairs.push([w, e]);
+      const grams = trigrams(n.norm);
+      gramCounts[e] = grams.size;
+      for (const g of grams) push(this.grams, g, e);
     });
     pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
-    for (const [w, i] of pairs) {
+    for (const [w, e] of pairs) {
       this.words.push(w);
-      this.wordItems.push(i);
+      this.wordEntries.push(e);
     }
     this.gramCounts = gramCounts;
-    this.hits = new Uint16Array(this.items.length);
+    this.hits = new Uint16Array(this.names.length);
   }
 
   get size(): number {
@@ -79,13 +86,21 @@ export class SearchIndex {
     const offset = opts.offset ?? 0;
     const kinds = opts.kinds && opts.kinds.length > 0 ? new Set(opts.kinds) : null;
     const found = new Map<number, SearchHit>();
-    const add = (i: number, match: MatchKind, score = 1) => {
+    const add = (i: number, match: MatchKind, score = 1, former?: string) => {
       const t = this.items[i];
       if (!t || (kinds && !kinds.has(t.kind))) return;
       const prev = found.get(i);
       if (!prev || TIER[match] < TIER[prev.match] || (prev.match === match && score > prev.score)) {
-        found.set(i, { territory: t, match, score });
+        found.set(
+          i,
+          former === undefined ? { territory: t, match, score } : { territory: t, match, score, former },
+        );
       }
+    };
+    /** A match through a former commune ranks just after the same match on a current name. */
+    const addEntry = (e: number, match: MatchKind, score = 1) => {
+      const n = this.names[e];
+      if (n) add(n.item, match, n.former ? score * 0.9 : score, n.former);
     };
 
     const raw = query.trim().toLowerCase().replace(/\s+/g, "");
@@ -93,6 +108,8 @@ export class SearchIndex {
       for (const i of this.byId.get(raw) ?? []) add(i, "code");
       // Two digits: the département first, then the région with the same code.
       if (/^\d{2}$/.test(raw)) for (const i of this.byId.get(`region-${raw}`) ?? []) add(i, "code", 0.5);
+      // A former commune's code leads to the commune it now belongs to.
+      for (const i of this.byFormerCode.get(raw) ?? []) add(i, "code", 0.5, raw.toUpperCase());
     }
     if (/^\d{5}$/.test(raw)) {
       // The most specific holder of a postcode first (Lyon 3e before Lyon, which holds nine).
@@ -107,24 +124,24 @@ export class SearchIndex {
       for (const w of [...new Set(qWords)].sort((a, b) => b.length - a.length)) {
         const set = new Set<number>();
         for (let k = this.lowerBound(w); k < this.words.length && (this.words[k] ?? "").startsWith(w); k++) {
-          const item = this.wordItems[k];
-          if (item !== undefined && (!candidates || candidates.has(item))) set.add(item);
+          const entry = this.wordEntries[k];
+          if (entry !== undefined && (!candidates || candidates.has(entry))) set.add(entry);
         }
         candidates = set;
         if (set.size === 0) break;
       }
-      for (const i of candidates ?? []) {
-        const norm = this.norms[i] ?? "";
-        add(i, norm === q ? "exact" : norm.startsWith(q) ? "prefix" : "words");
+      for (const e of candidates ?? []) {
+        const norm = this.names[e]?.norm ?? "";
+        addEntry(e, norm === q ? "exact" : norm.startsWith(q) ? "prefix" : "words");
       }
-      if (found.size < FUZZY_WHEN_FEWER_THAN) this.fuzzy(q, add);
+      if (found.size < FUZZY_WHEN_FEWER_THAN) this.fuzzy(q, addEntry);
     }
 
     const sorted = [...found.values()].sort(compareHits);
     return { total: sorted.length, hits: sorted.slice(offset, offset + limit) };
   }
 
-  private fuzzy(q: string, add: (i: number, m: MatchKind, s: number) => void): void {
+  private fuzzy(q: string, add: (entry: number, m: MatchKind, s: number) => void): void {
     const qg = trigrams(q);
     const touched: number[] = [];
     for (const g of qg) {

@@ -19,6 +19,8 @@ type TerritoryTables = {
     lat: number | null;
     lon: number | null;
     postcodes: string[];
+    former_codes: string[];
+    former_names: string[];
   };
   territory_geometry: { id: string; geojson: string };
 };
@@ -26,6 +28,12 @@ type TerritoryTables = {
 export const DATASET = "territoires";
 
 export const territoryMigrations: Record<string, Migration> = {
+  "0006_territory_former_communes": {
+    async up(db: Kysely<unknown>) {
+      await sql`ALTER TABLE territory ADD COLUMN former_codes text[] NOT NULL DEFAULT '{}'`.execute(db);
+      await sql`ALTER TABLE territory ADD COLUMN former_names text[] NOT NULL DEFAULT '{}'`.execute(db);
+    },
+  },
   "0002_territories": {
     async up(db: Kysely<unknown>) {
       await sql`CREATE TABLE territory (
@@ -87,6 +95,8 @@ export async function replaceTerritories(
               lat: t.lat,
               lon: t.lon,
               postcodes: t.postcodes,
+              former_codes: t.formerCodes,
+              former_names: t.formerNames,
             })),
           )
           .execute();
@@ -129,7 +139,7 @@ export function countByKind(territories: readonly Territory[]): Record<Territory
 export async function listTerritories(db: Db): Promise<Territory[]> {
   const result = await sql<{ doc: string | null }>`
     SELECT json_agg(json_build_array(id, kind, code, name, population, departement, region, epci, parent,
-                                     epci_type, lat, lon, postcodes) ORDER BY id)::text AS doc
+                                     epci_type, lat, lon, postcodes, former_codes, former_names) ORDER BY id)::text AS doc
     FROM territory`.execute(db);
   const rows = JSON.parse(result.rows[0]?.doc ?? "null") as unknown[][] | null;
   return (rows ?? []).map((r) => ({
@@ -146,6 +156,8 @@ export async function listTerritories(db: Db): Promise<Territory[]> {
     lat: r[10] as number | null,
     lon: r[11] as number | null,
     postcodes: r[12] as string[],
+    formerCodes: r[13] as string[],
+    formerNames: r[14] as string[],
   }));
 }
 

@@ -69,7 +69,10 @@ export function SearchPage(props: {
                 <li key={h.territory.id}>
                   <a href={territoryUrl(h.territory)}>
                     {h.territory.name}
-                    <span class="meta">{contextLabel(h.territory, ref)}</span>
+                    <span class="meta">
+                      {contextLabel(h.territory, ref)}
+                      {h.former ? ` · ancienne commune : ${h.former}` : ""}
+                    </span>
                   </a>
                 </li>
               ))}

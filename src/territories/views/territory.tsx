@@ -80,6 +80,12 @@ export function TerritoryPage(props: {
                 <dd>{t.postcodes.join(", ")}</dd>
               </>
             ) : null}
+            {t.formerCodes.length > 0 ? (
+              <>
+                <dt>Anciennes communes</dt>
+                <dd>{t.formerNames.length > 0 ? t.formerNames.join(", ") : t.formerCodes.join(", ")}</dd>
+              </>
+            ) : null}
             {parents.map((p) => (
               <Fragment key={p.id}>
                 <dt>{capitalize(kindLabel(p))}</dt>
