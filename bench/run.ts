@@ -2,10 +2,14 @@
  * `npm run bench`: runs every benchmark and prints one line per figure (medians, percentiles, ratios).
  * `npm run bench -- territoires` runs only the named ones.
  */
+import { benchFragility } from "./fragility.ts";
+import { benchPlaces } from "./places.ts";
 import { benchTerritories } from "./territories.ts";
 
 const BENCHES: Record<string, () => Promise<void>> = {
   territoires: benchTerritories,
+  fragilite: benchFragility,
+  lieux: benchPlaces,
 };
 
 const wanted = process.argv.slice(2);

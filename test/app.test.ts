@@ -1,28 +1,11 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { promisify } from "node:util";
 import { sql } from "kysely";
 import { openApp } from "../src/app.ts";
+import { cli } from "./support/cli.ts";
 import { preparedDataDir, testConfig } from "./support/server.ts";
-
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, "..");
-
-async function cli(args: string[], env: Record<string, string> = {}) {
-  try {
-    const r = await run(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 test("starting on an existing database reuses it: no migration, no reload", async (t) => {
   const dataDir = await preparedDataDir();

@@ -68,7 +68,7 @@ describe("explanations on the real files", () => {
 
   test("a commune without data says so; an imputed value is said in the summary", () => {
     assert.equal(
-      explain(official, "12218").summary,
+      explain(official, "15031").summary,
       "Score non calculable : aucune donnée n'est disponible pour cette commune.",
     );
     const scores = computeScores(maillage, inputs.indicators, inputs.communes);

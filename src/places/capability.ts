@@ -1,6 +1,21 @@
 import type { Capability } from "../capability.ts";
+import { exportCommand, importCommand } from "./cli.ts";
+import { placesSection, registerPlaceRoutes } from "./routes.tsx";
+import { placeMigrations } from "./store.ts";
+import { syncCapability } from "./sync.ts";
+
+// Opening hours are computed in local time by the `opening_hours` library: French places, French time.
+process.env.TZ ??= "Europe/Paris";
 
 /** Lieux de médiation numérique: import, validation, deduplication, export, pages. */
 export const places: Capability = {
   name: "lieux",
+  migrations: placeMigrations,
+  sync: syncCapability,
+  routes: registerPlaceRoutes,
+  sections: [placesSection],
+  commands: {
+    "places import": importCommand(),
+    "places export": exportCommand(),
+  },
 };

@@ -11,8 +11,20 @@ export type HoursCheck = { ok: true; warnings: string[] } | { ok: false; error: 
 
 const cache = new Map<string, HoursCheck>();
 
+const DAY = "(?:Mo|Tu|We|Th|Fr|Sa|Su)";
+const TIME = "(?:[01]\\d|2[0-3]):[0-5]\\d";
+const RANGE = `${TIME}-(?:${TIME}|24:00)`;
+const RULE = `${DAY}(?:-${DAY})?(?:,${DAY}(?:-${DAY})?)* ${RANGE}(?:,${RANGE})*`;
+/**
+ * The plain weekly subset ("Mo-Fr 09:00-12:00,13:30-17:00; Sa 09:00-12:00"), valid OSM syntax by construction:
+ * most real values, and every value converted from France Services' columns. Checked without the library,
+ * whose parser costs about 1 ms per value.
+ */
+const SIMPLE = new RegExp(`^${RULE}(?:; ${RULE})*$`);
+
 /** Checks an opening_hours value (results are cached: parsing costs ~1 ms and values repeat a lot). */
 export function checkHours(text: string): HoursCheck {
+  if (SIMPLE.test(text)) return { ok: true, warnings: [] };
   const hit = cache.get(text);
   if (hit) return hit;
   let result: HoursCheck;
@@ -83,4 +95,70 @@ export function dayColumnsToOpeningHours(days: (string | undefined)[]): DayHours
     i = j + 1;
   }
   return { ok: true, value: rules.length > 0 ? rules.join("; ") : null };
+}
+
+/** One day of a weekly table of opening hours. */
+export interface DaySchedule {
+  /** Midnight of the day (local time, Europe/Paris). */
+  date: Date;
+  /** "lundi 14 juillet". */
+  label: string;
+  /** Opening intervals, "09:00" to "12:00" ("24:00" for midnight at the end of the day). */
+  intervals: { from: string; to: string; comment: string | null }[];
+  /** A French public holiday (the hours apply their "PH" rule, if any). */
+  holiday: boolean;
+}
+
+const DAY_LABEL = new Intl.DateTimeFormat("fr-FR", { weekday: "long", day: "numeric", month: "long" });
+const hhmm = (d: Date, dayStart: Date) =>
+  d.getTime() - dayStart.getTime() >= 86_400_000 - 60_000
+    ? "24:00"
+    : `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+
+let holidays: opening_hours | null = null;
+/** Is this day a French public holiday (from the library's calendar)? */
+export function isPublicHoliday(day: Date): boolean {
+  holidays ??= new opening_hours("PH", FRANCE);
+  return holidays.getState(new Date(day.getFullYear(), day.getMonth(), day.getDate(), 12));
+}
+
+/** The Monday (midnight) of the week containing `day`. */
+export function mondayOf(day: Date): Date {
+  const d = new Date(day.getFullYear(), day.getMonth(), day.getDate());
+  d.setDate(d.getDate() - ((d.getDay() + 6) % 7));
+  return d;
+}
+
+/** The seven days of the week starting on `monday`, with their opening intervals, computed by the library. */
+export function weekSchedule(oh: opening_hours, monday: Date): DaySchedule[] {
+  const days: DaySchedule[] = [];
+  for (let i = 0; i < 7; i++) {
+    const from = new Date(monday.getFullYear(), monday.getMonth(), monday.getDate() + i);
+    const to = new Date(monday.getFullYear(), monday.getMonth(), monday.getDate() + i + 1);
+    days.push({
+      date: from,
+      label: DAY_LABEL.format(from),
+      intervals: oh.getOpenIntervals(from, to).map(([a, b, , comment]) => ({
+        from: hhmm(a, from),
+        to: hhmm(b, from),
+        comment: comment ?? null,
+      })),
+      holiday: isPublicHoliday(from),
+    });
+  }
+  return days;
+}
+
+const WHEN = new Intl.DateTimeFormat("fr-FR", { weekday: "long", hour: "2-digit", minute: "2-digit" });
+const TIME_ONLY = new Intl.DateTimeFormat("fr-FR", { hour: "2-digit", minute: "2-digit" });
+
+/** "Ouvert maintenant, ferme à 12:00" / "Fermé maintenant, ouvre lundi à 09:00", in plain French. */
+export function openStatus(oh: opening_hours, now: Date): { open: boolean; text: string } {
+  const open = oh.getState(now);
+  const next = oh.getNextChange(now);
+  const sameDay = next && next.toDateString() === now.toDateString();
+  const at = (d: Date) =>
+    sameDay ? `à ${TIME_ONLY.format(d)}` : WHEN.format(d).replace(/ (\d\d:\d\d)$/, " à $1");
+  if (open) return { open, text: next ? `Ouvert maintenant, ferme ${at(next)}` : "Ouvert maintenant" };
+  return { open, text: next ? `Fermé maintenant, ouvre ${at(next)}` : "Fermé maintenant" };
 }

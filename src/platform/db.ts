@@ -61,6 +61,13 @@ export async function openDatabase(opts: {
 export async function migrate(db: Db, migrations: Record<string, Migration>): Promise<string[]> {
   // The bookkeeping tables go in the current schema, explicitly: otherwise Kysely may find another schema's.
   const schema = (await sql<{ s: string }>`SELECT current_schema() AS s`.execute(db)).rows[0]?.s ?? "public";
+  // Fast path for every start but the first: when every migration is recorded, there is nothing to lock.
+  const applied = await sql<{ name: string }>`
+    SELECT name FROM kysely_migration WHERE to_regclass(${`${schema}.kysely_migration`}) IS NOT NULL`
+    .execute(db)
+    .then((r) => new Set(r.rows.map((x) => x.name)))
+    .catch(() => new Set<string>());
+  if (Object.keys(migrations).every((name) => applied.has(name))) return [];
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },

@@ -45,7 +45,7 @@ async function showInteractive(
     const breaks = JSON.parse(box.dataset.mapBreaks ?? "[]") as number[];
     const colours = JSON.parse(box.dataset.mapColours ?? "[]") as string[];
     const step: unknown[] = ["step", ["coalesce", ["get", "score"], -1], "#d1d5db", 0, colours[0]];
-    breaks.forEach((b, i) => step.push(b, colours[i + 1]));
+    for (const [i, b] of breaks.entries()) step.push(b, colours[i + 1]);
     const container = document.createElement("div");
     container.className = "map-gl";
     container.setAttribute("role", "region");

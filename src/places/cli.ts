@@ -1,0 +1,209 @@
+/** `maillage places import` and `maillage places export`. */
+import { createWriteStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { basename } from "node:path";
+import { Readable, type Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { parseArgs } from "node:util";
+import type { Command } from "../capability.ts";
+import { territoryCodes } from "./describe.ts";
+import { exportCsv, exportJson } from "./export.ts";
+import type { SourceFormat } from "./importers.ts";
+import { countsText, importFile } from "./ingest.ts";
+import type { RowIssue } from "./model.ts";
+import { openFile } from "./read.ts";
+import { type PlaceFilter, streamPlaces } from "./store.ts";
+import { communesOf } from "./sync.ts";
+
+/** Errors printed by `places import`; the rest are counted. */
+export const MAX_PRINTED_ERRORS = 50;
+
+interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  stdout: Writable;
+}
+const defaultIo = (): Io => ({
+  out: (l) => console.log(l),
+  err: (l) => console.error(l),
+  stdout: process.stdout,
+});
+
+class BadInput extends Error {}
+
+/** Runs parseArgs; a bad option becomes a French usage error. */
+function parsed<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    throw new BadInput((e as Error).message);
+  }
+}
+
+/** Runs a command body; bad input gives "Erreur : …" on stderr and exit code 2. */
+async function guarded(io: Io, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof BadInput) {
+      io.err(`Erreur : ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+const IMPORT_HELP = `Usage : maillage places import <fichier> [--source NOM] [--format standard|france-services] [--strict] [--full]
+
+Importe un fichier de lieux de médiation numérique : le standard national (CSV ou JSON, v1.0 ou plus ancien)
+ou la liste France Services (CSV). L'encodage (UTF-8, Windows-1252) et le séparateur (, ; tabulation) sont
+reconnus seuls ; un fichier .gz est décompressé.
+
+Chaque ligne est vérifiée et toutes les erreurs sont listées (« ligne N, champ X : … ») ; les lignes valides
+sont importées, les autres refusées. Un lieu déjà importé de la même source (même identifiant) est mis à jour
+et ses changements sont gardés dans l'historique. Tout l'import se fait en une seule transaction : interrompu,
+il ne laisse rien à moitié.
+
+Options :
+  --source NOM     nom de la source (par défaut : le nom du fichier sans extension)
+  --format F       standard ou france-services (par défaut : reconnu d'après les colonnes)
+  --strict         refuse tout le fichier si une seule ligne est refusée
+  --full           import complet de la source : ses lieux absents du fichier sont retirés (pas supprimés)
+
+Code de sortie : 0 si tout est importé, 1 si des lignes ont été refusées, 2 si le fichier est refusé.`;
+
+const EXPORT_HELP = `Usage : maillage places export --format csv|json [--territoire ID] [--output FICHIER]
+
+Exporte les lieux publiés (après fusion des doublons) au format du standard national des lieux de médiation
+numérique, ligne par ligne (la mémoire utilisée ne dépend pas du nombre de lieux).
+
+Options :
+  --format F       csv (colonnes du standard dans l'ordre) ou json
+  --territoire ID  seulement les lieux d'un territoire : code INSEE de commune, SIREN d'EPCI,
+                   code de département (42, 2A, 971) ou region-XX
+  --output FICHIER écrit dans ce fichier (par défaut : la sortie standard)`;
+
+const errorLine = (e: RowIssue) => e.message;
+
+export function importCommand(io: Io = defaultIo()): Command {
+  return {
+    summary: "importe un fichier de lieux (standard national ou France Services)",
+    help: IMPORT_HELP,
+    run: (args, open) =>
+      guarded(io, async () => {
+        const { values, positionals } = parsed(() =>
+          parseArgs({
+            args,
+            allowPositionals: true,
+            strict: true,
+            options: {
+              source: { type: "string" },
+              format: { type: "string" },
+              strict: { type: "boolean" },
+              full: { type: "boolean" },
+            },
+          }),
+        );
+        const [file, ...extra] = positionals;
+        if (!file)
+          throw new BadInput(
+            "indiquez le fichier à importer, par exemple : maillage places import lieux.csv",
+          );
+        if (extra.length > 0)
+          throw new BadInput(`un seul fichier à la fois (reçu aussi : ${extra.join(" ")})`);
+        const format = values.format as string | undefined;
+        if (format !== undefined && format !== "standard" && format !== "france-services")
+          throw new BadInput(`--format doit valoir standard ou france-services (reçu : « ${format} »)`);
+        const source =
+          (values.source as string | undefined) ?? basename(file).replace(/(\.(csv|json|txt))?(\.gz)?$/i, "");
+        if (!/^[\p{L}\p{N}][\p{L}\p{N} _.-]{0,79}$/u.test(source))
+          throw new BadInput(
+            `--source : nom de source invalide « ${source} » (lettres, chiffres, espace, - _ .)`,
+          );
+        const info = await stat(file).catch(() => null);
+        if (!info) throw new BadInput(`${file} : fichier introuvable`);
+        if (!info.isFile()) throw new BadInput(`${file} : ce n'est pas un fichier`);
+        const ctx = await open();
+        try {
+          const result = await importFile(ctx.database.db, openFile(file), {
+            source,
+            file: basename(file),
+            communes: communesOf(ctx.territories),
+            format: format as SourceFormat | undefined,
+            strict: values.strict === true,
+            full: values.full === true,
+            by: process.env.USER ? `ligne de commande (${process.env.USER})` : "ligne de commande",
+            onProgress: (n) => {
+              if (process.stderr.isTTY) process.stderr.write(`\r${basename(file)} : ${n} lignes lues…\x1b[K`);
+            },
+          });
+          if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
+          io.out(countsText(result));
+          for (const e of result.errors.slice(0, MAX_PRINTED_ERRORS)) io.out(errorLine(e));
+          const more = result.errorCount - Math.min(result.errors.length, MAX_PRINTED_ERRORS);
+          if (more > 0) io.out(`… et ${more} autre(s) erreur(s).`);
+          if (result.warningCount > 0)
+            io.out(`${result.warningCount} avertissement(s) (lignes importées, à vérifier).`);
+          if (result.refused) {
+            io.err(`Erreur : ${result.refused}`);
+            return 2;
+          }
+          return result.counts.rejected > 0 ? 1 : 0;
+        } finally {
+          await ctx.database.close();
+        }
+      }),
+  };
+}
+
+export function exportCommand(io: Io = defaultIo()): Command {
+  return {
+    summary: "exporte les lieux au format du standard national (CSV ou JSON)",
+    help: EXPORT_HELP,
+    run: (args, open) =>
+      guarded(io, async () => {
+        const { values, positionals } = parsed(() =>
+          parseArgs({
+            args,
+            allowPositionals: true,
+            strict: true,
+            options: {
+              format: { type: "string" },
+              territoire: { type: "string" },
+              output: { type: "string" },
+            },
+          }),
+        );
+        if (positionals.length > 0) throw new BadInput(`argument inattendu « ${positionals.join(" ")} »`);
+        const format = values.format as string | undefined;
+        if (format === "data-inclusion")
+          throw new BadInput("le format data-inclusion n'est pas encore disponible ; utilisez csv ou json");
+        if (format !== "csv" && format !== "json")
+          throw new BadInput(`--format doit valoir csv ou json (reçu : « ${format ?? ""} »)`);
+        const ctx = await open();
+        try {
+          const id = values.territoire as string | undefined;
+          let filter: PlaceFilter = {};
+          if (id !== undefined) {
+            const t = ctx.territories.get(id);
+            if (!t)
+              throw new BadInput(
+                `--territoire : aucun territoire n'a le code « ${id} » (code INSEE, SIREN d'EPCI, département ou region-XX)`,
+              );
+            filter = { communes: territoryCodes(ctx.territories, t) };
+          }
+          let invalid = 0;
+          const places = streamPlaces(ctx.database.db, filter);
+          const opts = { onInvalid: () => void invalid++ };
+          const body = Readable.from(format === "csv" ? exportCsv(places, opts) : exportJson(places, opts));
+          const output = values.output as string | undefined;
+          if (output) await pipeline(body, createWriteStream(output));
+          else await pipeline(body, io.stdout, { end: false });
+          if (invalid > 0) io.err(`${invalid} lieu(x) non conforme(s) au standard : non exporté(s).`);
+          return 0;
+        } finally {
+          await ctx.database.close();
+        }
+      }),
+  };
+}

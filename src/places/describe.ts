@@ -1,0 +1,67 @@
+/** Words and links shared by the places' pages, API and commands. */
+import type { Territory } from "../territories/model.ts";
+import type { Referential } from "../territories/referential.ts";
+import type { SearchIndex } from "../territories/search.ts";
+import type { Place } from "./model.ts";
+import { STANDARD } from "./schema.ts";
+
+export const placeUrl = (id: string) => `/lieux/${encodeURIComponent(id)}`;
+
+/** The standard's 9 services, in its order. */
+export const SERVICES: string[] = STANDARD.byName.get("services")?.enumeration ?? [];
+
+/** Names shown for the shipped sources. */
+export const SOURCE_LABELS: Record<string, string> = {
+  "france-services": "France Services (ANCT), liste du 1er août 2024",
+  "conseillers-numeriques": "Lieux des conseillers numériques (ANCT), décembre 2022",
+  "hub-du-sud": "Hub du Sud (Provence-Alpes-Côte d'Azur), mai 2023",
+};
+
+/**
+ * The INSEE codes a place of this territory can carry: its communes and, for Paris, Lyon and Marseille, their
+ * arrondissements (places are resolved to the arrondissement when the postcode says which).
+ */
+export function territoryCodes(ref: Referential, t: Territory): string[] {
+  if (t.kind === "arrondissement") return [t.id];
+  const codes: string[] = [];
+  for (const c of ref.communesOf(t)) {
+    codes.push(c.id);
+    for (const a of ref.childrenOf(c.id)) if (a.kind === "arrondissement") codes.push(a.id);
+  }
+  return codes;
+}
+
+/** A territory from what a person typed in the filter: its id, else the best match of the search. */
+export function findTerritory(ref: Referential, search: SearchIndex, text: string): Territory | null {
+  const exact = ref.get(text.trim());
+  if (exact) return exact;
+  const hit = search.search(text, { limit: 1 }).hits[0];
+  return hit?.territory ?? null;
+}
+
+/** "12 rue Voltaire, 42000 Saint-Étienne". */
+export function addressLine(p: Place): string {
+  const s = p.standard;
+  return [s.adresse, s.complement_adresse, `${s.code_postal} ${s.commune}`].filter(Boolean).join(", ");
+}
+
+/** The place as the JSON API shows it in a list. */
+export function placeSummaryJson(p: Place) {
+  const s = p.standard;
+  return {
+    id: p.id,
+    nom: s.nom,
+    adresse: s.adresse,
+    complementAdresse: s.complement_adresse,
+    codePostal: s.code_postal,
+    commune: s.commune,
+    codeInsee: p.communeCode,
+    latitude: p.location?.lat ?? null,
+    longitude: p.location?.lon ?? null,
+    coordonneesApproximatives: p.flags.approximateCoordinates,
+    services: s.services,
+    horaires: s.horaires,
+    telephone: s.telephone,
+    url: placeUrl(p.id),
+  };
+}

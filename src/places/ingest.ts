@@ -1,0 +1,269 @@
+/**
+ * An import into the database: the file is read and validated row by row (import.ts), accepted places are
+ * compared with what the source gave before and written by batches, all in ONE transaction. Same source and
+ * same id: updated in place with the changed fields in the history; identical: counted unchanged, not written;
+ * missing from a full import: withdrawn (kept, not deleted). Then the published places are deduplicated again.
+ * A failure anywhere (a bad file, --strict with a rejected row, an interrupted run) leaves the database as it was.
+ */
+import { createHash } from "node:crypto";
+import type { Db } from "../platform/db.ts";
+import { DEFAULT_DEDUPE, type DedupeConfig, dedupe } from "./dedupe.ts";
+import { type ImportOptions, type ImportSummary, importPlaces } from "./import.ts";
+import type { Place, RowIssue } from "./model.ts";
+import {
+  activeIds,
+  activePlaces,
+  addHistory,
+  BATCH,
+  createImport,
+  diffRecord,
+  type FieldChange,
+  finishImport,
+  insertRecords,
+  type PlaceTrx,
+  placeTables,
+  recordOf,
+  recordsById,
+  replacePublished,
+  replaceRecords,
+  type StoredRecord,
+  withdrawRecords,
+} from "./store.ts";
+
+export interface StoreImportOptions extends ImportOptions {
+  /** A full import: the source's places missing from the file are withdrawn. */
+  full?: boolean;
+  /** Refuse the whole file when one row is rejected. */
+  strict?: boolean;
+  /** Who imports (a person, "chargement initial"…). */
+  by?: string;
+  /** Called after each batch with the number of rows read so far (inside the transaction). */
+  onProgress?: (rows: number) => void;
+  /** Errors kept in the result (the count is always exact). */
+  maxIssues?: number;
+}
+
+export interface ImportCounts {
+  read: number;
+  accepted: number;
+  rejected: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  withdrawn: number;
+  approximateCoordinates: number;
+  unparsedHours: number;
+}
+
+export interface StoreImportResult {
+  /** Null when nothing was written (refused). */
+  importId: number | null;
+  summary: ImportSummary;
+  counts: ImportCounts;
+  /** Errors of rejected rows and of the file, in file order (the first `maxIssues`). */
+  errors: RowIssue[];
+  errorCount: number;
+  warningCount: number;
+  /** Why nothing was written: the file cannot be read, or --strict and some rows were rejected. */
+  refused: string | null;
+  sha256: string;
+}
+
+/** Thrown inside the transaction to roll it back when the file is refused. */
+class Refused extends Error {}
+
+async function* hashing(input: AsyncIterable<Buffer>, hash: ReturnType<typeof createHash>) {
+  for await (const chunk of input) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    hash.update(b);
+    yield b;
+  }
+}
+
+/**
+ * Imports one file inside an open transaction (`trx`), without deduplicating. Throws to roll back: Refused
+ * when the file is refused, or whatever a progress callback or the database throws.
+ */
+export async function importInto(
+  trx: PlaceTrx,
+  input: AsyncIterable<Buffer>,
+  opts: StoreImportOptions,
+  result: StoreImportResult,
+): Promise<void> {
+  const hash = createHash("sha256");
+  const { summary, outcomes } = importPlaces(hashing(input, hash), opts);
+  result.summary = summary;
+  const counts = result.counts;
+  const maxIssues = opts.maxIssues ?? 1000;
+  const importId = await createImport(trx, {
+    source: opts.source,
+    file: opts.file,
+    sha256: "",
+    by: opts.by ?? "inconnu",
+    full: opts.full === true,
+  });
+  const seen = new Set<string>();
+  let batch: Place[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const existing = await recordsById(
+      trx,
+      batch.map((p) => p.id),
+    );
+    const fresh: StoredRecord[] = [];
+    const changed: StoredRecord[] = [];
+    const history: {
+      recordId: string;
+      importId: number;
+      change: "modifié" | "réactivé";
+      fields: FieldChange[];
+    }[] = [];
+    for (const p of batch) {
+      const before = existing.get(p.id);
+      if (!before) {
+        fresh.push(recordOf(p, importId));
+        continue;
+      }
+      const after = recordOf(p, importId, before.first_import);
+      const fields = diffRecord(before, after);
+      if (fields.length === 0) {
+        counts.unchanged++;
+        continue;
+      }
+      changed.push(after);
+      history.push({
+        recordId: p.id,
+        importId,
+        change: before.status === "withdrawn" ? "réactivé" : "modifié",
+        fields,
+      });
+    }
+    await insertRecords(trx, fresh);
+    await replaceRecords(trx, changed);
+    await addHistory(trx, history);
+    counts.created += fresh.length;
+    counts.updated += changed.length;
+    batch = [];
+    opts.onProgress?.(summary.read);
+  };
+  for await (const o of outcomes) {
+    if (o.status === "file-error") {
+      const issues = o.issues.length > 0 ? o.issues : [];
+      result.errors.push(...issues.slice(0, maxIssues));
+      result.errorCount += Math.max(1, issues.length);
+      throw new Refused(o.message);
+    }
+    if (o.status === "rejected") {
+      const errors = o.issues.filter((i) => i.severity === "error");
+      result.errorCount += errors.length;
+      for (const e of errors) if (result.errors.length < maxIssues) result.errors.push(e);
+      continue;
+    }
+    result.warningCount += o.issues.length;
+    seen.add(o.place.id);
+    batch.push(o.place);
+    if (batch.length >= BATCH) await flush();
+  }
+  await flush();
+  counts.read = summary.read;
+  counts.accepted = summary.accepted;
+  counts.rejected = summary.rejected;
+  counts.approximateCoordinates = summary.approximateCoordinates;
+  counts.unparsedHours = summary.unparsedHours;
+  if (opts.strict && summary.rejected > 0) {
+    throw new Refused(
+      `${summary.rejected} ligne(s) refusée(s) sur ${summary.read} : avec --strict, le fichier entier est refusé`,
+    );
+  }
+  if (opts.full) {
+    const gone = (await activeIds(trx, opts.source)).filter((id) => !seen.has(id));
+    await withdrawRecords(trx, gone, importId);
+    counts.withdrawn = gone.length;
+  }
+  result.sha256 = hash.digest("hex");
+  await finishImport(trx, importId, result.sha256, { ...counts });
+  result.importId = importId;
+}
+
+/** True when the import changed a record (new, updated, withdrawn): the published places must be rebuilt. */
+export const changed = (r: StoreImportResult) => r.counts.created + r.counts.updated + r.counts.withdrawn > 0;
+
+/** Deduplicates every active record again and republishes the places (inside the transaction). */
+export async function republish(trx: PlaceTrx, config: DedupeConfig = DEFAULT_DEDUPE) {
+  const result = dedupe(await activePlaces(trx), config);
+  await replacePublished(trx, result);
+  return { places: result.places.length, merged: result.merged.length, toReview: result.toReview.length };
+}
+
+export const emptyResult = (opts: Pick<ImportOptions, "file" | "source">): StoreImportResult => ({
+  importId: null,
+  summary: {
+    file: opts.file,
+    source: opts.source,
+    format: null,
+    shape: null,
+    read: 0,
+    accepted: 0,
+    rejected: 0,
+    approximateCoordinates: 0,
+    unparsedHours: 0,
+    withWarnings: 0,
+    fileError: null,
+  },
+  counts: {
+    read: 0,
+    accepted: 0,
+    rejected: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    withdrawn: 0,
+    approximateCoordinates: 0,
+    unparsedHours: 0,
+  },
+  errors: [],
+  errorCount: 0,
+  warningCount: 0,
+  refused: null,
+  sha256: "",
+});
+
+/**
+ * Imports one file in its own transaction, then deduplicates. A refused file returns `refused` (nothing
+ * written); any other failure is thrown, and nothing is written either.
+ */
+export async function importFile(
+  db: Db,
+  input: AsyncIterable<Buffer>,
+  opts: StoreImportOptions & { dedupe?: DedupeConfig },
+): Promise<StoreImportResult> {
+  const result = emptyResult(opts);
+  try {
+    await placeTables(db)
+      .transaction()
+      .execute(async (trx) => {
+        await importInto(trx, input, opts, result);
+        if (changed(result)) await republish(trx, opts.dedupe);
+      });
+  } catch (e) {
+    if (!(e instanceof Refused)) throw e;
+    result.importId = null;
+    result.refused = e.message;
+    result.counts.created = 0;
+    result.counts.updated = 0;
+    result.counts.unchanged = 0;
+    result.counts.withdrawn = 0;
+  }
+  return result;
+}
+
+/** The summary of a stored import, in French, one line. */
+export function countsText(r: StoreImportResult): string {
+  const c = r.counts;
+  if (r.refused) return `${r.summary.file} : fichier refusé, rien n'a été enregistré — ${r.refused}`;
+  return (
+    `${r.summary.file} (source « ${r.summary.source} ») : ${c.read} lignes lues, ${c.accepted} acceptées, ` +
+    `${c.rejected} refusées ; ${c.created} nouveaux lieux, ${c.updated} mis à jour, ${c.unchanged} inchangés, ` +
+    `${c.withdrawn} retirés (${c.approximateCoordinates} coordonnées approximatives, ${c.unparsedHours} horaires illisibles)`
+  );
+}

@@ -1,0 +1,316 @@
+import { Readable } from "node:stream";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { VNode } from "preact";
+import { z } from "zod";
+import type { AppContext } from "../app.ts";
+import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
+import { plural } from "../territories/describe.ts";
+import type { Territory } from "../territories/model.ts";
+import type { TerritorySection } from "../territories/routes.ts";
+import {
+  addressLine,
+  findTerritory,
+  placeSummaryJson,
+  placeUrl,
+  SERVICES,
+  territoryCodes,
+} from "./describe.ts";
+import { exportCsv, exportJson } from "./export.ts";
+import { mondayOf, openStatus, parseHours, weekSchedule } from "./hours.ts";
+import { closestValue } from "./schema.ts";
+import {
+  getPlace,
+  historyOf,
+  listPlaces,
+  type PlaceFilter,
+  pairsOf,
+  placeFromPublished,
+  streamPlaces,
+} from "./store.ts";
+import { type ListFilters, PlaceListPage } from "./views/list.tsx";
+import { type HoursView, PlacePage } from "./views/place.tsx";
+
+const PAGE_SIZE = 20;
+const MAX_TEXT = 100;
+
+const pageNumber = z.coerce.number().int().min(1).max(10_000).catch(1);
+const text = (v: unknown) => (typeof v === "string" ? v.slice(0, MAX_TEXT) : "");
+
+/** The problem with a service name, with the closest valid one; null when it is one of the standard's. */
+export function serviceProblem(service: string): string | null {
+  if (service === "" || SERVICES.includes(service)) return null;
+  const near = closestValue(service, SERVICES);
+  return `service inconnu « ${service.slice(0, MAX_TEXT)} »${near ? `. Vouliez-vous dire « ${near} » ?` : `. Valeurs possibles : ${SERVICES.join(", ")}`}`;
+}
+
+const apiQuery = z.object({
+  territoire: z.string().max(40, "territoire : 40 caractères au plus").optional(),
+  service: z.string().max(MAX_TEXT, `service : ${MAX_TEXT} caractères au plus`).optional(),
+  q: z.string().max(MAX_TEXT, `q : ${MAX_TEXT} caractères au plus`).optional(),
+  limit: z.coerce
+    .number({ message: "limit doit être un nombre" })
+    .int("limit doit être un nombre entier")
+    .min(1, "limit doit valoir au moins 1")
+    .max(100, "limit vaut 100 au plus")
+    .default(20),
+  offset: z.coerce
+    .number({ message: "offset doit être un nombre" })
+    .int("offset doit être un nombre entier")
+    .min(0, "offset ne peut pas être négatif")
+    .max(1_000_000, "offset vaut 1 000 000 au plus")
+    .default(0),
+});
+
+const isoDate = (d: Date) =>
+  `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+
+/** The week to show: `?semaine=AAAA-MM-JJ` (any day of it), else this week. */
+function weekStart(param: unknown, now: Date): Date {
+  const m = typeof param === "string" ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(param) : null;
+  if (m) {
+    const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+    if (!Number.isNaN(d.getTime()) && d.getFullYear() >= 2000 && d.getFullYear() <= 2100) return mondayOf(d);
+  }
+  return mondayOf(now);
+}
+
+export function hoursView(textValue: string | null, unparsed: boolean, week: Date, now: Date): HoursView {
+  const monday = mondayOf(week);
+  const shift = (days: number) =>
+    isoDate(new Date(monday.getFullYear(), monday.getMonth(), monday.getDate() + days));
+  const base = { text: textValue, week: isoDate(monday), previous: shift(-7), next: shift(7) };
+  const oh = textValue && !unparsed ? parseHours(textValue) : null;
+  if (!oh) return { ...base, readable: false, status: null, days: [], hasHolidayRule: false };
+  return {
+    ...base,
+    readable: true,
+    status: openStatus(oh, now).text,
+    days: weekSchedule(oh, monday),
+    hasHolidayRule: /\bPH\b/.test(textValue ?? ""),
+  };
+}
+
+/** Streams an export (CSV or JSON of the standard) of the places of a territory or of France. */
+function sendExport(
+  reply: FastifyReply,
+  ctx: AppContext,
+  format: "csv" | "json",
+  territory: Territory | null,
+): FastifyReply {
+  const filter: PlaceFilter = territory ? { communes: territoryCodes(ctx.territories, territory) } : {};
+  const places = streamPlaces(ctx.database.db, filter);
+  const body = format === "csv" ? exportCsv(places) : exportJson(places);
+  const name = `lieux-mediation-numerique-${territory ? territory.id : "france"}.${format}`;
+  return reply
+    .type(format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8")
+    .header("content-disposition", `attachment; filename="${name}"`)
+    .send(Readable.from(body));
+}
+
+export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const db = ctx.database.db;
+  const ref = ctx.territories;
+
+  app.get<{ Querystring: Record<string, unknown> }>("/lieux", async (req, reply) => {
+    const filters: ListFilters = {
+      territoire: text(req.query.territoire).trim(),
+      service: text(req.query.service),
+      q: text(req.query.q),
+    };
+    const page = pageNumber.parse(req.query.page);
+    const problems: string[] = [];
+    let territory: Territory | null = null;
+    if (filters.territoire) {
+      territory = findTerritory(ref, ctx.search, filters.territoire);
+      if (!territory)
+        problems.push(
+          `Aucun territoire ne correspond à « ${filters.territoire} ». Tapez le nom d'une commune ou d'un département, ou un code postal.`,
+        );
+    }
+    const badService = serviceProblem(filters.service);
+    if (badService) problems.push(`Le ${badService}`);
+    const pageProps = { filters, territory, ref, page, pageSize: PAGE_SIZE };
+    if (problems.length > 0)
+      return sendPage(
+        reply,
+        PlaceListPage({ ...pageProps, problem: problems.join(" "), total: 0, places: [] }),
+        400,
+      );
+    const filter: PlaceFilter = {
+      communes: territory ? territoryCodes(ref, territory) : undefined,
+      service: filters.service || undefined,
+      q: filters.q || undefined,
+    };
+    let result = await listPlaces(db, filter, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    let shown = page;
+    if (result.places.length === 0 && page > 1) {
+      result = await listPlaces(db, filter, { limit: PAGE_SIZE, offset: 0 });
+      shown = 1;
+    }
+    return sendPage(
+      reply,
+      PlaceListPage({ ...pageProps, page: shown, total: result.total, places: result.places }),
+    );
+  });
+
+  for (const format of ["csv", "json"] as const) {
+    app.get<{ Querystring: Record<string, unknown> }>(`/lieux.${format}`, (req, reply) => {
+      const id = text(req.query.territoire).trim();
+      const territory = id ? (ref.get(id) ?? null) : null;
+      if (id && !territory)
+        throw new HttpError(
+          404,
+          "Territoire introuvable",
+          `Aucun territoire n'a le code « ${id.slice(0, 40)} ».`,
+        );
+      return sendExport(reply, ctx, format, territory);
+    });
+  }
+
+  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>(
+    "/lieux/:id",
+    async (req, reply) => {
+      const found = await getPlace(db, req.params.id);
+      if (found && "mergedInto" in found) return reply.redirect(placeUrl(found.mergedInto), 301);
+      if (!found)
+        throw new HttpError(
+          404,
+          "Lieu introuvable",
+          `Aucun lieu n'a le numéro « ${req.params.id.slice(0, 40)} ». Il a peut-être été retiré par sa source.`,
+        );
+      const place = placeFromPublished(found.place);
+      const now = new Date();
+      const members = found.place.members;
+      const [history, toReview, merged] = await Promise.all([
+        historyOf(db, members),
+        pairsOf(db, members, "à vérifier"),
+        members.length > 1 ? pairsOf(db, members, "fusion") : Promise.resolve([]),
+      ]);
+      return sendPage(
+        reply,
+        PlacePage({
+          place,
+          commune: place.communeCode ? (ref.get(place.communeCode) ?? null) : null,
+          records: found.records,
+          hours: hoursView(
+            place.standard.horaires,
+            place.flags.unparsedHours,
+            weekStart(req.query.semaine, now),
+            now,
+          ),
+          history,
+          toReview: toReview.filter((p) => p.other?.id !== place.id),
+          merged: merged.filter((p) => members.includes(p.a) && members.includes(p.b)),
+        }),
+      );
+    },
+  );
+
+  app.get<{ Querystring: Record<string, unknown> }>("/api/v1/lieux", async (req, reply) => {
+    const parsed = apiQuery.safeParse(req.query);
+    if (!parsed.success)
+      return sendProblem(
+        reply,
+        400,
+        "Paramètre invalide",
+        parsed.error.issues.map((i) => i.message).join(" ; "),
+      );
+    const { territoire, service, q, limit, offset } = parsed.data;
+    const territory = territoire ? ref.get(territoire) : undefined;
+    if (territoire && !territory)
+      return sendProblem(
+        reply,
+        400,
+        "Territoire inconnu",
+        `Aucun territoire n'a le code « ${territoire} » : code INSEE de commune, SIREN d'EPCI, code de département ou region-XX attendu.`,
+      );
+    const badService = serviceProblem(service ?? "");
+    if (badService) return sendProblem(reply, 400, "Service inconnu", badService);
+    const result = await listPlaces(
+      db,
+      { communes: territory ? territoryCodes(ref, territory) : undefined, service, q },
+      { limit, offset },
+    );
+    return {
+      territoire: territory ? { id: territory.id, nom: territory.name, type: territory.kind } : null,
+      service: service ?? null,
+      total: result.total,
+      limite: limit,
+      decalage: offset,
+      resultats: result.places.map(placeSummaryJson),
+    };
+  });
+
+  app.get<{ Params: { id: string } }>("/api/v1/lieux/:id", async (req, reply) => {
+    const found = await getPlace(db, req.params.id);
+    if (found && "mergedInto" in found)
+      return reply.redirect(`/api/v1/lieux/${encodeURIComponent(found.mergedInto)}`, 301);
+    if (!found)
+      return sendProblem(
+        reply,
+        404,
+        "Lieu introuvable",
+        `Aucun lieu n'a le numéro « ${req.params.id.slice(0, 40)} ».`,
+      );
+    const place = placeFromPublished(found.place);
+    const toReview = await pairsOf(db, found.place.members, "à vérifier");
+    return {
+      ...placeSummaryJson(place),
+      standard: place.standard,
+      horairesIllisibles: place.flags.unparsedHours,
+      sources: found.records.map((r) => ({
+        id: r.id,
+        source: r.source,
+        identifiant: r.source_id,
+        fichier: r.file,
+        ligne: r.line,
+        dateMaj: r.standard.date_maj,
+      })),
+      aVerifier: toReview
+        .filter((p) => p.other?.id !== place.id)
+        .map((p) => ({
+          lieu: p.other ? { id: p.other.id, nom: p.other.nom, url: placeUrl(p.other.id) } : null,
+          score: p.score,
+          parties: p.parts,
+        })),
+    };
+  });
+}
+
+/** The section "Lieux de médiation numérique" of every territory page. */
+export const placesSection: TerritorySection = {
+  id: "lieux",
+  title: "Lieux de médiation numérique",
+  async render(t, { db, territories }): Promise<VNode | null> {
+    const codes = territoryCodes(territories, t);
+    if (codes.length === 0) return null;
+    const { total, places } = await listPlaces(db, { communes: codes }, { limit: 5, offset: 0 });
+    const link = `/lieux?territoire=${encodeURIComponent(t.id)}`;
+    if (total === 0)
+      return (
+        <p>
+          Aucun lieu de médiation numérique connu sur ce territoire. <a href="/lieux">Voir tous les lieux</a>.
+        </p>
+      );
+    return (
+      <>
+        <p>{plural(total, "lieu connu", "lieux connus")} pour se faire aider avec le numérique.</p>
+        <ul>
+          {places.map((p) => (
+            <li key={p.id}>
+              <a href={placeUrl(p.id)}>{p.standard.nom}</a> <span class="muted">— {addressLine(p)}</span>
+            </li>
+          ))}
+        </ul>
+        <p>
+          <a href={link}>
+            {total > places.length
+              ? `Voir les ${plural(total, "lieu", "lieux")}`
+              : "Voir ces lieux sur une page"}{" "}
+            de {t.name}
+          </a>
+        </p>
+      </>
+    );
+  },
+};

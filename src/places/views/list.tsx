@@ -1,0 +1,143 @@
+import type { VNode } from "preact";
+import { formatNumber, Layout } from "../../platform/views/layout.tsx";
+import { contextLabel, plural, territoryUrl } from "../../territories/describe.ts";
+import type { Territory } from "../../territories/model.ts";
+import type { Referential } from "../../territories/referential.ts";
+import { addressLine, placeUrl, SERVICES } from "../describe.ts";
+import type { Place } from "../model.ts";
+
+export interface ListFilters {
+  /** What the person typed in the territory field. */
+  territoire: string;
+  service: string;
+  q: string;
+}
+
+/** The query string of a list or export link with these filters. */
+export function filterQuery(f: Partial<ListFilters>, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...f, ...extra })) if (v) params.set(k, v);
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}
+
+export function PlaceListPage(props: {
+  filters: ListFilters;
+  territory: Territory | null;
+  ref: Referential;
+  problem?: string;
+  total: number;
+  places: Place[];
+  page: number;
+  pageSize: number;
+}): VNode {
+  const { filters, territory, ref, problem, total, places, page, pageSize } = props;
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const where = territory ? ` : ${territory.name}` : "";
+  const exportFilters = { territoire: territory?.id ?? "" };
+  return (
+    <Layout
+      title={`Lieux de médiation numérique${where}`}
+      current="/lieux"
+      description="Les lieux où se faire aider avec le numérique : démarches en ligne, ordinateur, téléphone."
+    >
+      <h1>Lieux de médiation numérique{where}</h1>
+      <p class="lead">
+        Les lieux où l'on peut se faire aider avec le numérique : démarches en ligne, ordinateur, téléphone,
+        internet.
+      </p>
+      <form class="search" action="/lieux" method="get" role="search" aria-label="Filtrer les lieux">
+        <div class="field">
+          <label for="territoire">
+            Territoire
+            <span class="hint" id="territoire-hint">
+              {" "}
+              Commune, département, code postal ou code INSEE. Par exemple : Creuse, 13001
+            </span>
+          </label>
+          <input
+            type="text"
+            id="territoire"
+            name="territoire"
+            value={filters.territoire}
+            maxLength={100}
+            aria-describedby="territoire-hint"
+          />
+        </div>
+        <div class="field">
+          <label for="service">Service</label>
+          <select id="service" name="service">
+            <option value="">Tous les services</option>
+            {SERVICES.map((s) => (
+              <option key={s} value={s} selected={s === filters.service}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="q">
+            Nom ou adresse
+            <span class="hint" id="q-hint">
+              {" "}
+              Par exemple : médiathèque
+            </span>
+          </label>
+          <input type="search" id="q" name="q" value={filters.q} maxLength={100} aria-describedby="q-hint" />
+        </div>
+        <button type="submit">Afficher les lieux</button>
+      </form>
+      {problem ? (
+        <p class="notice" role="alert">
+          {problem}
+        </p>
+      ) : null}
+      {territory ? (
+        <p>
+          Territoire : <a href={territoryUrl(territory)}>{territory.name}</a>{" "}
+          <span class="muted">({contextLabel(territory, ref)})</span>
+        </p>
+      ) : null}
+      <h2 id="resultats">
+        {total === 0 ? "Aucun lieu ne correspond à ces critères" : plural(total, "lieu", "lieux")}
+      </h2>
+      {total === 0 ? (
+        <p>Essayez un territoire plus large, ou retirez le filtre sur le service ou le nom.</p>
+      ) : (
+        <ol class="results" aria-labelledby="resultats" start={(page - 1) * pageSize + 1}>
+          {places.map((p) => (
+            <li key={p.id}>
+              <a href={placeUrl(p.id)}>
+                {p.standard.nom}
+                <span class="meta">{addressLine(p)}</span>
+                {p.standard.services.length > 0 ? (
+                  <span class="meta">{p.standard.services.join(" · ")}</span>
+                ) : null}
+              </a>
+            </li>
+          ))}
+        </ol>
+      )}
+      {pages > 1 ? (
+        <nav class="pager" aria-label="Pages de résultats">
+          {page > 1 ? (
+            <a href={`/lieux${filterQuery(filters, { page: String(page - 1) })}`}>Page précédente</a>
+          ) : null}
+          <span>
+            Page {formatNumber(page)} sur {formatNumber(pages)}
+          </span>
+          {page < pages ? (
+            <a href={`/lieux${filterQuery(filters, { page: String(page + 1) })}`}>Page suivante</a>
+          ) : null}
+        </nav>
+      ) : null}
+      <h2>Télécharger</h2>
+      <p>
+        Les lieux{territory ? ` de ${territory.name}` : " de toute la France"} au format du standard national
+        des lieux de médiation numérique :{" "}
+        <a href={`/lieux.csv${filterQuery(exportFilters)}`}>tableur (CSV)</a> ou{" "}
+        <a href={`/lieux.json${filterQuery(exportFilters)}`}>JSON</a>.
+      </p>
+    </Layout>
+  );
+}

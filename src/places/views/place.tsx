@@ -1,0 +1,384 @@
+import { Fragment, type VNode } from "preact";
+import { Layout } from "../../platform/views/layout.tsx";
+import { territoryUrl } from "../../territories/describe.ts";
+import type { Territory } from "../../territories/model.ts";
+import { addressLine, placeUrl, SOURCE_LABELS } from "../describe.ts";
+import type { DaySchedule } from "../hours.ts";
+import type { Place } from "../model.ts";
+import type { HistoryEntry, StoredPair, StoredRecord } from "../store.ts";
+
+export interface HoursView {
+  /** The standard's text. */
+  text: string | null;
+  /** False when the text cannot be read as OpenStreetMap opening hours. */
+  readable: boolean;
+  /** "Ouvert maintenant, ferme à 12:00"… */
+  status: string | null;
+  /** Monday of the week shown, AAAA-MM-JJ, and of the weeks before and after. */
+  week: string;
+  previous: string;
+  next: string;
+  days: DaySchedule[];
+  /** The text has its own rule for public holidays ("PH off"). */
+  hasHolidayRule: boolean;
+}
+
+const LONG_DATE = new Intl.DateTimeFormat("fr-FR", { day: "numeric", month: "long", year: "numeric" });
+const DATE_TIME = new Intl.DateTimeFormat("fr-FR", { dateStyle: "long", timeStyle: "short" });
+
+function frenchDate(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return m ? LONG_DATE.format(new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : iso;
+}
+
+const PART_LABELS: Record<string, string> = {
+  nom: "Nom",
+  adresse: "Adresse",
+  distance: "Distance",
+  siret: "SIRET",
+};
+
+function ListBlock({ title, values }: { title: string; values: string[] }): VNode | null {
+  if (values.length === 0) return null;
+  return (
+    <>
+      <dt>{title}</dt>
+      <dd>
+        {values.length === 1 ? (
+          values[0]
+        ) : (
+          <ul>
+            {values.map((v) => (
+              <li key={v}>{v}</li>
+            ))}
+          </ul>
+        )}
+      </dd>
+    </>
+  );
+}
+
+const show = (v: unknown) =>
+  v === null || v === undefined || v === ""
+    ? "(vide)"
+    : Array.isArray(v)
+      ? v.join(" | ") || "(vide)"
+      : typeof v === "boolean"
+        ? v
+          ? "oui"
+          : "non"
+        : String(v);
+
+function PairTable({ pair }: { pair: StoredPair }): VNode {
+  return (
+    <div class="table-wrap">
+      <table>
+        <caption class="visually-hidden">Détail du score de ressemblance</caption>
+        <thead>
+          <tr>
+            <th scope="col">Critère</th>
+            <th scope="col">Apport au score</th>
+            <th scope="col">Explication</th>
+          </tr>
+        </thead>
+        <tbody>
+          {pair.parts.map((p) => (
+            <tr key={p.part}>
+              <th scope="row">{PART_LABELS[p.part] ?? p.part}</th>
+              <td>
+                {p.contribution >= 0 ? "+" : ""}
+                {p.contribution.toFixed(2)}
+              </td>
+              <td>{p.detail}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function PlacePage(props: {
+  place: Place;
+  commune: Territory | null;
+  records: StoredRecord[];
+  hours: HoursView;
+  history: HistoryEntry[];
+  toReview: StoredPair[];
+  merged: StoredPair[];
+}): VNode {
+  const { place, commune, records, hours, history, toReview, merged } = props;
+  const s = place.standard;
+  const phones = s.telephone;
+  return (
+    <Layout title={s.nom} current="/lieux" description={`${s.nom}, ${addressLine(place)}`}>
+      <nav class="breadcrumb" aria-label="Fil d'Ariane">
+        <ol>
+          <li>
+            <a href="/lieux">Lieux</a>
+          </li>
+          {commune ? (
+            <li>
+              <a href={`/lieux?territoire=${encodeURIComponent(commune.id)}`}>{commune.name}</a>
+            </li>
+          ) : null}
+          <li aria-current="page">{s.nom}</li>
+        </ol>
+      </nav>
+      <h1>{s.nom}</h1>
+      {s.presentation_resume ? <p class="lead">{s.presentation_resume}</p> : null}
+      <section aria-labelledby="coordonnees">
+        <h2 id="coordonnees">Adresse et contact</h2>
+        <dl class="facts">
+          <dt>Adresse</dt>
+          <dd>
+            {addressLine(place)}
+            {place.flags.approximateCoordinates ? (
+              <span class="hint"> (position sur la carte : centre de la commune, approximative)</span>
+            ) : null}
+          </dd>
+          {commune ? (
+            <>
+              <dt>Commune</dt>
+              <dd>
+                <a href={territoryUrl(commune)}>{commune.name}</a>
+              </dd>
+            </>
+          ) : null}
+          {phones.length > 0 ? (
+            <>
+              <dt>Téléphone</dt>
+              <dd>
+                {phones.map((t, i) => (
+                  <Fragment key={t}>
+                    {i > 0 ? ", " : ""}
+                    <a href={`tel:${t}`}>{t}</a>
+                  </Fragment>
+                ))}
+              </dd>
+            </>
+          ) : null}
+          {s.courriels.length > 0 ? (
+            <>
+              <dt>Courriel</dt>
+              <dd>
+                {s.courriels.map((c, i) => (
+                  <Fragment key={c}>
+                    {i > 0 ? ", " : ""}
+                    <a href={`mailto:${c}`}>{c}</a>
+                  </Fragment>
+                ))}
+              </dd>
+            </>
+          ) : null}
+          {s.site_web.length > 0 ? (
+            <>
+              <dt>Site internet</dt>
+              <dd>
+                {s.site_web.map((u, i) => (
+                  <Fragment key={u}>
+                    {i > 0 ? ", " : ""}
+                    <a href={u}>{u}</a>
+                  </Fragment>
+                ))}
+              </dd>
+            </>
+          ) : null}
+          {s.prise_rdv ? (
+            <>
+              <dt>Prendre rendez-vous</dt>
+              <dd>
+                <a href={s.prise_rdv}>{s.prise_rdv}</a>
+              </dd>
+            </>
+          ) : null}
+          {place.location ? (
+            <>
+              <dt>Coordonnées</dt>
+              <dd>
+                {place.location.lat.toFixed(5)}, {place.location.lon.toFixed(5)}
+              </dd>
+            </>
+          ) : null}
+        </dl>
+      </section>
+      <section aria-labelledby="horaires">
+        <h2 id="horaires">Horaires</h2>
+        {!hours.text ? (
+          <p>Les horaires ne sont pas connus. Appelez avant de vous déplacer.</p>
+        ) : !hours.readable ? (
+          <>
+            <p>Horaires donnés par la source (non vérifiés) :</p>
+            <p>
+              <strong>{hours.text}</strong>
+            </p>
+          </>
+        ) : (
+          <>
+            {hours.status ? (
+              <p>
+                <strong>{hours.status}</strong>
+              </p>
+            ) : null}
+            <div class="table-wrap">
+              <table>
+                <caption>Semaine du {frenchDate(hours.week)}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Jour</th>
+                    <th scope="col">Horaires</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {hours.days.map((d) => (
+                    <tr key={d.label}>
+                      <th scope="row">{d.label}</th>
+                      <td>
+                        {d.intervals.length === 0
+                          ? "Fermé"
+                          : d.intervals.map((i) => `de ${i.from} à ${i.to}`).join(", puis ")}
+                        {d.holiday ? (
+                          <span class="hint">
+                            {" "}
+                            — jour férié
+                            {hours.hasHolidayRule ? "" : " : horaires à confirmer auprès du lieu"}
+                          </span>
+                        ) : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <nav class="pager" aria-label="Autres semaines">
+              <a href={`${placeUrl(place.id)}?semaine=${hours.previous}#horaires`}>Semaine précédente</a>
+              <a href={`${placeUrl(place.id)}?semaine=${hours.next}#horaires`}>Semaine suivante</a>
+            </nav>
+            <p class="muted">Format OpenStreetMap : {hours.text}</p>
+          </>
+        )}
+      </section>
+      <section aria-labelledby="services">
+        <h2 id="services">Ce que l'on peut y faire</h2>
+        <dl class="facts">
+          <ListBlock title="Services" values={s.services} />
+          <ListBlock title="Publics accueillis en priorité" values={s.publics_specifiquement_adresses} />
+          <ListBlock title="Accompagnement adapté" values={s.prise_en_charge_specifique} />
+          <ListBlock title="Frais" values={s.frais_a_charge} />
+          <ListBlock title="Comment venir" values={s.modalites_acces} />
+          <ListBlock title="Façons d'être aidé" values={s.modalites_accompagnement} />
+          <ListBlock title="Dispositifs nationaux" values={s.dispositif_programmes_nationaux} />
+          <ListBlock
+            title="Labels et formations"
+            values={[
+              ...s.formations_labels,
+              ...(s.autres_formations_labels ? [s.autres_formations_labels] : []),
+            ]}
+          />
+          <ListBlock title="Type de structure" values={s.typologie} />
+          <ListBlock title="Lieu fixe ou itinérant" values={s.itinerance} />
+          {s.structure_parente ? (
+            <>
+              <dt>Structure parente</dt>
+              <dd>{s.structure_parente}</dd>
+            </>
+          ) : null}
+          {s.fiche_acces_libre ? (
+            <>
+              <dt>Accessibilité</dt>
+              <dd>
+                <a href={s.fiche_acces_libre}>fiche Acceslibre</a>
+              </dd>
+            </>
+          ) : null}
+        </dl>
+        {s.presentation_detail ? <p>{s.presentation_detail}</p> : null}
+      </section>
+      <section aria-labelledby="sources">
+        <h2 id="sources">Sources</h2>
+        <p>Dernière mise à jour par la source : {frenchDate(s.date_maj)}.</p>
+        <div class="table-wrap">
+          <table>
+            <caption class="visually-hidden">Fiches des sources qui décrivent ce lieu</caption>
+            <thead>
+              <tr>
+                <th scope="col">Source</th>
+                <th scope="col">Fichier et ligne</th>
+                <th scope="col">Mise à jour</th>
+              </tr>
+            </thead>
+            <tbody>
+              {records.map((r) => (
+                <tr key={r.id}>
+                  <td>
+                    {SOURCE_LABELS[r.source] ?? r.source}
+                    <span class="hint"> (identifiant {r.source_id})</span>
+                  </td>
+                  <td>
+                    {r.file}, ligne {r.line}
+                  </td>
+                  <td>{frenchDate(r.standard.date_maj)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {merged.length > 0 ? (
+          <>
+            <h3>Pourquoi ces fiches sont réunies</h3>
+            {merged.map((p) => (
+              <Fragment key={`${p.a}-${p.b}`}>
+                <p>Score de ressemblance : {p.score.toFixed(2)} (fusion à partir de 0,80).</p>
+                <PairTable pair={p} />
+              </Fragment>
+            ))}
+          </>
+        ) : null}
+      </section>
+      {toReview.length > 0 ? (
+        <section aria-labelledby="doublons">
+          <h2 id="doublons">Doublons possibles, à vérifier</h2>
+          <p>Ces lieux ressemblent à celui-ci sans que l'on puisse dire qu'ils sont le même.</p>
+          {toReview.map((p) => (
+            <Fragment key={`${p.a}-${p.b}`}>
+              <h3>
+                {p.other ? <a href={placeUrl(p.other.id)}>{p.other.nom}</a> : "Lieu retiré"}{" "}
+                <span class="muted">(score {p.score.toFixed(2)})</span>
+              </h3>
+              <PairTable pair={p} />
+            </Fragment>
+          ))}
+        </section>
+      ) : null}
+      <section aria-labelledby="historique">
+        <h2 id="historique">Historique des modifications</h2>
+        {history.length === 0 ? (
+          <p>Aucune modification depuis le premier import.</p>
+        ) : (
+          <ul>
+            {history.map((h) => (
+              <li key={`${h.recordId}-${h.at.getTime()}-${h.change}`}>
+                {DATE_TIME.format(h.at)} — {h.change} par l'import de {h.file} (source {h.source}) :
+                <ul>
+                  {h.fields.map((f) => (
+                    <li key={f.field}>
+                      {f.field} : « {show(f.before)} » devient « {show(f.after)} »
+                    </li>
+                  ))}
+                </ul>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="signaler" id="signaler-une-erreur">
+        <h2 id="signaler">Signaler une erreur</h2>
+        <p>
+          Une information est fausse ou manque (horaires, adresse, téléphone) ? Prévenez la source de cette
+          fiche ({records.map((r) => SOURCE_LABELS[r.source] ?? r.source).join(", ")}), ou le coordinateur de
+          votre territoire, en donnant ce numéro de fiche : <strong>{place.id}</strong>.
+        </p>
+      </section>
+    </Layout>
+  );
+}

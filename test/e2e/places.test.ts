@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { sql } from "kysely";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { axeViolations, browserSkip, launchBrowser } from "../support/browser.ts";
+import { startTestServer } from "../support/server.ts";
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let browser: Browser | null;
+/** A real place merged from two sources (Le Mayet-de-Montagne) and one with a pair "to review". */
+let merged: string;
+let reviewed: string;
+
+before(async () => {
+  browser = await launchBrowser();
+  server = await startTestServer();
+  const db = server.ctx.database.db;
+  const m = await sql<{ id: string }>`SELECT id FROM place WHERE search LIKE '%roger degoulange%'`.execute(
+    db,
+  );
+  merged = m.rows[0]?.id ?? "";
+  const r = await sql<{ id: string }>`SELECT p.id FROM place_pair x JOIN place_record r ON r.id = x.a
+    JOIN place p ON p.id = r.group_id WHERE x.decision = 'à vérifier' ORDER BY x.score DESC LIMIT 1`.execute(
+    db,
+  );
+  reviewed = r.rows[0]?.id ?? "";
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function withPage(
+  opts: { javaScriptEnabled?: boolean; width?: number },
+  fn: (page: Page) => Promise<void>,
+) {
+  if (!browser) return;
+  const context: BrowserContext = await browser.newContext({
+    javaScriptEnabled: opts.javaScriptEnabled ?? true,
+    viewport: { width: opts.width ?? 1280, height: 800 },
+    locale: "fr-FR",
+  });
+  try {
+    await fn(await context.newPage());
+  } finally {
+    await context.close();
+  }
+}
+
+describe("places pages in a real browser", { skip: browserSkip() }, () => {
+  const pages = () => [
+    { path: "/lieux", title: /^Lieux de médiation numérique · Maillage$/, status: 200 },
+    {
+      path: `/lieux?territoire=23&service=${encodeURIComponent("Aide aux démarches administratives")}`,
+      title: /Lieux de médiation numérique : Creuse/,
+      status: 200,
+    },
+    { path: "/lieux?territoire=zzzzqqqq", title: /Lieux de médiation numérique/, status: 400 },
+    {
+      path: `/lieux/${merged}?semaine=2025-07-14`,
+      title: /France services Le Mayet de Montagne/,
+      status: 200,
+    },
+    { path: `/lieux/${reviewed}`, title: /· Maillage$/, status: 200 },
+    { path: "/lieux/lieu-0000000000000000", title: /Page introuvable/, status: 404 },
+    { path: "/territoires/23", title: /Creuse/, status: 200 },
+  ];
+  for (const i of [0, 1, 2, 3, 4, 5, 6]) {
+    test(`page ${i + 1}: status, 0 axe violations, readable at 360 px`, async () => {
+      const p = pages()[i];
+      assert.ok(p && merged && reviewed);
+      await withPage({ width: 360 }, async (page) => {
+        const res = await page.goto(server.url + p.path);
+        assert.equal(res?.status(), p.status, p.path);
+        assert.match(await page.title(), p.title);
+        assert.deepEqual(await axeViolations(page), [], p.path);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `${p.path} is ${overflow}px wider than a 360px screen`);
+      });
+    });
+  }
+
+  test("without JavaScript: filter the list with the form, open a place, change week", async () => {
+    await withPage({ javaScriptEnabled: false }, async (page) => {
+      await page.goto(`${server.url}/lieux`);
+      await page.getByLabel("Territoire").fill("Creuse");
+      await page.getByLabel("Service").selectOption("Aide aux démarches administratives");
+      await Promise.all([page.waitForURL(/\/lieux\?territoire=Creuse/), page.getByRole("button").click()]);
+      assert.match((await page.locator("h1").textContent()) ?? "", /Creuse/);
+      const first = page.locator("ol.results a").first();
+      const name = ((await first.textContent()) ?? "").trim();
+      await Promise.all([page.waitForURL(/\/lieux\/lieu-/), first.click()]);
+      assert.ok(name.startsWith(((await page.locator("h1").textContent()) ?? "").trim()));
+      await page.goto(`${server.url}/lieux/${merged}?semaine=2025-07-14`);
+      assert.match(
+        (await page.locator("#horaires + p, #horaires ~ div caption").first().textContent()) ?? "",
+        /./,
+      );
+      assert.equal(await page.locator("table caption").first().textContent(), "Semaine du 14 juillet 2025");
+      await Promise.all([page.waitForURL(/semaine=2025-07-21/), page.getByText("Semaine suivante").click()]);
+      assert.equal(await page.locator("table caption").first().textContent(), "Semaine du 21 juillet 2025");
+    });
+  });
+
+  test("the menu has a link to the places, marked current on their pages", async () => {
+    await withPage({ javaScriptEnabled: false }, async (page) => {
+      await page.goto(`${server.url}/lieux`);
+      const link = page.locator('nav[aria-label="Menu principal"] a[href="/lieux"]');
+      assert.equal(await link.getAttribute("aria-current"), "page");
+    });
+  });
+});

@@ -1,0 +1,182 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { importPlaces } from "../src/places/import.ts";
+import { importFile } from "../src/places/ingest.ts";
+import { STANDARD_FIELDS } from "../src/places/model.ts";
+import { communesOf } from "../src/places/sync.ts";
+import { bytes, FILES, realText } from "../src/places/testdata.ts";
+import { startTestServer } from "./support/server.ts";
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+before(async () => {
+  server = await startTestServer();
+});
+after(() => server.close());
+
+const get = (path: string, init?: RequestInit) => fetch(server.url + path, { redirect: "manual", ...init });
+const json = async (path: string) => {
+  const res = await get(path);
+  assert.equal(res.status, 200, path);
+  return res.json();
+};
+
+const ADMIN = "Aide aux démarches administratives";
+
+describe("places API", () => {
+  test("GET /api/v1/lieux: a département with a service filter, paged", async () => {
+    const body = await json(`/api/v1/lieux?territoire=13&service=${encodeURIComponent(ADMIN)}&limit=5`);
+    assert.deepEqual(body.territoire, { id: "13", nom: "Bouches-du-Rhône", type: "departement" });
+    assert.equal(body.total, 42);
+    assert.equal(body.resultats.length, 5);
+    for (const p of body.resultats) {
+      assert.match(p.codeInsee, /^13/);
+      assert.ok(p.services.includes(ADMIN));
+      assert.match(p.url, /^\/lieux\/lieu-[0-9a-f]{16}$/);
+    }
+    const next = await json(
+      `/api/v1/lieux?territoire=13&service=${encodeURIComponent(ADMIN)}&limit=5&offset=5`,
+    );
+    assert.equal(next.total, body.total);
+    assert.notEqual(next.resultats[0].id, body.resultats[0].id);
+    const all = await json("/api/v1/lieux?limit=1");
+    assert.equal(all.total, 7652);
+  });
+
+  test("one place, with its sources; a merged record's id redirects to the place it belongs to", async () => {
+    const list = await json("/api/v1/lieux?territoire=03165&q=roger+degoulange");
+    // Le Mayet-de-Montagne: France Services and a conseiller numérique place at the same address, merged.
+    const merged = list.resultats.find((p: { nom: string }) => /Mayet/i.test(p.nom));
+    assert.ok(merged, JSON.stringify(list));
+    const place = await json(merged.url.replace("/lieux/", "/api/v1/lieux/"));
+    assert.deepEqual(place.sources.map((s: { source: string }) => s.source).sort(), [
+      "conseillers-numeriques",
+      "france-services",
+    ]);
+    const other = place.sources.find((s: { id: string }) => s.id !== place.id);
+    const res = await get(`/api/v1/lieux/${other.id}`);
+    assert.equal(res.status, 301);
+    assert.equal(res.headers.get("location"), `/api/v1/lieux/${place.id}`);
+  });
+
+  test("bad input gives 400 or 404 problem+json in French", async () => {
+    for (const [path, status, detail] of [
+      ["/api/v1/lieux?territoire=999", 400, /Aucun territoire n'a le code « 999 »/],
+      [
+        "/api/v1/lieux?service=Aide%20aux%20demarches%20administrative",
+        400,
+        /Vouliez-vous dire « Aide aux démarches administratives »/,
+      ],
+      ["/api/v1/lieux?limit=0", 400, /limit doit valoir au moins 1/],
+      ["/api/v1/lieux?limit=abc", 400, /limit doit être un nombre/],
+      ["/api/v1/lieux?offset=-1", 400, /offset ne peut pas être négatif/],
+      ["/api/v1/lieux/lieu-0000000000000000", 404, /Aucun lieu n'a le numéro/],
+    ] as const) {
+      const res = await get(path);
+      assert.equal(res.status, status, path);
+      assert.match(res.headers.get("content-type") ?? "", /application\/problem\+json/);
+      assert.match((await res.json()).detail, detail);
+    }
+  });
+});
+
+describe("places pages", () => {
+  test("/lieux lists 20 places per page with filters, and works from a territory name", async () => {
+    const res = await get(`/lieux?territoire=Creuse&service=${encodeURIComponent(ADMIN)}`);
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.match(html, /<h1>Lieux de médiation numérique : Creuse<\/h1>/);
+    const api = await json(`/api/v1/lieux?territoire=23&service=${encodeURIComponent(ADMIN)}`);
+    assert.match(html, new RegExp(`<h2 id="resultats">${api.total} lieux</h2>`));
+    assert.equal((html.match(/<li><a href="\/lieux\/lieu-/g) ?? []).length, Math.min(20, api.total));
+    const page2 = await (await get("/lieux?page=2")).text();
+    assert.match(page2, /<ol class="results" aria-labelledby="resultats" start="21">/);
+    assert.match(page2, /Page 2 sur 383/);
+    const bad = await get("/lieux?territoire=zzzzqqqq");
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /Aucun territoire ne correspond à « zzzzqqqq »/);
+  });
+
+  test("the territory page has a section with the count, the first places and a link", async () => {
+    const html = await (await get("/territoires/23")).text();
+    const all = await json("/api/v1/lieux?territoire=23");
+    assert.match(html, /<h2 id="section-lieux">Lieux de médiation numérique<\/h2>/);
+    assert.match(html, new RegExp(`${all.total} lieux connus`));
+    assert.match(html, /href="\/lieux\?territoire=23"/);
+  });
+
+  test("a place page: address, services, hours as a weekly table, sources", async () => {
+    const list = await json("/api/v1/lieux?territoire=03165&q=roger+degoulange");
+    const html = await (await get(`${list.resultats[0].url}?semaine=2025-11-10`)).text();
+    assert.match(html, /26 Rue Roger Dégoulange/);
+    assert.match(html, /<caption>Semaine du 10 novembre 2025<\/caption>/);
+    // 11 November is a public holiday; these hours have no rule for holidays: shown, with a warning.
+    assert.match(
+      html,
+      /<th scope="row">mardi 11 novembre<\/th><td>de [0-9:]+ à [0-9:]+.*?— jour férié : horaires à confirmer/,
+    );
+    assert.match(html, /Pourquoi ces fiches sont réunies/);
+    assert.match(html, /France Services \(ANCT\), liste du 1er août 2024/);
+  });
+
+  test("hours with « PH off » are closed on a public holiday (Monday 14 July 2025), open the next day", async () => {
+    // A real PACA row (Pôle Social, Digne-les-Bains) re-imported with its hours closed on public holidays.
+    const rows = JSON.parse(await realText(FILES.paca)) as Record<string, string>[];
+    const row = rows.find((r) => r.nom === "Pôle Social" && r.commune === "DIGNE-LES-BAINS");
+    assert.ok(row);
+    assert.equal(row.horaires, "Mo-Th 09:00-12:00,14:00-16:30; Fr 09:00-11:30,14:00-16:00");
+    row.horaires = `${row.horaires}; PH off`;
+    const r = await importFile(server.ctx.database.db, bytes(JSON.stringify([row])), {
+      source: "hub-du-sud",
+      file: "pole-social.json",
+      communes: communesOf(server.ctx.territories),
+    });
+    assert.equal(r.counts.updated, 1);
+    const list = await json("/api/v1/lieux?territoire=04070&q=pole+social");
+    const html = await (await get(`${list.resultats[0].url}?semaine=2025-07-16`)).text();
+    assert.match(html, /<caption>Semaine du 14 juillet 2025<\/caption>/);
+    assert.match(
+      html,
+      /<th scope="row">lundi 14 juillet<\/th><td>Fermé<span class="hint"> — jour férié<\/span>/,
+    );
+    assert.match(
+      html,
+      /<th scope="row">mardi 15 juillet<\/th><td>de 09:00 à 12:00, puis de 14:00 à 16:30<\/td>/,
+    );
+    assert.match(html, /<th scope="row">samedi 19 juillet<\/th><td>Fermé<\/td>/);
+    // The change is in the place's history.
+    assert.match(html, /modifié par l'import de pole-social\.json/);
+  });
+
+  test("unknown place: a French 404 page", async () => {
+    const res = await get("/lieux/lieu-0000000000000000");
+    assert.equal(res.status, 404);
+    assert.match(await res.text(), /Aucun lieu n'a le numéro/);
+  });
+});
+
+describe("exports", () => {
+  test("/lieux.csv of a territory: the standard's 32 columns, every row valid, import gives them back", async () => {
+    const res = await get("/lieux.csv?territoire=04");
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-disposition") ?? "", /lieux-mediation-numerique-04\.csv/);
+    const text = await res.text();
+    const [header] = text.split("\n");
+    assert.equal(header, STANDARD_FIELDS.map((f) => `"${f}"`).join(","));
+    const api = await json("/api/v1/lieux?territoire=04&limit=1");
+    const { summary, outcomes } = importPlaces(bytes(text), {
+      source: "export",
+      file: "lieux-04.csv",
+      communes: communesOf(server.ctx.territories),
+    });
+    for await (const _ of outcomes);
+    assert.deepEqual([summary.read, summary.accepted, summary.rejected], [api.total, api.total, 0]);
+  });
+
+  test("/lieux.json streams all of France as a JSON array", async () => {
+    const res = await get("/lieux.json");
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { id: string }[];
+    assert.equal(body.length, 7652);
+    assert.equal((await get("/lieux.csv?territoire=nulle-part")).status, 404);
+  });
+});
