@@ -111,14 +111,14 @@ export function foldAddress(address: string): { number: string | null; street: s
   return { number, street: rest.join(" ") };
 }
 
-/** Dice coefficient of two folded texts' trigrams. */
-function dice(a: string, b: string): number {
+/** Dice coefficient of two trigram sets of folded texts (empty text: empty set). */
+function diceSets(a: string, x: Set<string>, b: string, y: Set<string>): number {
   if (a === "" || b === "") return 0;
   if (a === b) return 1;
-  const x = trigrams(a);
-  const y = trigrams(b);
   let common = 0;
-  for (const t of x) if (y.has(t)) common++;
+  if (x.size > y.size) {
+    for (const t of y) if (x.has(t)) common++;
+  } else for (const t of x) if (y.has(t)) common++;
   return (2 * common) / (x.size + y.size);
 }
 
@@ -129,49 +129,114 @@ const GENERIC_WORDS = new Set(
   ),
 );
 
+/** What the comparison of a place needs, folded once per place instead of once per pair. */
+export interface PlaceFeatures {
+  name: string;
+  nameTrigrams: Set<string>;
+  /** Distinctive words of the name (not generic). */
+  words: Set<string>;
+  /** Words of the commune's name. */
+  communeWords: string[];
+  number: string | null;
+  street: string;
+  streetTrigrams: Set<string>;
+  pivot: string | null;
+}
+
+const realPivot = (p: string) => (p && p !== UNKNOWN_PIVOT && !/^0+$/.test(p) ? p : null);
+
+const distinctive = (s: string) => new Set(s.split(" ").filter((w) => w !== "" && !GENERIC_WORDS.has(w)));
+
+export function placeFeatures(nom: string, adresse: string, commune: string, pivot: string): PlaceFeatures {
+  const name = foldName(nom);
+  const address = foldAddress(adresse);
+  return {
+    name,
+    nameTrigrams: trigrams(name),
+    words: distinctive(name),
+    communeWords: foldName(commune).split(" "),
+    number: address.number,
+    street: address.street,
+    streetTrigrams: trigrams(address.street),
+    pivot: realPivot(pivot),
+  };
+}
+
+const featuresOf = (p: Place) =>
+  placeFeatures(p.standard.nom, p.standard.adresse, p.standard.commune, p.standard.pivot);
+
+function nameSimilarityOf(x: PlaceFeatures, y: PlaceFeatures): number {
+  let common = 0;
+  let commonOwn = 0;
+  for (const w of x.words)
+    if (y.words.has(w)) {
+      common++;
+      if (!x.communeWords.includes(w) && !y.communeWords.includes(w)) commonOwn++;
+    }
+  const smaller = Math.min(x.words.size, y.words.size);
+  const containment = smaller > 0 && commonOwn > 0 ? (common / smaller) * 0.9 : 0;
+  return Math.max(diceSets(x.name, x.nameTrigrams, y.name, y.nameTrigrams), containment);
+}
+
+function addressSimilarityOf(x: PlaceFeatures, y: PlaceFeatures): number {
+  let s = diceSets(x.street, x.streetTrigrams, y.street, y.streetTrigrams);
+  if (x.number !== null && y.number !== null && x.number !== y.number) s *= 0.5;
+  return s;
+}
+
 /**
  * Name similarity: trigram Dice, or the share of the shorter name's distinctive words found in the other
  * ("Moulins Communauté" in "France services Moulins communauté"), slightly discounted. The words of the
  * commune's name are not distinctive on their own: "France services Huriel" is not "CC du pays d'Huriel".
  */
 export function nameSimilarity(a: string, b: string, communeNames: string[] = []): number {
-  const x = foldName(a);
-  const y = foldName(b);
-  const place = new Set(communeNames.flatMap((c) => foldName(c).split(" ")));
-  const distinctive = (s: string) => new Set(s.split(" ").filter((w) => w !== "" && !GENERIC_WORDS.has(w)));
-  const wx = distinctive(x);
-  const wy = distinctive(y);
-  let common = 0;
-  let commonOwn = 0;
-  for (const w of wx)
-    if (wy.has(w)) {
-      common++;
-      if (!place.has(w)) commonOwn++;
-    }
-  const smaller = Math.min(wx.size, wy.size);
-  const containment = smaller > 0 && commonOwn > 0 ? (common / smaller) * 0.9 : 0;
-  return Math.max(dice(x, y), containment);
+  const x = placeFeatures(a, "", "", "");
+  const y = placeFeatures(b, "", "", "");
+  x.communeWords = communeNames.flatMap((c) => foldName(c).split(" "));
+  return nameSimilarityOf(x, y);
 }
 
 export function addressSimilarity(a: string, b: string): number {
-  const x = foldAddress(a);
-  const y = foldAddress(b);
-  let s = dice(x.street, y.street);
-  if (x.number !== null && y.number !== null && x.number !== y.number) s *= 0.5;
-  return s;
+  return addressSimilarityOf(placeFeatures("", a, "", ""), placeFeatures("", b, "", ""));
 }
 
-const realPivot = (p: string) => (p && p !== UNKNOWN_PIVOT && !/^0+$/.test(p) ? p : null);
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
+/** Metres between two places, when both have exact coordinates. */
+function metersBetween(a: Place, b: Place): number | null {
+  if (a.location && b.location && !a.flags.approximateCoordinates && !b.flags.approximateCoordinates)
+    return distance(a.location.lon, a.location.lat, b.location.lon, b.location.lat) * 1000;
+  return null;
+}
+
+/**
+ * The score alone, with the very arithmetic of scorePair (same roundings, same order of the sum) but without
+ * the explanation's texts: most candidate pairs are clearly distinct and need no explanation.
+ */
+function quickScore(a: Place, b: Place, fa: PlaceFeatures, fb: PlaceFeatures, config: DedupeConfig): number {
+  const w = config.weights;
+  const name = nameSimilarityOf(fa, fb);
+  const address = addressSimilarityOf(fa, fb);
+  const meters = metersBetween(a, b);
+  const total = w.name + w.address + (meters === null ? 0 : w.distance);
+  let sum = 0 + round((w.name * name) / total);
+  sum += round((w.address * address) / total);
+  sum += meters === null ? 0 : round((w.distance * Math.max(0, 1 - meters / config.radiusMeters)) / total);
+  sum += fa.pivot && fb.pivot ? round(fa.pivot === fb.pivot ? config.pivotBonus : -config.pivotBonus) : 0;
+  return round(Math.min(1, Math.max(0, sum)));
+}
+
 /** Scores one pair and explains each part. */
-export function scorePair(a: Place, b: Place, config: DedupeConfig = DEFAULT_DEDUPE): PairScore {
-  const name = nameSimilarity(a.standard.nom, b.standard.nom, [a.standard.commune, b.standard.commune]);
-  const address = addressSimilarity(`${a.standard.adresse}`, `${b.standard.adresse}`);
-  let meters: number | null = null;
-  if (a.location && b.location && !a.flags.approximateCoordinates && !b.flags.approximateCoordinates) {
-    meters = distance(a.location.lon, a.location.lat, b.location.lon, b.location.lat) * 1000;
-  }
+export function scorePair(
+  a: Place,
+  b: Place,
+  config: DedupeConfig = DEFAULT_DEDUPE,
+  fa: PlaceFeatures = featuresOf(a),
+  fb: PlaceFeatures = featuresOf(b),
+): PairScore {
+  const name = nameSimilarityOf(fa, fb);
+  const address = addressSimilarityOf(fa, fb);
+  const meters = metersBetween(a, b);
   const near = meters === null ? null : Math.max(0, 1 - meters / config.radiusMeters);
   const w = config.weights;
   const measured = [
@@ -197,8 +262,8 @@ export function scorePair(a: Place, b: Place, config: DedupeConfig = DEFAULT_DED
       detail,
     };
   });
-  const pa = realPivot(a.standard.pivot);
-  const pb = realPivot(b.standard.pivot);
+  const pa = fa.pivot;
+  const pb = fb.pivot;
   let bonus = 0;
   let pivotDetail = "SIRET inconnu pour l'un des deux : non compté";
   if (pa && pb) {
@@ -233,21 +298,15 @@ export function explain(p: PairScore): string {
   return `${p.decision} (score ${p.score}) : ${parts}`;
 }
 
-/** Index pairs [i, j] (i < j) that are in the same commune or within the radius. */
+/**
+ * Index pairs [i, j] (i < j) that are in the same commune or within the radius: first the pairs of each
+ * commune, then the pairs of nearby places in different communes (each pair once, no set of seen pairs).
+ */
 export function candidatePairs(
   places: Place[],
   radiusMeters = DEFAULT_DEDUPE.radiusMeters,
 ): [number, number][] {
-  const seen = new Set<number>();
   const out: [number, number][] = [];
-  const add = (i: number, j: number) => {
-    if (i === j) return;
-    const [x, y] = i < j ? [i, j] : [j, i];
-    const key = x * places.length + y;
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push([x, y]);
-  };
   const byCommune = new Map<string, number[]>();
   places.forEach((p, i) => {
     if (!p.communeCode) return;
@@ -257,24 +316,30 @@ export function candidatePairs(
   });
   for (const list of byCommune.values())
     for (let x = 0; x < list.length; x++)
-      for (let y = x + 1; y < list.length; y++) add(list[x] as number, list[y] as number);
-  const located = places
-    .map((p, i) => ({ p, i }))
-    .filter(({ p }) => p.location && !p.flags.approximateCoordinates);
+      for (let y = x + 1; y < list.length; y++) out.push([list[x] as number, list[y] as number]);
+  const located: number[] = [];
+  places.forEach((p, i) => {
+    if (p.location && !p.flags.approximateCoordinates) located.push(i);
+  });
   if (located.length > 0) {
     const index = new KDBush(located.length);
-    for (const { p } of located) index.add(p.location?.lon ?? 0, p.location?.lat ?? 0);
+    for (const i of located) {
+      const loc = (places[i] as Place).location as { lat: number; lon: number };
+      index.add(loc.lon, loc.lat);
+    }
     index.finish();
-    located.forEach(({ p, i }) => {
-      for (const k of around(
-        index,
-        p.location?.lon ?? 0,
-        p.location?.lat ?? 0,
-        Number.POSITIVE_INFINITY,
-        radiusMeters / 1000,
-      ))
-        add(i, (located[k] as { i: number }).i);
-    });
+    for (const i of located) {
+      const p = places[i] as Place;
+      const loc = p.location as { lat: number; lon: number };
+      for (const k of around(index, loc.lon, loc.lat, Number.POSITIVE_INFINITY, radiusMeters / 1000)) {
+        const j = located[k] as number;
+        if (j <= i) continue;
+        const c = p.communeCode;
+        // Same commune: already listed above.
+        if (c && c === (places[j] as Place).communeCode) continue;
+        out.push([i, j]);
+      }
+    }
   }
   return out;
 }
@@ -347,10 +412,27 @@ export function dedupe(places: Place[], config: DedupeConfig = DEFAULT_DEDUPE): 
     }
     return i;
   };
+  // Folded once per distinct (name, address, commune, SIRET): replicated records share their features.
+  const cache = new Map<string, PlaceFeatures>();
+  const features = places.map((p) => {
+    const s = p.standard;
+    const key = `${s.nom}\u0000${s.adresse}\u0000${s.commune}\u0000${s.pivot}`;
+    let f = cache.get(key);
+    if (!f) {
+      f = featuresOf(p);
+      cache.set(key, f);
+    }
+    return f;
+  });
   const mergePairs: { i: number; j: number; s: PairScore }[] = [];
   const reviews: { i: number; j: number; s: PairScore }[] = [];
   for (const [i, j] of candidatePairs(places, config.radiusMeters)) {
-    const s = scorePair(places[i] as Place, places[j] as Place, config);
+    const a = places[i] as Place;
+    const b = places[j] as Place;
+    const fa = features[i] as PlaceFeatures;
+    const fb = features[j] as PlaceFeatures;
+    if (quickScore(a, b, fa, fb, config) < config.reviewThreshold) continue;
+    const s = scorePair(a, b, config, fa, fb);
     if (s.decision === "fusion") {
       mergePairs.push({ i, j, s });
       parent[find(i)] = find(j);
@@ -363,6 +445,13 @@ export function dedupe(places: Place[], config: DedupeConfig = DEFAULT_DEDUPE): 
     if (g) g.push(i);
     else groups.set(r, [i]);
   });
+  const pairsByGroup = new Map<number, PairScore[]>();
+  for (const x of mergePairs) {
+    const r = find(x.i);
+    const list = pairsByGroup.get(r);
+    if (list) list.push(x.s);
+    else pairsByGroup.set(r, [x.s]);
+  }
   const out: Place[] = [];
   const merged: DedupeResult["merged"] = [];
   const done = new Set<number>();
@@ -378,11 +467,7 @@ export function dedupe(places: Place[], config: DedupeConfig = DEFAULT_DEDUPE): 
     const m = mergePlaces(members.map((k) => places[k] as Place));
     out.push(m);
     const ids = new Set(members.map((k) => (places[k] as Place).id));
-    merged.push({
-      id: m.id,
-      from: [...ids],
-      pairs: mergePairs.filter((x) => find(x.i) === r).map((x) => x.s),
-    });
+    merged.push({ id: m.id, from: [...ids], pairs: pairsByGroup.get(r) ?? [] });
   });
   return { places: out, merged, toReview: reviews.filter((x) => find(x.i) !== find(x.j)).map((x) => x.s) };
 }

@@ -95,8 +95,41 @@ const joinUnique = (values: string[]) => [...new Set(values)].join("|");
  * values translated. A v1 value already present wins over the translation of an older field.
  */
 export function mapStandard(src: RawRow): MappedRow {
-  const row: RawRow = {};
-  for (const f of STANDARD_FIELDS) row[f] = src[f] ?? "";
+  // One object literal with the 32 fields in the standard's order: every row gets the same fast shape.
+  const row: RawRow = {
+    id: src.id ?? "",
+    pivot: src.pivot ?? "",
+    nom: src.nom ?? "",
+    commune: src.commune ?? "",
+    code_postal: src.code_postal ?? "",
+    code_insee: src.code_insee ?? "",
+    adresse: src.adresse ?? "",
+    complement_adresse: src.complement_adresse ?? "",
+    latitude: src.latitude ?? "",
+    longitude: src.longitude ?? "",
+    typologie: src.typologie ?? "",
+    telephone: src.telephone ?? "",
+    courriels: src.courriels ?? "",
+    site_web: src.site_web ?? "",
+    horaires: src.horaires ?? "",
+    presentation_resume: src.presentation_resume ?? "",
+    presentation_detail: src.presentation_detail ?? "",
+    source: src.source ?? "",
+    itinerance: src.itinerance ?? "",
+    structure_parente: src.structure_parente ?? "",
+    date_maj: src.date_maj ?? "",
+    services: src.services ?? "",
+    publics_specifiquement_adresses: src.publics_specifiquement_adresses ?? "",
+    prise_en_charge_specifique: src.prise_en_charge_specifique ?? "",
+    frais_a_charge: src.frais_a_charge ?? "",
+    dispositif_programmes_nationaux: src.dispositif_programmes_nationaux ?? "",
+    formations_labels: src.formations_labels ?? "",
+    autres_formations_labels: src.autres_formations_labels ?? "",
+    modalites_acces: src.modalites_acces ?? "",
+    modalites_accompagnement: src.modalites_accompagnement ?? "",
+    fiche_acces_libre: src.fiche_acces_libre ?? "",
+    prise_rdv: src.prise_rdv ?? "",
+  };
   const setIfEmpty = (field: string, value: string) => {
     if ((row[field] ?? "").trim() === "" && value !== "") row[field] = value;
   };

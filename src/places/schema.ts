@@ -25,6 +25,8 @@ export interface FieldRule {
   pattern: RegExp | null;
   /** Allowed values, when the schema's pattern is a list of choices. */
   enumeration: string[] | null;
+  /** The same values as a Set, for the per-row membership test. */
+  enumSet: Set<string> | null;
   multi: boolean;
   maxLength: number | null;
 }
@@ -95,6 +97,7 @@ export function parseStandardRules(schemaText: string): StandardRules {
       unique: c.unique === true,
       pattern,
       enumeration,
+      enumSet: enumeration ? new Set(enumeration) : null,
       multi,
       maxLength: c.maxLength ?? null,
     };
@@ -116,10 +119,22 @@ export const STANDARD: StandardRules = parseStandardRules(readFileSync(SCHEMA_PA
 /** Splits a multi-valued cell: `|` (standard), else `;` (older files). Values are trimmed; empties dropped. */
 export function splitList(text: string): string[] {
   const sep = text.includes("|") ? "|" : ";";
-  return text
-    .split(sep)
-    .map((v) => v.trim())
-    .filter((v) => v !== "");
+  const out: string[] = [];
+  let start = 0;
+  for (;;) {
+    const end = text.indexOf(sep, start);
+    const v = (end < 0 ? text.slice(start) : text.slice(start, end)).trim();
+    if (v !== "") out.push(v);
+    if (end < 0) return out;
+    start = end + 1;
+  }
+}
+
+/** The values without repeats, in their order (the arrays are short: no Set). */
+function unique(values: string[]): string[] {
+  for (let i = 1; i < values.length; i++)
+    if (values.lastIndexOf(values[i] as string, i - 1) >= 0) return [...new Set(values)];
+  return values;
 }
 
 /** Levenshtein distance (insertions, deletions, substitutions). */
@@ -221,16 +236,22 @@ export function checkColumns(header: string[], rules: StandardRules = STANDARD):
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function isRealDate(text: string): boolean {
   const m = ISO_DATE.exec(text);
   if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === text;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1 || day > (MONTH_DAYS[month - 1] as number)) return false;
+  if (month === 2 && day === 29) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return year >= 100;
 }
 
 /** Reads a coordinate written with a dot or a French decimal comma. */
 function toNumber(text: string): number | null {
-  const n = Number(text.replace(",", "."));
+  const n = Number(text.includes(",") ? text.replace(",", ".") : text);
   return text.trim() !== "" && Number.isFinite(n) ? n : null;
 }
 
@@ -242,22 +263,34 @@ function toNumber(text: string): number | null {
 export function validateRow(raw: RawRow, line: number, rules: StandardRules = STANDARD): RowResult {
   const issues: RowIssue[] = [];
   const out: Record<string, unknown> = {};
-  for (const rule of rules.fields) {
-    const text = (raw[rule.name] ?? "").trim();
+  let hasError = false;
+  const fields = rules.fields;
+  for (let k = 0; k < fields.length; k++) {
+    const rule = fields[k] as FieldRule;
     const f = rule.name;
+    const cell = raw[f];
+    const text = cell === undefined ? "" : cell.trim();
     if (text === "") {
-      if (rule.required) issues.push(issue(line, f, text, "required", "valeur obligatoire manquante"));
+      if (rule.required) {
+        issues.push(issue(line, f, text, "required", "valeur obligatoire manquante"));
+        hasError = true;
+      }
       out[f] = rule.multi ? [] : null;
       continue;
     }
     if (rule.multi) {
       const values = splitList(text);
-      for (const v of values) {
-        if (rule.enumeration && !rule.enumeration.includes(v)) {
-          const suggestion = closestValue(v, rule.enumeration);
+      const enumSet = rule.enumSet;
+      const pattern = rule.pattern;
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i] as string;
+        if (enumSet !== null) {
+          if (enumSet.has(v)) continue;
+          const allowed = rule.enumeration as string[];
+          const suggestion = closestValue(v, allowed);
           const hint = suggestion
             ? `Vouliez-vous dire « ${suggestion} » ?`
-            : `Valeurs possibles : ${rule.enumeration.join(", ")}.`;
+            : `Valeurs possibles : ${allowed.join(", ")}.`;
           issues.push(
             issue(
               line,
@@ -269,33 +302,49 @@ export function validateRow(raw: RawRow, line: number, rules: StandardRules = ST
               suggestion ?? undefined,
             ),
           );
-        } else if (rule.pattern && !rule.pattern.test(v)) {
+          hasError = true;
+        } else if (pattern !== null && !pattern.test(v)) {
           issues.push(issue(line, f, v, "pattern", patternMessage(f, v)));
+          hasError = true;
         }
       }
-      out[f] = [...new Set(values)];
+      out[f] = unique(values);
       continue;
     }
     if (rule.type === "number") {
       const n = toNumber(text);
-      if (n === null) issues.push(issue(line, f, text, "number", `nombre attendu, reçu « ${show(text)} »`));
+      if (n === null) {
+        issues.push(issue(line, f, text, "number", `nombre attendu, reçu « ${show(text)} »`));
+        hasError = true;
+      }
       out[f] = n;
       continue;
     }
     if (rule.type === "date" && !isRealDate(text)) {
       issues.push(issue(line, f, text, "date", `date au format AAAA-MM-JJ attendue, reçu « ${show(text)} »`));
+      hasError = true;
     }
-    if (rule.pattern && !rule.pattern.test(text))
+    if (rule.pattern !== null && !rule.pattern.test(text)) {
       issues.push(issue(line, f, text, "pattern", patternMessage(f, text)));
+      hasError = true;
+    }
     if (rule.maxLength !== null && text.length > rule.maxLength) {
       issues.push(
         issue(line, f, text, "maxLength", `${text.length} caractères, au plus ${rule.maxLength} sont permis`),
       );
+      hasError = true;
     }
     out[f] = text;
   }
-  issues.push(...checkCoordinates(out.latitude as number | null, out.longitude as number | null, raw, line));
-  const hasError = issues.some((i) => i.severity === "error");
+  const lat = out.latitude as number | null;
+  const lon = out.longitude as number | null;
+  // The common case (a point in France, or no point at all) needs no further check.
+  if (!(lat === null && lon === null) && !(lat !== null && lon !== null && franceArea(lat, lon) !== null)) {
+    for (const i of checkCoordinates(lat, lon, raw, line)) {
+      issues.push(i);
+      if (i.severity === "error") hasError = true;
+    }
+  }
   return { place: hasError ? null : (out as StandardPlace), issues };
 }
 
