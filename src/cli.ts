@@ -89,6 +89,8 @@ export async function main(argv: string[]): Promise<number> {
       const ctx = await openApp(config, { progress, log: (m) => console.error(m) });
       const app = await buildServer(ctx);
       const url = await listen(app, config.port, config.host);
+      // The search index is built right after (≈0.5 s); a search arriving before simply waits for it.
+      setImmediate(() => ctx.search.warm());
       console.error(`Maillage est prêt en ${((performance.now() - t0) / 1000).toFixed(1)} s : ${url}`);
       const stop = async () => {
         await app.close();
@@ -159,16 +161,18 @@ export async function main(argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/cli.ts")) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      if (code >= 0) process.exitCode = code;
-    },
-    (e: unknown) => {
-      const known = e instanceof UsageError || e instanceof ConfigError || e instanceof DataFileError;
-      const parseErr = (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-      console.error(known || parseErr ? `Erreur : ${(e as Error).message}` : e);
-      process.exitCode = known || parseErr ? 2 : 1;
-    },
-  );
+/** Runs a command and sets the exit code: 2 with a plain French message for bad input, 1 for a failure. */
+export async function run(argv: string[]): Promise<void> {
+  try {
+    const code = await main(argv);
+    if (code >= 0) process.exitCode = code;
+  } catch (e) {
+    const known = e instanceof UsageError || e instanceof ConfigError || e instanceof DataFileError;
+    const parseErr = (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    console.error(known || parseErr ? `Erreur : ${(e as Error).message}` : e);
+    process.exitCode = known || parseErr ? 2 : 1;
+  }
 }
+
+// Run directly (`node --import tsx src/cli.ts`); scripts/start.mjs imports the bundle and calls run() itself.
+if (process.argv[1]?.endsWith("/cli.ts")) void run(process.argv.slice(2));

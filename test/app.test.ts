@@ -27,6 +27,13 @@ test("CLI: help, a data load that has nothing to do, a search, and clear errors"
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const env = { MAILLAGE_DATA_DIR: dataDir };
 
+  // `npm start` runs the bundled application (scripts/start.mjs): the same commands answer.
+  const bundled = await cli(["--help"], {}, "scripts/start.mjs");
+  assert.equal(bundled.code, 0, bundled.stderr);
+  assert.match(bundled.stdout, /Usage : maillage <commande>/);
+  const bundledSearch = await cli(["territoires", "les", "abymes"], env, "scripts/start.mjs");
+  assert.match(bundledSearch.stdout, /^97101\tLes Abymes\tcommune/m);
+
   const help = await cli(["--help"]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /Usage : maillage <commande>/);

@@ -18,7 +18,7 @@ export function normalize(text: string): string {
     .replace(/æ/g, "ae")
     .replace(/[^a-z0-9]+/g, " ")
     .trim();
-  for (const [re, short] of PHRASES) s = s.replace(re, short);
+  if (s.includes("communaute")) for (const [re, short] of PHRASES) s = s.replace(re, short);
   if (s === "") return s;
   return s
     .split(" ")

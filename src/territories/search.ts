@@ -47,11 +47,19 @@ export class SearchIndex {
   private readonly words: string[] = [];
   private readonly wordEntries: number[] = [];
   private readonly grams = new Map<string, number[]>();
-  private readonly gramCounts: Uint16Array;
-  private readonly hits: Uint16Array;
+  private gramCounts = new Uint16Array(0);
+  private hits = new Uint16Array(0);
+  private built = false;
 
+  /** Cheap: the index itself is built on the first search, or by warm() once the server listens. */
   constructor(territories: readonly Territory[]) {
     this.items = [...territories];
+  }
+
+  /** Builds the index now (about half a second for France), if not done yet. */
+  warm(): void {
+    if (this.built) return;
+    this.built = true;
     this.items.forEach((t, i) => {
       // A région is found by its id (region-84) here, and by its bare code below, after the département.
       push(this.byId, t.id.toLowerCase(), i);
@@ -82,6 +90,7 @@ export class SearchIndex {
   }
 
   search(query: string, opts: SearchOptions = {}): SearchResult {
+    this.warm();
     const limit = opts.limit ?? 10;
     const offset = opts.offset ?? 0;
     const kinds = opts.kinds && opts.kinds.length > 0 ? new Set(opts.kinds) : null;

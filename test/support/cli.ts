@@ -12,9 +12,12 @@ const ROOT = join(import.meta.dirname, "..", "..");
 export async function cli(
   args: string[],
   env: Record<string, string> = {},
+  /** `scripts/start.mjs` runs the bundle that `npm start` runs; by default the sources run through tsx. */
+  entry: "src/cli.ts" | "scripts/start.mjs" = "src/cli.ts",
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  const launcher = entry === "src/cli.ts" ? ["--import", "tsx", entry] : [entry];
   try {
-    const r = await run(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
+    const r = await run(process.execPath, [...launcher, ...args], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: "", ...env },
       maxBuffer: 64 * 1024 * 1024,
