@@ -56,6 +56,13 @@ describe("explanations on the real files", () => {
     assert.ok(Math.abs(e.lines.reduce((t, l) => t + l.contribution, 0) - (e.score ?? 0)) < 1e-12);
   });
 
+  test("Châtelard (23055, Creuse), official method: age and poverty drive the score", () => {
+    assert.equal(
+      explain(official, "23055").summary,
+      "Score 6,8/10, surtout à cause de la part de personnes de plus de 65 ans et de la pauvreté.",
+    );
+  });
+
   test("Saint-Étienne (42218), maillage-2025: raw values in their units, income percentile low", () => {
     const e = explain(maillage, "42218");
     const income = e.lines.find((l) => l.indicator === "revenu_median");
