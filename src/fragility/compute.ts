@@ -10,7 +10,7 @@ import type {
 } from "./model.ts";
 
 /** Number of values strictly below `v` in an ascending array. */
-export function countBelow(sorted: readonly number[], v: number): number {
+export function countBelow(sorted: ArrayLike<number>, v: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -22,7 +22,7 @@ export function countBelow(sorted: readonly number[], v: number): number {
 }
 
 /** Number of values less than or equal to `v` in an ascending array. */
-export function countAtMost(sorted: readonly number[], v: number): number {
+export function countAtMost(sorted: ArrayLike<number>, v: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -34,14 +34,14 @@ export function countAtMost(sorted: readonly number[], v: number): number {
 }
 
 /** Share (0–100) of the values below `v`, ties counting half; null on an empty distribution. */
-export function percentile(sorted: readonly number[], v: number): number | null {
+export function percentile(sorted: ArrayLike<number>, v: number): number | null {
   if (sorted.length === 0) return null;
   const below = countBelow(sorted, v);
   const equal = countAtMost(sorted, v) - below;
   return (100 * (below + equal / 2)) / sorted.length;
 }
 
-export function median(sorted: readonly number[]): number | null {
+export function median(sorted: ArrayLike<number>): number | null {
   const n = sorted.length;
   if (n === 0) return null;
   const mid = n >> 1;
@@ -63,7 +63,7 @@ const clamp = (x: number) => Math.min(10, Math.max(0, x));
 export function normaliser(
   kind: Normalisation,
   direction: Direction,
-  sorted: readonly number[],
+  sorted: ArrayLike<number>,
 ): (v: number) => number {
   const up = direction === "higher-is-more-fragile";
   const n = sorted.length;
@@ -82,8 +82,9 @@ export function normaliser(
       return (v) => clamp((10 * (up ? v - min : max - v)) / (max - min));
     }
     case "zscore": {
-      const mean = sorted.reduce((s, x) => s + x, 0) / n;
-      const sd = Math.sqrt(sorted.reduce((s, x) => s + (x - mean) ** 2, 0) / n);
+      const values = Array.from(sorted);
+      const mean = values.reduce((s, x) => s + x, 0) / n;
+      const sd = Math.sqrt(values.reduce((s, x) => s + (x - mean) ** 2, 0) / n);
       if (!(sd > 0)) return () => 5;
       return (v) => clamp(5 + (2 * (up ? v - mean : mean - v)) / sd);
     }
@@ -96,14 +97,19 @@ function epciOf(c: CommuneRef, byCode: Map<string, CommuneRef>): string | null {
 }
 
 /** Observed values of the communes (not arrondissements, which their commune already covers), sorted. */
-export function nationalDistribution(values: Map<string, number | null>, communes: CommuneRef[]): number[] {
-  const out: number[] = [];
+export function nationalDistribution(
+  values: Map<string, number | null>,
+  communes: CommuneRef[],
+): Float64Array {
+  const out = new Float64Array(communes.length);
+  let n = 0;
   for (const c of communes) {
     if (c.kind !== "commune") continue;
     const v = values.get(c.code);
-    if (v !== undefined && v !== null) out.push(v);
+    if (v !== undefined && v !== null) out[n++] = v;
   }
-  return out.sort((a, b) => a - b);
+  // A typed array sorts numbers natively, several times faster than Array#sort with a comparator.
+  return out.subarray(0, n).sort();
 }
 
 function groupMedians(

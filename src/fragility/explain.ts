@@ -11,8 +11,8 @@ import type {
 
 /** Sorted raw values of each indicator, nationally and per département, to place a commune among others. */
 export interface Distributions {
-  national: Map<string, number[]>;
-  byDepartement: Map<string, Map<string, number[]>>;
+  national: Map<string, ArrayLike<number>>;
+  byDepartement: Map<string, Map<string, ArrayLike<number>>>;
 }
 
 /** Builds the distributions once for many explanations (communes only, observed values only). */
@@ -21,8 +21,8 @@ export function buildDistributions(
   communes: CommuneRef[],
   indicatorIds: string[],
 ): Distributions {
-  const national = new Map<string, number[]>();
-  const byDepartement = new Map<string, Map<string, number[]>>();
+  const national = new Map<string, ArrayLike<number>>();
+  const byDepartement = new Map<string, Map<string, ArrayLike<number>>>();
   for (const id of indicatorIds) {
     const iv = values.get(id);
     if (!iv) continue;
