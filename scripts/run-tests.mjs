@@ -13,8 +13,12 @@ const unitOnly = process.argv.includes("--unit");
 const files = [...walk("src"), ...(unitOnly ? [] : walk("test"))].filter((f) => f.endsWith(".test.ts"));
 const rank = (f) => (f.startsWith("test/e2e") ? 2 : f.startsWith("test") || f.includes("store") ? 1 : 0);
 files.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", ...files], {
-  stdio: "inherit",
-  env: { ...process.env, TZ: "Europe/Paris", LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" },
-});
+const result = spawnSync(
+  process.execPath,
+  ["--expose-gc", "--import", "tsx", "--test", "--test-concurrency=1", ...files],
+  {
+    stdio: "inherit",
+    env: { ...process.env, TZ: "Europe/Paris", LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" },
+  },
+);
 process.exit(result.status ?? 1);
