@@ -67,15 +67,36 @@ test("places import and export from the command line, with clear errors", async 
   assert.equal(json.code, 0, json.stderr);
   assert.ok(JSON.parse(json.stdout).length > 600);
 
+  // data·inclusion: the 42 places of the Creuse as structures, then imported back as a source of their own.
+  const di = join(work, "structures-23.json");
+  const diExp = await cli(
+    ["places", "export", "--format", "data-inclusion", "--territoire", "23", "--output", di],
+    env,
+  );
+  assert.equal(diExp.code, 0, diExp.stderr);
+  const structures = JSON.parse(readFileSync(di, "utf8")) as { thematiques: string[] }[];
+  assert.equal(structures.length, 42);
+  assert.ok(structures.every((s) => s.thematiques[0] === "numerique"));
+  const diImp = await cli(
+    ["places", "import", di, "--format", "data-inclusion", "--source", "creuse-data-inclusion"],
+    env,
+  );
+  assert.equal(diImp.code, 0, diImp.stderr);
+  assert.match(diImp.stdout, /42 lignes lues, 42 acceptées, 0 refusées ; 42 nouveaux lieux/);
+  // Detected from the columns too; a second import changes nothing.
+  const diAgain = await cli(["places", "import", di, "--source", "creuse-data-inclusion"], env);
+  assert.equal(diAgain.code, 0, diAgain.stderr);
+  assert.match(diAgain.stdout, /42 acceptées, 0 refusées ; 0 nouveaux lieux, 0 mis à jour, 42 inchangés/);
+
   for (const [args, message] of [
     [["places", "import"], /Erreur : indiquez le fichier à importer/],
     [["places", "import", join(work, "absent.csv")], /Erreur : .*absent\.csv : fichier introuvable/],
     [
       ["places", "import", bad, "--format", "xml"],
-      /Erreur : --format doit valoir standard ou france-services/,
+      /Erreur : --format doit valoir standard, france-services ou data-inclusion/,
     ],
     [["places", "import", bad, "--vite"], /Erreur : .*--vite/],
-    [["places", "export", "--format", "xls"], /Erreur : --format doit valoir csv ou json/],
+    [["places", "export", "--format", "xls"], /Erreur : --format doit valoir csv, json ou data-inclusion/],
     [
       ["places", "export", "--format", "csv", "--territoire", "999"],
       /Erreur : --territoire : aucun territoire/,

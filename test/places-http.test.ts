@@ -22,6 +22,17 @@ const json = async (path: string) => {
 
 const ADMIN = "Aide aux démarches administratives";
 
+/** Every result of a list query (paged by 100): the first page's body and all the names. */
+async function all(path: string) {
+  const body = await json(`${path}&limit=100`);
+  const names: string[] = body.resultats.map((p: { nom: string }) => p.nom);
+  for (let offset = 100; offset < body.total; offset += 100) {
+    const next = await json(`${path}&limit=100&offset=${offset}`);
+    names.push(...next.resultats.map((p: { nom: string }) => p.nom));
+  }
+  return { body, names };
+}
+
 describe("places API", () => {
   test("GET /api/v1/lieux: a département with a service filter, paged", async () => {
     const body = await json(`/api/v1/lieux?territoire=13&service=${encodeURIComponent(ADMIN)}&limit=5`);
@@ -56,6 +67,62 @@ describe("places API", () => {
     const res = await get(`/api/v1/lieux/${other.id}`);
     assert.equal(res.status, 301);
     assert.equal(res.headers.get("location"), `/api/v1/lieux/${place.id}`);
+  });
+
+  test("GET /api/v1/lieux filters on public, frais and modalité: the same places as the export says", async () => {
+    for (const [territoire, param, field, value] of [
+      ["region-93", "public", "publics_specifiquement_adresses", "Jeunes"],
+      ["13", "frais", "frais_a_charge", "Gratuit"],
+      ["13", "modalite", "modalites_accompagnement", "Accompagnement individuel"],
+      ["13", "modalite", "modalites_accompagnement", "Dans un atelier collectif"],
+    ] as const) {
+      const exported = (await json(`/lieux.json?territoire=${territoire}`)) as Record<string, string>[];
+      const expected = exported.filter((p) => (p[field] ?? "").split("|").includes(value)).map((p) => p.nom);
+      assert.ok(expected.length > 0 && expected.length < exported.length, `${param}=${value}`);
+      const got = await all(`/api/v1/lieux?territoire=${territoire}&${param}=${encodeURIComponent(value)}`);
+      assert.equal(got.body[param], value);
+      assert.equal(got.body.total, expected.length, `${param}=${value}`);
+      assert.deepEqual(got.names.sort(), expected.sort(), `${param}=${value}`);
+    }
+    // Filters add up, with the service too.
+    const exported = (await json("/lieux.json?territoire=13")) as Record<string, string>[];
+    const has = (p: Record<string, string>, f: string, v: string) => (p[f] ?? "").split("|").includes(v);
+    const expected = exported.filter(
+      (p) =>
+        has(p, "frais_a_charge", "Gratuit") &&
+        has(p, "modalites_accompagnement", "Accompagnement individuel") &&
+        has(p, "services", "Maîtrise des outils numériques du quotidien"),
+    );
+    const both = await json(
+      `/api/v1/lieux?territoire=13&frais=Gratuit&modalite=${encodeURIComponent("Accompagnement individuel")}&service=${encodeURIComponent("Maîtrise des outils numériques du quotidien")}&limit=100`,
+    );
+    assert.ok(expected.length > 0);
+    assert.equal(both.total, expected.length);
+  });
+
+  test("bad public, frais or modalité values: 400 problem+json in French listing the valid values", async () => {
+    for (const [path, detail] of [
+      [
+        "/api/v1/lieux?frais=gratuit",
+        /frais à charge : valeur inconnue « gratuit »\. Vouliez-vous dire « Gratuit » \?\. Valeurs possibles : Gratuit, Gratuit sous condition, Payant\./,
+      ],
+      [
+        "/api/v1/lieux?public=Adolescents",
+        /public spécifiquement adressé : valeur inconnue « Adolescents ».*Valeurs possibles : Jeunes, Étudiants, Familles et\/ou enfants, Seniors, Femmes\./,
+      ],
+      [
+        "/api/v1/lieux?modalite=A%20distance",
+        /modalité d'accompagnement : valeur inconnue « A distance »\. Vouliez-vous dire « À distance » \?.*Valeurs possibles : En autonomie, Accompagnement individuel, Dans un atelier collectif, À distance\./,
+      ],
+      ["/api/v1/lieux?frais=Gratuit&frais=Payant", /frais : une seule valeur attendue/],
+    ] as const) {
+      const res = await get(path);
+      assert.equal(res.status, 400, path);
+      assert.match(res.headers.get("content-type") ?? "", /application\/problem\+json/);
+      const body = await res.json();
+      assert.equal(body.title, "Paramètre invalide");
+      assert.match(body.detail, detail, path);
+    }
   });
 
   test("bad input gives 400 or 404 problem+json in French", async () => {
@@ -94,6 +161,40 @@ describe("places pages", () => {
     const bad = await get("/lieux?territoire=zzzzqqqq");
     assert.equal(bad.status, 400);
     assert.match(await bad.text(), /Aucun territoire ne correspond à « zzzzqqqq »/);
+  });
+
+  test("/lieux filters on public, frais and modalité, keeps them across pages, and explains a bad value", async () => {
+    const query = `territoire=13&frais=Gratuit&modalite=${encodeURIComponent("Accompagnement individuel")}`;
+    const api = await json(`/api/v1/lieux?${query}&limit=1`);
+    assert.ok(api.total > 0);
+    const res = await get(`/lieux?${query}`);
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.match(html, new RegExp(`<h2 id="resultats">${api.total} lieux?</h2>`));
+    assert.match(
+      html,
+      /<label for="public">Public spécifiquement adressé<\/label><select id="public" name="public">/,
+    );
+    assert.match(html, /<label for="frais">Frais à charge<\/label>/);
+    assert.match(html, /<label for="modalite">Modalité d'accompagnement<\/label>/);
+    assert.match(html, /<option value="Gratuit" selected>Gratuit<\/option>/);
+    assert.match(
+      html,
+      /<option value="Accompagnement individuel" selected>Accompagnement individuel<\/option>/,
+    );
+    const all13 = await json("/api/v1/lieux?territoire=13&limit=1");
+    assert.ok(api.total < all13.total);
+    // A page further on keeps the filters in its links.
+    const more = await json("/api/v1/lieux?territoire=13&frais=Gratuit&limit=1");
+    assert.ok(more.total > 20);
+    const first = await (await get("/lieux?territoire=13&frais=Gratuit")).text();
+    assert.match(first, /href="\/lieux\?territoire=13&amp;frais=Gratuit&amp;page=2"/);
+    const bad = await get("/lieux?territoire=13&frais=gratuit");
+    assert.equal(bad.status, 400);
+    assert.match(
+      await bad.text(),
+      /Filtre frais à charge : valeur inconnue « gratuit »\. Vouliez-vous dire « Gratuit » \?/,
+    );
   });
 
   test("the territory page has a section with the count, the first places and a link", async () => {
@@ -170,6 +271,30 @@ describe("exports", () => {
     });
     for await (const _ of outcomes);
     assert.deepEqual([summary.read, summary.accepted, summary.rejected], [api.total, api.total, 0]);
+  });
+
+  test("/lieux-data-inclusion.json of a territory: data·inclusion structures that import back", async () => {
+    const res = await get("/lieux-data-inclusion.json?territoire=04");
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type") ?? "", /application\/json/);
+    assert.match(res.headers.get("content-disposition") ?? "", /structures-data-inclusion-04\.json/);
+    const text = await res.text();
+    const structures = JSON.parse(text) as { id: string; thematiques: string[]; code_insee?: string }[];
+    const api = await json("/api/v1/lieux?territoire=04&limit=1");
+    assert.equal(structures.length, api.total);
+    for (const s of structures) {
+      assert.equal(s.thematiques[0], "numerique");
+      assert.match(s.code_insee ?? "", /^04/);
+    }
+    const { summary, outcomes } = importPlaces(bytes(text), {
+      source: "export",
+      file: "structures-04.json",
+      communes: communesOf(server.ctx.territories),
+    });
+    for await (const _ of outcomes);
+    assert.equal(summary.format, "data-inclusion");
+    assert.deepEqual([summary.read, summary.accepted, summary.rejected], [api.total, api.total, 0]);
+    assert.equal((await get("/lieux-data-inclusion.json?territoire=nulle-part")).status, 404);
   });
 
   test("/lieux.json streams all of France as a JSON array", async () => {

@@ -6,6 +6,7 @@ import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import type { Command } from "../capability.ts";
+import { exportDataInclusion } from "./data-inclusion.ts";
 import { territoryCodes } from "./describe.ts";
 import { exportCsv, exportJson } from "./export.ts";
 import type { SourceFormat } from "./importers.ts";
@@ -53,10 +54,10 @@ async function guarded(io: Io, body: () => Promise<number>): Promise<number> {
   }
 }
 
-const IMPORT_HELP = `Usage : maillage places import <fichier> [--source NOM] [--format standard|france-services] [--strict] [--full]
+const IMPORT_HELP = `Usage : maillage places import <fichier> [--source NOM] [--format standard|france-services|data-inclusion] [--strict] [--full]
 
 Importe un fichier de lieux de médiation numérique : le standard national (CSV ou JSON, v1.0 ou plus ancien)
-ou la liste France Services (CSV). L'encodage (UTF-8, Windows-1252) et le séparateur (, ; tabulation) sont
+la liste France Services (CSV) ou des structures data·inclusion (JSON). L'encodage (UTF-8, Windows-1252) et le séparateur (, ; tabulation) sont
 reconnus seuls ; un fichier .gz est décompressé.
 
 Chaque ligne est vérifiée et toutes les erreurs sont listées (« ligne N, champ X : … ») ; les lignes valides
@@ -66,28 +67,30 @@ il ne laisse rien à moitié.
 
 Options :
   --source NOM     nom de la source (par défaut : le nom du fichier sans extension)
-  --format F       standard ou france-services (par défaut : reconnu d'après les colonnes)
+  --format F       standard, france-services ou data-inclusion (par défaut : reconnu d'après les colonnes)
   --strict         refuse tout le fichier si une seule ligne est refusée
   --full           import complet de la source : ses lieux absents du fichier sont retirés (pas supprimés)
 
 Code de sortie : 0 si tout est importé, 1 si des lignes ont été refusées, 2 si le fichier est refusé.`;
 
-const EXPORT_HELP = `Usage : maillage places export --format csv|json [--territoire ID] [--output FICHIER]
+const EXPORT_HELP = `Usage : maillage places export --format csv|json|data-inclusion [--territoire ID] [--output FICHIER]
 
 Exporte les lieux publiés (après fusion des doublons) au format du standard national des lieux de médiation
-numérique, ligne par ligne (la mémoire utilisée ne dépend pas du nombre de lieux).
+numérique (ou en structures data·inclusion), ligne par ligne (la mémoire utilisée ne dépend pas du nombre de lieux).
 
 Options :
-  --format F       csv (colonnes du standard dans l'ordre) ou json
+  --format F       csv (colonnes du standard dans l'ordre), json, ou data-inclusion (tableau JSON de
+                   structures au schéma data·inclusion)
   --territoire ID  seulement les lieux d'un territoire : code INSEE de commune, SIREN d'EPCI,
                    code de département (42, 2A, 971) ou region-XX
   --output FICHIER écrit dans ce fichier (par défaut : la sortie standard)`;
 
 const errorLine = (e: RowIssue) => e.message;
+const IMPORT_FORMATS: string[] = ["standard", "france-services", "data-inclusion"] satisfies SourceFormat[];
 
 export function importCommand(io: Io = defaultIo()): Command {
   return {
-    summary: "importe un fichier de lieux (standard national ou France Services)",
+    summary: "importe un fichier de lieux (standard national, France Services ou data·inclusion)",
     help: IMPORT_HELP,
     run: (args, open) =>
       guarded(io, async () => {
@@ -112,8 +115,10 @@ export function importCommand(io: Io = defaultIo()): Command {
         if (extra.length > 0)
           throw new BadInput(`un seul fichier à la fois (reçu aussi : ${extra.join(" ")})`);
         const format = values.format as string | undefined;
-        if (format !== undefined && format !== "standard" && format !== "france-services")
-          throw new BadInput(`--format doit valoir standard ou france-services (reçu : « ${format} »)`);
+        if (format !== undefined && !IMPORT_FORMATS.includes(format))
+          throw new BadInput(
+            `--format doit valoir standard, france-services ou data-inclusion (reçu : « ${format} »)`,
+          );
         const source =
           (values.source as string | undefined) ?? basename(file).replace(/(\.(csv|json|txt))?(\.gz)?$/i, "");
         if (!/^[\p{L}\p{N}][\p{L}\p{N} _.-]{0,79}$/u.test(source))
@@ -158,7 +163,7 @@ export function importCommand(io: Io = defaultIo()): Command {
 
 export function exportCommand(io: Io = defaultIo()): Command {
   return {
-    summary: "exporte les lieux au format du standard national (CSV ou JSON)",
+    summary: "exporte les lieux au format du standard national (CSV ou JSON) ou de data·inclusion",
     help: EXPORT_HELP,
     run: (args, open) =>
       guarded(io, async () => {
@@ -176,10 +181,8 @@ export function exportCommand(io: Io = defaultIo()): Command {
         );
         if (positionals.length > 0) throw new BadInput(`argument inattendu « ${positionals.join(" ")} »`);
         const format = values.format as string | undefined;
-        if (format === "data-inclusion")
-          throw new BadInput("le format data-inclusion n'est pas encore disponible ; utilisez csv ou json");
-        if (format !== "csv" && format !== "json")
-          throw new BadInput(`--format doit valoir csv ou json (reçu : « ${format ?? ""} »)`);
+        if (format !== "csv" && format !== "json" && format !== "data-inclusion")
+          throw new BadInput(`--format doit valoir csv, json ou data-inclusion (reçu : « ${format ?? ""} »)`);
         const ctx = await open();
         try {
           const id = values.territoire as string | undefined;
@@ -195,7 +198,13 @@ export function exportCommand(io: Io = defaultIo()): Command {
           let invalid = 0;
           const places = streamPlaces(ctx.database.db, filter);
           const opts = { onInvalid: () => void invalid++ };
-          const body = Readable.from(format === "csv" ? exportCsv(places, opts) : exportJson(places, opts));
+          const body = Readable.from(
+            format === "csv"
+              ? exportCsv(places, opts)
+              : format === "json"
+                ? exportJson(places, opts)
+                : exportDataInclusion(places),
+          );
           const output = values.output as string | undefined;
           if (output) await pipeline(body, createWriteStream(output));
           else await pipeline(body, io.stdout, { end: false });

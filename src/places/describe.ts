@@ -10,6 +10,11 @@ export const placeUrl = (id: string) => `/lieux/${encodeURIComponent(id)}`;
 /** The standard's 9 services, in its order. */
 export const SERVICES: string[] = STANDARD.byName.get("services")?.enumeration ?? [];
 
+/** The values of the other list filters of `/lieux` and the API, in the standard's order. */
+export const PUBLICS: string[] = STANDARD.byName.get("publics_specifiquement_adresses")?.enumeration ?? [];
+export const FRAIS: string[] = STANDARD.byName.get("frais_a_charge")?.enumeration ?? [];
+export const MODALITES: string[] = STANDARD.byName.get("modalites_accompagnement")?.enumeration ?? [];
+
 /** Names shown for the shipped sources. */
 export const SOURCE_LABELS: Record<string, string> = {
   "france-services": "France Services (ANCT), liste du 1er août 2024",

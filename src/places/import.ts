@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { DataFileError } from "../platform/files.ts";
 import { type CommuneIndex, coordinatesMismatch, resolveCommune } from "./communes.ts";
+import { mapDataInclusion } from "./data-inclusion.ts";
 import { checkHours } from "./hours.ts";
 import {
   dateFromFileName,
@@ -133,6 +134,7 @@ export function buildPlace(
 }
 
 const FS_REQUIRED = ["id_fs", "lib_fs", "adresse", "code_postal", "lib_com"];
+const DI_REQUIRED = ["id", "nom", "adresse", "code_postal", "commune", "date_maj"];
 
 /**
  * Imports a byte stream (a file, an upload): yields one outcome per row and fills `summary` as it goes.
@@ -173,7 +175,7 @@ export function importPlaces(
       if (!format) {
         yield fileError(
           1,
-          `${opts.file} : format non reconnu (colonnes ${columns.slice(0, 6).join(", ")}…) ; attendu : le standard des lieux de médiation numérique ou la liste France Services`,
+          `${opts.file} : format non reconnu (colonnes ${columns.slice(0, 6).join(", ")}…) ; attendu : le standard des lieux de médiation numérique, la liste France Services ou des structures data·inclusion`,
         );
         return;
       }
@@ -182,14 +184,16 @@ export function importPlaces(
         shape.format === "csv"
           ? format === "standard"
             ? checkColumns(columns)
-            : FS_REQUIRED.filter((c) => !columns.includes(c)).map((c) => ({
-                line: 1,
-                field: c,
-                value: "",
-                rule: "column",
-                message: `ligne 1, champ ${c} : colonne obligatoire absente de l'en-tête`,
-                severity: "error" as const,
-              }))
+            : (format === "france-services" ? FS_REQUIRED : DI_REQUIRED)
+                .filter((c) => !columns.includes(c))
+                .map((c) => ({
+                  line: 1,
+                  field: c,
+                  value: "",
+                  rule: "column",
+                  message: `ligne 1, champ ${c} : colonne obligatoire absente de l'en-tête`,
+                  severity: "error" as const,
+                }))
           : [];
       if (missing.length > 0) {
         yield fileError(
@@ -201,7 +205,11 @@ export function importPlaces(
       }
       const dateMaj = opts.dateMaj ?? dateFromFileName(opts.file) ?? "";
       const map = (row: SourceRow["row"]): MappedRow =>
-        format === "france-services" ? mapFranceServices(row, dateMaj) : mapStandard(row);
+        format === "france-services"
+          ? mapFranceServices(row, dateMaj)
+          : format === "data-inclusion"
+            ? mapDataInclusion(row)
+            : mapStandard(row);
       const validate = fileValidator();
       async function* all(): AsyncGenerator<SourceRow> {
         yield first.value as SourceRow;

@@ -2,13 +2,15 @@
  * Mapping of each real source to the standard's fields (raw text, validated afterwards):
  * - the standard v1.0.x (CSV or JSON), including older flat files in the v0 style (the CNFS 2022 JSON,
  *   the PACA hub 2023 JSON): their renamed fields and older values are translated to v1.0.2;
- * - France Services (ANCT CSV), whose per-day hours become an OSM opening_hours value.
+ * - France Services (ANCT CSV), whose per-day hours become an OSM opening_hours value;
+ * - data·inclusion structures (JSON), see data-inclusion.ts.
  */
+import { looksLikeDataInclusion } from "./data-inclusion.ts";
 import { dayColumnsToOpeningHours } from "./hours.ts";
 import { type RawRow, STANDARD_FIELDS, UNKNOWN_PIVOT } from "./model.ts";
 import { splitList } from "./schema.ts";
 
-export type SourceFormat = "standard" | "france-services";
+export type SourceFormat = "standard" | "france-services" | "data-inclusion";
 
 /** A row mapped to the standard, with a French note for each value that could not be translated. */
 export interface MappedRow {
@@ -21,6 +23,7 @@ export interface MappedRow {
 export function detectSourceFormat(columns: string[]): SourceFormat | null {
   const has = (c: string) => columns.includes(c);
   if (has("id_fs") && has("lib_fs") && has("h_lundi")) return "france-services";
+  if (looksLikeDataInclusion(columns)) return "data-inclusion";
   if (has("id") && has("nom") && (has("adresse") || has("commune"))) return "standard";
   return null;
 }

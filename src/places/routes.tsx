@@ -7,9 +7,13 @@ import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
 import { plural } from "../territories/describe.ts";
 import type { Territory } from "../territories/model.ts";
 import type { TerritorySection } from "../territories/routes.ts";
+import { exportDataInclusion } from "./data-inclusion.ts";
 import {
   addressLine,
+  FRAIS,
   findTerritory,
+  MODALITES,
+  PUBLICS,
   placeSummaryJson,
   placeUrl,
   SERVICES,
@@ -43,7 +47,35 @@ export function serviceProblem(service: string): string | null {
   return `service inconnu « ${service.slice(0, MAX_TEXT)} »${near ? `. Vouliez-vous dire « ${near} » ?` : `. Valeurs possibles : ${SERVICES.join(", ")}`}`;
 }
 
+/** The filters on list fields of the standard, besides the service: query parameter, name in French, values. */
+export const VALUE_FILTERS = [
+  { param: "public", label: "public spécifiquement adressé", values: PUBLICS },
+  { param: "frais", label: "frais à charge", values: FRAIS },
+  { param: "modalite", label: "modalité d'accompagnement", values: MODALITES },
+] as const;
+export type ValueFilter = (typeof VALUE_FILTERS)[number]["param"];
+
+/** The problem with a filter value, listing the valid ones; null when it is empty or one of the standard's. */
+export function valueProblem(label: string, value: string, values: string[]): string | null {
+  if (value === "" || values.includes(value)) return null;
+  const near = closestValue(value, values);
+  return `${label} : valeur inconnue « ${value.slice(0, MAX_TEXT)} »${near ? `. Vouliez-vous dire « ${near} » ?` : ""}. Valeurs possibles : ${values.join(", ")}.`;
+}
+
+const valueParam = (label: string, param: string, values: string[]) =>
+  z
+    .string({ message: `${param} : une seule valeur attendue (${values.join(", ")})` })
+    .max(MAX_TEXT, `${param} : ${MAX_TEXT} caractères au plus`)
+    .optional()
+    .superRefine((v, ctx) => {
+      const problem = valueProblem(label, v ?? "", values);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
+
 const apiQuery = z.object({
+  public: valueParam("public spécifiquement adressé", "public", PUBLICS),
+  frais: valueParam("frais à charge", "frais", FRAIS),
+  modalite: valueParam("modalité d'accompagnement", "modalite", MODALITES),
   territoire: z.string().max(40, "territoire : 40 caractères au plus").optional(),
   service: z.string().max(MAX_TEXT, `service : ${MAX_TEXT} caractères au plus`).optional(),
   q: z.string().max(MAX_TEXT, `q : ${MAX_TEXT} caractères au plus`).optional(),
@@ -90,17 +122,31 @@ export function hoursView(textValue: string | null, unparsed: boolean, week: Dat
   };
 }
 
-/** Streams an export (CSV or JSON of the standard) of the places of a territory or of France. */
+/** The export routes: the standard as CSV or JSON, and data·inclusion structures (JSON). */
+const EXPORTS = {
+  csv: { path: "/lieux.csv", file: "lieux-mediation-numerique", ext: "csv" },
+  json: { path: "/lieux.json", file: "lieux-mediation-numerique", ext: "json" },
+  "data-inclusion": { path: "/lieux-data-inclusion.json", file: "structures-data-inclusion", ext: "json" },
+} as const;
+type ExportFormat = keyof typeof EXPORTS;
+
+/** Streams an export of the places of a territory or of France. */
 function sendExport(
   reply: FastifyReply,
   ctx: AppContext,
-  format: "csv" | "json",
+  format: ExportFormat,
   territory: Territory | null,
 ): FastifyReply {
   const filter: PlaceFilter = territory ? { communes: territoryCodes(ctx.territories, territory) } : {};
   const places = streamPlaces(ctx.database.db, filter);
-  const body = format === "csv" ? exportCsv(places) : exportJson(places);
-  const name = `lieux-mediation-numerique-${territory ? territory.id : "france"}.${format}`;
+  const body =
+    format === "csv"
+      ? exportCsv(places)
+      : format === "json"
+        ? exportJson(places)
+        : exportDataInclusion(places);
+  const { file, ext } = EXPORTS[format];
+  const name = `${file}-${territory ? territory.id : "france"}.${ext}`;
   return reply
     .type(format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8")
     .header("content-disposition", `attachment; filename="${name}"`)
@@ -115,6 +161,9 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
     const filters: ListFilters = {
       territoire: text(req.query.territoire).trim(),
       service: text(req.query.service),
+      public: text(req.query.public),
+      frais: text(req.query.frais),
+      modalite: text(req.query.modalite),
       q: text(req.query.q),
     };
     const page = pageNumber.parse(req.query.page);
@@ -129,6 +178,10 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
     }
     const badService = serviceProblem(filters.service);
     if (badService) problems.push(`Le ${badService}`);
+    for (const f of VALUE_FILTERS) {
+      const bad = valueProblem(f.label, filters[f.param], f.values);
+      if (bad) problems.push(`Filtre ${bad}`);
+    }
     const pageProps = { filters, territory, ref, page, pageSize: PAGE_SIZE };
     if (problems.length > 0)
       return sendPage(
@@ -139,6 +192,9 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
     const filter: PlaceFilter = {
       communes: territory ? territoryCodes(ref, territory) : undefined,
       service: filters.service || undefined,
+      public: filters.public || undefined,
+      frais: filters.frais || undefined,
+      modalite: filters.modalite || undefined,
       q: filters.q || undefined,
     };
     let result = await listPlaces(db, filter, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
@@ -153,8 +209,8 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
     );
   });
 
-  for (const format of ["csv", "json"] as const) {
-    app.get<{ Querystring: Record<string, unknown> }>(`/lieux.${format}`, (req, reply) => {
+  for (const format of Object.keys(EXPORTS) as ExportFormat[]) {
+    app.get<{ Querystring: Record<string, unknown> }>(EXPORTS[format].path, (req, reply) => {
       const id = text(req.query.territoire).trim();
       const territory = id ? (ref.get(id) ?? null) : null;
       if (id && !territory)
@@ -215,7 +271,7 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
         "Paramètre invalide",
         parsed.error.issues.map((i) => i.message).join(" ; "),
       );
-    const { territoire, service, q, limit, offset } = parsed.data;
+    const { territoire, service, q, limit, offset, public: publicFilter, frais, modalite } = parsed.data;
     const territory = territoire ? ref.get(territoire) : undefined;
     if (territoire && !territory)
       return sendProblem(
@@ -228,12 +284,22 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
     if (badService) return sendProblem(reply, 400, "Service inconnu", badService);
     const result = await listPlaces(
       db,
-      { communes: territory ? territoryCodes(ref, territory) : undefined, service, q },
+      {
+        communes: territory ? territoryCodes(ref, territory) : undefined,
+        service,
+        public: publicFilter,
+        frais,
+        modalite,
+        q,
+      },
       { limit, offset },
     );
     return {
       territoire: territory ? { id: territory.id, nom: territory.name, type: territory.kind } : null,
       service: service ?? null,
+      public: publicFilter ?? null,
+      frais: frais ?? null,
+      modalite: modalite ?? null,
       total: result.total,
       limite: limit,
       decalage: offset,

@@ -8,6 +8,7 @@ import { migrations } from "../migrations.ts";
 import { type Database, migrate } from "../platform/db.ts";
 import type { CommuneIndex } from "./communes.ts";
 import { importFile, type StoreImportOptions } from "./ingest.ts";
+import type { Place, StandardPlace } from "./model.ts";
 import { openFile } from "./read.ts";
 import { getPlace, historyOf, listPlaces, streamPlaces, tableCounts } from "./store.ts";
 import { syncPlaces } from "./sync.ts";
@@ -184,6 +185,39 @@ for (const backend of backends) {
       const truncated = await importText(JSON.stringify(paca).slice(0, 5000));
       assert.match(truncated.refused ?? "", /JSON/);
       assert.deepEqual(await snapshot(database.db), before);
+    });
+
+    test("filters on public, frais and modalité (jsonb containment) select the places that have the value", async () => {
+      const published: Place[] = [];
+      for await (const p of streamPlaces(database.db, {})) published.push(p);
+      const count = (keep: (s: StandardPlace) => boolean) => published.filter((p) => keep(p.standard)).length;
+      const page = { limit: 1, offset: 0 };
+      for (const [filter, expected] of [
+        [{ public: "Jeunes" }, count((s) => s.publics_specifiquement_adresses.includes("Jeunes"))],
+        [{ frais: "Gratuit" }, count((s) => s.frais_a_charge.includes("Gratuit"))],
+        [{ frais: "Payant" }, count((s) => s.frais_a_charge.includes("Payant"))],
+        [
+          { modalite: "Dans un atelier collectif", frais: "Gratuit" },
+          count(
+            (s) =>
+              s.modalites_accompagnement.includes("Dans un atelier collectif") &&
+              s.frais_a_charge.includes("Gratuit"),
+          ),
+        ],
+        // A value with a quote and a slash goes through as a parameter.
+        [
+          { public: "Familles et/ou enfants" },
+          count((s) => s.publics_specifiquement_adresses.includes("Familles et/ou enfants")),
+        ],
+        [{ frais: "Gratuit'); DROP TABLE place; --" }, 0],
+      ] as const) {
+        assert.ok(expected < published.length, JSON.stringify(filter));
+        const r = await listPlaces(database.db, filter, page);
+        assert.equal(r.total, expected, JSON.stringify(filter));
+      }
+      assert.ok(count((s) => s.frais_a_charge.includes("Gratuit")) > 0);
+      assert.ok(count((s) => s.publics_specifiquement_adresses.includes("Jeunes")) > 0);
+      assert.equal((await tableCounts(database.db)).published, published.length);
     });
   });
 }

@@ -494,6 +494,10 @@ export interface PlaceFilter {
   /** INSEE codes of the communes and arrondissements of a territory; undefined: all of France. */
   communes?: string[];
   service?: string;
+  /** A value of publics_specifiquement_adresses, frais_a_charge, modalites_accompagnement the place must have. */
+  public?: string;
+  frais?: string;
+  modalite?: string;
   /** Free text: every word must appear in the name, address, commune or postcode. */
   q?: string;
 }
@@ -502,6 +506,15 @@ function filtered(db: PlaceDb, f: PlaceFilter) {
   let query = db.selectFrom("place");
   if (f.communes) query = query.where(sql<boolean>`commune_code = ANY(${f.communes}::text[])`);
   if (f.service) query = query.where(sql<boolean>`${f.service} = ANY(services)`);
+  // The standard record is jsonb: list fields are arrays, so a containment test needs no column of its own.
+  for (const [field, value] of [
+    ["publics_specifiquement_adresses", f.public],
+    ["frais_a_charge", f.frais],
+    ["modalites_accompagnement", f.modalite],
+  ] as const) {
+    if (value)
+      query = query.where(sql<boolean>`standard -> ${field}::text @> ${JSON.stringify([value])}::jsonb`);
+  }
   for (const word of normalize(f.q ?? "")
     .split(" ")
     .filter(Boolean)

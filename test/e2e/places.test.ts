@@ -57,6 +57,12 @@ describe("places pages in a real browser", { skip: browserSkip() }, () => {
     },
     { path: "/lieux?territoire=zzzzqqqq", title: /Lieux de médiation numérique/, status: 400 },
     {
+      path: `/lieux?territoire=13&frais=Gratuit&modalite=${encodeURIComponent("Accompagnement individuel")}`,
+      title: /Lieux de médiation numérique : Bouches-du-Rhône/,
+      status: 200,
+    },
+    { path: "/lieux?frais=gratuit", title: /Lieux de médiation numérique/, status: 400 },
+    {
       path: `/lieux/${merged}?semaine=2025-07-14`,
       title: /France services Le Mayet de Montagne/,
       status: 200,
@@ -65,7 +71,7 @@ describe("places pages in a real browser", { skip: browserSkip() }, () => {
     { path: "/lieux/lieu-0000000000000000", title: /Page introuvable/, status: 404 },
     { path: "/territoires/23", title: /Creuse/, status: 200 },
   ];
-  for (const i of [0, 1, 2, 3, 4, 5, 6]) {
+  for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 8]) {
     test(`page ${i + 1}: status, 0 axe violations, readable at 360 px`, async () => {
       const p = pages()[i];
       assert.ok(p && merged && reviewed);
@@ -99,6 +105,21 @@ describe("places pages in a real browser", { skip: browserSkip() }, () => {
       assert.equal(await page.locator("table caption").first().textContent(), "Semaine du 14 juillet 2025");
       await Promise.all([page.waitForURL(/semaine=2025-07-21/), page.getByText("Semaine suivante").click()]);
       assert.equal(await page.locator("table caption").first().textContent(), "Semaine du 21 juillet 2025");
+    });
+  });
+
+  test("without JavaScript: filter on frais and modalité with the form, keep the choice", async () => {
+    await withPage({ javaScriptEnabled: false }, async (page) => {
+      await page.goto(`${server.url}/lieux`);
+      await page.getByLabel("Territoire").fill("13");
+      await page.getByLabel("Frais à charge").selectOption("Gratuit");
+      await page.getByLabel("Modalité d'accompagnement").selectOption("Accompagnement individuel");
+      await Promise.all([page.waitForURL(/frais=Gratuit/), page.getByRole("button").click()]);
+      assert.match(page.url(), /modalite=Accompagnement\+individuel/);
+      assert.match((await page.locator("h2#resultats").textContent()) ?? "", /^\d+ lieux?$/);
+      assert.ok((await page.locator("ol.results li").count()) > 0);
+      assert.equal(await page.getByLabel("Frais à charge").inputValue(), "Gratuit");
+      assert.equal(await page.getByLabel("Public spécifiquement adressé").inputValue(), "");
     });
   });
 

@@ -3,15 +3,31 @@ import { formatNumber, Layout } from "../../platform/views/layout.tsx";
 import { contextLabel, plural, territoryUrl } from "../../territories/describe.ts";
 import type { Territory } from "../../territories/model.ts";
 import type { Referential } from "../../territories/referential.ts";
-import { addressLine, placeUrl, SERVICES } from "../describe.ts";
+import { addressLine, FRAIS, MODALITES, PUBLICS, placeUrl, SERVICES } from "../describe.ts";
 import type { Place } from "../model.ts";
 
 export interface ListFilters {
   /** What the person typed in the territory field. */
   territoire: string;
   service: string;
+  /** Values of publics_specifiquement_adresses, frais_a_charge and modalites_accompagnement ("" = all). */
+  public: string;
+  frais: string;
+  modalite: string;
   q: string;
 }
+
+/** The select fields of the form besides the service: name, label, "all" option, values. */
+const VALUE_SELECTS = [
+  { name: "public", label: "Public spécifiquement adressé", all: "Tous les publics", values: PUBLICS },
+  { name: "frais", label: "Frais à charge", all: "Gratuit ou payant", values: FRAIS },
+  {
+    name: "modalite",
+    label: "Modalité d'accompagnement",
+    all: "Toutes les modalités",
+    values: MODALITES,
+  },
+] as const;
 
 /** The query string of a list or export link with these filters. */
 export function filterQuery(f: Partial<ListFilters>, extra: Record<string, string> = {}): string {
@@ -75,6 +91,19 @@ export function PlaceListPage(props: {
             ))}
           </select>
         </div>
+        {VALUE_SELECTS.map((f) => (
+          <div class="field" key={f.name}>
+            <label for={f.name}>{f.label}</label>
+            <select id={f.name} name={f.name}>
+              <option value="">{f.all}</option>
+              {f.values.map((v) => (
+                <option key={v} value={v} selected={v === filters[f.name]}>
+                  {v}
+                </option>
+              ))}
+            </select>
+          </div>
+        ))}
         <div class="field">
           <label for="q">
             Nom ou adresse
@@ -102,7 +131,9 @@ export function PlaceListPage(props: {
         {total === 0 ? "Aucun lieu ne correspond à ces critères" : plural(total, "lieu", "lieux")}
       </h2>
       {total === 0 ? (
-        <p>Essayez un territoire plus large, ou retirez le filtre sur le service ou le nom.</p>
+        <p>
+          Essayez un territoire plus large, ou retirez un filtre (service, public, frais, modalité ou nom).
+        </p>
       ) : (
         <ol class="results" aria-labelledby="resultats" start={(page - 1) * pageSize + 1}>
           {places.map((p) => (
@@ -136,7 +167,8 @@ export function PlaceListPage(props: {
         Les lieux{territory ? ` de ${territory.name}` : " de toute la France"} au format du standard national
         des lieux de médiation numérique :{" "}
         <a href={`/lieux.csv${filterQuery(exportFilters)}`}>tableur (CSV)</a> ou{" "}
-        <a href={`/lieux.json${filterQuery(exportFilters)}`}>JSON</a>.
+        <a href={`/lieux.json${filterQuery(exportFilters)}`}>JSON</a> ; ou en structures{" "}
+        <a href={`/lieux-data-inclusion.json${filterQuery(exportFilters)}`}>data·inclusion (JSON)</a>.
       </p>
     </Layout>
   );
