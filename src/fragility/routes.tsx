@@ -238,23 +238,32 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
     };
   }
 
+  /** A view that lists territories (not a commune's explanation), or why there is none. */
+  async function listView(
+    query: unknown,
+  ): Promise<
+    | { status: number; problem: string }
+    | { props: FragilityPageProps & { allRows?: Row[] }; rows: Row[]; method: StoredMethod }
+  > {
+    const { status, props } = await view(query);
+    if (status !== 200 || !props.method || !props.allRows) {
+      return {
+        status: status === 200 ? 400 : status,
+        problem: props.problem ?? "Choisissez un département, une intercommunalité ou une région.",
+      };
+    }
+    return { props, rows: props.allRows, method: props.method };
+  }
+
   app.get("/fragilite", async (req, reply) => {
     const { status, props } = await view(req.query);
     return sendPage(reply, FragilityPage(props), status);
   });
 
   app.get("/fragilite.csv", async (req, reply) => {
-    const { status, props } = await view(req.query);
-    if (status !== 200 || !props.method || !props.allRows) {
-      return sendProblem(
-        reply,
-        status === 200 ? 400 : status,
-        "Export impossible",
-        props.problem ?? "Choisissez un département, une intercommunalité ou une région.",
-      );
-    }
-    const rows = props.allRows;
-    const method = props.method;
+    const v = await listView(req.query);
+    if ("problem" in v) return sendProblem(reply, v.status, "Export impossible", v.problem);
+    const { rows, method, props } = v;
     async function* lines() {
       yield "\uFEFFcode,nom,type,population,score,methode,version\r\n";
       for (const r of rows) {
@@ -270,15 +279,9 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
 
   /** The map's areas as GeoJSON, for the interactive map (the page's SVG shows the same). */
   app.get("/api/v1/fragilite/carte", async (req, reply) => {
-    const { status, props } = await view(req.query);
-    if (status !== 200 || !props.method || !props.allRows) {
-      return sendProblem(
-        reply,
-        status === 200 ? 400 : status,
-        "Carte impossible",
-        props.problem ?? "Choisissez un département, une intercommunalité ou une région.",
-      );
-    }
+    const v = await listView(req.query);
+    if ("problem" in v) return sendProblem(reply, v.status, "Carte impossible", v.problem);
+    const { props } = v;
     return {
       type: "FeatureCollection",
       features: props.mapItems

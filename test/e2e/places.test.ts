@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { axeViolations, browserSkip, launchBrowser } from "../support/browser.ts";
+import { axeViolations, browserSkip, launchBrowser, withPage } from "../support/browser.ts";
 import { startTestServer } from "../support/server.ts";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -29,23 +29,6 @@ after(async () => {
   await browser?.close();
   await server?.close();
 });
-
-async function withPage(
-  opts: { javaScriptEnabled?: boolean; width?: number },
-  fn: (page: Page) => Promise<void>,
-) {
-  if (!browser) return;
-  const context: BrowserContext = await browser.newContext({
-    javaScriptEnabled: opts.javaScriptEnabled ?? true,
-    viewport: { width: opts.width ?? 1280, height: 800 },
-    locale: "fr-FR",
-  });
-  try {
-    await fn(await context.newPage());
-  } finally {
-    await context.close();
-  }
-}
 
 describe("places pages in a real browser", { skip: browserSkip() }, () => {
   const pages = () => [
@@ -75,7 +58,7 @@ describe("places pages in a real browser", { skip: browserSkip() }, () => {
     test(`page ${i + 1}: status, 0 axe violations, readable at 360 px`, async () => {
       const p = pages()[i];
       assert.ok(p && merged && reviewed);
-      await withPage({ width: 360 }, async (page) => {
+      await withPage(browser, { width: 360 }, async (page) => {
         const res = await page.goto(server.url + p.path);
         assert.equal(res?.status(), p.status, p.path);
         assert.match(await page.title(), p.title);
@@ -87,7 +70,7 @@ describe("places pages in a real browser", { skip: browserSkip() }, () => {
   }
 
   test("without JavaScript: filter the list with the form, open a place, change week", async () => {
-    await withPage({ javaScriptEnabled: false }, async (page) => {
+    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
       await page.goto(`${server.url}/lieux`);
       await page.getByLabel("Territoire").fill("Creuse");
       await page.getByLabel("Service").selectOption("Aide aux démarches administratives");
@@ -109,7 +92,7 @@ describe("places pages in a real browser", { skip: browserSkip() }, () => {
   });
 
   test("without JavaScript: filter on frais and modalité with the form, keep the choice", async () => {
-    await withPage({ javaScriptEnabled: false }, async (page) => {
+    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
       await page.goto(`${server.url}/lieux`);
       await page.getByLabel("Territoire").fill("13");
       await page.getByLabel("Frais à charge").selectOption("Gratuit");
@@ -124,7 +107,7 @@ describe("places pages in a real browser", { skip: browserSkip() }, () => {
   });
 
   test("the menu has a link to the places, marked current on their pages", async () => {
-    await withPage({ javaScriptEnabled: false }, async (page) => {
+    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
       await page.goto(`${server.url}/lieux`);
       const link = page.locator('nav[aria-label="Menu principal"] a[href="/lieux"]');
       assert.equal(await link.getAttribute("aria-current"), "page");
