@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import { capabilities } from "./capabilities.ts";
 import type { ProgressFactory } from "./capability.ts";
+import { PublishedFragility } from "./fragility/published.ts";
 import { migrations } from "./migrations.ts";
+import { PublishedPlaces } from "./places/published.ts";
 import type { Config } from "./platform/config.ts";
 import { type Database, migrate, openDatabase } from "./platform/db.ts";
 import type { Geometry } from "./territories/model.ts";
@@ -18,6 +20,10 @@ export interface AppContext {
   search: SearchIndex;
   /** Boundaries of territories by id, for maps (capabilities do not read the territories' tables). */
   shapes(ids: string[]): Promise<Map<string, Geometry>>;
+  /** Every published place in memory (coverage, orientation read places through it, not the places' tables). */
+  places: PublishedPlaces;
+  /** Computed fragility scores in memory, by method (coverage and planning weigh communes with it). */
+  fragility: PublishedFragility;
 }
 
 export function openConfiguredDatabase(config: Config): Promise<Database> {
@@ -47,6 +53,8 @@ export async function openApp(
       database,
       ...(await buildReferential(database)),
       shapes: (ids) => getGeometries(database.db, ids),
+      places: new PublishedPlaces(database.db),
+      fragility: new PublishedFragility(database.db),
     };
     for (const c of capabilities) await c.sync?.(ctx, { progress: opts.progress, log, force: opts.force });
     return ctx;

@@ -238,6 +238,16 @@ export async function getScoreValues(
   return new Map(rows.map((r) => [r.code, r.score]));
 }
 
+/** Every commune's and arrondissement's score for a method version. */
+export async function getAllScoreValues(db: Db, version: string): Promise<Map<string, number | null>> {
+  const rows = await tables(db)
+    .selectFrom("fragility_score")
+    .select(["code", "score"])
+    .where("method_version", "=", version)
+    .execute();
+  return new Map(rows.map((r) => [r.code, r.score]));
+}
+
 export interface StoredAggregate extends TerritoryAggregate {
   official: number | null;
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { axeViolations, browserSkip, launchBrowser, withPage } from "../support/browser.ts";
 import { startTestServer } from "../support/server.ts";
 

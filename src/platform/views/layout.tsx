@@ -12,9 +12,12 @@ export interface PageProps {
 
 const NAV: { href: string; label: string }[] = [
   { href: "/", label: "Accueil" },
+  { href: "/trouver", label: "Trouver de l'aide" },
+  { href: "/diagnostic", label: "Diagnostic" },
   { href: "/territoires", label: "Territoires" },
   { href: "/lieux", label: "Lieux" },
   { href: "/fragilite", label: "Fragilité" },
+  { href: "/couverture", label: "Couverture" },
 ];
 
 export const SITE_NAME = "Maillage";

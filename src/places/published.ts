@@ -1,0 +1,60 @@
+import { sql } from "kysely";
+import type { Db } from "../platform/db.ts";
+import type { Place } from "./model.ts";
+import { streamPlaces } from "./store.ts";
+
+/** How long a snapshot is trusted before checking whether an import happened (in another process, say). */
+const RECHECK_MS = 5_000;
+
+/**
+ * Every published place (after deduplication) in memory, for capabilities that compute over all places
+ * (coverage, orientation). It is reloaded when a new import is recorded in `place_import`, checked at most every
+ * few seconds, or at once after `invalidate()` (imports in this process call it).
+ */
+export class PublishedPlaces {
+  private snapshot: { marker: string; places: readonly Place[] } | null = null;
+  private loading: Promise<readonly Place[]> | null = null;
+  private checkedAt = 0;
+  private version = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** A number that changes whenever the snapshot is replaced: derived indexes compare it to rebuild. */
+  get generation(): number {
+    return this.version;
+  }
+
+  invalidate(): void {
+    this.snapshot = null;
+    this.checkedAt = 0;
+  }
+
+  async all(): Promise<readonly Place[]> {
+    if (this.snapshot && this.now() - this.checkedAt < RECHECK_MS) return this.snapshot.places;
+    this.loading ??= this.refresh().finally(() => {
+      this.loading = null;
+    });
+    return this.loading;
+  }
+
+  private async refresh(): Promise<readonly Place[]> {
+    const marker = await importMarker(this.db);
+    this.checkedAt = this.now();
+    if (this.snapshot && this.snapshot.marker === marker) return this.snapshot.places;
+    const places: Place[] = [];
+    for await (const p of streamPlaces(this.db, {}, 5000)) places.push(p);
+    this.snapshot = { marker, places };
+    this.version++;
+    return places;
+  }
+}
+
+async function importMarker(db: Db): Promise<string> {
+  const r = await sql<{ n: string | null; m: string | null }>`
+    SELECT count(*)::text AS n, max(id)::text AS m FROM place_import`.execute(db);
+  const row = r.rows[0];
+  return `${row?.n ?? 0}:${row?.m ?? ""}`;
+}
