@@ -1,6 +1,9 @@
 import type { Capability } from "./capability.ts";
+import { coverage } from "./coverage/capability.ts";
+import { diagnostic } from "./diagnostic/capability.ts";
 import { fragility } from "./fragility/capability.ts";
+import { orientation } from "./orientation/capability.ts";
 import { places } from "./places/capability.ts";
 
 /** Every capability of the application, in the order their territory-page sections appear. */
-export const capabilities: Capability[] = [fragility, places];
+export const capabilities: Capability[] = [fragility, places, diagnostic, coverage, orientation];

@@ -64,7 +64,7 @@ describe("pages in a real browser", { skip: browserSkip() }, () => {
       await Promise.all([page.waitForURL(/\/territoires\?q=st\+etienne/), page.keyboard.press("Enter")]);
       assert.match((await page.locator("h2#resultats").textContent()) ?? "", /résultats pour « st etienne »/);
       // Tab to the first result and open it.
-      for (let i = 0; i < 10; i++) {
+      for (let i = 0; i < 30; i++) {
         await page.keyboard.press("Tab");
         if ((await page.evaluate(() => document.activeElement?.closest("ol.results") !== null)) === true)
           break;

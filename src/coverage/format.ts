@@ -1,0 +1,35 @@
+/** Numbers and phrases in French for pages, CSV and the terminal. */
+import { DISTANCE_CLASSES } from "./stats.ts";
+
+const nf0 = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0 });
+const nf1 = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+
+export const int = (x: number) => nf0.format(Math.round(x)).replace(/\u202f|\u00a0/g, " ");
+export const km = (x: number | null) =>
+  x === null || Number.isNaN(x) ? "aucun lieu" : `${nf1.format(x)} km`;
+/** A share 0–1 as a percentage: 0.2649 → "26 %" (one decimal below 10 %). */
+export const pct = (x: number) => {
+  const p = x * 100;
+  return p > 0 && p < 10 ? `${nf1.format(p)} %` : `${nf0.format(p)} %`;
+};
+export const plural = (n: number, one: string, many: string) => `${int(n)} ${n > 1 ? many : one}`;
+
+/** Labels of the distance classes of the map: "2 km ou moins", …, "plus de 25 km ou aucun lieu". */
+export function distanceClassLabels(): string[] {
+  const labels = [`${DISTANCE_CLASSES[0]} km ou moins`];
+  for (let i = 1; i < DISTANCE_CLASSES.length; i++)
+    labels.push(`de ${DISTANCE_CLASSES[i - 1]} à ${DISTANCE_CLASSES[i]} km`);
+  labels.push(`plus de ${DISTANCE_CLASSES[DISTANCE_CLASSES.length - 1]} km ou aucun lieu`);
+  return labels;
+}
+
+/** Colours of the distance classes, from near (green) to far or none (dark red); every area also names its
+ * distance, and the table of gaps says the same in words. */
+export const DISTANCE_PALETTE = ["#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#b2182b"] as const;
+
+export const csvCell = (v: string | number | null) => {
+  if (v === null) return "";
+  const s = String(v);
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",;\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+};

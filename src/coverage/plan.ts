@@ -1,0 +1,247 @@
+/**
+ * The planning optimiser: choose N new sites among candidate communes so as to cover the most fragility-weighted
+ * population not yet covered (maximal covering location problem, Church & ReVelle 1974). Greedy is the classic
+ * answer: the objective is submodular, so greedy reaches at least (1 − 1/e) of the optimum; "lazy" greedy keeps
+ * each candidate's last gain as an upper bound and recomputes only the top one (Minoux 1978).
+ */
+import { around } from "geokdbush";
+import KDBush from "kdbush";
+
+/** A commune to cover: its point, its weight and whether it is already covered by an existing place. */
+export interface Demand {
+  code: string;
+  lat: number;
+  lon: number;
+  /** What covering it is worth: population × IFN / 10 (see weightOf). */
+  weight: number;
+  covered: boolean;
+}
+
+/** A candidate site: a commune's reference point. */
+export interface Candidate {
+  code: string;
+  lat: number;
+  lon: number;
+  population: number;
+}
+
+/** The fragility-weighted population of a commune: population × score / 10 (a missing score weighs 0). */
+export const weightOf = (population: number, score: number | null): number =>
+  score === null ? 0 : (population * score) / 10;
+
+/**
+ * For each candidate, the demand points (their ranks) not yet covered within `radiusKm` of road distance
+ * (great-circle × detour).
+ */
+export function coverSets(
+  demand: readonly Demand[],
+  candidates: readonly Candidate[],
+  radiusKm: number,
+  detour: number,
+): Int32Array[] {
+  const open: number[] = [];
+  demand.forEach((d, i) => {
+    if (!d.covered && d.weight > 0) open.push(i);
+  });
+  if (open.length === 0) return candidates.map(() => new Int32Array(0));
+  const index = new KDBush(open.length);
+  for (const i of open) {
+    const d = demand[i] as Demand;
+    index.add(d.lon, d.lat);
+  }
+  index.finish();
+  const maxKm = radiusKm / detour;
+  return candidates.map((c) => {
+    const ids = around(index, c.lon, c.lat, Number.POSITIVE_INFINITY, maxKm);
+    return Int32Array.from(ids, (k) => open[k] as number).sort();
+  });
+}
+
+export interface PlannedSite {
+  /** Rank of the candidate. */
+  candidate: number;
+  /** Weight newly covered by this site, given the sites before it. */
+  gain: number;
+  /** Weight covered by this site and every site before it. */
+  cumulative: number;
+}
+
+/** Weight newly covered by each site of `order`, in that order. */
+export function evaluate(
+  sets: readonly Int32Array[],
+  weights: ArrayLike<number>,
+  order: readonly number[],
+): PlannedSite[] {
+  const done = new Uint8Array(weights.length);
+  let cumulative = 0;
+  return order.map((candidate) => {
+    let gain = 0;
+    for (const d of sets[candidate] as Int32Array) {
+      if (done[d]) continue;
+      done[d] = 1;
+      gain += weights[d] as number;
+    }
+    cumulative += gain;
+    return { candidate, gain, cumulative };
+  });
+}
+
+/** A max-heap of (bound, candidate), ties broken by the lower candidate rank (deterministic). */
+class MaxHeap {
+  private readonly bound: number[] = [];
+  private readonly item: number[] = [];
+  get size() {
+    return this.item.length;
+  }
+  private above(i: number, j: number): boolean {
+    const a = this.bound[i] as number;
+    const b = this.bound[j] as number;
+    return a > b || (a === b && (this.item[i] as number) < (this.item[j] as number));
+  }
+  private swap(i: number, j: number) {
+    [this.bound[i], this.bound[j]] = [this.bound[j] as number, this.bound[i] as number];
+    [this.item[i], this.item[j]] = [this.item[j] as number, this.item[i] as number];
+  }
+  push(bound: number, item: number) {
+    this.bound.push(bound);
+    this.item.push(item);
+    let i = this.item.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.above(i, p)) break;
+      this.swap(i, p);
+      i = p;
+    }
+  }
+  pop(): { bound: number; item: number } | undefined {
+    if (this.item.length === 0) return undefined;
+    const top = { bound: this.bound[0] as number, item: this.item[0] as number };
+    const lastB = this.bound.pop() as number;
+    const lastI = this.item.pop() as number;
+    if (this.item.length > 0) {
+      this.bound[0] = lastB;
+      this.item[0] = lastI;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < this.item.length && this.above(l, m)) m = l;
+        if (r < this.item.length && this.above(r, m)) m = r;
+        if (m === i) break;
+        this.swap(i, m);
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+/**
+ * Lazy greedy: up to `n` sites, each the one with the largest gain given those before; stops early when no
+ * candidate adds anything. Gains never increase from one site to the next (submodularity).
+ */
+export function greedyPlan(
+  sets: readonly Int32Array[],
+  weights: ArrayLike<number>,
+  n: number,
+): PlannedSite[] {
+  const done = new Uint8Array(weights.length);
+  const gainOf = (c: number) => {
+    let g = 0;
+    for (const d of sets[c] as Int32Array) if (!done[d]) g += weights[d] as number;
+    return g;
+  };
+  const heap = new MaxHeap();
+  sets.forEach((_, c) => {
+    heap.push(gainOf(c), c);
+  });
+  const out: PlannedSite[] = [];
+  let cumulative = 0;
+  while (out.length < n) {
+    const top = heap.pop();
+    if (!top) break;
+    const g = gainOf(top.item);
+    const next = heap.pop();
+    // The recomputed gain is still at least the next bound: it is the best (ties to the lower rank).
+    if (!next || g > next.bound || (g === next.bound && top.item < next.item)) {
+      if (next) heap.push(next.bound, next.item);
+      if (g <= 0) break;
+      for (const d of sets[top.item] as Int32Array) done[d] = 1;
+      cumulative += g;
+      out.push({ candidate: top.item, gain: g, cumulative });
+    } else {
+      heap.push(next.bound, next.item);
+      heap.push(g, top.item);
+    }
+  }
+  return out;
+}
+
+/** Largest number of combinations the exhaustive search accepts. */
+export const EXACT_LIMIT = 5_000_000;
+
+export function binomial(m: number, n: number): number {
+  if (n < 0 || n > m) return 0;
+  let r = 1;
+  for (let k = 1; k <= n; k++) r = (r * (m - n + k)) / k;
+  return Math.round(r);
+}
+
+/** The exact optimum by trying every set of `n` candidates (small instances only). */
+export function exactPlan(
+  sets: readonly Int32Array[],
+  weights: ArrayLike<number>,
+  n: number,
+): { sites: number[]; covered: number } {
+  const m = sets.length;
+  const k = Math.min(n, m);
+  if (binomial(m, k) > EXACT_LIMIT) throw new Error(`too many combinations: C(${m}, ${k})`);
+  const count = new Int32Array(weights.length);
+  let value = 0;
+  let best = { sites: [] as number[], covered: 0 };
+  const chosen: number[] = [];
+  const add = (c: number, s: number) => {
+    for (const d of sets[c] as Int32Array) {
+      if (s > 0 && count[d] === 0) value += weights[d] as number;
+      count[d] = (count[d] as number) + s;
+      if (s < 0 && count[d] === 0) value -= weights[d] as number;
+    }
+  };
+  const walk = (from: number) => {
+    if (chosen.length === k) {
+      if (value > best.covered + 1e-9) best = { sites: [...chosen], covered: value };
+      return;
+    }
+    for (let c = from; c <= m - (k - chosen.length); c++) {
+      chosen.push(c);
+      add(c, 1);
+      walk(c + 1);
+      add(c, -1);
+      chosen.pop();
+    }
+  };
+  walk(0);
+  return best;
+}
+
+/**
+ * The naive baseline: the largest candidate communes not yet covered first (then the covered ones, largest first),
+ * whatever they add.
+ */
+export function largestFirst(
+  candidates: readonly Candidate[],
+  coveredCodes: ReadonlySet<string>,
+  n: number,
+): number[] {
+  return candidates
+    .map((c, i) => ({ c, i }))
+    .sort(
+      (a, b) =>
+        Number(coveredCodes.has(a.c.code)) - Number(coveredCodes.has(b.c.code)) ||
+        b.c.population - a.c.population ||
+        a.i - b.i,
+    )
+    .slice(0, n)
+    .map((x) => x.i);
+}

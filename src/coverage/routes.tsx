@@ -1,0 +1,428 @@
+import { Readable } from "node:stream";
+import type { FastifyInstance } from "fastify";
+import type { VNode } from "preact";
+import { z } from "zod";
+import type { AppContext } from "../app.ts";
+import { resolveTerritory } from "../fragility/routes.tsx";
+import { sendPage, sendProblem } from "../platform/http.ts";
+import type { Referential } from "../territories/referential.ts";
+import type { TerritorySection } from "../territories/routes.ts";
+import { pointServes } from "./access.ts";
+import { CoverageEngine, CoverageError, type PlanResult, type TerritoryCoverage } from "./engine.ts";
+import { csvCell } from "./format.ts";
+import { MAX_RADIUS_KM, MAX_SITES, parseLayer } from "./inputs.ts";
+import { type Layer, layerKey } from "./model.ts";
+import { CoveragePage, type CoveragePageProps, CoverageSection } from "./views/page.tsx";
+
+/** The engine of each running application, for the territory-page section (which receives the referential). */
+const engines = new WeakMap<Referential, CoverageEngine>();
+
+/** Optional number from a form field: "" or absent = undefined; French decimal comma accepted. */
+const optionalNumber = z
+  .string()
+  .max(20)
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : Number(v.replace(",", "."))));
+
+const pageQuery = z.object({
+  territoire: z.string().max(500).optional(),
+  service: z.string().max(200).optional(),
+  methode: z.string().max(100).optional(),
+  seuil: optionalNumber,
+  sites: optionalNumber,
+  rayon: optionalNumber,
+  itinerant: z.string().max(10).optional(),
+});
+
+const planBody = z.object(
+  {
+    territoire: z.string({ error: "Indiquez le territoire (« territoire »)." }).min(1).max(500),
+    sites: z.number({ error: "Indiquez le nombre de sites (« sites »), un nombre entier." }),
+    rayon: z.number({ error: "Indiquez le rayon en kilomètres (« rayon »), un nombre." }),
+    service: z.string().max(200).optional(),
+    methode: z.string().max(100).optional(),
+    candidats: z
+      .array(z.string().max(20), { error: "« candidats » doit être une liste de codes INSEE." })
+      .max(40_000)
+      .optional(),
+    itinerant: z.boolean().optional(),
+  },
+  { error: "Le corps de la demande doit être un objet JSON." },
+);
+
+/** What a coverage request asks, checked; or the French reason it cannot be answered. */
+type Parsed =
+  | { problem: string; status: number; choices?: CoveragePageProps["choices"]; layer: Layer; q: string }
+  | {
+      territory: NonNullable<ReturnType<typeof resolveTerritory>["territory"]> | null;
+      layer: Layer;
+      method?: string;
+      fixedKm?: number;
+      q: string;
+    };
+
+function parseCoverage(ctx: AppContext, q: z.infer<typeof pageQuery>): Parsed {
+  const text = (q.territoire ?? "").trim();
+  const parsedLayer = parseLayer(q.service);
+  const layer: Layer = "problem" in parsedLayer ? { kind: "tous" } : parsedLayer;
+  if ("problem" in parsedLayer) return { problem: parsedLayer.problem, status: 400, layer, q: text };
+  if (q.seuil !== undefined && !(q.seuil > 0 && q.seuil <= MAX_RADIUS_KM)) {
+    return {
+      problem: `La distance acceptable doit être un nombre de kilomètres entre 0 et ${MAX_RADIUS_KM}.`,
+      status: 400,
+      layer,
+      q: text,
+    };
+  }
+  if (!text) return { territory: null, layer, method: q.methode, fixedKm: q.seuil, q: text };
+  const r = resolveTerritory(ctx, text);
+  if (r.problem) return { problem: r.problem, status: 400, layer, q: text };
+  if (r.choices) return { problem: "", status: 300, choices: r.choices, layer, q: text };
+  return { territory: r.territory ?? null, layer, method: q.methode, fixedKm: q.seuil, q: text };
+}
+
+/** Map data for a territory small enough to draw (not France, not a région). */
+async function mapOf(
+  ctx: AppContext,
+  cov: TerritoryCoverage,
+  layer: Layer,
+  plan: PlanResult | undefined,
+): Promise<CoveragePageProps["map"]> {
+  const t = cov.territory;
+  if (!t || t.kind === "region" || cov.communes.length === 0) return null;
+  const shapes = await ctx.shapes(cov.communes.map((c) => c.code));
+  const dist = cov.dist.get(layerKey(layer)) as Float64Array;
+  const areas = cov.communes.flatMap((c, i) => {
+    const geometry = shapes.get(c.code);
+    return geometry ? [{ name: c.name, geometry, distanceKm: dist[i] as number }] : [];
+  });
+  if (areas.length === 0) return null;
+  const lat = cov.communes.map((c) => c.lat);
+  const lon = cov.communes.map((c) => c.lon);
+  const [s, n, w, e] = [Math.min(...lat), Math.max(...lat), Math.min(...lon), Math.max(...lon)];
+  const margin = cov.communes.length === 1 ? 0.15 : 0.02;
+  const seen = new Set<string>();
+  const places = cov.places
+    .filter(
+      (p) =>
+        pointServes(p, layer) &&
+        p.lat >= s - margin &&
+        p.lat <= n + margin &&
+        p.lon >= w - margin * 1.5 &&
+        p.lon <= e + margin * 1.5,
+    )
+    .map((p, i) => {
+      const label = `Lieu existant${p.communeCode ? ` à ${ctx.territories.get(p.communeCode)?.name ?? p.communeCode}` : ""}`;
+      const unique = seen.has(label) ? `${label} (${i})` : label;
+      seen.add(unique);
+      return { lat: p.lat, lon: p.lon, label: unique };
+    });
+  return { areas, places, sites: plan?.sites ?? [] };
+}
+
+export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const engine = new CoverageEngine(ctx);
+  engines.set(ctx.territories, engine);
+
+  async function pageView(
+    query: unknown,
+  ): Promise<{ status: number; props: CoveragePageProps; parsed: Parsed }> {
+    const q = pageQuery.parse(query);
+    const parsed = parseCoverage(ctx, q);
+    const methods = await ctx.fragility.methods();
+    const planForm = {
+      sites: q.sites === undefined ? "5" : String(q.sites),
+      rayon: q.rayon === undefined ? "10" : String(q.rayon),
+      itinerant: q.itinerant === "1" || q.itinerant === "on",
+    };
+    const base = new URLSearchParams();
+    if (parsed.q)
+      base.set("territoire", "territory" in parsed && parsed.territory ? parsed.territory.id : parsed.q);
+    if (layerKey(parsed.layer) !== "tous") base.set("service", layerKey(parsed.layer));
+    if (q.methode) base.set("methode", q.methode);
+    if (q.seuil !== undefined) base.set("seuil", String(q.seuil));
+    const common = {
+      ref: ctx.territories,
+      q: parsed.q,
+      layer: parsed.layer,
+      methods,
+      method: methods.find((m) => m.id === q.methode || m.version === q.methode) ?? methods[0] ?? null,
+      fixedKm: "fixedKm" in parsed ? parsed.fixedKm : undefined,
+      planForm,
+      base: base.toString(),
+    };
+    if ("problem" in parsed) {
+      return {
+        status: parsed.status === 300 ? 200 : parsed.status,
+        props: { ...common, problem: parsed.problem || undefined, choices: parsed.choices },
+        parsed,
+      };
+    }
+    let cov: TerritoryCoverage;
+    try {
+      cov = await engine.coverage(parsed.territory, { method: parsed.method, fixedKm: parsed.fixedKm });
+    } catch (e) {
+      if (e instanceof CoverageError)
+        return { status: 400, props: { ...common, problem: e.message }, parsed };
+      throw e;
+    }
+    let plan: PlanResult | undefined;
+    let planProblem: string | undefined;
+    let status = 200;
+    if (parsed.territory && (q.sites !== undefined || q.rayon !== undefined)) {
+      try {
+        plan = await engine.plan(parsed.territory, {
+          sites: q.sites ?? Number.NaN,
+          radiusKm: q.rayon ?? Number.NaN,
+          layer: parsed.layer,
+          method: parsed.method,
+          bus: planForm.itinerant,
+        });
+      } catch (e) {
+        if (!(e instanceof CoverageError)) throw e;
+        planProblem = e.message;
+        status = 400;
+      }
+    }
+    return {
+      status,
+      props: {
+        ...common,
+        method: cov.method,
+        cov,
+        gaps: engine.gaps(cov, parsed.layer),
+        map: await mapOf(ctx, cov, parsed.layer, plan),
+        plan,
+        planProblem,
+      },
+      parsed,
+    };
+  }
+
+  app.get("/couverture", async (req, reply) => {
+    const { status, props } = await pageView(req.query);
+    return sendPage(reply, CoveragePage(props), status);
+  });
+
+  app.get("/couverture.csv", async (req, reply) => {
+    const { status, props } = await pageView(req.query);
+    if (!props.cov) {
+      return sendProblem(
+        reply,
+        status === 200 ? 400 : status,
+        "Export impossible",
+        props.problem ?? "Choisissez un territoire.",
+      );
+    }
+    const gaps = props.gaps ?? [];
+    const layer = layerKey(props.layer);
+    async function* lines() {
+      yield "\uFEFFrang,code,commune,population,indice,distance_km,seuil_km,aide\r\n";
+      let rank = 0;
+      for (const g of gaps) {
+        rank++;
+        yield `${[rank, g.code, g.name, g.population, g.score.toFixed(2), g.distanceKm === null ? null : g.distanceKm.toFixed(2), g.thresholdKm, layer].map(csvCell).join(",")}\r\n`;
+      }
+    }
+    const name = `manques-${props.cov.territory?.id ?? "france"}.csv`;
+    return reply
+      .type("text/csv; charset=utf-8")
+      .header("content-disposition", `attachment; filename="${name}"`)
+      .send(Readable.from(lines()));
+  });
+
+  app.get("/couverture/plan.csv", async (req, reply) => {
+    const { status, props } = await pageView(req.query);
+    if (!props.plan) {
+      return sendProblem(
+        reply,
+        status === 200 ? 400 : status,
+        "Export impossible",
+        props.planProblem ?? props.problem ?? "Indiquez un territoire, un nombre de sites et un rayon.",
+      );
+    }
+    const plan = props.plan;
+    const rows = [
+      "\uFEFFrang,code,commune,latitude,longitude,gain_pondere,cumul_pondere,part_couverte,communes_nouvellement_couvertes",
+      ...plan.sites.map((s) =>
+        [
+          s.rank,
+          s.code,
+          s.name,
+          s.lat,
+          s.lon,
+          s.gain.toFixed(1),
+          s.cumulative.toFixed(1),
+          s.coveredShare.toFixed(4),
+          s.newlyCovered,
+        ]
+          .map(csvCell)
+          .join(","),
+      ),
+    ];
+    return reply
+      .type("text/csv; charset=utf-8")
+      .header("content-disposition", `attachment; filename="plan-${plan.territory?.id ?? "france"}.csv"`)
+      .send(`${rows.join("\r\n")}\r\n`);
+  });
+
+  app.get("/api/v1/couverture", async (req, reply) => {
+    const { status, props, parsed } = await pageView(req.query);
+    if (!props.cov) {
+      if ("choices" in parsed && parsed.choices) {
+        return sendProblem(
+          reply,
+          400,
+          "Territoire ambigu",
+          `Plusieurs territoires correspondent : ${parsed.choices.map((c) => `${c.name} (${c.id})`).join(", ")}.`,
+        );
+      }
+      return sendProblem(
+        reply,
+        status === 200 ? 400 : status,
+        "Demande impossible",
+        props.problem ?? "Demande impossible.",
+      );
+    }
+    return coverageJson(props.cov, props);
+  });
+
+  app.post("/api/v1/planification", async (req, reply) => {
+    const body = planBody.safeParse(req.body);
+    if (!body.success) {
+      const issue = body.error.issues[0];
+      return sendProblem(reply, 400, "Demande incorrecte", issue?.message ?? "Demande incorrecte.");
+    }
+    const b = body.data;
+    const parsed = parseCoverage(ctx, {
+      territoire: b.territoire,
+      service: b.service,
+      methode: b.methode,
+      seuil: undefined,
+      sites: undefined,
+      rayon: undefined,
+    });
+    if ("problem" in parsed) {
+      const detail = parsed.choices
+        ? `Plusieurs territoires correspondent : ${parsed.choices.map((c) => `${c.name} (${c.id})`).join(", ")}.`
+        : parsed.problem;
+      return sendProblem(reply, 400, parsed.choices ? "Territoire ambigu" : "Demande incorrecte", detail);
+    }
+    try {
+      const plan = await engine.plan(parsed.territory, {
+        sites: b.sites,
+        radiusKm: b.rayon,
+        layer: parsed.layer,
+        method: parsed.method,
+        candidates: b.candidats,
+        bus: b.itinerant,
+      });
+      return planJson(plan);
+    } catch (e) {
+      if (e instanceof CoverageError) return sendProblem(reply, 400, "Demande incorrecte", e.message);
+      throw e;
+    }
+  });
+}
+
+const round = (x: number, d = 3) => Number(x.toFixed(d));
+
+function coverageJson(cov: TerritoryCoverage, props: CoveragePageProps) {
+  return {
+    territoire: cov.territory
+      ? { id: cov.territory.id, type: cov.territory.kind, nom: cov.territory.name }
+      : null,
+    methode: cov.method ? { id: cov.method.id, version: cov.method.version } : null,
+    parametres: {
+      facteurDetour: cov.params.detour,
+      seuilUrbainKm: cov.params.urbanKm,
+      seuilRuralKm: cov.params.ruralKm,
+      seuilUniqueKm: cov.fixedKm ?? null,
+      indiceFragile: cov.params.fragileFrom,
+    },
+    service: layerKey(props.layer),
+    indicateurs: cov.stats.map((s) => ({
+      aide: s.layer,
+      communes: s.communes,
+      population: s.population,
+      populationCouverte: s.coveredPopulation,
+      partPopulationCouverte: s.population > 0 ? round(s.coveredPopulation / s.population, 4) : 0,
+      communesFragiles: s.fragileCommunes,
+      populationFragile: s.fragilePopulation,
+      populationFragileCouverte: s.coveredFragilePopulation,
+      communesFragilesSansLieuSurPlace: s.fragileWithoutInCommune,
+      partCommunesFragilesSansLieuSurPlace:
+        s.fragileCommunes > 0 ? round(s.fragileWithoutInCommune / s.fragileCommunes, 4) : 0,
+      communesFragilesSansLieuAProximite: s.fragileWithoutNearby,
+      communesSansAucunLieu: s.unreachable,
+    })),
+    manques: (props.gaps ?? []).map((g) => ({
+      code: g.code,
+      nom: g.name,
+      population: g.population,
+      indice: round(g.score, 2),
+      distanceKm: g.distanceKm === null ? null : round(g.distanceKm, 2),
+      seuilKm: g.thresholdKm,
+    })),
+    communes:
+      cov.communes.length <= 5000
+        ? cov.communes.map((c, i) => ({
+            code: c.code,
+            nom: c.name,
+            distancesKm: Object.fromEntries(
+              [...cov.dist].map(([k, d]) => [
+                k,
+                Number.isNaN(d[i] as number) ? null : round(d[i] as number, 2),
+              ]),
+            ),
+          }))
+        : undefined,
+  };
+}
+
+function planJson(plan: PlanResult) {
+  const site = (s: PlanResult["sites"][number]) => ({
+    rang: s.rank,
+    code: s.code,
+    nom: s.name,
+    latitude: s.lat,
+    longitude: s.lon,
+    gain: round(s.gain, 1),
+    cumul: round(s.cumulative, 1),
+    partCouverte: round(s.coveredShare, 4),
+    communesNouvellementCouvertes: s.newlyCovered,
+  });
+  return {
+    territoire: plan.territory ? { id: plan.territory.id, nom: plan.territory.name } : null,
+    service: plan.layer,
+    rayonKm: plan.radiusKm,
+    itinerant: plan.bus,
+    methode: plan.method,
+    ponderation: "population × indice de fragilité / 10",
+    populationPonderee: round(plan.totalWeight, 1),
+    dejaCouverte: round(plan.alreadyCovered, 1),
+    candidats: plan.candidates,
+    sites: plan.sites.map(site),
+    courbe: plan.curve.map((x) => round(x, 4)),
+    reference: {
+      methode: "les plus grandes communes non couvertes d'abord",
+      sites: plan.baseline.map(site),
+      courbe: plan.baselineCurve.map((x) => round(x, 4)),
+    },
+    rapportAlaReference: plan.ratio === null ? null : round(plan.ratio, 4),
+    arretAnticipe: plan.stoppedEarly,
+    limites: { sitesMax: MAX_SITES, rayonMaxKm: MAX_RADIUS_KM },
+  };
+}
+
+/** The "Couverture" section of every territory page. */
+export const coverageSection: TerritorySection = {
+  id: "couverture",
+  title: "Couverture",
+  async render(t, { territories }): Promise<VNode | null> {
+    const engine = engines.get(territories);
+    if (!engine) return null;
+    const cov = await engine.coverage(t);
+    return <CoverageSection cov={cov} />;
+  },
+};

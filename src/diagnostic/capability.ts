@@ -1,0 +1,10 @@
+import type { Capability } from "../capability.ts";
+import { registerDiagnosticRoutes } from "./routes.tsx";
+import { diagnosticMigrations } from "./store.ts";
+
+/** Diagnostic d'aisance numérique: questionnaire, scoring, result with places, anonymous statistics, API. */
+export const diagnostic: Capability = {
+  name: "diagnostic",
+  migrations: diagnosticMigrations,
+  routes: registerDiagnosticRoutes,
+};

@@ -1,0 +1,334 @@
+import { randomBytes } from "node:crypto";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import type { AppContext } from "../app.ts";
+import { addressLine, placeSummaryJson, placeUrl } from "../places/describe.ts";
+import { sendPage, sendProblem } from "../platform/http.ts";
+import type { Territory } from "../territories/model.ts";
+import { type Answers, BARRIERS, type DiagnosticResult, LEVELS, MODES, type Mode, PROFILES, SKIP } from "./model.ts";
+import { matchingPlaces, moreHref } from "./places.ts";
+import { answerList, checkAnswers, QUESTIONNAIRE } from "./questionnaire.ts";
+import { score } from "./score.ts";
+import { loadSecret } from "./secret.ts";
+import { showStats } from "./stats.ts";
+import { countResponses, saveResponse } from "./store.ts";
+import { signToken, TOKEN_MESSAGES, type TokenState, verifyToken } from "./token.ts";
+import { MessagePage, QuestionPage, StartPage } from "./views/questionnaire.tsx";
+import { type PlaceLine, ResultPage } from "./views/result.tsx";
+import { StatsPage } from "./views/stats.tsx";
+
+const MAX_TEXT = 100;
+const text = (v: unknown) => (typeof v === "string" ? v.slice(0, MAX_TEXT).trim() : "");
+const modeOf = (v: unknown): Mode | null => (MODES.includes(v as Mode) ? (v as Mode) : null);
+const STAT_KEYS = { profiles: PROFILES, levels: LEVELS, modes: MODES, barriers: BARRIERS };
+
+/** A commune (or arrondissement) from its INSEE code, a name or a postcode; else the choices, or the problem. */
+export function resolveCommune(
+  ctx: Pick<AppContext, "territories" | "search">,
+  q: string,
+): { commune?: Territory; choices?: Territory[]; problem?: string } {
+  const query = q.trim();
+  if (query === "") return { problem: "Écrivez le nom de votre commune ou son code postal." };
+  const direct = ctx.territories.get(query);
+  if (direct && (direct.kind === "commune" || direct.kind === "arrondissement")) return { commune: direct };
+  const r = ctx.search.search(query, { limit: 10, kinds: ["commune", "arrondissement"] });
+  const [first, second] = r.hits;
+  if (!first) return { problem: `Nous ne trouvons pas la commune « ${query} ». Vérifiez l'orthographe ou écrivez le code postal.` };
+  if (first.match === "fuzzy")
+    return {
+      problem: `Nous ne trouvons pas la commune « ${query} ». Est-ce l'une de celles-ci ?`,
+      choices: r.hits.map((h) => h.territory),
+    };
+  if (r.hits.length === 1 || (first.match === "exact" && second?.match !== "exact")) return { commune: first.territory };
+  return { choices: r.hits.map((h) => h.territory) };
+}
+
+/** The local day (YYYY-MM-DD): only the day is stored, not the time. */
+const dayOf = (ms: number) => {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+};
+
+/** Index (0-based) of the first question without an answer; the count when all are answered. */
+const firstUnanswered = (answers: Answers) => {
+  const i = QUESTIONNAIRE.questions.findIndex((q) => answers[q.id] === undefined);
+  return i === -1 ? QUESTIONNAIRE.questions.length : i;
+};
+
+const startHref = (commune?: string, mode?: Mode) => {
+  const p = new URLSearchParams();
+  if (commune) p.set("commune", commune);
+  if (mode) p.set("mode", mode);
+  const s = p.toString();
+  return s ? `/diagnostic?${s}` : "/diagnostic";
+};
+const questionHref = (n: number, t: string) => `/diagnostic/question/${n}?t=${encodeURIComponent(t)}`;
+const resultHref = (t: string, sheet = false) => `/diagnostic/${sheet ? "fiche" : "resultat"}?t=${encodeURIComponent(t)}`;
+
+const bodySchema = z.object({ t: z.string().max(4000).optional(), reponse: z.union([z.string().max(40), z.array(z.string().max(40)).max(20)]).optional() });
+
+const apiBody = z.object({
+  commune: z.string({ message: "commune : le code INSEE de la commune est attendu" }).regex(/^(\d{5}|2[AB]\d{3})$/i, "commune : un code INSEE de 5 caractères est attendu (par exemple 23096)"),
+  mode: z.enum(["seul", "accompagne"], { message: "mode : « seul » ou « accompagne »" }).default("seul"),
+  version: z.string().max(60).optional(),
+  reponses: z.record(z.string().max(40), z.unknown(), { message: "reponses : un objet { question : réponse } est attendu" }).default({}),
+});
+
+export function registerDiagnosticRoutes(
+  app: FastifyInstance,
+  ctx: AppContext,
+  deps: { now?: () => number; secret?: Buffer } = {},
+): void {
+  const now = deps.now ?? Date.now;
+  const secret = deps.secret ?? loadSecret(process.env, ctx.config.dataDir);
+  const total = QUESTIONNAIRE.questions.length;
+  /** Nonces of the questionnaires already counted by this process (a result is stored once). */
+  const saved = new Set<string>();
+
+  const issue = (s: Omit<TokenState, "i">) => signToken({ ...s, i: now() }, secret);
+
+  const message = (reply: FastifyReply, status: number, title: string, msg: string, restartHref: string, resumeToken?: string) =>
+    sendPage(reply, MessagePage({ title, message: msg, restartHref, resumeToken }), status);
+
+  /** The state of the token of a request, or null after sending a page that explains the problem. */
+  function stateOf(reply: FastifyReply, token: unknown): TokenState | null {
+    if (typeof token !== "string" || token === "") {
+      message(reply, 400, "Le lien est incomplet", TOKEN_MESSAGES.malformed, "/diagnostic");
+      return null;
+    }
+    const v = verifyToken(token, secret, now());
+    if (!v.ok) {
+      message(reply, 400, v.problem === "expired" ? "Le questionnaire a expiré" : "Le lien ne marche pas", TOKEN_MESSAGES[v.problem], "/diagnostic");
+      return null;
+    }
+    const restart = startHref(v.state.c, v.state.m);
+    if (v.state.v !== QUESTIONNAIRE.version) {
+      message(reply, 409, "Le questionnaire a changé", "Le questionnaire a été modifié pendant que vous répondiez. Vous pouvez reprendre : vos réponses qui sont encore valables sont gardées.", restart, token);
+      return null;
+    }
+    if (!ctx.territories.get(v.state.c)) {
+      message(reply, 400, "Commune inconnue", "La commune du questionnaire n'existe plus dans notre liste. Recommencez en choisissant votre commune.", "/diagnostic");
+      return null;
+    }
+    const checked = checkAnswers(QUESTIONNAIRE, v.state.a);
+    if (!checked.ok) {
+      message(reply, 400, "Réponses impossibles", "Certaines réponses ne correspondent pas aux questions. Recommencez le questionnaire.", restart);
+      return null;
+    }
+    return { ...v.state, a: checked.answers };
+  }
+
+  async function store(state: TokenState, result: DiagnosticResult, req: FastifyRequest) {
+    if (saved.has(state.n)) return;
+    try {
+      await saveResponse(ctx.database.db, { mode: state.m, communeCode: state.c, day: dayOf(now()), answers: state.a, result });
+      saved.add(state.n);
+      if (saved.size > 50_000) saved.clear();
+    } catch (e) {
+      // The person gets their result even when the statistics cannot be written.
+      req.log.error(e);
+    }
+  }
+
+  app.get<{ Querystring: Record<string, unknown> }>("/diagnostic", (req, reply) =>
+    sendPage(reply, StartPage({ commune: text(req.query.commune), mode: modeOf(req.query.mode), questionCount: total })),
+  );
+
+  app.post<{ Body: Record<string, unknown> }>("/diagnostic/commencer", (req, reply) => {
+    const body = req.body ?? {};
+    const mode = modeOf(body.mode);
+    const q = text(body.commune);
+    const r = resolveCommune(ctx, q);
+    if (!r.commune || !mode) {
+      const problem = !mode ? "Choisissez qui répond aux questions." : (r.problem ?? "Plusieurs communes correspondent : choisissez la vôtre.");
+      const status = r.choices && mode && !r.problem ? 200 : 400;
+      return sendPage(reply, StartPage({ commune: q, mode, problem, choices: r.choices, questionCount: total }), status);
+    }
+    const t = issue({ v: QUESTIONNAIRE.version, m: mode, c: r.commune.id, a: {}, n: randomBytes(9).toString("base64url") });
+    return reply.redirect(questionHref(1, t), 303);
+  });
+
+  const stepOf = (raw: string) => (/^\d{1,3}$/.test(raw) ? Number(raw) : 0);
+
+  function renderQuestion(reply: FastifyReply, state: TokenState, token: string, n: number, problem?: string) {
+    const question = QUESTIONNAIRE.questions[n - 1];
+    if (!question) return message(reply, 404, "Cette question n'existe pas", "Ce numéro de question n'existe pas.", startHref(state.c, state.m));
+    return sendPage(
+      reply,
+      QuestionPage({
+        question,
+        number: n,
+        total,
+        mode: state.m,
+        token,
+        selected: answerList(state.a, question.id),
+        backHref: n === 1 ? startHref(state.c, state.m) : questionHref(n - 1, token),
+        problem,
+      }),
+      problem ? 400 : 200,
+    );
+  }
+
+  app.get<{ Params: { n: string }; Querystring: Record<string, unknown> }>("/diagnostic/question/:n", (req, reply) => {
+    const state = stateOf(reply, req.query.t);
+    if (!state) return reply;
+    const token = req.query.t as string;
+    const n = stepOf(req.params.n);
+    const next = firstUnanswered(state.a) + 1;
+    if (n < 1 || n > total) return message(reply, 404, "Cette question n'existe pas", "Ce numéro de question n'existe pas. Vous pouvez reprendre là où vous en étiez.", questionHref(Math.min(next, total), token));
+    // No jumping over questions not yet seen.
+    if (n > next) return reply.redirect(questionHref(next, token), 303);
+    return renderQuestion(reply, state, token, n);
+  });
+
+  app.post<{ Params: { n: string }; Body: Record<string, unknown> }>("/diagnostic/question/:n", async (req, reply) => {
+    const body = bodySchema.safeParse(req.body ?? {});
+    const state = stateOf(reply, body.success ? body.data.t : undefined);
+    if (!state || !body.success) return body.success ? reply : message(reply, 400, "Réponse illisible", "Votre réponse n'a pas pu être lue. Recommencez la question.", "/diagnostic");
+    const token = body.data.t as string;
+    const n = stepOf(req.params.n);
+    const question = QUESTIONNAIRE.questions[n - 1];
+    if (!question || n > firstUnanswered(state.a) + 1) return reply.redirect(questionHref(Math.min(firstUnanswered(state.a) + 1, total), token), 303);
+    const given = body.data.reponse;
+    if (given === undefined || (Array.isArray(given) && given.length === 0)) {
+      return renderQuestion(reply, state, token, n, `Choisissez une réponse. Si vous ne savez pas, choisissez « ${question.answers.at(-1)?.label} ».`);
+    }
+    const checked = checkAnswers(QUESTIONNAIRE, { [question.id]: given });
+    if (!checked.ok) {
+      const problem = answerList({ x: given }, "x").includes(SKIP)
+        ? "« Je ne sais pas » ne peut pas être coché avec d'autres réponses. Choisissez l'un ou les autres."
+        : "Cette réponse n'existe pas pour cette question. Choisissez une des réponses proposées.";
+      return renderQuestion(reply, state, token, n, problem);
+    }
+    const answers = { ...state.a, ...checked.answers };
+    const t = issue({ ...state, a: answers });
+    const next = firstUnanswered(answers);
+    if (n < total) return reply.redirect(questionHref(n + 1, t), 303);
+    if (next < total) return reply.redirect(questionHref(next + 1, t), 303);
+    await store({ ...state, a: answers }, score(answers, QUESTIONNAIRE.version), req);
+    return reply.redirect(resultHref(t), 303);
+  });
+
+  app.post<{ Body: Record<string, unknown> }>("/diagnostic/reprendre", (req, reply) => {
+    const raw = (req.body ?? {}).t;
+    const v = typeof raw === "string" ? verifyToken(raw, secret, now()) : ({ ok: false, problem: "malformed" } as const);
+    if (!v.ok) return message(reply, 400, "Le lien ne marche pas", TOKEN_MESSAGES[v.problem], "/diagnostic");
+    const kept: Answers = {};
+    for (const [q, a] of Object.entries(v.state.a)) {
+      const one = checkAnswers(QUESTIONNAIRE, { [q]: a });
+      if (one.ok) Object.assign(kept, one.answers);
+    }
+    const t = issue({ ...v.state, v: QUESTIONNAIRE.version, a: kept });
+    return reply.redirect(questionHref(Math.min(firstUnanswered(kept) + 1, total), t), 303);
+  });
+
+  async function resultPage(req: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply: FastifyReply, sheet: boolean) {
+    const state = stateOf(reply, req.query.t);
+    if (!state) return reply;
+    const token = req.query.t as string;
+    const next = firstUnanswered(state.a);
+    if (next < total) return reply.redirect(questionHref(next + 1, token), 303);
+    const commune = ctx.territories.get(state.c) as Territory;
+    const result = score(state.a, QUESTIONNAIRE.version);
+    const found = await matchingPlaces(ctx, result, commune);
+    const places: PlaceLine[] = found.map((f) => ({
+      name: f.place.standard.nom,
+      address: addressLine(f.place),
+      distanceKm: f.distanceKm,
+      url: placeUrl(f.place.id),
+      phone: f.place.standard.telephone[0] ?? null,
+      hours: f.place.standard.horaires,
+    }));
+    return sendPage(
+      reply,
+      ResultPage({
+        result,
+        communeName: commune.name,
+        mode: state.m,
+        places,
+        moreHref: moreHref(result, commune),
+        sheetHref: sheet ? null : resultHref(token, true),
+        restartHref: startHref(state.c, state.m),
+      }),
+    );
+  }
+  app.get<{ Querystring: Record<string, unknown> }>("/diagnostic/resultat", (req, reply) => resultPage(req, reply, false));
+  app.get<{ Querystring: Record<string, unknown> }>("/diagnostic/fiche", (req, reply) => resultPage(req, reply, true));
+
+  app.get<{ Querystring: Record<string, unknown> }>("/diagnostic/statistiques", async (req, reply) => {
+    const query = text(req.query.territoire);
+    if (query === "") return sendPage(reply, StatsPage({ query, territory: null, stats: null }));
+    let territory = ctx.territories.get(query) ?? null;
+    if (!territory) {
+      const r = ctx.search.search(query, { limit: 10 });
+      const [first, second] = r.hits;
+      if (!first) return sendPage(reply, StatsPage({ query, territory: null, stats: null, problem: `Aucun territoire ne correspond à « ${query} ».` }), 404);
+      if (r.hits.length > 1 && !(first.match === "exact" && second?.match !== "exact"))
+        return sendPage(reply, StatsPage({ query, territory: null, stats: null, problem: "Plusieurs territoires correspondent : choisissez.", choices: r.hits.map((h) => h.territory) }));
+      territory = first.territory;
+    }
+    const stats = showStats(await countResponses(ctx.database.db, communeCodes(ctx, territory)), STAT_KEYS);
+    return sendPage(reply, StatsPage({ query, territory, stats }));
+  });
+
+  // JSON API.
+  app.get("/api/v1/diagnostic/questions", () => ({
+    version: QUESTIONNAIRE.version,
+    titre: QUESTIONNAIRE.title,
+    passer: SKIP,
+    questions: QUESTIONNAIRE.questions.map((q) => ({
+      id: q.id,
+      theme: q.theme,
+      texte: q.text,
+      explication: q.explanation ?? null,
+      noteAccompagnant: q.helperNote,
+      plusieursReponses: q.kind === "several",
+      reponses: q.answers.map((a) => ({ id: a.id, libelle: a.label })),
+    })),
+  }));
+
+  app.post("/api/v1/diagnostic", async (req, reply) => {
+    const parsed = apiBody.safeParse(req.body ?? {});
+    if (!parsed.success) return sendProblem(reply, 400, "Demande incorrecte", parsed.error.issues.map((i) => i.message).join(" ; "));
+    const body = parsed.data;
+    if (body.version && body.version !== QUESTIONNAIRE.version)
+      return sendProblem(reply, 409, "Questionnaire modifié", `Le questionnaire a changé (version actuelle : ${QUESTIONNAIRE.version}). Relisez GET /api/v1/diagnostic/questions.`);
+    const commune = ctx.territories.get(body.commune.toUpperCase());
+    if (!commune || (commune.kind !== "commune" && commune.kind !== "arrondissement"))
+      return sendProblem(reply, 400, "Commune inconnue", `commune : aucune commune n'a le code INSEE « ${body.commune} ».`);
+    const checked = checkAnswers(QUESTIONNAIRE, body.reponses);
+    if (!checked.ok) return sendProblem(reply, 400, "Réponses incorrectes", `reponses : ${checked.problems.join(" ; ")}`);
+    const result = score(checked.answers, QUESTIONNAIRE.version);
+    await store({ v: QUESTIONNAIRE.version, m: body.mode, c: commune.id, a: checked.answers, i: now(), n: randomBytes(9).toString("base64url") }, result, req);
+    const found = await matchingPlaces(ctx, result, commune);
+    return {
+      version: result.version,
+      commune: { code: commune.id, nom: commune.name },
+      mode: body.mode,
+      profil: result.profile,
+      urgence: result.urgent,
+      freins: result.barriers,
+      niveau: result.level,
+      services: result.services,
+      modalites: result.modalites,
+      dispositifs: result.programmes,
+      priseEnChargeSpecifique: result.priseEnCharge,
+      passNumerique: result.passNumerique,
+      reponsesDonnees: result.answered,
+      reponsesPassees: result.skipped,
+      lieux: found.map((f) => ({ ...placeSummaryJson(f.place), distanceKm: Math.round(f.distanceKm * 10) / 10 })),
+      rechercheLieux: moreHref(result, commune),
+    };
+  });
+}
+
+/** INSEE codes of the communes (and arrondissements) of a territory, where responses are counted. */
+function communeCodes(ctx: AppContext, t: Territory): string[] {
+  if (t.kind === "arrondissement") return [t.id];
+  const codes: string[] = [];
+  for (const c of ctx.territories.communesOf(t)) {
+    codes.push(c.id);
+    for (const a of ctx.territories.childrenOf(c.id)) if (a.kind === "arrondissement") codes.push(a.id);
+  }
+  return codes;
+}

@@ -1,0 +1,457 @@
+/**
+ * The finder's core: required criteria exclude, preferred criteria rank, and when nothing is left the search is
+ * widened step by step, each step said in plain French. Pure: the places, the query and the clock come in.
+ *
+ * Ranking: by « effective distance » = distance + PREFERENCE_KM for every preference the place does not meet.
+ * A preference is worth 5 km: a place 3 km away that is free beats a paying one 1 km away when « gratuit » is
+ * preferred; when « gratuit » is required, the paying one is not listed at all.
+ */
+import { around, distance } from "geokdbush";
+import KDBush from "kdbush";
+import type opening_hours from "opening_hours";
+import type { Place } from "../places/model.ts";
+import {
+  type Access,
+  type Criterion,
+  MODALITY_SLUGS,
+  type ModalitySlug,
+  NEEDS,
+  type OrientationOutcome,
+  type OrientationQuery,
+  type OrientationResult,
+  PUBLIC_SLUGS,
+  type PublicSlug,
+  SERVICE,
+  SUPPORT_SLUGS,
+  type SupportSlug,
+} from "./model.ts";
+import { openDuring, openInfo, placeHours, type TimeWindow, timeWindow } from "./when.ts";
+
+/** What a missed preference costs in the ranking, in km. */
+export const PREFERENCE_KM = 5;
+/** Places examined around the starting point (nearest first) for one search. */
+const CANDIDATES = 300;
+/** The farthest the search goes by itself (no maximum given, or widening), km. */
+export const WIDEST_KM = 50;
+/** Without a maximum distance, places farther than this are not proposed unless nothing nearer exists. */
+const DEFAULT_RADIUS_KM = 50;
+
+const SERVICES = Object.values(SERVICE) as string[];
+const PUBLIC_KEYS = Object.keys(PUBLIC_SLUGS) as PublicSlug[];
+const SUPPORT_KEYS = Object.keys(SUPPORT_SLUGS) as SupportSlug[];
+const MODALITY_KEYS = Object.keys(MODALITY_SLUGS) as ModalitySlug[];
+
+const bit = (i: number) => (i < 0 ? 0 : 1 << i);
+const serviceMask = (services: readonly string[]) =>
+  services.reduce((m, s) => m | bit(SERVICES.indexOf(s)), 0);
+
+/** The places with a location, a k-d tree over them and each one's criteria as bit masks. */
+export interface OrientationIndex {
+  places: Place[];
+  tree: KDBush;
+  services: Uint16Array;
+  publics: Uint8Array;
+  supports: Uint8Array;
+  modalities: Uint8Array;
+  /** 0 unknown, 1 free, 2 free under condition, 3 paying only. */
+  price: Uint8Array;
+  /** Parsed hours, filled on first use. */
+  hours: (opening_hours | null | undefined)[];
+}
+
+export function buildIndex(all: readonly Place[]): OrientationIndex {
+  const places = all.filter((p) => p.location !== null);
+  const n = places.length;
+  const tree = new KDBush(Math.max(n, 1));
+  const idx: OrientationIndex = {
+    places,
+    tree,
+    services: new Uint16Array(n),
+    publics: new Uint8Array(n),
+    supports: new Uint8Array(n),
+    modalities: new Uint8Array(n),
+    price: new Uint8Array(n),
+    hours: new Array(n),
+  };
+  places.forEach((p, i) => {
+    const loc = p.location as { lat: number; lon: number };
+    tree.add(loc.lon, loc.lat);
+    const s = p.standard;
+    idx.services[i] = serviceMask(s.services);
+    idx.publics[i] = PUBLIC_KEYS.reduce(
+      (m, k, b) => (s.publics_specifiquement_adresses.includes(PUBLIC_SLUGS[k].value) ? m | bit(b) : m),
+      0,
+    );
+    idx.supports[i] = SUPPORT_KEYS.reduce(
+      (m, k, b) =>
+        (SUPPORT_SLUGS[k].values as readonly string[]).some((v) => s.prise_en_charge_specifique.includes(v))
+          ? m | bit(b)
+          : m,
+      0,
+    );
+    idx.modalities[i] = MODALITY_KEYS.reduce(
+      (m, k, b) => (s.modalites_accompagnement.includes(MODALITY_SLUGS[k].value) ? m | bit(b) : m),
+      0,
+    );
+    const f = s.frais_a_charge;
+    idx.price[i] = f.includes("Gratuit")
+      ? 1
+      : f.includes("Gratuit sous condition")
+        ? 2
+        : f.length > 0
+          ? 3
+          : 0;
+  });
+  if (n === 0) tree.add(0, 0);
+  tree.finish();
+  return idx;
+}
+
+function hoursOf(idx: OrientationIndex, i: number): opening_hours | null {
+  let oh = idx.hours[i];
+  if (oh === undefined) {
+    const p = idx.places[i] as Place;
+    oh = placeHours(p.standard.horaires, p.flags.unparsedHours);
+    idx.hours[i] = oh;
+  }
+  return oh;
+}
+
+/** The query turned into masks and time windows, once per search. */
+interface Compiled {
+  query: OrientationQuery;
+  /** One mask per need or service asked: each must meet the place's services. */
+  needGroups: { mask: number; label: string }[];
+  publicMask: number;
+  supportMasks: { mask: number; label: string }[];
+  modalityMask: number;
+  windows: TimeWindow[];
+  asked: Set<Criterion>;
+}
+
+const PUBLIC_REASON: Record<PublicSlug, string> = {
+  senior: "pour les seniors",
+  jeune: "pour les jeunes",
+  famille: "pour les familles",
+  femme: "pour les femmes",
+  etudiant: "pour les étudiants",
+};
+const MODALITY_REASON: Record<ModalitySlug, string> = {
+  seul: "poste en libre accès",
+  individuel: "accompagnement individuel",
+  atelier: "atelier en groupe",
+  distance: "aide à distance",
+};
+const SERVICE_SHORT: Record<string, string> = {
+  [SERVICE.demarches]: "démarches en ligne",
+  [SERVICE.quotidien]: "usage du téléphone et de l'ordinateur",
+  [SERVICE.emploi]: "recherche d'emploi",
+  [SERVICE.securite]: "se protéger des arnaques",
+  [SERVICE.parentalite]: "aider ses enfants",
+  [SERVICE.loisirs]: "loisirs numériques",
+  [SERVICE.comprendre]: "comprendre le numérique",
+  [SERVICE.acces]: "ordinateur et internet en libre accès",
+  [SERVICE.materiel]: "ordinateur pas cher",
+};
+/** A service of the standard in plain words. */
+export const serviceInPlainWords = (s: string) => SERVICE_SHORT[s] ?? s;
+
+function compile(query: OrientationQuery, now: Date): Compiled {
+  const needGroups = [
+    ...NEEDS.filter((n) => query.besoins.includes(n.id)).map((n) => ({
+      mask: serviceMask(n.services),
+      label: n.short,
+    })),
+    ...query.services.map((s) => ({ mask: serviceMask([s]), label: serviceInPlainWords(s) })),
+  ];
+  const asked = new Set<Criterion>();
+  if (needGroups.length > 0) asked.add("besoin");
+  if (query.supports.length > 0) asked.add("priseEnCharge");
+  if (query.publics.length > 0) asked.add("public");
+  if (query.gratuit) asked.add("gratuit");
+  if (query.modalites.length > 0) asked.add("modalite");
+  if (query.quand.length > 0) asked.add("quand");
+  if (query.distanceMax !== null) asked.add("distance");
+  return {
+    query,
+    needGroups,
+    publicMask: query.publics.reduce((m, k) => m | bit(PUBLIC_KEYS.indexOf(k)), 0),
+    supportMasks: query.supports.map((k) => ({
+      mask: bit(SUPPORT_KEYS.indexOf(k)),
+      label: SUPPORT_SLUGS[k].label.toLowerCase(),
+    })),
+    modalityMask: query.modalites.reduce((m, k) => m | bit(MODALITY_KEYS.indexOf(k)), 0),
+    windows: query.quand.map((w) => timeWindow(w, now)),
+    asked,
+  };
+}
+
+/** Criteria that bit masks decide (no hours, no distance). */
+function meetsMasks(idx: OrientationIndex, c: Compiled, i: number, required: Set<Criterion>): boolean {
+  if (required.has("besoin")) {
+    const s = idx.services[i] as number;
+    for (const g of c.needGroups) if ((s & g.mask) === 0) return false;
+  }
+  if (required.has("priseEnCharge")) {
+    const s = idx.supports[i] as number;
+    for (const g of c.supportMasks) if ((s & g.mask) === 0) return false;
+  }
+  if (required.has("public") && ((idx.publics[i] as number) & c.publicMask) === 0) return false;
+  if (required.has("gratuit") && !((idx.price[i] as number) === 1 || idx.price[i] === 2)) return false;
+  if (required.has("modalite") && ((idx.modalities[i] as number) & c.modalityMask) === 0) return false;
+  return true;
+}
+
+const km = (d: number) =>
+  `${d < 10 ? d.toFixed(1).replace(".", ",") : Math.round(d).toString()} km`.replace(/^0,0 km$/, "sur place");
+
+/** The first phone number as a `tel:` target: +33 for French numbers. */
+export function telTarget(text: string): string {
+  const digits = text.replace(/[^\d+]/g, "");
+  if (/^0\d{9}$/.test(digits)) return `+33${digits.slice(1)}`;
+  return digits;
+}
+
+export function accessOf(p: Place, hasHours: boolean): Access {
+  const m = p.standard.modalites_acces;
+  const phone = p.standard.telephone[0] ?? null;
+  const rdv = p.standard.prise_rdv;
+  return {
+    walkIn: m.includes("Se présenter") || (m.length === 0 && hasHours),
+    phone: phone ? { text: phone, tel: telTarget(phone) } : null,
+    booking:
+      rdv && /^https?:\/\//.test(rdv) ? rdv : m.includes("Prendre un RDV en ligne") ? (rdv ?? "") : null,
+    other: m.filter((x) => x !== "Se présenter" && x !== "Téléphoner" && x !== "Prendre un RDV en ligne"),
+  };
+}
+
+const PRICE_TEXT = ["", "Gratuit", "Gratuit sous condition", "Payant"];
+
+/** Evaluates every asked criterion on one place: what it meets (reasons), what it misses. */
+function evaluate(
+  idx: OrientationIndex,
+  c: Compiled,
+  i: number,
+  distanceKm: number,
+  now: Date,
+): { reasons: string[]; missing: string[]; missed: Set<Criterion> } {
+  const reasons: string[] = [];
+  const missing: string[] = [];
+  const missed = new Set<Criterion>();
+  const q = c.query;
+  if (c.asked.has("besoin")) {
+    const s = idx.services[i] as number;
+    for (const g of c.needGroups) {
+      if ((s & g.mask) !== 0) reasons.push(g.label);
+      else {
+        missing.push(g.label);
+        missed.add("besoin");
+      }
+    }
+  }
+  if (c.asked.has("priseEnCharge")) {
+    const s = idx.supports[i] as number;
+    for (const g of c.supportMasks) {
+      if ((s & g.mask) !== 0) reasons.push(g.label);
+      else {
+        missing.push(g.label);
+        missed.add("priseEnCharge");
+      }
+    }
+  }
+  if (c.asked.has("public")) {
+    const hits = q.publics.filter((k) => ((idx.publics[i] as number) & bit(PUBLIC_KEYS.indexOf(k))) !== 0);
+    if (hits.length > 0) reasons.push(...hits.map((k) => PUBLIC_REASON[k]));
+    else {
+      missing.push(q.publics.map((k) => PUBLIC_REASON[k]).join(" ou "));
+      missed.add("public");
+    }
+  }
+  if (c.asked.has("gratuit")) {
+    const price = idx.price[i] as number;
+    if (price === 1) reasons.push("gratuit");
+    else if (price === 2) reasons.push("gratuit sous condition");
+    else {
+      missing.push(price === 3 ? "payant" : "prix non indiqué");
+      missed.add("gratuit");
+    }
+  }
+  if (c.asked.has("modalite")) {
+    const hits = q.modalites.filter(
+      (k) => ((idx.modalities[i] as number) & bit(MODALITY_KEYS.indexOf(k))) !== 0,
+    );
+    if (hits.length > 0) reasons.push(...hits.map((k) => MODALITY_REASON[k]));
+    else {
+      missing.push(q.modalites.map((k) => MODALITY_REASON[k]).join(" ou "));
+      missed.add("modalite");
+    }
+  }
+  if (c.asked.has("quand")) {
+    const oh = hoursOf(idx, i);
+    const hits = oh ? c.windows.filter((w) => openDuring(oh, w, now)) : [];
+    if (hits.length > 0) reasons.push(...hits.map((w) => w.reason));
+    else {
+      missing.push(
+        oh
+          ? c.windows.map((w) => w.reason.replace(/^ouvert/, "pas ouvert")).join(" ni ")
+          : "horaires inconnus",
+      );
+      missed.add("quand");
+    }
+  }
+  if (q.distanceMax !== null && distanceKm > q.distanceMax) {
+    missing.push(`à plus de ${km(q.distanceMax)}`);
+    missed.add("distance");
+  }
+  reasons.push(km(distanceKm));
+  return { reasons, missing, missed };
+}
+
+interface Pass {
+  results: OrientationResult[];
+  total: number;
+}
+
+/** One search with a given set of required criteria and radius. */
+function pass(
+  idx: OrientationIndex,
+  c: Compiled,
+  origin: { lat: number; lon: number },
+  required: Set<Criterion>,
+  radiusKm: number,
+  now: Date,
+  limit: number,
+): Pass {
+  if (idx.places.length === 0) return { results: [], total: 0 };
+  const ids = around(idx.tree, origin.lon, origin.lat, CANDIDATES, radiusKm, (i) =>
+    meetsMasks(idx, c, i, required),
+  );
+  const scored: { i: number; d: number; score: number; e: ReturnType<typeof evaluate> }[] = [];
+  for (const i of ids) {
+    const loc = (idx.places[i] as Place).location as { lat: number; lon: number };
+    const d = distance(origin.lon, origin.lat, loc.lon, loc.lat);
+    const e = evaluate(idx, c, i, d, now);
+    if (required.has("quand") && e.missed.has("quand")) continue;
+    scored.push({ i, d, score: d + PREFERENCE_KM * e.missed.size, e });
+  }
+  scored.sort((a, b) => a.score - b.score || a.d - b.d);
+  const results = scored.slice(0, limit).map(({ i, d, e }) => {
+    const place = idx.places[i] as Place;
+    const oh = hoursOf(idx, i);
+    const needs = NEEDS.filter((n) => n.services.some((s) => place.standard.services.includes(s)));
+    const helps = c.needGroups
+      .filter((g) => ((idx.services[i] as number) & g.mask) !== 0)
+      .map((g) => g.label);
+    for (const s of place.standard.services) {
+      const w = serviceInPlainWords(s);
+      if (!helps.includes(w) && !needs.some((n) => n.short === w)) helps.push(w);
+    }
+    return {
+      place,
+      distanceKm: d,
+      reasons: e.reasons,
+      missing: e.missing,
+      exact: e.missing.length === 0,
+      open: oh ? openInfo(oh, now) : null,
+      access: accessOf(place, oh !== null),
+      helpsWith: helps,
+      price: PRICE_TEXT[idx.price[i] as number] || null,
+    } satisfies OrientationResult;
+  });
+  return { results, total: scored.length };
+}
+
+/** Which criteria are dropped, in this order, when nothing is left (the least important first). */
+const WIDEN_ORDER: Criterion[] = ["quand", "modalite", "gratuit", "public", "priseEnCharge", "besoin"];
+/** The order in which required criteria are applied to say which one emptied the list. */
+const APPLY_ORDER: Criterion[] = [
+  "distance",
+  "besoin",
+  "priseEnCharge",
+  "public",
+  "gratuit",
+  "modalite",
+  "quand",
+];
+
+const DROP_TEXT: Record<Criterion, string> = {
+  besoin:
+    "Aucun lieu proche ne propose aussi cette aide : voici les lieux les plus proches, qui pourront vous orienter.",
+  priseEnCharge: "Aucun lieu proche n'indique cette prise en charge : ce critère n'est plus obligatoire.",
+  public: "Aucun lieu proche ne s'adresse spécialement à ce public : ce critère n'est plus obligatoire.",
+  gratuit: "Aucun lieu proche n'est indiqué gratuit : ce critère n'est plus obligatoire.",
+  modalite: "Aucun lieu proche ne propose cette façon d'être aidé : ce critère n'est plus obligatoire.",
+  quand: "Aucun lieu proche n'est ouvert au moment choisi : ce critère n'est plus obligatoire.",
+  distance: "",
+};
+
+/**
+ * Finds places for a query from `origin` (the commune's point, or the person's position) at `now`.
+ * Never returns an empty list while the index has places: it widens (distance, then criteria) and says so.
+ */
+export function findPlaces(
+  idx: OrientationIndex,
+  query: OrientationQuery,
+  origin: { lat: number; lon: number },
+  now: Date,
+): OrientationOutcome {
+  const c = compile(query, now);
+  const limit = Math.max(1, Math.min(query.limit ?? 10, 100));
+  const required = new Set(query.indispensables.filter((k) => c.asked.has(k)));
+  const maxKm = query.distanceMax;
+  const radius = (req: Set<Criterion>, r: number | null) =>
+    req.has("distance") && r !== null ? r : Math.max(DEFAULT_RADIUS_KM, r ?? 0);
+  const notes = [...new Set(c.windows.map((w) => w.note).filter((n): n is string => n !== null))];
+  const base = { query, origin, notes };
+
+  let result = pass(idx, c, origin, required, radius(required, maxKm), now, limit);
+  if (result.results.length > 0) return { ...base, ...result, widened: [], emptiedBy: null, partial: false };
+
+  // Which required criterion emptied the list: apply them one after the other.
+  let emptiedBy: Criterion | null = null;
+  const applied = new Set<Criterion>();
+  for (const k of APPLY_ORDER) {
+    if (!required.has(k)) continue;
+    applied.add(k);
+    if (pass(idx, c, origin, applied, radius(applied, maxKm), now, 1).results.length === 0) {
+      emptiedBy = k;
+      break;
+    }
+  }
+
+  const widened: string[] = [];
+  const current = new Set(required);
+  let r = maxKm;
+  // 1. Farther, doubling up to WIDEST_KM, when a maximum distance was required.
+  if (current.has("distance") && r !== null) {
+    while (result.results.length === 0 && r < WIDEST_KM) {
+      r = Math.min(WIDEST_KM, r * 2);
+      result = pass(idx, c, origin, current, r, now, limit);
+      if (result.results.length > 0)
+        widened.push(`Aucun lieu à moins de ${km(maxKm ?? r)} : nous avons cherché jusqu'à ${km(r)}.`);
+    }
+    if (result.results.length === 0) {
+      current.delete("distance");
+      r = maxKm;
+      result = pass(idx, c, origin, current, radius(current, r), now, limit);
+      if (result.results.length > 0)
+        widened.push(`Aucun lieu à moins de ${km(WIDEST_KM)} : voici les plus proches.`);
+    }
+  }
+  // 2. Drop required criteria, the least important first (pointless when no place at all is within reach).
+  const anyNear = pass(idx, c, origin, new Set(), radius(current, r), now, 1).results.length > 0;
+  for (const k of anyNear ? WIDEN_ORDER : []) {
+    if (result.results.length > 0) break;
+    if (!current.has(k)) continue;
+    current.delete(k);
+    result = pass(idx, c, origin, current, radius(current, r), now, limit);
+    widened.push(DROP_TEXT[k]);
+  }
+  // 3. Still nothing within reach (an island, say): the nearest places whatever their distance.
+  if (result.results.length === 0) {
+    result = pass(idx, c, origin, new Set(), 20_000, now, limit);
+    if (result.results.length > 0) widened.push("Aucun lieu à moins de 50 km : voici les plus proches.");
+  }
+  const partial = [...required].some((k) => !current.has(k));
+  return { ...base, ...result, widened, emptiedBy, partial };
+}

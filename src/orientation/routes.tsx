@@ -1,0 +1,209 @@
+import { join } from "node:path";
+import { build } from "esbuild";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import QRCode from "qrcode";
+import type { AppContext } from "../app.ts";
+import { placeSummaryJson, placeUrl } from "../places/describe.ts";
+import { mondayOf, weekSchedule } from "../places/hours.ts";
+import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
+import type { Territory } from "../territories/model.ts";
+import { whatToBring } from "./bring.ts";
+import { serviceInPlainWords } from "./find.ts";
+import type { OrientationOutcome, OrientationQuery, OrientationResult } from "./model.ts";
+import { nearestCommune, orient, orientationIndex, resolveCommune, territoryContact } from "./service.ts";
+import { smsText } from "./sms.ts";
+import { finderUrl, parseQuery, sheetUrl } from "./url.ts";
+import { FinderPage } from "./views/finder.tsx";
+import { SheetPage, type SheetPlace } from "./views/sheet.tsx";
+import { openInfo, placeHours } from "./when.ts";
+
+type Req = FastifyRequest<{ Querystring: Record<string, unknown> }>;
+
+/** At most this many places on one sheet. */
+const MAX_SHEET = 5;
+
+/** The search from the query string, with the commune resolved (typed text, code, or « autour de moi »). */
+function readSearch(ctx: AppContext, params: Record<string, unknown>) {
+  const parsed = parseQuery(params);
+  const { query, communeText } = parsed;
+  let commune: Territory | null = null;
+  let suggestions: Territory[] = [];
+  if (parsed.problems.length === 0) {
+    if (communeText) {
+      const r = resolveCommune(ctx.territories, ctx.search, communeText);
+      commune = r.commune;
+      suggestions = r.suggestions;
+    } else if (query.position) {
+      commune = nearestCommune(ctx.territories, query.position.lat, query.position.lon);
+    }
+  }
+  const resolved: OrientationQuery = commune ? { ...query, commune: commune.id } : query;
+  return { ...parsed, query: resolved, commune, suggestions };
+}
+
+const baseUrl = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
+
+/** One result as the API shows it. */
+function resultJson(r: OrientationResult, query: OrientationQuery) {
+  return {
+    ...placeSummaryJson(r.place),
+    distanceKm: Math.round(r.distanceKm * 100) / 100,
+    raisons: r.reasons,
+    manque: r.missing,
+    correspondExactement: r.exact,
+    ouverture: r.open ? { ouvert: r.open.open, texte: r.open.text } : null,
+    acces: {
+      sePresenter: r.access.walkIn,
+      telephone: r.access.phone,
+      rendezVous: r.access.booking,
+      autres: r.access.other,
+    },
+    aidePour: r.helpsWith,
+    prix: r.price,
+    sms: smsText(r.place),
+    fiche: sheetUrl(query, [r.place.id]),
+  };
+}
+
+function outcomeJson(
+  o: OrientationOutcome,
+  commune: Territory,
+  contact: ReturnType<typeof territoryContact>,
+) {
+  return {
+    commune: { code: commune.id, nom: commune.name },
+    recherche: finderUrl(o.query),
+    total: o.total,
+    partiel: o.partial,
+    critereQuiVide: o.emptiedBy,
+    elargissements: o.widened,
+    notes: o.notes,
+    resultats: o.results.map((r) => resultJson(r, o.query)),
+    contact: o.partial || o.results.length === 0 ? contact : null,
+  };
+}
+
+async function qrDataUrl(text: string): Promise<string> {
+  const svg = await QRCode.toString(text, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
+  return `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`;
+}
+
+const PRINTED = new Intl.DateTimeFormat("fr-FR", { dateStyle: "full", timeStyle: "short" });
+
+export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const contact = territoryContact();
+
+  // The island, bundled on first request like the platform's app.js (esbuild, minified).
+  let island: Promise<string> | null = null;
+  app.get("/assets/orientation.js", async (_req, reply) => {
+    island ??= build({
+      entryPoints: [join(import.meta.dirname, "assets", "orientation.ts")],
+      bundle: true,
+      write: false,
+      minify: true,
+      format: "esm",
+      target: "es2019",
+    }).then((b) => b.outputFiles[0]?.text ?? "");
+    return reply
+      .type("text/javascript; charset=utf-8")
+      .header("cache-control", "public, max-age=3600")
+      .send(await island);
+  });
+
+  app.get("/trouver", async (req: Req, reply: FastifyReply) => {
+    const s = readSearch(ctx, req.query);
+    const base = {
+      query: s.query,
+      communeText: s.communeText,
+      commune: s.commune,
+      problems: s.problems,
+      contact,
+    };
+    if (s.problems.length > 0)
+      return sendPage(reply, FinderPage({ ...base, suggestions: [], outcome: null }), 400);
+    if (!s.commune)
+      return sendPage(
+        reply,
+        FinderPage({ ...base, suggestions: s.suggestions, outcome: null }),
+        s.communeText ? 404 : 200,
+      );
+    const outcome = await orient(ctx, s.query);
+    return sendPage(reply, FinderPage({ ...base, suggestions: s.suggestions, outcome }));
+  });
+
+  app.get("/trouver/fiche", async (req: Req, reply: FastifyReply) => {
+    const s = readSearch(ctx, req.query);
+    const raw = req.query.lieu;
+    const ids = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw])
+      .filter((x): x is string => typeof x === "string" && x.length <= 200)
+      .slice(0, MAX_SHEET);
+    const { byId } = await orientationIndex(ctx);
+    const now = new Date();
+    const outcome = s.commune ? await orient(ctx, { ...s.query, limit: 100 }, now) : null;
+    if (ids.length === 0 && outcome?.results[0]) ids.push(outcome.results[0].place.id);
+    const chosen = ids.map((id) => byId.get(id)).filter((p) => p !== undefined);
+    if (chosen.length === 0)
+      throw new HttpError(
+        404,
+        "Lieu introuvable",
+        "Aucun lieu choisi, ou ce lieu n'existe plus. Revenez à la recherche pour en choisir un.",
+      );
+    const monday = mondayOf(now);
+    const places: SheetPlace[] = await Promise.all(
+      chosen.map(async (place) => {
+        const oh = placeHours(place.standard.horaires, place.flags.unparsedHours);
+        const url = `${baseUrl(req)}${placeUrl(place.id)}`;
+        const found = outcome?.results.find((r) => r.place.id === place.id);
+        return {
+          place,
+          open: oh ? openInfo(oh, now).text : null,
+          days: oh ? weekSchedule(oh, monday) : [],
+          hoursText: place.standard.horaires,
+          url,
+          qr: await qrDataUrl(url),
+          sms: smsText(place),
+          reasons: found ? found.reasons : place.standard.services.map(serviceInPlainWords),
+          distance: null,
+        };
+      }),
+    );
+    return sendPage(
+      reply,
+      SheetPage({
+        places,
+        bring: whatToBring(s.query.besoins),
+        backUrl: s.commune ? finderUrl(s.query) : "/trouver",
+        contact,
+        printedOn: PRINTED.format(now),
+      }),
+    );
+  });
+
+  app.get("/api/v1/orientation", async (req: Req, reply: FastifyReply) => {
+    const s = readSearch(ctx, req.query);
+    if (s.problems.length > 0) return sendProblem(reply, 400, "Demande incorrecte", s.problems.join(" "));
+    if (!s.commune) {
+      if (!s.communeText && !s.query.position)
+        return sendProblem(
+          reply,
+          400,
+          "Demande incorrecte",
+          "commune : paramètre obligatoire (code INSEE, nom ou code postal).",
+        );
+      const hint =
+        s.suggestions.length > 0
+          ? ` Vouliez-vous dire : ${s.suggestions.map((t) => `${t.name} (${t.id})`).join(", ")} ?`
+          : "";
+      return sendProblem(
+        reply,
+        404,
+        "Commune inconnue",
+        `Aucune commune ne correspond à « ${s.communeText} ».${hint}`,
+      );
+    }
+    const outcome = await orient(ctx, s.query);
+    if (!outcome)
+      return sendProblem(reply, 404, "Commune inconnue", "Cette commune n'a pas de position connue.");
+    return reply.send(outcomeJson(outcome, s.commune, contact));
+  });
+}

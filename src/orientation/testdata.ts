@@ -1,0 +1,33 @@
+/** The real shipped places and communes for the orientation tests and bench, without a database (not shipped code). */
+import { join } from "node:path";
+import { DATA_DIR } from "../../test/support/paths.ts";
+import { communeIndex } from "../places/communes.ts";
+import { dedupe } from "../places/dedupe.ts";
+import { importPlaces } from "../places/import.ts";
+import type { Place } from "../places/model.ts";
+import { openFile } from "../places/read.ts";
+import { SHIPPED } from "../places/sync.ts";
+import { readTerritoryDataset } from "../territories/load.ts";
+import { Referential } from "../territories/referential.ts";
+
+let loaded: Promise<{ places: Place[]; ref: Referential }> | null = null;
+
+/** Every shipped place after deduplication (what `ctx.places.all()` gives after a first start), and the communes. */
+export function shipped(): Promise<{ places: Place[]; ref: Referential }> {
+  loaded ??= (async () => {
+    const data = await readTerritoryDataset(DATA_DIR, undefined, { geometries: false });
+    const communes = communeIndex(data.territories);
+    const all: Place[] = [];
+    for (const s of SHIPPED) {
+      const { outcomes } = importPlaces(openFile(join(DATA_DIR, s.file)), {
+        source: s.source,
+        file: s.file,
+        format: s.format,
+        communes,
+      });
+      for await (const o of outcomes) if (o.status === "accepted") all.push(o.place);
+    }
+    return { places: dedupe(all).places, ref: new Referential(data.territories) };
+  })();
+  return loaded;
+}

@@ -1,0 +1,258 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { sql } from "kysely";
+import { SKIP } from "../src/diagnostic/model.ts";
+import { QUESTIONNAIRE } from "../src/diagnostic/questionnaire.ts";
+import { SECRET_FILE } from "../src/diagnostic/secret.ts";
+import { signToken, type TokenState } from "../src/diagnostic/token.ts";
+import { startTestServer } from "./support/server.ts";
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let secret: Buffer;
+before(async () => {
+  server = await startTestServer();
+  secret = process.env.MAILLAGE_SECRET
+    ? Buffer.from(process.env.MAILLAGE_SECRET)
+    : readFileSync(join(server.ctx.config.dataDir, SECRET_FILE));
+});
+after(() => server.close());
+
+const GUERET = "23096";
+const ADMIN = "Aide aux démarches administratives";
+const get = (path: string) => fetch(server.url + path, { redirect: "manual" });
+const postForm = (path: string, fields: [string, string][]) =>
+  fetch(server.url + path, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields).toString(),
+  });
+const postJson = (path: string, body: unknown) =>
+  fetch(server.url + path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+const count = async () =>
+  Number(
+    (await sql<{ n: string }>`SELECT count(*)::text AS n FROM diagnostic_response`.execute(server.ctx.database.db))
+      .rows[0]?.n,
+  );
+const tokenOf = (location: string | null) => new URL(location ?? "", server.url).searchParams.get("t") ?? "";
+const token = (over: Partial<TokenState> = {}) =>
+  signToken({ v: QUESTIONNAIRE.version, m: "seul", c: GUERET, a: {}, i: Date.now(), n: "test", ...over }, secret);
+
+const URGENT = {
+  equipement: "telephone",
+  connexion: "oui",
+  appareil: "aide",
+  recherche: "aide",
+  courriel: "jamais",
+  "mot-de-passe": "jamais",
+  demarche: "jamais",
+  arnaque: "doute",
+  messagerie: "seul",
+  confiance: "peur",
+  urgence: "oui",
+  genes: ["lecture", "vue"],
+  entourage: "non",
+};
+
+describe("diagnostic API", () => {
+  test("GET /api/v1/diagnostic/questions: the current version, every question with its skip answer", async () => {
+    const res = await get("/api/v1/diagnostic/questions");
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.equal(body.version, QUESTIONNAIRE.version);
+    assert.equal(body.questions.length, QUESTIONNAIRE.questions.length);
+    for (const q of body.questions) assert.equal(q.reponses.at(-1).id, SKIP);
+  });
+
+  test("POST /api/v1/diagnostic: profile, urgency, barriers, level, services and real places near the commune", async () => {
+    const before = await count();
+    const res = await postJson("/api/v1/diagnostic", { commune: GUERET, mode: "accompagne", reponses: URGENT });
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.deepEqual(
+      [body.profil, body.urgence, body.niveau, body.freins, body.services[0], body.dispositifs],
+      ["eloigne", true, "urgence", ["lecture", "vue", "peur"], ADMIN, ["Aidants Connect", "France Services"]],
+    );
+    assert.deepEqual(body.commune, { code: GUERET, nom: "Guéret" });
+    assert.ok(body.lieux.length > 0 && body.lieux.length <= 5);
+    for (const p of body.lieux) {
+      assert.ok(p.services.includes(ADMIN), p.nom);
+      assert.ok(p.distanceKm < 30, `${p.nom} ${p.distanceKm}`);
+      assert.match(p.url, /^\/lieux\//);
+    }
+    assert.match(body.rechercheLieux, /^\/trouver\?/);
+    assert.equal(await count(), before + 1);
+  });
+
+  test("bad input: clear French problems, never a 500", async () => {
+    const cases: [unknown, number, RegExp][] = [
+      [{ commune: "99999", reponses: {} }, 400, /aucune commune n'a le code INSEE « 99999 »/],
+      [{ commune: "abc", reponses: {} }, 400, /code INSEE de 5 caractères/],
+      [{ commune: GUERET, mode: "robot", reponses: {} }, 400, /mode : « seul » ou « accompagne »/],
+      [{ commune: GUERET, reponses: { demarche: "toujours" } }, 400, /réponse inconnue « toujours »/],
+      [{ commune: GUERET, reponses: { inconnue: "oui" } }, 400, /la question « inconnue » n'existe pas/],
+      [{ commune: GUERET, reponses: { genes: ["vue", SKIP] } }, 400, /ne peut pas être coché/],
+      [{ commune: GUERET, reponses: [] }, 400, /reponses/],
+      [{ commune: GUERET, version: "2020-01-1.00000000", reponses: {} }, 409, /Le questionnaire a changé/],
+      ["{not json", 400, /./],
+    ];
+    for (const [body, status, detail] of cases) {
+      const res = await postJson("/api/v1/diagnostic", body);
+      assert.equal(res.status, status, JSON.stringify(body));
+      assert.match(res.headers.get("content-type") ?? "", /application\/problem\+json/);
+      assert.match((await res.json()).detail, detail);
+    }
+  });
+});
+
+describe("diagnostic pages without JavaScript (plain HTTP forms)", () => {
+  test("start, answer every question, result with places; counted once", async () => {
+    let res = await postForm("/diagnostic/commencer", [
+      ["commune", "Guéret"],
+      ["mode", "seul"],
+    ]);
+    assert.equal(res.status, 303);
+    assert.match(res.headers.get("location") ?? "", /^\/diagnostic\/question\/1\?t=/);
+    let t = tokenOf(res.headers.get("location"));
+    const before = await count();
+    const questions = QUESTIONNAIRE.questions;
+    for (const [i, q] of questions.entries()) {
+      const page = await get(`/diagnostic/question/${i + 1}?t=${encodeURIComponent(t)}`);
+      assert.equal(page.status, 200);
+      const html = await page.text();
+      assert.ok(html.includes(q.text), q.id);
+      assert.match(html, new RegExp(`Question ${i + 1} sur ${questions.length}`));
+      const answer = URGENT[q.id as keyof typeof URGENT];
+      const fields: [string, string][] = [["t", t], ...[answer].flat().map((a): [string, string] => ["reponse", a])];
+      res = await postForm(`/diagnostic/question/${i + 1}`, fields);
+      assert.equal(res.status, 303, q.id);
+      t = tokenOf(res.headers.get("location"));
+      if (i < questions.length - 1) assert.match(res.headers.get("location") ?? "", new RegExp(`/question/${i + 2}\\?`));
+      else assert.match(res.headers.get("location") ?? "", /^\/diagnostic\/resultat\?t=/);
+    }
+    assert.equal(await count(), before + 1);
+    const result = await get(`/diagnostic/resultat?t=${encodeURIComponent(t)}`);
+    assert.equal(result.status, 200);
+    const html = await result.text();
+    for (const heading of ["Votre démarche est urgente", "Ce que vous savez déjà faire", "Ce qui peut vous aider", "Où aller"])
+      assert.ok(html.includes(heading), heading);
+    assert.match(html, /<ol class="diag-places"><li><a href="\/lieux\//);
+    // Answering the last question again (back, then forward) does not count the person twice.
+    res = await postForm(`/diagnostic/question/${questions.length}`, [
+      ["t", t],
+      ["reponse", "oui"],
+    ]);
+    assert.equal(res.status, 303);
+    assert.equal(await count(), before + 1);
+    const sheet = await get(`/diagnostic/fiche?t=${encodeURIComponent(t)}`);
+    assert.equal(sheet.status, 200);
+    assert.match(await sheet.text(), /Votre fiche/);
+  });
+
+  test("back keeps the answer; no answer or an impossible one is explained on the same question", async () => {
+    const t = token({ a: { equipement: "aucun" } });
+    const back = await (await get(`/diagnostic/question/1?t=${encodeURIComponent(t)}`)).text();
+    assert.match(back, /value="aucun" checked/);
+    let res = await postForm("/diagnostic/question/2", [["t", t]]);
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /Choisissez une réponse/);
+    res = await postForm("/diagnostic/question/2", [
+      ["t", t],
+      ["reponse", "peut-etre"],
+    ]);
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /Cette réponse n'existe pas/);
+    // Jumping ahead to a question not yet reached goes back to the first unanswered one.
+    res = await get(`/diagnostic/question/9?t=${encodeURIComponent(t)}`);
+    assert.equal(res.status, 303);
+    assert.match(res.headers.get("location") ?? "", /\/question\/2\?/);
+    res = await get(`/diagnostic/question/99?t=${encodeURIComponent(t)}`);
+    assert.equal(res.status, 404);
+    // The result of an unfinished questionnaire sends back to the questions.
+    res = await get(`/diagnostic/resultat?t=${encodeURIComponent(t)}`);
+    assert.equal(res.status, 303);
+  });
+
+  test("tampered, expired, changed version, unknown commune: a French message and a way out", async () => {
+    const good = token();
+    const [body, sig] = good.split(".") as [string, string];
+    const forged = `${Buffer.from(JSON.stringify({ v: QUESTIONNAIRE.version, m: "seul", c: "75056", a: {}, i: Date.now(), n: "x" })).toString("base64url")}.${sig}`;
+    const cases: [string, number, RegExp][] = [
+      [forged, 400, /a été modifié/],
+      [`${body}.${sig.slice(0, -3)}abc`, 400, /a été modifié/],
+      ["n-importe-quoi", 400, /incomplet ou abîmé/],
+      ["", 400, /incomplet ou abîmé/],
+      [token({ i: Date.now() - 3 * 3600 * 1000 }), 400, /plus de deux heures/],
+      [token({ v: "2020-01-1.00000000", a: { equipement: "aucun", ancienne: "oui" } }), 409, /a été modifié pendant que vous répondiez/],
+      [token({ c: "99999" }), 400, /n'existe plus/],
+      [token({ a: { demarche: "toujours" } }), 400, /ne correspondent pas/],
+    ];
+    for (const [t, status, message] of cases) {
+      for (const path of [`/diagnostic/question/1?t=${encodeURIComponent(t)}`, `/diagnostic/resultat?t=${encodeURIComponent(t)}`]) {
+        const res = await get(path);
+        assert.equal(res.status, status, path);
+        const html = await res.text();
+        assert.match(html, message, path);
+        assert.match(html, /Recommencer le questionnaire/);
+      }
+    }
+    // A changed version can be resumed: the answers that still exist are kept.
+    const old = token({ v: "2020-01-1.00000000", a: { equipement: "aucun", ancienne: "oui" } });
+    const page = await (await get(`/diagnostic/question/1?t=${encodeURIComponent(old)}`)).text();
+    assert.match(page, /Reprendre avec mes réponses/);
+    const res = await postForm("/diagnostic/reprendre", [["t", old]]);
+    assert.equal(res.status, 303);
+    assert.match(res.headers.get("location") ?? "", /\/question\/2\?/);
+    const resumed = await get(res.headers.get("location") ?? "");
+    assert.equal(resumed.status, 200);
+    assert.equal((await postForm("/diagnostic/reprendre", [["t", forged]])).status, 400);
+  });
+
+  test("the start form: unknown commune, several communes, no mode", async () => {
+    let res = await postForm("/diagnostic/commencer", [
+      ["commune", "Zzyzxville"],
+      ["mode", "seul"],
+    ]);
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /Nous ne trouvons pas la commune « Zzyzxville »/);
+    res = await postForm("/diagnostic/commencer", [
+      ["commune", "23000"],
+      ["mode", "accompagne"],
+    ]);
+    const html = await res.text();
+    assert.ok(res.status === 303 || /Plusieurs communes correspondent/.test(html), String(res.status));
+    res = await postForm("/diagnostic/commencer", [["commune", "Guéret"]]);
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /Choisissez qui répond/);
+  });
+});
+
+describe("anonymous statistics page", () => {
+  test("fewer than 5 responses: no figure; then counts by profile, barriers and urgent cases", async () => {
+    // La Souterraine (23176): no response yet.
+    const commune = "23176";
+    let html = await (await get(`/diagnostic/statistiques?territoire=${commune}`)).text();
+    assert.match(html, /Moins de 5 diagnostics ont été faits ici/);
+    for (let i = 0; i < 4; i++)
+      assert.equal((await postJson("/api/v1/diagnostic", { commune, reponses: URGENT })).status, 200);
+    html = await (await get(`/diagnostic/statistiques?territoire=${commune}`)).text();
+    assert.match(html, /Moins de 5 diagnostics ont été faits ici/);
+    assert.doesNotMatch(html, /<strong>4<\/strong>/);
+    assert.equal((await postJson("/api/v1/diagnostic", { commune, reponses: { ...URGENT, urgence: "non" } })).status, 200);
+    html = await (await get(`/diagnostic/statistiques?territoire=${commune}`)).text();
+    assert.match(html, /<strong>5<\/strong> diagnostics/);
+    // 4 urgent out of 5: hidden (and so is its complement).
+    assert.match(html, /Cas urgents : <strong>moins de 5<\/strong>/);
+    assert.match(html, /lire ou écrire le français<\/th><td>5</);
+    // The département sees them too.
+    const dep = await (await get("/diagnostic/statistiques?territoire=23")).text();
+    assert.match(dep, /Diagnostics : Creuse/);
+    assert.equal((await get("/diagnostic/statistiques?territoire=zzzzqqqq")).status, 404);
+  });
+});
