@@ -27,7 +27,13 @@ export async function preparedDataDir(): Promise<string> {
     const building = mkdtempSync(join(tmpdir(), "maillage-test-build-"));
     const ctx = await openApp({ ...testConfig(), dataDir: building });
     await ctx.database.close();
-    renameSync(building, template);
+    try {
+      renameSync(building, template);
+    } catch (e) {
+      // Test files run in parallel: another one may have prepared the same template meanwhile.
+      if (!existsSync(template)) throw e;
+      rmSync(building, { recursive: true, force: true });
+    }
   }
   const dataDir = mkdtempSync(join(tmpdir(), "maillage-test-run-"));
   cpSync(template, dataDir, { recursive: true });
