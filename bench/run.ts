@@ -2,6 +2,8 @@
  * `npm run bench`: runs every benchmark and prints one line per figure (medians, percentiles, ratios).
  * `npm run bench -- territoires` runs only the named ones.
  */
+import { benchCoverage } from "./coverage.ts";
+import { benchDiagnostic } from "./diagnostic.ts";
 import { benchFragility } from "./fragility.ts";
 import { benchPlaces } from "./places.ts";
 import { benchTerritories } from "./territories.ts";
@@ -10,6 +12,8 @@ const BENCHES: Record<string, () => Promise<void>> = {
   territoires: benchTerritories,
   fragilite: benchFragility,
   lieux: benchPlaces,
+  diagnostic: benchDiagnostic,
+  couverture: benchCoverage,
 };
 
 const wanted = process.argv.slice(2);

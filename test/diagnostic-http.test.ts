@@ -37,12 +37,18 @@ const postJson = (path: string, body: unknown) =>
   });
 const count = async () =>
   Number(
-    (await sql<{ n: string }>`SELECT count(*)::text AS n FROM diagnostic_response`.execute(server.ctx.database.db))
-      .rows[0]?.n,
+    (
+      await sql<{ n: string }>`SELECT count(*)::text AS n FROM diagnostic_response`.execute(
+        server.ctx.database.db,
+      )
+    ).rows[0]?.n,
   );
 const tokenOf = (location: string | null) => new URL(location ?? "", server.url).searchParams.get("t") ?? "";
 const token = (over: Partial<TokenState> = {}) =>
-  signToken({ v: QUESTIONNAIRE.version, m: "seul", c: GUERET, a: {}, i: Date.now(), n: "test", ...over }, secret);
+  signToken(
+    { v: QUESTIONNAIRE.version, m: "seul", c: GUERET, a: {}, i: Date.now(), n: "test", ...over },
+    secret,
+  );
 
 const URGENT = {
   equipement: "telephone",
@@ -72,7 +78,11 @@ describe("diagnostic API", () => {
 
   test("POST /api/v1/diagnostic: profile, urgency, barriers, level, services and real places near the commune", async () => {
     const before = await count();
-    const res = await postJson("/api/v1/diagnostic", { commune: GUERET, mode: "accompagne", reponses: URGENT });
+    const res = await postJson("/api/v1/diagnostic", {
+      commune: GUERET,
+      mode: "accompagne",
+      reponses: URGENT,
+    });
     assert.equal(res.status, 200);
     const body = await res.json();
     assert.deepEqual(
@@ -129,18 +139,27 @@ describe("diagnostic pages without JavaScript (plain HTTP forms)", () => {
       assert.ok(html.includes(q.text), q.id);
       assert.match(html, new RegExp(`Question ${i + 1} sur ${questions.length}`));
       const answer = URGENT[q.id as keyof typeof URGENT];
-      const fields: [string, string][] = [["t", t], ...[answer].flat().map((a): [string, string] => ["reponse", a])];
+      const fields: [string, string][] = [
+        ["t", t],
+        ...[answer].flat().map((a): [string, string] => ["reponse", a]),
+      ];
       res = await postForm(`/diagnostic/question/${i + 1}`, fields);
       assert.equal(res.status, 303, q.id);
       t = tokenOf(res.headers.get("location"));
-      if (i < questions.length - 1) assert.match(res.headers.get("location") ?? "", new RegExp(`/question/${i + 2}\\?`));
+      if (i < questions.length - 1)
+        assert.match(res.headers.get("location") ?? "", new RegExp(`/question/${i + 2}\\?`));
       else assert.match(res.headers.get("location") ?? "", /^\/diagnostic\/resultat\?t=/);
     }
     assert.equal(await count(), before + 1);
     const result = await get(`/diagnostic/resultat?t=${encodeURIComponent(t)}`);
     assert.equal(result.status, 200);
     const html = await result.text();
-    for (const heading of ["Votre démarche est urgente", "Ce que vous savez déjà faire", "Ce qui peut vous aider", "Où aller"])
+    for (const heading of [
+      "Votre démarche est urgente",
+      "Ce que vous savez déjà faire",
+      "Ce qui peut vous aider",
+      "Où aller",
+    ])
       assert.ok(html.includes(heading), heading);
     assert.match(html, /<ol class="diag-places"><li><a href="\/lieux\//);
     // Answering the last question again (back, then forward) does not count the person twice.
@@ -189,12 +208,19 @@ describe("diagnostic pages without JavaScript (plain HTTP forms)", () => {
       ["n-importe-quoi", 400, /incomplet ou abîmé/],
       ["", 400, /incomplet ou abîmé/],
       [token({ i: Date.now() - 3 * 3600 * 1000 }), 400, /plus de deux heures/],
-      [token({ v: "2020-01-1.00000000", a: { equipement: "aucun", ancienne: "oui" } }), 409, /a été modifié pendant que vous répondiez/],
+      [
+        token({ v: "2020-01-1.00000000", a: { equipement: "aucun", ancienne: "oui" } }),
+        409,
+        /a été modifié pendant que vous répondiez/,
+      ],
       [token({ c: "99999" }), 400, /n'existe plus/],
       [token({ a: { demarche: "toujours" } }), 400, /ne correspondent pas/],
     ];
     for (const [t, status, message] of cases) {
-      for (const path of [`/diagnostic/question/1?t=${encodeURIComponent(t)}`, `/diagnostic/resultat?t=${encodeURIComponent(t)}`]) {
+      for (const path of [
+        `/diagnostic/question/1?t=${encodeURIComponent(t)}`,
+        `/diagnostic/resultat?t=${encodeURIComponent(t)}`,
+      ]) {
         const res = await get(path);
         assert.equal(res.status, status, path);
         const html = await res.text();
@@ -244,7 +270,10 @@ describe("anonymous statistics page", () => {
     html = await (await get(`/diagnostic/statistiques?territoire=${commune}`)).text();
     assert.match(html, /Moins de 5 diagnostics ont été faits ici/);
     assert.doesNotMatch(html, /<strong>4<\/strong>/);
-    assert.equal((await postJson("/api/v1/diagnostic", { commune, reponses: { ...URGENT, urgence: "non" } })).status, 200);
+    assert.equal(
+      (await postJson("/api/v1/diagnostic", { commune, reponses: { ...URGENT, urgence: "non" } })).status,
+      200,
+    );
     html = await (await get(`/diagnostic/statistiques?territoire=${commune}`)).text();
     assert.match(html, /<strong>5<\/strong> diagnostics/);
     // 4 urgent out of 5: hidden (and so is its complement).

@@ -9,20 +9,20 @@ export function pointServes(p: HelpPoint, layer: Layer): boolean {
 }
 
 /** A spatial index over the help points of one layer. */
-export interface LayerIndex {
+interface LayerIndex {
   key: string;
   points: HelpPoint[];
   index: SphereIndex | null;
 }
 
-export function indexLayer(points: readonly HelpPoint[], layer: Layer): LayerIndex {
+function indexLayer(points: readonly HelpPoint[], layer: Layer): LayerIndex {
   const mine = points.filter((p) => pointServes(p, layer));
   if (mine.length === 0) return { key: layerKey(layer), points: mine, index: null };
   return { key: layerKey(layer), points: mine, index: new SphereIndex(mine) };
 }
 
 /** Nearest help point of a layer from a location: its rank in `points` and the great-circle distance (km). */
-export function nearest(li: LayerIndex, lat: number, lon: number): { i: number; km: number } | null {
+function nearest(li: LayerIndex, lat: number, lon: number): { i: number; km: number } | null {
   return li.index ? li.index.nearest(lat, lon) : null;
 }
 

@@ -183,12 +183,12 @@ comparaison avec « les plus grandes communes non couvertes d'abord ».
   },
   "coverage compute": {
     summary: "calcule la couverture d'un territoire (distances, habitants couverts, manques)",
-    help: `Usage : maillage coverage compute [--territoire X] [--service S] [--methode M] [--seuil KM]
+    help: `Usage : maillage coverage compute [--territoire X] [--service S] [--methode M] [--seuil KM] [--fragilite I]
 
 Calcule, pour chaque commune, la distance par la route (vol d'oiseau × 1,3) au lieu de médiation le plus proche :
 tout lieu, chacun des 9 services, France Services, Aidants Connect, conseillers numériques ; puis la part des
 habitants couverts (5 km en ville, 15 km à la campagne, ou --seuil pour tous), la part des communes fragiles
-(indice ≥ 7) sans lieu, et les 20 premières communes fragiles laissées loin de toute aide. Sans --territoire :
+(indice ≥ 7, ou --fragilite) sans lieu, et les 20 premières communes fragiles laissées loin de toute aide. Sans --territoire :
 la France entière.`,
     async run(args, open) {
       let values: Record<string, string | undefined>;
@@ -200,6 +200,7 @@ la France entière.`,
             service: { type: "string" },
             methode: { type: "string" },
             seuil: { type: "string" },
+            fragilite: { type: "string" },
           },
           strict: true,
         }).values;
@@ -216,10 +217,14 @@ la France entière.`,
         const fixedKm = values.seuil === undefined ? undefined : number(values.seuil, "seuil");
         if (fixedKm !== undefined && !(fixedKm > 0 && fixedKm <= 100))
           throw new UsageError("--seuil attend une distance en km entre 0 et 100.");
+        const fragileFrom =
+          values.fragilite === undefined ? undefined : number(values.fragilite, "fragilite");
+        if (fragileFrom !== undefined && !(fragileFrom >= 0 && fragileFrom <= 10))
+          throw new UsageError("--fragilite attend un indice entre 0 et 10.");
         const t = territoryOf(ctx, values.territoire);
         const engine = new CoverageEngine(ctx);
         const t0 = performance.now();
-        const cov = await engine.coverage(t, { method: values.methode, fixedKm });
+        const cov = await engine.coverage(t, { method: values.methode, fixedKm, fragileFrom });
         console.log(
           `${t?.name ?? "France"} : ${cov.communes.length} communes, ${cov.places.length} lieux en France (${((performance.now() - t0) / 1000).toFixed(2)} s)`,
         );

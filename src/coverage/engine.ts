@@ -115,7 +115,7 @@ export class CoverageError extends Error {}
  * per method (scores). Nothing is stored: the whole of France is computed in about half a second.
  */
 export class CoverageEngine {
-  private access: Promise<AccessState> | null = null;
+  private access: { generation: number; state: Promise<AccessState> } | null = null;
   private tuu: Promise<Map<string, number | null>> | null = null;
 
   constructor(
@@ -142,12 +142,12 @@ export class CoverageEngine {
     return this.tuu;
   }
 
+  /** Access of every commune for the current places; computed once per generation, even under concurrent calls. */
   async accessState(): Promise<AccessState> {
     const places = await this.ctx.places.all();
     const generation = this.ctx.places.generation;
-    const current = this.access ? await this.access : null;
-    if (current && current.generation === generation) return current;
-    this.access = Promise.resolve().then(() => {
+    if (this.access?.generation === generation) return this.access.state;
+    const state = Promise.resolve().then(() => {
       const ref = this.ctx.territories;
       const communeOf = (code: string) => {
         const t = ref.get(code);
@@ -162,7 +162,8 @@ export class CoverageEngine {
       );
       return { generation, points, communes, rank: new Map(communes.map((c, i) => [c.code, i])), table };
     });
-    return this.access;
+    this.access = { generation, state };
+    return state;
   }
 
   /** The communes of a territory (France when null): an arrondissement stands for its commune. */
@@ -190,8 +191,10 @@ export class CoverageEngine {
   /** Coverage of a territory (France when null) for every layer. */
   async coverage(
     t: Territory | null,
-    opts: { method?: string; fixedKm?: number } = {},
+    opts: { method?: string; fixedKm?: number; fragileFrom?: number } = {},
   ): Promise<TerritoryCoverage> {
+    const params =
+      opts.fragileFrom === undefined ? this.params : { ...this.params, fragileFrom: opts.fragileFrom };
     const [state, tuu, f] = await Promise.all([
       this.accessState(),
       this.urbanClasses(),
@@ -227,14 +230,14 @@ export class CoverageEngine {
         communes,
         dist.get(key) as Float64Array,
         state.table.inCommune.get(key) ?? new Set(),
-        this.params,
+        params,
         opts.fixedKm,
       ),
     );
     return {
       territory: t,
       method: f.method,
-      params: this.params,
+      params: params,
       fixedKm: opts.fixedKm,
       communes,
       dist,

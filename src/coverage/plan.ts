@@ -179,7 +179,7 @@ export function greedyPlan(
 }
 
 /** Largest number of combinations the exhaustive search accepts. */
-export const EXACT_LIMIT = 5_000_000;
+const EXACT_LIMIT = 5_000_000;
 
 export function binomial(m: number, n: number): number {
   if (n < 0 || n > m) return 0;

@@ -17,28 +17,62 @@ import { CoveragePage, type CoveragePageProps, CoverageSection } from "./views/p
 /** The engine of each running application, for the territory-page section (which receives the referential). */
 const engines = new WeakMap<Referential, CoverageEngine>();
 
-/** Optional number from a form field: "" or absent = undefined; French decimal comma accepted. */
-const optionalNumber = z
-  .string()
-  .max(20)
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === "" ? undefined : Number(v.replace(",", "."))));
+/** A repeated query parameter counts once (its first value). */
+const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+
+/** Optional text of a query: never refused here; its meaning is checked (with a French message) further on. */
+const text = (max: number) =>
+  z.preprocess(
+    first,
+    z
+      .string()
+      .optional()
+      .catch(undefined)
+      .transform((v) => v?.slice(0, max)),
+  );
+
+/** Optional number from a form field: "" or absent = undefined; French decimal comma accepted; junk = NaN. */
+const optionalNumber = z.preprocess(
+  first,
+  z
+    .string()
+    .optional()
+    .catch(undefined)
+    .transform((v) =>
+      v === undefined || v.trim() === ""
+        ? undefined
+        : v.length > 20
+          ? Number.NaN
+          : Number(v.replace(",", ".")),
+    ),
+);
 
 const pageQuery = z.object({
-  territoire: z.string().max(500).optional(),
-  service: z.string().max(200).optional(),
-  methode: z.string().max(100).optional(),
+  territoire: text(1000),
+  service: text(200),
+  methode: text(100),
   seuil: optionalNumber,
+  fragilite: optionalNumber,
   sites: optionalNumber,
   rayon: optionalNumber,
-  itinerant: z.string().max(10).optional(),
+  itinerant: text(10),
 });
+
+/** A number sent as text (a form) is read as a number; anything else is left for the schema to refuse. */
+const numeric = (v: unknown) =>
+  typeof v === "string" && /^\s*-?\d+([.,]\d+)?\s*$/.test(v) ? Number(v.replace(",", ".")) : v;
 
 const planBody = z.object(
   {
     territoire: z.string({ error: "Indiquez le territoire (« territoire »)." }).min(1).max(500),
-    sites: z.number({ error: "Indiquez le nombre de sites (« sites »), un nombre entier." }),
-    rayon: z.number({ error: "Indiquez le rayon en kilomètres (« rayon »), un nombre." }),
+    sites: z.preprocess(
+      numeric,
+      z.number({ error: "Indiquez le nombre de sites (« sites »), un nombre entier." }),
+    ),
+    rayon: z.preprocess(
+      numeric,
+      z.number({ error: "Indiquez le rayon en kilomètres (« rayon »), un nombre." }),
+    ),
     service: z.string().max(200).optional(),
     methode: z.string().max(100).optional(),
     candidats: z
@@ -58,6 +92,7 @@ type Parsed =
       layer: Layer;
       method?: string;
       fixedKm?: number;
+      fragileFrom?: number;
       q: string;
     };
 
@@ -74,11 +109,20 @@ function parseCoverage(ctx: AppContext, q: z.infer<typeof pageQuery>): Parsed {
       q: text,
     };
   }
-  if (!text) return { territory: null, layer, method: q.methode, fixedKm: q.seuil, q: text };
+  if (q.fragilite !== undefined && !(q.fragilite >= 0 && q.fragilite <= 10)) {
+    return {
+      problem: "Le seuil de fragilité est un indice entre 0 et 10 (7 par défaut).",
+      status: 400,
+      layer,
+      q: text,
+    };
+  }
+  const opts = { method: q.methode, fixedKm: q.seuil, fragileFrom: q.fragilite };
+  if (!text) return { territory: null, layer, ...opts, q: text };
   const r = resolveTerritory(ctx, text);
   if (r.problem) return { problem: r.problem, status: 400, layer, q: text };
   if (r.choices) return { problem: "", status: 300, choices: r.choices, layer, q: text };
-  return { territory: r.territory ?? null, layer, method: q.methode, fixedKm: q.seuil, q: text };
+  return { territory: r.territory ?? null, layer, ...opts, q: text };
 }
 
 /** Map data for a territory small enough to draw (not France, not a région). */
@@ -141,6 +185,7 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
     if (layerKey(parsed.layer) !== "tous") base.set("service", layerKey(parsed.layer));
     if (q.methode) base.set("methode", q.methode);
     if (q.seuil !== undefined) base.set("seuil", String(q.seuil));
+    if (q.fragilite !== undefined) base.set("fragilite", String(q.fragilite));
     const common = {
       ref: ctx.territories,
       q: parsed.q,
@@ -148,6 +193,7 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
       methods,
       method: methods.find((m) => m.id === q.methode || m.version === q.methode) ?? methods[0] ?? null,
       fixedKm: "fixedKm" in parsed ? parsed.fixedKm : undefined,
+      fragileFrom: "fragileFrom" in parsed ? parsed.fragileFrom : undefined,
       planForm,
       base: base.toString(),
     };
@@ -160,7 +206,11 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
     }
     let cov: TerritoryCoverage;
     try {
-      cov = await engine.coverage(parsed.territory, { method: parsed.method, fixedKm: parsed.fixedKm });
+      cov = await engine.coverage(parsed.territory, {
+        method: parsed.method,
+        fixedKm: parsed.fixedKm,
+        fragileFrom: parsed.fragileFrom,
+      });
     } catch (e) {
       if (e instanceof CoverageError)
         return { status: 400, props: { ...common, problem: e.message }, parsed };
@@ -299,8 +349,10 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
       service: b.service,
       methode: b.methode,
       seuil: undefined,
+      fragilite: undefined,
       sites: undefined,
       rayon: undefined,
+      itinerant: undefined,
     });
     if ("problem" in parsed) {
       const detail = parsed.choices

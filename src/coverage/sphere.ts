@@ -6,16 +6,16 @@
  */
 
 /** Same radius as geokdbush, so that both give the same kilometres. */
-export const EARTH_RADIUS_KM = 6371;
+const EARTH_RADIUS_KM = 6371;
 const RAD = Math.PI / 180;
 
-export function unitVector(lat: number, lon: number): [number, number, number] {
+function unitVector(lat: number, lon: number): [number, number, number] {
   const cl = Math.cos(lat * RAD);
   return [cl * Math.cos(lon * RAD), cl * Math.sin(lon * RAD), Math.sin(lat * RAD)];
 }
 
 /** Great-circle distance (km) from the chord between two unit vectors. */
-export const chordToKm = (chord: number) => 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, chord / 2));
+const chordToKm = (chord: number) => 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, chord / 2));
 
 export class SphereIndex {
   /** Point ranks in tree order. */

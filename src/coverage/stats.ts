@@ -7,11 +7,11 @@ import {
 } from "./model.ts";
 
 /** Is a commune fragile for the given threshold? A missing score is never fragile. */
-export const isFragile = (c: Pick<CommunePoint, "score">, p: CoverageParams): boolean =>
+const isFragile = (c: Pick<CommunePoint, "score">, p: CoverageParams): boolean =>
   c.score !== null && c.score >= p.fragileFrom;
 
 /** Is a commune covered: a place of the layer within its threshold distance (NaN = no place at all = not covered). */
-export const isCovered = (distKm: number, thresholdKm: number): boolean =>
+const isCovered = (distKm: number, thresholdKm: number): boolean =>
   !Number.isNaN(distKm) && distKm <= thresholdKm;
 
 /**

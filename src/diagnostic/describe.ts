@@ -16,7 +16,8 @@ export const PROFILE_SENTENCES: Record<Profile, string> = {
   autonome: "Vous vous débrouillez bien seul·e avec internet.",
   proche: "Vous savez faire beaucoup de choses. Quelques ateliers peuvent vous aider à aller plus loin.",
   eloigne: "Internet vous pose souvent des difficultés. Une personne peut vous aider, pas à pas.",
-  exclu: "Internet est difficile pour vous aujourd'hui. Ce n'est pas grave : des personnes sont là pour vous aider.",
+  exclu:
+    "Internet est difficile pour vous aujourd'hui. Ce n'est pas grave : des personnes sont là pour vous aider.",
 };
 
 export const LEVEL_SENTENCES: Record<Level, string> = {

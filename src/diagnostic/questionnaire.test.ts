@@ -78,7 +78,12 @@ describe("plain-language check", () => {
   });
 
   test("counts words, not punctuation", () => {
-    assert.deepEqual(words("Allumer l'appareil , ouvrir : comment ?"), ["Allumer", "l'appareil", "ouvrir", "comment"]);
+    assert.deepEqual(words("Allumer l'appareil , ouvrir : comment ?"), [
+      "Allumer",
+      "l'appareil",
+      "ouvrir",
+      "comment",
+    ]);
   });
 
   test("a long question is reported", () => {
@@ -105,8 +110,14 @@ describe("plain-language check", () => {
 describe("checkAnswers", () => {
   test("accepts known answers and normalises a multiple answer", () => {
     const r = checkAnswers(QUESTIONNAIRE, { demarche: "aide", genes: ["cout", "lecture"], urgence: SKIP });
-    assert.deepEqual(r, { ok: true, answers: { demarche: "aide", genes: ["lecture", "cout"], urgence: SKIP } });
-    assert.deepEqual(checkAnswers(QUESTIONNAIRE, { genes: "vue" }), { ok: true, answers: { genes: ["vue"] } });
+    assert.deepEqual(r, {
+      ok: true,
+      answers: { demarche: "aide", genes: ["lecture", "cout"], urgence: SKIP },
+    });
+    assert.deepEqual(checkAnswers(QUESTIONNAIRE, { genes: "vue" }), {
+      ok: true,
+      answers: { genes: ["vue"] },
+    });
   });
 
   test("refuses answers out of range, in French", () => {

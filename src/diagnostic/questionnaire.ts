@@ -25,7 +25,10 @@ const fileSchema = z.object({
         explanation: z.string().min(1).max(300).optional(),
         helperNote: z.string().min(1).max(300),
         kind: z.enum(["one", "several"]),
-        answers: z.array(z.object({ id, label: z.string().min(1).max(200) })).min(2).max(10),
+        answers: z
+          .array(z.object({ id, label: z.string().min(1).max(200) }))
+          .min(2)
+          .max(10),
       }),
     )
     .min(1)

@@ -5,7 +5,16 @@ import type { AppContext } from "../app.ts";
 import { addressLine, placeSummaryJson, placeUrl } from "../places/describe.ts";
 import { sendPage, sendProblem } from "../platform/http.ts";
 import type { Territory } from "../territories/model.ts";
-import { type Answers, BARRIERS, type DiagnosticResult, LEVELS, MODES, type Mode, PROFILES, SKIP } from "./model.ts";
+import {
+  type Answers,
+  BARRIERS,
+  type DiagnosticResult,
+  LEVELS,
+  MODES,
+  type Mode,
+  PROFILES,
+  SKIP,
+} from "./model.ts";
 import { matchingPlaces, moreHref } from "./places.ts";
 import { answerList, checkAnswers, QUESTIONNAIRE } from "./questionnaire.ts";
 import { score } from "./score.ts";
@@ -33,13 +42,17 @@ export function resolveCommune(
   if (direct && (direct.kind === "commune" || direct.kind === "arrondissement")) return { commune: direct };
   const r = ctx.search.search(query, { limit: 10, kinds: ["commune", "arrondissement"] });
   const [first, second] = r.hits;
-  if (!first) return { problem: `Nous ne trouvons pas la commune « ${query} ». Vérifiez l'orthographe ou écrivez le code postal.` };
+  if (!first)
+    return {
+      problem: `Nous ne trouvons pas la commune « ${query} ». Vérifiez l'orthographe ou écrivez le code postal.`,
+    };
   if (first.match === "fuzzy")
     return {
       problem: `Nous ne trouvons pas la commune « ${query} ». Est-ce l'une de celles-ci ?`,
       choices: r.hits.map((h) => h.territory),
     };
-  if (r.hits.length === 1 || (first.match === "exact" && second?.match !== "exact")) return { commune: first.territory };
+  if (r.hits.length === 1 || (first.match === "exact" && second?.match !== "exact"))
+    return { commune: first.territory };
   return { choices: r.hits.map((h) => h.territory) };
 }
 
@@ -63,15 +76,28 @@ const startHref = (commune?: string, mode?: Mode) => {
   return s ? `/diagnostic?${s}` : "/diagnostic";
 };
 const questionHref = (n: number, t: string) => `/diagnostic/question/${n}?t=${encodeURIComponent(t)}`;
-const resultHref = (t: string, sheet = false) => `/diagnostic/${sheet ? "fiche" : "resultat"}?t=${encodeURIComponent(t)}`;
+const resultHref = (t: string, sheet = false) =>
+  `/diagnostic/${sheet ? "fiche" : "resultat"}?t=${encodeURIComponent(t)}`;
 
-const bodySchema = z.object({ t: z.string().max(4000).optional(), reponse: z.union([z.string().max(40), z.array(z.string().max(40)).max(20)]).optional() });
+const bodySchema = z.object({
+  t: z.string().max(4000).optional(),
+  reponse: z.union([z.string().max(40), z.array(z.string().max(40)).max(20)]).optional(),
+});
 
 const apiBody = z.object({
-  commune: z.string({ message: "commune : le code INSEE de la commune est attendu" }).regex(/^(\d{5}|2[AB]\d{3})$/i, "commune : un code INSEE de 5 caractères est attendu (par exemple 23096)"),
+  commune: z
+    .string({ message: "commune : le code INSEE de la commune est attendu" })
+    .regex(
+      /^(\d{5}|2[AB]\d{3})$/i,
+      "commune : un code INSEE de 5 caractères est attendu (par exemple 23096)",
+    ),
   mode: z.enum(["seul", "accompagne"], { message: "mode : « seul » ou « accompagne »" }).default("seul"),
   version: z.string().max(60).optional(),
-  reponses: z.record(z.string().max(40), z.unknown(), { message: "reponses : un objet { question : réponse } est attendu" }).default({}),
+  reponses: z
+    .record(z.string().max(40), z.unknown(), {
+      message: "reponses : un objet { question : réponse } est attendu",
+    })
+    .default({}),
 });
 
 export function registerDiagnosticRoutes(
@@ -87,8 +113,14 @@ export function registerDiagnosticRoutes(
 
   const issue = (s: Omit<TokenState, "i">) => signToken({ ...s, i: now() }, secret);
 
-  const message = (reply: FastifyReply, status: number, title: string, msg: string, restartHref: string, resumeToken?: string) =>
-    sendPage(reply, MessagePage({ title, message: msg, restartHref, resumeToken }), status);
+  const message = (
+    reply: FastifyReply,
+    status: number,
+    title: string,
+    msg: string,
+    restartHref: string,
+    resumeToken?: string,
+  ) => sendPage(reply, MessagePage({ title, message: msg, restartHref, resumeToken }), status);
 
   /** The state of the token of a request, or null after sending a page that explains the problem. */
   function stateOf(reply: FastifyReply, token: unknown): TokenState | null {
@@ -98,21 +130,46 @@ export function registerDiagnosticRoutes(
     }
     const v = verifyToken(token, secret, now());
     if (!v.ok) {
-      message(reply, 400, v.problem === "expired" ? "Le questionnaire a expiré" : "Le lien ne marche pas", TOKEN_MESSAGES[v.problem], "/diagnostic");
+      message(
+        reply,
+        400,
+        v.problem === "expired" ? "Le questionnaire a expiré" : "Le lien ne marche pas",
+        TOKEN_MESSAGES[v.problem],
+        "/diagnostic",
+      );
       return null;
     }
     const restart = startHref(v.state.c, v.state.m);
     if (v.state.v !== QUESTIONNAIRE.version) {
-      message(reply, 409, "Le questionnaire a changé", "Le questionnaire a été modifié pendant que vous répondiez. Vous pouvez reprendre : vos réponses qui sont encore valables sont gardées.", restart, token);
+      message(
+        reply,
+        409,
+        "Le questionnaire a changé",
+        "Le questionnaire a été modifié pendant que vous répondiez. Vous pouvez reprendre : vos réponses qui sont encore valables sont gardées.",
+        restart,
+        token,
+      );
       return null;
     }
     if (!ctx.territories.get(v.state.c)) {
-      message(reply, 400, "Commune inconnue", "La commune du questionnaire n'existe plus dans notre liste. Recommencez en choisissant votre commune.", "/diagnostic");
+      message(
+        reply,
+        400,
+        "Commune inconnue",
+        "La commune du questionnaire n'existe plus dans notre liste. Recommencez en choisissant votre commune.",
+        "/diagnostic",
+      );
       return null;
     }
     const checked = checkAnswers(QUESTIONNAIRE, v.state.a);
     if (!checked.ok) {
-      message(reply, 400, "Réponses impossibles", "Certaines réponses ne correspondent pas aux questions. Recommencez le questionnaire.", restart);
+      message(
+        reply,
+        400,
+        "Réponses impossibles",
+        "Certaines réponses ne correspondent pas aux questions. Recommencez le questionnaire.",
+        restart,
+      );
       return null;
     }
     return { ...v.state, a: checked.answers };
@@ -121,7 +178,13 @@ export function registerDiagnosticRoutes(
   async function store(state: TokenState, result: DiagnosticResult, req: FastifyRequest) {
     if (saved.has(state.n)) return;
     try {
-      await saveResponse(ctx.database.db, { mode: state.m, communeCode: state.c, day: dayOf(now()), answers: state.a, result });
+      await saveResponse(ctx.database.db, {
+        mode: state.m,
+        communeCode: state.c,
+        day: dayOf(now()),
+        answers: state.a,
+        result,
+      });
       saved.add(state.n);
       if (saved.size > 50_000) saved.clear();
     } catch (e) {
@@ -131,7 +194,10 @@ export function registerDiagnosticRoutes(
   }
 
   app.get<{ Querystring: Record<string, unknown> }>("/diagnostic", (req, reply) =>
-    sendPage(reply, StartPage({ commune: text(req.query.commune), mode: modeOf(req.query.mode), questionCount: total })),
+    sendPage(
+      reply,
+      StartPage({ commune: text(req.query.commune), mode: modeOf(req.query.mode), questionCount: total }),
+    ),
   );
 
   app.post<{ Body: Record<string, unknown> }>("/diagnostic/commencer", (req, reply) => {
@@ -140,19 +206,44 @@ export function registerDiagnosticRoutes(
     const q = text(body.commune);
     const r = resolveCommune(ctx, q);
     if (!r.commune || !mode) {
-      const problem = !mode ? "Choisissez qui répond aux questions." : (r.problem ?? "Plusieurs communes correspondent : choisissez la vôtre.");
+      const problem = !mode
+        ? "Choisissez qui répond aux questions."
+        : (r.problem ?? "Plusieurs communes correspondent : choisissez la vôtre.");
       const status = r.choices && mode && !r.problem ? 200 : 400;
-      return sendPage(reply, StartPage({ commune: q, mode, problem, choices: r.choices, questionCount: total }), status);
+      return sendPage(
+        reply,
+        StartPage({ commune: q, mode, problem, choices: r.choices, questionCount: total }),
+        status,
+      );
     }
-    const t = issue({ v: QUESTIONNAIRE.version, m: mode, c: r.commune.id, a: {}, n: randomBytes(9).toString("base64url") });
+    const t = issue({
+      v: QUESTIONNAIRE.version,
+      m: mode,
+      c: r.commune.id,
+      a: {},
+      n: randomBytes(9).toString("base64url"),
+    });
     return reply.redirect(questionHref(1, t), 303);
   });
 
   const stepOf = (raw: string) => (/^\d{1,3}$/.test(raw) ? Number(raw) : 0);
 
-  function renderQuestion(reply: FastifyReply, state: TokenState, token: string, n: number, problem?: string) {
+  function renderQuestion(
+    reply: FastifyReply,
+    state: TokenState,
+    token: string,
+    n: number,
+    problem?: string,
+  ) {
     const question = QUESTIONNAIRE.questions[n - 1];
-    if (!question) return message(reply, 404, "Cette question n'existe pas", "Ce numéro de question n'existe pas.", startHref(state.c, state.m));
+    if (!question)
+      return message(
+        reply,
+        404,
+        "Cette question n'existe pas",
+        "Ce numéro de question n'existe pas.",
+        startHref(state.c, state.m),
+      );
     return sendPage(
       reply,
       QuestionPage({
@@ -169,49 +260,81 @@ export function registerDiagnosticRoutes(
     );
   }
 
-  app.get<{ Params: { n: string }; Querystring: Record<string, unknown> }>("/diagnostic/question/:n", (req, reply) => {
-    const state = stateOf(reply, req.query.t);
-    if (!state) return reply;
-    const token = req.query.t as string;
-    const n = stepOf(req.params.n);
-    const next = firstUnanswered(state.a) + 1;
-    if (n < 1 || n > total) return message(reply, 404, "Cette question n'existe pas", "Ce numéro de question n'existe pas. Vous pouvez reprendre là où vous en étiez.", questionHref(Math.min(next, total), token));
-    // No jumping over questions not yet seen.
-    if (n > next) return reply.redirect(questionHref(next, token), 303);
-    return renderQuestion(reply, state, token, n);
-  });
+  app.get<{ Params: { n: string }; Querystring: Record<string, unknown> }>(
+    "/diagnostic/question/:n",
+    (req, reply) => {
+      const state = stateOf(reply, req.query.t);
+      if (!state) return reply;
+      const token = req.query.t as string;
+      const n = stepOf(req.params.n);
+      const next = firstUnanswered(state.a) + 1;
+      if (n < 1 || n > total)
+        return message(
+          reply,
+          404,
+          "Cette question n'existe pas",
+          "Ce numéro de question n'existe pas. Vous pouvez reprendre là où vous en étiez.",
+          questionHref(Math.min(next, total), token),
+        );
+      // No jumping over questions not yet seen.
+      if (n > next) return reply.redirect(questionHref(next, token), 303);
+      return renderQuestion(reply, state, token, n);
+    },
+  );
 
-  app.post<{ Params: { n: string }; Body: Record<string, unknown> }>("/diagnostic/question/:n", async (req, reply) => {
-    const body = bodySchema.safeParse(req.body ?? {});
-    const state = stateOf(reply, body.success ? body.data.t : undefined);
-    if (!state || !body.success) return body.success ? reply : message(reply, 400, "Réponse illisible", "Votre réponse n'a pas pu être lue. Recommencez la question.", "/diagnostic");
-    const token = body.data.t as string;
-    const n = stepOf(req.params.n);
-    const question = QUESTIONNAIRE.questions[n - 1];
-    if (!question || n > firstUnanswered(state.a) + 1) return reply.redirect(questionHref(Math.min(firstUnanswered(state.a) + 1, total), token), 303);
-    const given = body.data.reponse;
-    if (given === undefined || (Array.isArray(given) && given.length === 0)) {
-      return renderQuestion(reply, state, token, n, `Choisissez une réponse. Si vous ne savez pas, choisissez « ${question.answers.at(-1)?.label} ».`);
-    }
-    const checked = checkAnswers(QUESTIONNAIRE, { [question.id]: given });
-    if (!checked.ok) {
-      const problem = answerList({ x: given }, "x").includes(SKIP)
-        ? "« Je ne sais pas » ne peut pas être coché avec d'autres réponses. Choisissez l'un ou les autres."
-        : "Cette réponse n'existe pas pour cette question. Choisissez une des réponses proposées.";
-      return renderQuestion(reply, state, token, n, problem);
-    }
-    const answers = { ...state.a, ...checked.answers };
-    const t = issue({ ...state, a: answers });
-    const next = firstUnanswered(answers);
-    if (n < total) return reply.redirect(questionHref(n + 1, t), 303);
-    if (next < total) return reply.redirect(questionHref(next + 1, t), 303);
-    await store({ ...state, a: answers }, score(answers, QUESTIONNAIRE.version), req);
-    return reply.redirect(resultHref(t), 303);
-  });
+  app.post<{ Params: { n: string }; Body: Record<string, unknown> }>(
+    "/diagnostic/question/:n",
+    async (req, reply) => {
+      const body = bodySchema.safeParse(req.body ?? {});
+      const state = stateOf(reply, body.success ? body.data.t : undefined);
+      if (!state || !body.success)
+        return body.success
+          ? reply
+          : message(
+              reply,
+              400,
+              "Réponse illisible",
+              "Votre réponse n'a pas pu être lue. Recommencez la question.",
+              "/diagnostic",
+            );
+      const token = body.data.t as string;
+      const n = stepOf(req.params.n);
+      const question = QUESTIONNAIRE.questions[n - 1];
+      if (!question || n > firstUnanswered(state.a) + 1)
+        return reply.redirect(questionHref(Math.min(firstUnanswered(state.a) + 1, total), token), 303);
+      const given = body.data.reponse;
+      if (given === undefined || (Array.isArray(given) && given.length === 0)) {
+        return renderQuestion(
+          reply,
+          state,
+          token,
+          n,
+          `Choisissez une réponse. Si vous ne savez pas, choisissez « ${question.answers.at(-1)?.label} ».`,
+        );
+      }
+      const checked = checkAnswers(QUESTIONNAIRE, { [question.id]: given });
+      if (!checked.ok) {
+        const problem = answerList({ x: given }, "x").includes(SKIP)
+          ? "« Je ne sais pas » ne peut pas être coché avec d'autres réponses. Choisissez l'un ou les autres."
+          : "Cette réponse n'existe pas pour cette question. Choisissez une des réponses proposées.";
+        return renderQuestion(reply, state, token, n, problem);
+      }
+      const answers = { ...state.a, ...checked.answers };
+      const t = issue({ ...state, a: answers });
+      const next = firstUnanswered(answers);
+      if (n < total) return reply.redirect(questionHref(n + 1, t), 303);
+      if (next < total) return reply.redirect(questionHref(next + 1, t), 303);
+      await store({ ...state, a: answers }, score(answers, QUESTIONNAIRE.version), req);
+      return reply.redirect(resultHref(t), 303);
+    },
+  );
 
   app.post<{ Body: Record<string, unknown> }>("/diagnostic/reprendre", (req, reply) => {
     const raw = (req.body ?? {}).t;
-    const v = typeof raw === "string" ? verifyToken(raw, secret, now()) : ({ ok: false, problem: "malformed" } as const);
+    const v =
+      typeof raw === "string"
+        ? verifyToken(raw, secret, now())
+        : ({ ok: false, problem: "malformed" } as const);
     if (!v.ok) return message(reply, 400, "Le lien ne marche pas", TOKEN_MESSAGES[v.problem], "/diagnostic");
     const kept: Answers = {};
     for (const [q, a] of Object.entries(v.state.a)) {
@@ -222,7 +345,11 @@ export function registerDiagnosticRoutes(
     return reply.redirect(questionHref(Math.min(firstUnanswered(kept) + 1, total), t), 303);
   });
 
-  async function resultPage(req: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply: FastifyReply, sheet: boolean) {
+  async function resultPage(
+    req: FastifyRequest<{ Querystring: Record<string, unknown> }>,
+    reply: FastifyReply,
+    sheet: boolean,
+  ) {
     const state = stateOf(reply, req.query.t);
     if (!state) return reply;
     const token = req.query.t as string;
@@ -252,8 +379,12 @@ export function registerDiagnosticRoutes(
       }),
     );
   }
-  app.get<{ Querystring: Record<string, unknown> }>("/diagnostic/resultat", (req, reply) => resultPage(req, reply, false));
-  app.get<{ Querystring: Record<string, unknown> }>("/diagnostic/fiche", (req, reply) => resultPage(req, reply, true));
+  app.get<{ Querystring: Record<string, unknown> }>("/diagnostic/resultat", (req, reply) =>
+    resultPage(req, reply, false),
+  );
+  app.get<{ Querystring: Record<string, unknown> }>("/diagnostic/fiche", (req, reply) =>
+    resultPage(req, reply, true),
+  );
 
   app.get<{ Querystring: Record<string, unknown> }>("/diagnostic/statistiques", async (req, reply) => {
     const query = text(req.query.territoire);
@@ -262,9 +393,28 @@ export function registerDiagnosticRoutes(
     if (!territory) {
       const r = ctx.search.search(query, { limit: 10 });
       const [first, second] = r.hits;
-      if (!first) return sendPage(reply, StatsPage({ query, territory: null, stats: null, problem: `Aucun territoire ne correspond à « ${query} ».` }), 404);
+      if (!first)
+        return sendPage(
+          reply,
+          StatsPage({
+            query,
+            territory: null,
+            stats: null,
+            problem: `Aucun territoire ne correspond à « ${query} ».`,
+          }),
+          404,
+        );
       if (r.hits.length > 1 && !(first.match === "exact" && second?.match !== "exact"))
-        return sendPage(reply, StatsPage({ query, territory: null, stats: null, problem: "Plusieurs territoires correspondent : choisissez.", choices: r.hits.map((h) => h.territory) }));
+        return sendPage(
+          reply,
+          StatsPage({
+            query,
+            territory: null,
+            stats: null,
+            problem: "Plusieurs territoires correspondent : choisissez.",
+            choices: r.hits.map((h) => h.territory),
+          }),
+        );
       territory = first.territory;
     }
     const stats = showStats(await countResponses(ctx.database.db, communeCodes(ctx, territory)), STAT_KEYS);
@@ -289,17 +439,45 @@ export function registerDiagnosticRoutes(
 
   app.post("/api/v1/diagnostic", async (req, reply) => {
     const parsed = apiBody.safeParse(req.body ?? {});
-    if (!parsed.success) return sendProblem(reply, 400, "Demande incorrecte", parsed.error.issues.map((i) => i.message).join(" ; "));
+    if (!parsed.success)
+      return sendProblem(
+        reply,
+        400,
+        "Demande incorrecte",
+        parsed.error.issues.map((i) => i.message).join(" ; "),
+      );
     const body = parsed.data;
     if (body.version && body.version !== QUESTIONNAIRE.version)
-      return sendProblem(reply, 409, "Questionnaire modifié", `Le questionnaire a changé (version actuelle : ${QUESTIONNAIRE.version}). Relisez GET /api/v1/diagnostic/questions.`);
+      return sendProblem(
+        reply,
+        409,
+        "Questionnaire modifié",
+        `Le questionnaire a changé (version actuelle : ${QUESTIONNAIRE.version}). Relisez GET /api/v1/diagnostic/questions.`,
+      );
     const commune = ctx.territories.get(body.commune.toUpperCase());
     if (!commune || (commune.kind !== "commune" && commune.kind !== "arrondissement"))
-      return sendProblem(reply, 400, "Commune inconnue", `commune : aucune commune n'a le code INSEE « ${body.commune} ».`);
+      return sendProblem(
+        reply,
+        400,
+        "Commune inconnue",
+        `commune : aucune commune n'a le code INSEE « ${body.commune} ».`,
+      );
     const checked = checkAnswers(QUESTIONNAIRE, body.reponses);
-    if (!checked.ok) return sendProblem(reply, 400, "Réponses incorrectes", `reponses : ${checked.problems.join(" ; ")}`);
+    if (!checked.ok)
+      return sendProblem(reply, 400, "Réponses incorrectes", `reponses : ${checked.problems.join(" ; ")}`);
     const result = score(checked.answers, QUESTIONNAIRE.version);
-    await store({ v: QUESTIONNAIRE.version, m: body.mode, c: commune.id, a: checked.answers, i: now(), n: randomBytes(9).toString("base64url") }, result, req);
+    await store(
+      {
+        v: QUESTIONNAIRE.version,
+        m: body.mode,
+        c: commune.id,
+        a: checked.answers,
+        i: now(),
+        n: randomBytes(9).toString("base64url"),
+      },
+      result,
+      req,
+    );
     const found = await matchingPlaces(ctx, result, commune);
     return {
       version: result.version,
@@ -316,7 +494,10 @@ export function registerDiagnosticRoutes(
       passNumerique: result.passNumerique,
       reponsesDonnees: result.answered,
       reponsesPassees: result.skipped,
-      lieux: found.map((f) => ({ ...placeSummaryJson(f.place), distanceKm: Math.round(f.distanceKm * 10) / 10 })),
+      lieux: found.map((f) => ({
+        ...placeSummaryJson(f.place),
+        distanceKm: Math.round(f.distanceKm * 10) / 10,
+      })),
       rechercheLieux: moreHref(result, commune),
     };
   });

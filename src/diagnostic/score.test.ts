@@ -6,8 +6,10 @@ import { score } from "./score.ts";
 
 const SKILLS = ["appareil", "recherche", "courriel", "mot-de-passe", "demarche", "messagerie"];
 /** Every skill question answered the same way, the scam question as given. */
-const skills = (a: "seul" | "aide" | "jamais", scam = a === "seul" ? "oui" : a === "aide" ? "doute" : "non") =>
-  ({ ...Object.fromEntries(SKILLS.map((q) => [q, a])), arnaque: scam }) as Answers;
+const skills = (
+  a: "seul" | "aide" | "jamais",
+  scam = a === "seul" ? "oui" : a === "aide" ? "doute" : "non",
+) => ({ ...Object.fromEntries(SKILLS.map((q) => [q, a])), arnaque: scam }) as Answers;
 const AT_EASE: Answers = {
   equipement: "les-deux",
   connexion: "oui",
@@ -28,7 +30,13 @@ interface Row {
 }
 
 const ROWS: Row[] = [
-  { name: "does everything alone, at ease", answers: AT_EASE, profile: "autonome", urgent: false, level: "competences" },
+  {
+    name: "does everything alone, at ease",
+    answers: AT_EASE,
+    profile: "autonome",
+    urgent: false,
+    level: "competences",
+  },
   {
     name: "alone but afraid of mistakes",
     answers: { ...AT_EASE, confiance: "peur" },
@@ -95,7 +103,14 @@ const ROWS: Row[] = [
     level: "inclusion",
     barriers: ["materiel"],
   },
-  { name: "everything skipped", answers: {}, profile: "eloigne", urgent: false, level: "inclusion", barriers: [] },
+  {
+    name: "everything skipped",
+    answers: {},
+    profile: "eloigne",
+    urgent: false,
+    level: "inclusion",
+    barriers: [],
+  },
   {
     name: "only two skill answers: not enough to judge",
     answers: { appareil: "seul", recherche: "seul", courriel: SKIP, demarche: SKIP },
@@ -211,7 +226,10 @@ const ROWS: Row[] = [
 describe("scoring table", () => {
   test("has at least 20 rows, covering every profile, level, barrier and both urgency values", () => {
     assert.ok(ROWS.length >= 20);
-    assert.deepEqual(new Set(ROWS.map((r) => r.profile)), new Set(["autonome", "proche", "eloigne", "exclu"]));
+    assert.deepEqual(
+      new Set(ROWS.map((r) => r.profile)),
+      new Set(["autonome", "proche", "eloigne", "exclu"]),
+    );
     assert.deepEqual(new Set(ROWS.map((r) => r.level)), new Set(["urgence", "inclusion", "competences"]));
     assert.deepEqual(new Set(ROWS.map((r) => r.urgent)), new Set([true, false]));
     assert.deepEqual(new Set(ROWS.flatMap((r) => r.barriers ?? [])), new Set(BARRIERS));
@@ -242,7 +260,10 @@ describe("what the result asks to look for", () => {
   });
 
   test("inclusion numérique: individual accompaniment, equipment when there is none, and barriers' care", () => {
-    const r = score({ ...AT_EASE, equipement: "aucun", genes: ["lecture", "vue", "cout"], arnaque: "non" }, "v");
+    const r = score(
+      { ...AT_EASE, equipement: "aucun", genes: ["lecture", "vue", "cout"], arnaque: "non" },
+      "v",
+    );
     assert.equal(r.level, "inclusion");
     assert.deepEqual(r.services, [
       "Maîtrise des outils numériques du quotidien",

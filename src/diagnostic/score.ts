@@ -6,7 +6,15 @@
  * 4. the level follows from both (LEVEL_RULES), and what to look for from LEVEL_NEEDS and BARRIER_NEEDS.
  * Skipped questions count for nothing: with too few skill answers the profile is « éloigné » (human help first).
  */
-import { type Answers, type Barrier, BARRIERS, type DiagnosticResult, type Level, type Profile, SKIP } from "./model.ts";
+import {
+  type Answers,
+  BARRIERS,
+  type Barrier,
+  type DiagnosticResult,
+  type Level,
+  type Profile,
+  SKIP,
+} from "./model.ts";
 import { answerList } from "./questionnaire.ts";
 
 /** Points of each answer of the skill questions: 2 = alone, 1 = with help, 0 = never. */
@@ -55,9 +63,21 @@ export interface Facts {
 
 export const PROFILE_RULES: { profile: Profile; when: (f: Facts) => boolean; why: string }[] = [
   { profile: "exclu", when: (f) => f.noDevice || f.noInternet, why: "ni appareil ou ni internet" },
-  { profile: "exclu", when: (f) => f.skill !== null && f.skill < 0.3, why: "presque rien fait seul ou avec aide" },
-  { profile: "eloigne", when: (f) => f.skill === null, why: "trop peu de réponses : on propose une aide humaine" },
-  { profile: "eloigne", when: (f) => (f.skill ?? 0) < 0.6, why: "beaucoup de gestes avec de l'aide ou jamais" },
+  {
+    profile: "exclu",
+    when: (f) => f.skill !== null && f.skill < 0.3,
+    why: "presque rien fait seul ou avec aide",
+  },
+  {
+    profile: "eloigne",
+    when: (f) => f.skill === null,
+    why: "trop peu de réponses : on propose une aide humaine",
+  },
+  {
+    profile: "eloigne",
+    when: (f) => (f.skill ?? 0) < 0.6,
+    why: "beaucoup de gestes avec de l'aide ou jamais",
+  },
   { profile: "eloigne", when: (f) => f.procedure === "jamais", why: "jamais de démarche en ligne" },
   {
     profile: "proche",
@@ -153,7 +173,8 @@ export function facts(answers: Answers): Facts {
 
 export function barriersOf(answers: Answers): Barrier[] {
   const found = new Set<Barrier>();
-  for (const b of BARRIER_ANSWERS) if (answerList(answers, b.question).includes(b.answer)) found.add(b.barrier);
+  for (const b of BARRIER_ANSWERS)
+    if (answerList(answers, b.question).includes(b.answer)) found.add(b.barrier);
   return BARRIERS.filter((b) => found.has(b));
 }
 
@@ -168,10 +189,12 @@ export function score(answers: Answers, version: string): DiagnosticResult {
   const barriers = barriersOf(answers);
   const needs = LEVEL_NEEDS[level];
   const services = [...needs.services];
-  if (!f.scamAware && one(answers, "arnaque") !== undefined) services.push("Utilisation sécurisée du numérique");
+  if (!f.scamAware && one(answers, "arnaque") !== undefined)
+    services.push("Utilisation sécurisée du numérique");
   for (const b of barriers) services.push(...BARRIER_NEEDS[b].services);
   // An autonomous person learns on their own; others are helped by a person (« humain d'abord »).
-  const modalites = profile === "autonome" && !urgent ? ["En autonomie", ...needs.modalites] : needs.modalites;
+  const modalites =
+    profile === "autonome" && !urgent ? ["En autonomie", ...needs.modalites] : needs.modalites;
   const strengths: string[] = [];
   const weak: string[] = [];
   for (const [q, table] of Object.entries(SKILL_POINTS)) {

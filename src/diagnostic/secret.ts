@@ -28,6 +28,7 @@ export function loadSecret(env: NodeJS.ProcessEnv, dataDir: string): Buffer {
     chmodSync(file, 0o600);
   }
   const text = readFileSync(file, "utf8").trim();
-  if (text.length < MIN_LENGTH) throw new Error(`${file} : secret trop court (${MIN_LENGTH} caractères au moins).`);
+  if (text.length < MIN_LENGTH)
+    throw new Error(`${file} : secret trop court (${MIN_LENGTH} caractères au moins).`);
   return Buffer.from(text, "utf8");
 }

@@ -87,7 +87,9 @@ describe("small-cell suppression", () => {
       { key: "cout", count: null },
     ]);
     // No shown figure is between 1 and 4.
-    const shown = [s.total, s.urgent, ...s.barriers.map((b) => b.count)].filter((n): n is number => n !== null);
+    const shown = [s.total, s.urgent, ...s.barriers.map((b) => b.count)].filter(
+      (n): n is number => n !== null,
+    );
     assert.ok(shown.every((n) => n === 0 || n >= MIN_CELL));
   });
 });

@@ -44,7 +44,10 @@ export interface ShownStats {
 const small = (n: number) => n > 0 && n < MIN_CELL;
 
 /** Cells of a partition of the total, in the given order, with primary and secondary suppression. */
-export function suppressPartition(counts: Record<string, number>, keys: readonly string[]): { key: string; count: Cell }[] {
+export function suppressPartition(
+  counts: Record<string, number>,
+  keys: readonly string[],
+): { key: string; count: Cell }[] {
   const cells = keys.map((key) => ({ key, raw: counts[key] ?? 0, hidden: small(counts[key] ?? 0) }));
   if (cells.filter((c) => c.hidden).length === 1) {
     const next = cells.filter((c) => !c.hidden && c.raw > 0).sort((a, b) => a.raw - b.raw)[0];
@@ -60,7 +63,12 @@ export function suppressShare(count: number, total: number): Cell {
 
 export function showStats(
   raw: RawCounts,
-  keys: { profiles: readonly string[]; levels: readonly string[]; modes: readonly string[]; barriers: readonly string[] },
+  keys: {
+    profiles: readonly string[];
+    levels: readonly string[];
+    modes: readonly string[];
+    barriers: readonly string[];
+  },
 ): ShownStats {
   if (raw.total < MIN_CELL)
     return {

@@ -11,7 +11,8 @@ import { showStats } from "./stats.ts";
 import { countResponses, RESPONSE_COLUMNS, saveResponse } from "./store.ts";
 
 const KEYS = { profiles: PROFILES, levels: LEVELS, modes: MODES, barriers: BARRIERS };
-const PERSONAL = /nom|name|prenom|mail|courriel|phone|telephone|tel$|adresse|address|^ip|naissance|birth|contact|age$|sexe|user|person/i;
+const PERSONAL =
+  /nom|name|prenom|mail|courriel|phone|telephone|tel$|adresse|address|^ip|naissance|birth|contact|age$|sexe|user|person/i;
 
 for (const backend of backends) {
   describe(`diagnostic store on ${backend.name}`, () => {
@@ -37,7 +38,11 @@ for (const backend of backends) {
 
     test("saves responses and counts them by territory, with suppression under 5", async () => {
       const db = database.db;
-      const save = (commune: string, answers: Record<string, string | string[]>, mode: "seul" | "accompagne") =>
+      const save = (
+        commune: string,
+        answers: Record<string, string | string[]>,
+        mode: "seul" | "accompagne",
+      ) =>
         saveResponse(db, {
           mode,
           communeCode: commune,

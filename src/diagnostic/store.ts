@@ -123,7 +123,12 @@ export async function countResponses(db: Db, communeCodes: string[]): Promise<Ra
     UNION ALL
     SELECT 'barrier', b, count(*)::text FROM diagnostic_response, unnest(barriers) AS b
       WHERE ${inCommunes} GROUP BY b`.execute(db);
-  const target = { profile: counts.profiles, level: counts.levels, mode: counts.modes, barrier: counts.barriers };
+  const target = {
+    profile: counts.profiles,
+    level: counts.levels,
+    mode: counts.modes,
+    barrier: counts.barriers,
+  };
   for (const g of groups.rows) {
     const into = target[g.kind as keyof typeof target];
     if (into) into[g.value] = Number(g.n);

@@ -8,7 +8,14 @@ import { signToken, TOKEN_MAX_AGE_MS, type TokenState, verifyToken } from "./tok
 
 const SECRET = Buffer.from("a".repeat(64));
 const NOW = Date.UTC(2026, 10, 27, 10, 0, 0);
-const STATE: TokenState = { v: "2026-11-1.abcdef12", m: "seul", c: "23096", a: { demarche: "aide", genes: ["vue"] }, i: NOW, n: "x1" };
+const STATE: TokenState = {
+  v: "2026-11-1.abcdef12",
+  m: "seul",
+  c: "23096",
+  a: { demarche: "aide", genes: ["vue"] },
+  i: NOW,
+  n: "x1",
+};
 
 describe("questionnaire token", () => {
   test("round trip", () => {
@@ -22,7 +29,10 @@ describe("questionnaire token", () => {
     const [body, sig] = t.split(".") as [string, string];
     const other = Buffer.from(JSON.stringify({ ...STATE, c: "75056" })).toString("base64url");
     assert.deepEqual(verifyToken(`${other}.${sig}`, SECRET, NOW), { ok: false, problem: "signature" });
-    assert.deepEqual(verifyToken(`${body}.${sig.slice(0, -2)}AA`, SECRET, NOW), { ok: false, problem: "signature" });
+    assert.deepEqual(verifyToken(`${body}.${sig.slice(0, -2)}AA`, SECRET, NOW), {
+      ok: false,
+      problem: "signature",
+    });
     assert.deepEqual(verifyToken(t, Buffer.from("b".repeat(64)), NOW), { ok: false, problem: "signature" });
     for (const bad of ["", "abc", "a.b.c", "é.é", `${body}.`, "x".repeat(5000)])
       assert.deepEqual(verifyToken(bad, SECRET, NOW), { ok: false, problem: "malformed" });

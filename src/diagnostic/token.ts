@@ -57,7 +57,8 @@ export function verifyToken(
   if (!m?.[1] || !m[2]) return { ok: false, problem: "malformed" };
   const given = Buffer.from(m[2], "base64url");
   const expected = mac(m[1], secret);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, problem: "signature" };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, problem: "signature" };
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(m[1], "base64url").toString("utf8"));

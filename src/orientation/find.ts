@@ -25,6 +25,7 @@ import {
   SUPPORT_SLUGS,
   type SupportSlug,
 } from "./model.ts";
+import { frenchPhone } from "./sms.ts";
 import { openDuring, openInfo, placeHours, type TimeWindow, timeWindow } from "./when.ts";
 
 /** What a missed preference costs in the ranking, in km. */
@@ -218,7 +219,7 @@ export function accessOf(p: Place, hasHours: boolean): Access {
   const rdv = p.standard.prise_rdv;
   return {
     walkIn: m.includes("Se présenter") || (m.length === 0 && hasHours),
-    phone: phone ? { text: phone, tel: telTarget(phone) } : null,
+    phone: phone ? { text: frenchPhone(phone), tel: telTarget(phone) } : null,
     booking:
       rdv && /^https?:\/\//.test(rdv) ? rdv : m.includes("Prendre un RDV en ligne") ? (rdv ?? "") : null,
     other: m.filter((x) => x !== "Se présenter" && x !== "Téléphoner" && x !== "Prendre un RDV en ligne"),

@@ -62,7 +62,7 @@ export function resolveCommune(
     const withPoint = hits.map((h) => h.territory).filter((t) => t.lat !== null && t.lon !== null);
     if (sure && withPoint[0]) {
       // A postcode shared by several communes: the first is taken, the others offered.
-      return { commune: withPoint[0], suggestions: withPoint.slice(1) };
+      return { commune: withPoint[0], suggestions: best.match === "postcode" ? withPoint.slice(1) : [] };
     }
     if (withPoint.length > 0) return { commune: null, suggestions: withPoint };
   }

@@ -86,6 +86,18 @@ describe("coverage API on the shipped data", () => {
     assert.equal(cn?.communesFragiles, 217);
     assert.equal(cn?.communesFragilesSansLieuSurPlace, 204);
     assert.equal(cn?.partCommunesFragilesSansLieuSurPlace, 0.9401);
+    // Another threshold, another method: the same figure, recomputed.
+    const strict = (await (await get("/api/v1/couverture?territoire=23&fragilite=8.5")).json()) as {
+      indicateurs: Indicator[];
+      parametres: { indiceFragile: number };
+    };
+    assert.equal(strict.parametres.indiceFragile, 8.5);
+    const cnStrict = strict.indicateurs.find((i) => i.aide === "Conseillers numériques");
+    assert.ok((cnStrict?.communesFragiles ?? 0) < 217 && (cnStrict?.communesFragiles ?? 0) > 0);
+    const m2025 = (await (await get("/api/v1/couverture?territoire=23&methode=maillage-2025")).json()) as {
+      methode: { id: string };
+    };
+    assert.equal(m2025.methode.id, "maillage-2025");
   });
 
   test("a layer without any place: coverage 0 %, stated, not an error", async () => {
@@ -120,6 +132,18 @@ describe("coverage API on the shipped data", () => {
       400,
       /Méthode inconnue « magie »/,
     );
+    await problem(await get("/api/v1/couverture?territoire=23&fragilite=12"), 400, /indice entre 0 et 10/);
+    await problem(
+      await get(`/api/v1/couverture?territoire=23&seuil=${"9".repeat(40)}`),
+      400,
+      /entre 0 et 100/,
+    );
+    await problem(
+      await get("/api/v1/couverture?territoire=23&service=x&service=y"),
+      400,
+      /Service inconnu « x »/,
+    );
+    await problem(await get(`/api/v1/couverture?territoire=${"x".repeat(700)}`), 400, /trop longue/);
   });
 });
 
@@ -216,7 +240,7 @@ describe("coverage pages without JavaScript (server-rendered)", () => {
     assert.match(gaps.headers.get("content-type") ?? "", /text\/csv/);
     assert.match(
       await gaps.text(),
-      /^\uFEFFrang,code,commune,population,indice,distance_km,seuil_km,aide\r\n1,/,
+      /^\uFEFF?rang,code,commune,population,indice,distance_km,seuil_km,aide\r\n1,/,
     );
   });
 
@@ -313,7 +337,20 @@ describe("maillage plan (command line)", () => {
   test("a bus: 3 stops among the given candidates, gains and the comparison printed", async () => {
     writeFileSync(file, "23096;Guéret\n23176;La Souterraine\n23008;Aubusson\n23030;Bourganeuf\n");
     const r = await cli(
-      ["plan", "--territoire", "23", "--sites", "3", "--rayon", "5", "--candidats", file, "--itinerant"],
+      [
+        "plan",
+        "--territoire",
+        "23",
+        "--sites",
+        "3",
+        "--rayon",
+        "5",
+        "--service",
+        "Aidants Connect",
+        "--candidats",
+        file,
+        "--itinerant",
+      ],
       { MAILLAGE_DATA_DIR: dataDir },
     );
     assert.equal(r.code, 0, r.stderr);

@@ -39,6 +39,8 @@ async function noViolations(page: Page): Promise<void> {
  * step; returns the result page's place links.
  */
 async function walk(page: Page, mode: "seul" | "accompagne", pick: (id: string) => number[]) {
+  page.setDefaultTimeout(20_000);
+  if (process.env.DEBUG_DIAG) page.on("framenavigated", (f) => console.log("nav", f.url().slice(0, 80)));
   await page.goto(`${server.url}/diagnostic`);
   await noViolations(page);
   await tabTo(page, "#commune");
@@ -49,8 +51,14 @@ async function walk(page: Page, mode: "seul" | "accompagne", pick: (id: string) 
   await Promise.all([page.waitForURL(/\/diagnostic\/question\/1\?/), page.keyboard.press("Enter")]);
   const total = QUESTIONNAIRE.questions.length;
   for (const [i, q] of QUESTIONNAIRE.questions.entries()) {
-    assert.match(await page.locator("h1").innerText(), new RegExp(q.text.slice(0, 20).replace(/[?()]/g, ".")));
-    assert.match(await page.locator(".diag-progress").innerText(), new RegExp(`Question ${i + 1} sur ${total}`));
+    assert.match(
+      (await page.locator("h1").textContent()) ?? "",
+      new RegExp(q.text.slice(0, 20).replace(/[?()]/g, ".")),
+    );
+    assert.match(
+      (await page.locator(".diag-progress").textContent()) ?? "",
+      new RegExp(`Question ${i + 1} sur ${total}`),
+    );
     assert.equal(await page.locator(".diag-helper").count(), mode === "accompagne" ? 1 : 0);
     await noViolations(page);
     const wanted = pick(q.id);
@@ -74,23 +82,27 @@ async function walk(page: Page, mode: "seul" | "accompagne", pick: (id: string) 
     await Promise.all([page.waitForURL(next), page.keyboard.press("Enter")]);
   }
   await noViolations(page);
-  return page.$$eval("ol.diag-places a", (as) => as.map((a) => [a.getAttribute("href"), a.textContent?.trim()]));
+  return page.$$eval("ol.diag-places a", (as) =>
+    as.map((a) => [a.getAttribute("href"), a.textContent?.trim()]),
+  );
 }
 
 describe("diagnostic in a real browser", { skip: browserSkip() }, () => {
   test("alone, JavaScript off, 360 px, keyboard only: urgent, real places that help with procedures", async () => {
     await withPage(browser, { javaScriptEnabled: false, width: 360 }, async (page) => {
       const links = await walk(page, "seul", () => [0]);
-      assert.match(await page.locator(".diag-urgent h2").innerText(), /urgente/);
+      assert.match((await page.locator(".diag-urgent h2").textContent()) ?? "", /urgente/);
       for (const h of ["Ce que vous savez déjà faire", "Ce qui peut vous aider", "Où aller"])
         assert.equal(await page.getByRole("heading", { name: h }).count(), 1, h);
       assert.ok(links.length > 0, "places listed");
-      const all = new Map((await server.ctx.places.all()).map((p) => [`/lieux/${encodeURIComponent(p.id)}`, p]));
+      const all = new Map(
+        (await server.ctx.places.all()).map((p) => [`/lieux/${encodeURIComponent(p.id)}`, p]),
+      );
       for (const [href, name] of links) {
         const place = all.get(href ?? "");
         assert.ok(place, `${href} is a real published place`);
-        assert.equal(place.standard.nom, name);
-        assert.ok(place.standard.services.includes(ADMIN), name);
+        assert.equal(place.standard.nom, name ?? "");
+        assert.ok(place.standard.services.includes(ADMIN), name ?? "");
       }
     });
   });
@@ -99,10 +111,16 @@ describe("diagnostic in a real browser", { skip: browserSkip() }, () => {
     await withPage(browser, { javaScriptEnabled: false }, async (page) => {
       const links = await walk(page, "accompagne", (id) => (id === "genes" ? [0, 2] : [2]));
       assert.equal(await page.locator(".diag-urgent").count(), 0);
-      assert.match(await page.locator(".diag-summary").innerText(), /exclu du numérique[\s\S]*inclusion numérique/);
+      assert.match(
+        (await page.locator(".diag-summary").textContent()) ?? "",
+        /exclu du numérique[\s\S]*inclusion numérique/,
+      );
       assert.ok(links.length > 0);
-      const all = new Map((await server.ctx.places.all()).map((p) => [`/lieux/${encodeURIComponent(p.id)}`, p]));
-      for (const [href] of links) assert.ok(all.get(href ?? "")?.standard.services.includes(DAILY), href ?? "");
+      const all = new Map(
+        (await server.ctx.places.all()).map((p) => [`/lieux/${encodeURIComponent(p.id)}`, p]),
+      );
+      for (const [href] of links)
+        assert.ok(all.get(href ?? "")?.standard.services.includes(DAILY), href ?? "");
       // The printable sheet.
       await tabTo(page, 'a[href^="/diagnostic/fiche"]');
       await Promise.all([page.waitForURL(/\/diagnostic\/fiche\?/), page.keyboard.press("Enter")]);
@@ -121,15 +139,28 @@ describe("diagnostic in a real browser", { skip: browserSkip() }, () => {
   });
 
   test("other pages: 0 axe violations, readable at 360 px", async () => {
-    await checkPage(browser, `${server.url}/diagnostic?commune=xx&mode=accompagne`, 200, /Diagnostic d'aisance numérique/);
+    await checkPage(
+      browser,
+      `${server.url}/diagnostic?commune=xx&mode=accompagne`,
+      200,
+      /Diagnostic d'aisance numérique/,
+    );
     await checkPage(browser, `${server.url}/diagnostic/question/1?t=abc.def`, 400, /Le lien ne marche pas/);
-    await checkPage(browser, `${server.url}/diagnostic/statistiques?territoire=23`, 200, /Diagnostics : Creuse/);
+    await checkPage(
+      browser,
+      `${server.url}/diagnostic/statistiques?territoire=23`,
+      200,
+      /Diagnostics : Creuse/,
+    );
     await checkPage(browser, `${server.url}/diagnostic/statistiques`, 200, /statistiques anonymes/);
     await withPage(browser, { width: 360 }, async (page) => {
       await page.goto(`${server.url}/diagnostic`);
       await page.getByLabel("Votre commune").fill("Zzyzxville");
-      await Promise.all([page.waitForURL(/commencer/), page.getByRole("button", { name: "Commencer" }).click()]);
-      assert.match(await page.locator(".diag-error").innerText(), /Nous ne trouvons pas/);
+      await Promise.all([
+        page.waitForURL(/commencer/),
+        page.getByRole("button", { name: "Commencer" }).click(),
+      ]);
+      assert.match((await page.locator(".diag-error").textContent()) ?? "", /Nous ne trouvons pas/);
       await noViolations(page);
     });
   });

@@ -29,6 +29,8 @@ export interface CoveragePageProps {
   methods: StoredMethod[];
   method: StoredMethod | null;
   fixedKm?: number;
+  /** Fragility threshold asked (the default when absent). */
+  fragileFrom?: number;
   problem?: string;
   choices?: Territory[];
   cov?: TerritoryCoverage;
@@ -148,6 +150,21 @@ function CoverageForm(p: CoveragePageProps): VNode {
           value={p.fixedKm === undefined ? "" : String(p.fixedKm)}
         />
       </div>
+      <div class="field">
+        <label for="fragilite">
+          Commune fragile à partir de l'indice <span class="hint">(0 à 10, 7 par défaut)</span>
+        </label>
+        <input
+          type="number"
+          id="fragilite"
+          name="fragilite"
+          min="0"
+          max="10"
+          step="0.1"
+          inputMode="decimal"
+          value={p.fragileFrom === undefined ? "" : String(p.fragileFrom)}
+        />
+      </div>
       <button type="submit">Afficher</button>
     </form>
   );
@@ -180,12 +197,16 @@ function CoverageBody(p: CoveragePageProps & { cov: TerritoryCoverage }): VNode 
             </p>
             <p>
               {s.fragileCommunes === 0 ? (
-                <>Aucune commune n'a un indice de fragilité de {int(cov.params.fragileFrom)} ou plus.</>
+                <>
+                  Aucune commune n'a un indice de fragilité de{" "}
+                  {String(cov.params.fragileFrom).replace(".", ",")} ou plus.
+                </>
               ) : (
                 <>
                   {plural(s.fragileCommunes, "commune est fragile", "communes sont fragiles")} (indice de{" "}
-                  {int(cov.params.fragileFrom)} ou plus{cov.method ? ` selon « ${cov.method.label} »` : ""}) :{" "}
-                  {int(s.fragilePopulation)} habitants, dont{" "}
+                  {String(cov.params.fragileFrom).replace(".", ",")} ou plus
+                  {cov.method ? ` selon « ${cov.method.label} »` : ""}) : {int(s.fragilePopulation)}{" "}
+                  habitants, dont{" "}
                   <strong>{pct(share(s.coveredFragilePopulation, s.fragilePopulation))}</strong> ont un lieu{" "}
                   {p.fixedKm !== undefined ? `à moins de ${int(p.fixedKm)} km` : "à proximité"}.{" "}
                   {int(s.fragilePopulation - s.coveredFragilePopulation)} habitants de communes fragiles
@@ -369,7 +390,7 @@ function CoverageMapSection({
             {map.sites.length > 0 ? (
               <li>
                 <svg width="20" height="20" aria-hidden="true">
-                  <rect x="3" y="3" width="14" height="14" class="legend-site" />
+                  <circle cx="10" cy="10" r="7" class="legend-site" />
                 </svg>
                 site proposé
               </li>
@@ -455,6 +476,9 @@ function PlanSection(p: CoveragePageProps): VNode {
         <input type="hidden" name="service" value={layerKey(p.layer)} />
         {p.method ? <input type="hidden" name="methode" value={p.method.id} /> : null}
         {p.fixedKm !== undefined ? <input type="hidden" name="seuil" value={String(p.fixedKm)} /> : null}
+        {p.fragileFrom !== undefined ? (
+          <input type="hidden" name="fragilite" value={String(p.fragileFrom)} />
+        ) : null}
         <div class="field">
           <label for="sites">Nombre de sites</label>
           <input

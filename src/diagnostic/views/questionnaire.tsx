@@ -25,8 +25,8 @@ export function StartPage({ commune, mode, problem, choices, questionCount }: St
       <div class="diag">
         <h1>{TITLE}</h1>
         <p class="lead">
-          {questionCount} questions, environ 5 minutes, pour savoir quelle aide vous convient et où la trouver près de
-          chez vous.
+          {questionCount} questions, environ 5 minutes, pour savoir quelle aide vous convient et où la trouver
+          près de chez vous.
         </p>
         <ul class="diag-promises">
           <li>Pas de compte, pas de nom : les réponses sont anonymes.</li>
@@ -110,13 +110,29 @@ export interface QuestionProps {
 }
 
 /** One question per screen, big choices, progress, back link; works without JavaScript. */
-export function QuestionPage({ question, number, total, mode, token, selected, backHref, problem }: QuestionProps): VNode {
+export function QuestionPage({
+  question,
+  number,
+  total,
+  mode,
+  token,
+  selected,
+  backHref,
+  problem,
+}: QuestionProps): VNode {
   const several = question.kind === "several";
-  const describedBy = [question.explanation ? "explication" : "", several ? "plusieurs" : "", problem ? "erreur" : ""]
+  const describedBy = [
+    question.explanation ? "explication" : "",
+    several ? "plusieurs" : "",
+    problem ? "erreur" : "",
+  ]
     .filter(Boolean)
     .join(" ");
   return (
-    <Layout title={`${problem ? "Erreur : " : ""}Question ${number} sur ${total} · ${TITLE}`} current="/diagnostic">
+    <Layout
+      title={`${problem ? "Erreur : " : ""}Question ${number} sur ${total} · ${TITLE}`}
+      current="/diagnostic"
+    >
       <div class="diag">
         <p class="diag-progress" id="progression">
           Question {number} sur {total}

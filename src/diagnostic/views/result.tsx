@@ -34,11 +34,22 @@ export interface ResultProps {
 }
 
 /** The result: a sheet in plain words for the person (printable), with places near their commune. */
-export function ResultPage({ result, communeName, mode, places, moreHref, sheetHref, restartHref }: ResultProps): VNode {
+export function ResultPage({
+  result,
+  communeName,
+  mode,
+  places,
+  moreHref,
+  sheetHref,
+  restartHref,
+}: ResultProps): VNode {
   const strengths = result.strengths.map((q) => SKILL_WORDS[q]).filter(Boolean);
   const learn = result.needs.map((q) => SKILL_WORDS[q]).filter(Boolean);
   return (
-    <Layout title={sheetHref ? "Votre résultat · Diagnostic" : "Fiche à imprimer · Diagnostic"} current="/diagnostic">
+    <Layout
+      title={sheetHref ? "Votre résultat · Diagnostic" : "Fiche à imprimer · Diagnostic"}
+      current="/diagnostic"
+    >
       <article class="diag diag-sheet">
         <h1>{sheetHref ? "Votre résultat" : "Votre fiche : diagnostic d'aisance numérique"}</h1>
         {result.urgent ? (
@@ -106,8 +117,8 @@ export function ResultPage({ result, communeName, mode, places, moreHref, sheetH
           </>
         ) : (
           <p>
-            Nous n'avons pas trouvé de lieu près de {communeName}. Demandez à votre mairie : elle connaît les aides
-            proches.
+            Nous n'avons pas trouvé de lieu près de {communeName}. Demandez à votre mairie : elle connaît les
+            aides proches.
           </p>
         )}
         <p class="diag-no-print">
@@ -125,7 +136,11 @@ export function ResultPage({ result, communeName, mode, places, moreHref, sheetH
               <dt>Urgence</dt>
               <dd>{result.urgent ? "oui" : "non"}</dd>
               <dt>Freins</dt>
-              <dd>{result.barriers.length > 0 ? result.barriers.map((b) => BARRIER_LABELS[b]).join(", ") : "aucun"}</dd>
+              <dd>
+                {result.barriers.length > 0
+                  ? result.barriers.map((b) => BARRIER_LABELS[b]).join(", ")
+                  : "aucun"}
+              </dd>
               <dt>Services à chercher</dt>
               <dd>{result.services.join(", ")}</dd>
               <dt>Façon d'aider</dt>

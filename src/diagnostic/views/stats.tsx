@@ -1,9 +1,17 @@
 import type { VNode } from "preact";
 import { formatNumber, Layout } from "../../platform/views/layout.tsx";
 import type { Territory } from "../../territories/model.ts";
-import { BARRIER_LABELS, type Barrier, LEVEL_LABELS, type Level, type Mode, PROFILE_LABELS, type Profile } from "../model.ts";
-import { type Cell, MIN_CELL, type ShownStats } from "../stats.ts";
 import { MODE_LABELS } from "../describe.ts";
+import {
+  BARRIER_LABELS,
+  type Barrier,
+  LEVEL_LABELS,
+  type Level,
+  type Mode,
+  PROFILE_LABELS,
+  type Profile,
+} from "../model.ts";
+import { type Cell, MIN_CELL, type ShownStats } from "../stats.ts";
 
 export interface StatsProps {
   query: string;
@@ -15,7 +23,15 @@ export interface StatsProps {
 
 const cell = (c: Cell) => (c === null ? `moins de ${MIN_CELL}` : formatNumber(c));
 
-function CountTable({ caption, rows, label }: { caption: string; rows: { key: string; count: Cell }[]; label: (k: string) => string }) {
+function CountTable({
+  caption,
+  rows,
+  label,
+}: {
+  caption: string;
+  rows: { key: string; count: Cell }[];
+  label: (k: string) => string;
+}) {
   return (
     <table class="diag-table">
       <caption>{caption}</caption>
@@ -29,7 +45,13 @@ function CountTable({ caption, rows, label }: { caption: string; rows: { key: st
         {rows.map((r) => (
           <tr key={r.key}>
             <th scope="row">{label(r.key)}</th>
-            <td>{r.count === null ? <abbr title="chiffre masqué pour protéger l'anonymat">{cell(r.count)}</abbr> : cell(r.count)}</td>
+            <td>
+              {r.count === null ? (
+                <abbr title="chiffre masqué pour protéger l'anonymat">{cell(r.count)}</abbr>
+              ) : (
+                cell(r.count)
+              )}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -45,8 +67,8 @@ export function StatsPage({ query, territory, stats, problem, choices }: StatsPr
       <div class="diag">
         <h1>{title}</h1>
         <p class="lead">
-          Ce que disent les diagnostics d'aisance numérique faits sur le territoire. Aucun nom n'est gardé. Pour
-          protéger l'anonymat, aucun chiffre n'est montré pour moins de {MIN_CELL} réponses.
+          Ce que disent les diagnostics d'aisance numérique faits sur le territoire. Aucun nom n'est gardé.
+          Pour protéger l'anonymat, aucun chiffre n'est montré pour moins de {MIN_CELL} réponses.
         </p>
         <form method="get" action="/diagnostic/statistiques" class="search">
           <div class="field">
@@ -83,10 +105,26 @@ export function StatsPage({ query, territory, stats, problem, choices }: StatsPr
               {stats.first && stats.last ? `, du ${stats.first} au ${stats.last}` : ""}. Cas urgents :{" "}
               <strong>{cell(stats.urgent)}</strong>.
             </p>
-            <CountTable caption="Profil" rows={stats.profiles} label={(k) => PROFILE_LABELS[k as Profile] ?? k} />
-            <CountTable caption="Niveau d'accompagnement" rows={stats.levels} label={(k) => LEVEL_LABELS[k as Level] ?? k} />
-            <CountTable caption="Freins les plus fréquents" rows={stats.barriers} label={(k) => BARRIER_LABELS[k as Barrier] ?? k} />
-            <CountTable caption="Façon de répondre" rows={stats.modes} label={(k) => MODE_LABELS[k as Mode] ?? k} />
+            <CountTable
+              caption="Profil"
+              rows={stats.profiles}
+              label={(k) => PROFILE_LABELS[k as Profile] ?? k}
+            />
+            <CountTable
+              caption="Niveau d'accompagnement"
+              rows={stats.levels}
+              label={(k) => LEVEL_LABELS[k as Level] ?? k}
+            />
+            <CountTable
+              caption="Freins les plus fréquents"
+              rows={stats.barriers}
+              label={(k) => BARRIER_LABELS[k as Barrier] ?? k}
+            />
+            <CountTable
+              caption="Façon de répondre"
+              rows={stats.modes}
+              label={(k) => MODE_LABELS[k as Mode] ?? k}
+            />
           </>
         ) : null}
       </div>

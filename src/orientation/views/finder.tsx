@@ -238,10 +238,7 @@ function HowToGo({ r }: { r: OrientationResult }): VNode {
   if (a.phone)
     ways.push(
       <span>
-        Téléphoner :{" "}
-        <a href={`tel:${a.phone.tel}`}>
-          {a.phone.text.replace(/^\+33(\d)(\d{2})(\d{2})(\d{2})(\d{2})$/, "0$1 $2 $3 $4 $5")}
-        </a>
+        Téléphoner : <a href={`tel:${a.phone.tel}`}>{a.phone.text}</a>
       </span>,
     );
   if (a.booking)
@@ -258,7 +255,6 @@ function HowToGo({ r }: { r: OrientationResult }): VNode {
   return (
     <ul class="or-ways">
       {ways.map((w, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: a fixed, small list
         <li key={i}>{w}</li>
       ))}
     </ul>
@@ -407,7 +403,6 @@ export function FinderPage(props: FinderProps): VNode {
           ) : null}
           <form method="get" action="/trouver/fiche">
             {[...queryParams({ ...query, commune: commune.id }).entries()].map(([k, v], i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: parameters repeat
               <input key={i} type="hidden" name={k} value={v} />
             ))}
             <ol class="or-results">
@@ -416,7 +411,7 @@ export function FinderPage(props: FinderProps): VNode {
               ))}
             </ol>
             <p>
-              <button type="submit" class="button">
+              <button type="submit" class="button" id="or-preparer">
                 Préparer la fiche des lieux cochés
               </button>{" "}
               {outcome.results[0] ? (

@@ -7,6 +7,10 @@ import type { Contact } from "../service.ts";
 import { frenchPhone, gsm7Length } from "../sms.ts";
 import { ContactBox } from "./finder.tsx";
 
+/** « 8 h 30 », « 12 h » from « 08:30 », « 12:00 ». */
+const hour = (t: string) =>
+  t.replace(/^0?(\d+):(\d\d)$/, (_, h, m) => (m === "00" ? `${h} h` : `${h} h ${m}`));
+
 export interface SheetPlace {
   place: Place;
   /** « Ouvert, ferme à 12 h »… or null. */
@@ -114,14 +118,7 @@ export function SheetPage(props: {
                           ? d.holiday
                             ? "Fermé (jour férié)"
                             : "Fermé"
-                          : d.intervals
-                              .map((x) =>
-                                `${x.from.replace(":", " h ")} à ${x.to.replace(":", " h ")}`.replace(
-                                  / h 00/g,
-                                  " h",
-                                ),
-                              )
-                              .join(", puis ")}
+                          : d.intervals.map((x) => `${hour(x.from)} à ${hour(x.to)}`).join(", puis ")}
                       </td>
                     </tr>
                   ))}
@@ -131,8 +128,10 @@ export function SheetPage(props: {
               <p>Horaires : {s.hoursText ?? "non indiqués, appelez avant de venir."}</p>
             )}
             <div class="or-sms or-noprint">
-              <label for={`${id}-sms`}>Texte à envoyer par SMS ({gsm7Length(s.sms)} caractères sur 160)</label>
-              <textarea id={`${id}-sms`} readonly rows={3} value={s.sms} />
+              <label for={`${id}-sms`}>
+                Texte à envoyer par SMS ({gsm7Length(s.sms)} caractères sur 160)
+              </label>
+              <textarea id={`${id}-sms`} readOnly rows={3} value={s.sms} />
               <p hidden data-or-js>
                 <button type="button" class="button secondary" data-or-copy={`${id}-sms`}>
                   Copier le texte

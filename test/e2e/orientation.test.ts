@@ -1,0 +1,123 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { axeViolations, browserSkip, checkPage, launchBrowser, withPage } from "../support/browser.ts";
+import { startTestServer } from "../support/server.ts";
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let browser: Browser | null;
+
+before(async () => {
+  browser = await launchBrowser();
+  server = await startTestServer();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/**
+ * Presses Tab until the element matching `selector` has the focus, as a keyboard user would (fails after 80
+ * presses). Checked with a `:focus` locator, which also works with JavaScript disabled.
+ */
+async function tabTo(page: Page, selector: string, what: string): Promise<void> {
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press("Tab");
+    if ((await page.locator(`${selector}:focus`).count()) > 0) return;
+  }
+  throw new Error(`${what}: never reached with Tab`);
+}
+
+async function noViolations(page: Page, step: string): Promise<void> {
+  assert.deepEqual(await axeViolations(page), [], step);
+}
+
+/** The whole journey by keyboard only: commune → need → results → sheet. */
+async function keyboardJourney(page: Page): Promise<void> {
+  await page.goto(`${server.url}/trouver`);
+  await noViolations(page, "form");
+  await tabTo(page, "#or-commune", "commune field");
+  await page.keyboard.type("Cagnes-sur-Mer");
+  await tabTo(page, "#or-besoin-demarches", "need « démarche en ligne »");
+  await page.keyboard.press("Space");
+  await tabTo(page, "form.or-form button[type=submit]", "search button");
+  await Promise.all([page.waitForURL(/\/trouver\?commune=Cagnes/), page.keyboard.press("Enter")]);
+  assert.equal(await page.locator("h1").textContent(), "Lieux pour vous aider près de Cagnes-sur-Mer");
+  await noViolations(page, "results");
+  const first = ((await page.locator(".or-result h3").first().textContent()) ?? "").trim();
+  assert.ok(first.length > 0);
+  await tabTo(page, "#or-lieu-1", "first « Mettre sur ma fiche »");
+  await page.keyboard.press("Space");
+  await tabTo(page, "#or-preparer", "sheet button");
+  await Promise.all([page.waitForURL(/\/trouver\/fiche\?/), page.keyboard.press("Enter")]);
+  assert.equal(await page.locator("h1").textContent(), "Fiche d'orientation");
+  assert.equal(((await page.locator(".or-sheet h2").first().textContent()) ?? "").trim(), first);
+  await noViolations(page, "sheet");
+}
+
+describe("orientation in a real browser", { skip: browserSkip() }, () => {
+  test("every step: status, French, 0 axe violations, 360 px", async () => {
+    await checkPage(
+      browser,
+      `${server.url}/trouver`,
+      200,
+      /^Trouver de l'aide près de chez vous · Maillage$/,
+    );
+    await checkPage(
+      browser,
+      `${server.url}/trouver?commune=06027&besoin=demarches&modalite=individuel&quand=samedi&gratuit=1`,
+      200,
+      /Lieux pour vous aider près de Cagnes-sur-Mer/,
+    );
+    await checkPage(
+      browser,
+      `${server.url}/trouver?commune=69383&besoin=demarches&public=jeune&exiger=besoin&exiger=public`,
+      200,
+      /Lyon 3e/,
+    );
+    await checkPage(browser, `${server.url}/trouver?commune=Cagnes-sur-Mez`, 404, /Trouver de l'aide/);
+    await checkPage(browser, `${server.url}/trouver?commune=06027&besoin=zzz`, 400, /Trouver de l'aide/);
+    const api = await (await fetch(`${server.url}/api/v1/orientation?commune=06027&besoin=demarches`)).json();
+    await checkPage(browser, server.url + api.resultats[0].fiche, 200, /^Fiche d'orientation · Maillage$/);
+  });
+
+  test("keyboard only, with JavaScript", async () => {
+    await withPage(browser, {}, keyboardJourney);
+  });
+
+  test("keyboard only, without JavaScript", async () => {
+    await withPage(browser, { javaScriptEnabled: false }, keyboardJourney);
+  });
+
+  test("with JavaScript, the copy and print buttons appear; without, they stay hidden", async () => {
+    const api = await (await fetch(`${server.url}/api/v1/orientation?commune=06027&besoin=demarches`)).json();
+    const url = server.url + api.resultats[0].fiche;
+    await withPage(browser, {}, async (page) => {
+      await page.goto(url);
+      await page.getByRole("button", { name: "Copier le texte" }).waitFor({ state: "visible" });
+      assert.ok(await page.getByRole("button", { name: "Imprimer la fiche" }).isVisible());
+    });
+    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
+      await page.goto(url);
+      assert.equal(await page.getByRole("button", { name: "Copier le texte" }).isVisible(), false);
+      const sms = await page.locator(".or-sms textarea").inputValue();
+      assert.equal(sms, api.resultats[0].sms);
+    });
+  });
+
+  test("print view: A4, no menu or controls, one page with the hours and the QR code", async () => {
+    const api = await (await fetch(`${server.url}/api/v1/orientation?commune=06027&besoin=demarches`)).json();
+    await withPage(browser, {}, async (page) => {
+      await page.goto(server.url + api.resultats[0].fiche);
+      await page.emulateMedia({ media: "print" });
+      assert.equal(await page.locator(".site-header").isVisible(), false);
+      assert.equal(await page.locator(".or-sms").isVisible(), false);
+      assert.ok(await page.locator(".or-hours").isVisible());
+      assert.ok(await page.locator(".or-qr img").isVisible());
+      const pdf = await page.pdf({ format: "A4", printBackground: true, preferCSSPageSize: true });
+      const pages = pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g)?.length ?? 0;
+      assert.ok(pdf.length > 5000);
+      assert.equal(pages, 1, `the sheet of one place prints on ${pages} pages`);
+    });
+  });
+});

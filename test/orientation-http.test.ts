@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { emptyQuery } from "../src/orientation/model.ts";
+import { orient } from "../src/orientation/service.ts";
+import { gsm7Length } from "../src/orientation/sms.ts";
+import { finderUrl, parseQuery } from "../src/orientation/url.ts";
+import { startTestServer } from "./support/server.ts";
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+before(async () => {
+  server = await startTestServer();
+});
+after(async () => {
+  await server?.close();
+});
+
+const get = (path: string) => fetch(server.url + path);
+
+describe("GET /api/v1/orientation", () => {
+  test("ranked places with reasons, opening, how to go and the SMS text", async () => {
+    const res = await get("/api/v1/orientation?commune=06027&besoin=demarches&modalite=individuel&limite=5");
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.equal(body.commune.nom, "Cagnes-sur-Mer");
+    assert.equal(body.resultats.length, 5);
+    assert.equal(body.recherche, "/trouver?commune=06027&besoin=demarches&modalite=individuel&limite=5");
+    const first = body.resultats[0];
+    assert.ok(first.raisons.includes("démarches en ligne"));
+    assert.match(first.raisons.at(-1), / km$/);
+    assert.deepEqual(first.manque, ["accompagnement individuel"]);
+    assert.ok(body.resultats.some((r: { correspondExactement: boolean }) => r.correspondExactement));
+    for (const r of body.resultats) {
+      assert.ok(gsm7Length(r.sms) <= 160);
+      assert.match(r.fiche, /^\/trouver\/fiche\?commune=06027&.*lieu=/);
+    }
+  });
+
+  test("the commune may be a name or a postcode; an unknown one gets suggestions", async () => {
+    const byName = await (await get("/api/v1/orientation?commune=Cagnes-sur-Mer&besoin=demarches")).json();
+    assert.equal(byName.commune.code, "06027");
+    const byPostcode = await (await get("/api/v1/orientation?commune=06800&besoin=demarches")).json();
+    assert.equal(byPostcode.commune.code, "06027");
+    const res = await get("/api/v1/orientation?commune=Cagnes-sur-Mez&besoin=demarches");
+    assert.equal(res.status, 404);
+    assert.match(res.headers.get("content-type") ?? "", /application\/problem\+json/);
+    const p = await res.json();
+    assert.match(p.detail, /Vouliez-vous dire : .*Cagnes-sur-Mer \(06027\)/);
+  });
+
+  test("bad values are named in French with the valid ones", async () => {
+    const res = await get("/api/v1/orientation?commune=06027&besoin=impots&distance=abc");
+    assert.equal(res.status, 400);
+    const p = await res.json();
+    assert.match(p.detail, /distance/);
+    const res2 = await get("/api/v1/orientation?commune=06027&besoin=impots");
+    const p2 = await res2.json();
+    assert.match(p2.detail, /besoin : valeur inconnue « impots »\. Valeurs possibles : demarches, telephone/);
+    const res3 = await get("/api/v1/orientation?besoin=demarches");
+    assert.equal(res3.status, 400);
+  });
+
+  test("contradictory required filters: the one that emptied the list is named, and the widening said", async () => {
+    const body = await (
+      await get("/api/v1/orientation?commune=69383&besoin=demarches&public=jeune&exiger=besoin&exiger=public")
+    ).json();
+    assert.equal(body.critereQuiVide, "public");
+    assert.equal(body.partiel, true);
+    assert.ok(body.elargissements.length > 0);
+    assert.ok(body.resultats.length > 0);
+    assert.match(body.contact.phone, /^0\d( \d\d){4}$/);
+  });
+});
+
+describe("pages", () => {
+  test("/trouver: the form; an unknown commune: « Vouliez-vous dire »", async () => {
+    const form = await get("/trouver");
+    assert.equal(form.status, 200);
+    assert.match(await form.text(), /De quelle aide avez-vous besoin/);
+    const res = await get("/trouver?commune=Cagnes-sur-Mez&besoin=demarches");
+    assert.equal(res.status, 404);
+    const html = await res.text();
+    assert.match(html, /Vouliez-vous dire/);
+    assert.match(html, /href="\/trouver\?commune=06027&amp;besoin=demarches"/);
+  });
+
+  test("results say why each place is proposed, with a tel: link", async () => {
+    const html = await (await get("/trouver?commune=06027&besoin=demarches")).text();
+    assert.match(html, /Pourquoi ce lieu : <\/span>démarches en ligne · 3,3 km/);
+    assert.match(html, /href="tel:\+33\d{9}"/);
+    assert.match(html, /(Ouvert|Fermé), (ferme|ouvre)/);
+  });
+
+  test("the sheet: hours, QR code, SMS; an unknown place is a 404", async () => {
+    const api = await (await get("/api/v1/orientation?commune=06027&besoin=demarches")).json();
+    const html = await (await get(api.resultats[0].fiche)).text();
+    assert.match(html, /Fiche d'orientation/);
+    assert.match(html, /<img src="data:image\/svg\+xml;base64,[^"]+" alt="Code QR vers la page du lieu/);
+    assert.match(html, /Horaires de la semaine/);
+    assert.ok(
+      html.includes(api.resultats[0].sms.replaceAll("'", "&#39;")) || html.includes(api.resultats[0].sms),
+    );
+    const missing = await get("/trouver/fiche?lieu=lieu-0000000000000000");
+    assert.equal(missing.status, 404);
+  });
+
+  test("the island is served and small", async () => {
+    const res = await get("/assets/orientation.js");
+    assert.equal(res.status, 200);
+    assert.ok((await res.text()).length < 3000);
+  });
+});
+
+describe("service for other capabilities", () => {
+  test("orient(ctx, query, now) on the published places; the URL goes both ways", async () => {
+    const query = { ...emptyQuery("06027"), besoins: ["demarches" as const], gratuit: true };
+    const out = await orient(server.ctx, query, new Date(2026, 10, 18, 10));
+    assert.ok(out && out.results.length > 0);
+    assert.equal(await orient(server.ctx, emptyQuery("99999")), null);
+    const url = finderUrl(query);
+    assert.equal(url, "/trouver?commune=06027&besoin=demarches&gratuit=1");
+    const back = parseQuery(Object.fromEntries(new URL(url, "http://x").searchParams));
+    assert.deepEqual(back.query, query);
+    assert.deepEqual(back.problems, []);
+  });
+});
