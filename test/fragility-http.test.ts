@@ -45,6 +45,16 @@ describe("fragility pages and API", () => {
     assert.match(await t.text(), /Aucun territoire ne correspond à « zzqxw »/);
     const long = await get(`/fragilite?territoire=${"a".repeat(300)}`);
     assert.equal(long.status, 400);
+    for (const path of [
+      "/fragilite?territoire=23&territoire=87",
+      `/fragilite?territoire=${"a".repeat(600)}`,
+      "/api/v1/fragilite?territoire=23&territoire=87",
+      "/fragilite.csv?methode=a&methode=b",
+    ]) {
+      const r = await get(path);
+      assert.equal(r.status, 400, path);
+      assert.match(await r.text(), /une seule fois, en moins de 500 caractères/, path);
+    }
     const api = await get("/api/v1/fragilite?territoire=saint");
     assert.equal(api.status, 400);
     assert.match((await api.json()).detail, /Plusieurs territoires correspondent/);

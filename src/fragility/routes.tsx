@@ -136,21 +136,26 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
   async function view(
     query: unknown,
   ): Promise<{ status: number; props: FragilityPageProps & { allRows?: Row[] } }> {
-    const q = pageQuery.parse(query);
+    const parsed = pageQuery.safeParse(query);
+    const q = parsed.success ? parsed.data : pageQuery.parse({});
     const methods = await currentMethods(db);
-    const picked = pickMethod(methods, q.methode);
+    const picked = parsed.success ? pickMethod(methods, q.methode) : "invalid";
     const text = (q.territoire ?? "").trim();
     const base = new URLSearchParams();
     if (text) base.set("territoire", text);
     if (q.methode) base.set("methode", q.methode);
     const common = { ref: ctx.territories, q: text, methods, base: base.toString() };
-    if (picked === "unknown") {
+    if (picked === "unknown" || picked === "invalid") {
+      const field = parsed.error?.issues[0]?.path.join(".") ?? "";
       return {
         status: 400,
         props: {
           ...common,
           method: methods[0] ?? null,
-          problem: `Méthode inconnue « ${q.methode} ». Méthodes possibles : ${methods.map((m) => m.id).join(", ")}.`,
+          problem:
+            picked === "invalid"
+              ? `Le paramètre « ${field} » est invalide : donnez-le une seule fois, en moins de 500 caractères.`
+              : `Méthode inconnue « ${q.methode} ». Méthodes possibles : ${methods.map((m) => m.id).join(", ")}.`,
           unitLabel: "communes",
           mapItems: [],
           ranking: [],

@@ -227,7 +227,7 @@ describe("coverage pages without JavaScript (server-rendered)", () => {
       /92 %<\/strong> des communes fragiles \(200 sur 217\) n'ont aucun lieu France Services/,
     );
     assert.match(html, /id="manques"/);
-    assert.match(html, /<form class="form-row" action="\/couverture#plan" method="get">/);
+    assert.match(html, /<form class="form-row coverage-form" action="\/couverture#plan" method="get">/);
   });
 
   test("a plan from the form: sites on the map and in a table, CSV exports", async () => {

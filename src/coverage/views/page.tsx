@@ -114,7 +114,7 @@ function LayerSelect({ id, layer }: { id: string; layer: Layer }): VNode {
 
 function CoverageForm(p: CoveragePageProps): VNode {
   return (
-    <form class="form-row" action="/couverture" method="get">
+    <form class="form-row coverage-form" action="/couverture" method="get">
       <div class="field">
         <label for="territoire">
           Territoire <span class="hint">(commune, intercommunalité, département, région)</span>
@@ -471,7 +471,7 @@ function PlanSection(p: CoveragePageProps): VNode {
         (population × indice / 10). Pour un bus itinérant, choisissez un rayon plus petit : chaque site est
         alors un arrêt desservi chaque semaine.
       </p>
-      <form class="form-row" action="/couverture#plan" method="get">
+      <form class="form-row coverage-form" action="/couverture#plan" method="get">
         <input type="hidden" name="territoire" value={t?.id ?? p.q} />
         <input type="hidden" name="service" value={layerKey(p.layer)} />
         {p.method ? <input type="hidden" name="methode" value={p.method.id} /> : null}
@@ -526,7 +526,7 @@ function PlanSection(p: CoveragePageProps): VNode {
 function CurveChart({ plan }: { plan: PlanResult }): VNode {
   const w = 400;
   const h = 200;
-  const pad = 30;
+  const pad = 44;
   const n = Math.max(plan.curve.length, plan.baselineCurve.length) - 1;
   const x = (i: number) => pad + (n === 0 ? 0 : (i * (w - 2 * pad)) / n);
   const y = (v: number) => h - pad - v * (h - 2 * pad);
