@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { recordRoutes, registerApiDocs } from "./api-docs.tsx";
 import type { AppContext } from "./app.ts";
 import { capabilities } from "./capabilities.ts";
 import { registerAboutRoutes } from "./platform/about.tsx";
@@ -8,7 +9,9 @@ import { registerTerritoryRoutes } from "./territories/routes.ts";
 /** Builds the HTTP application: the platform plumbing plus every capability's routes. */
 export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   const app = await createHttpServer(ctx.config);
+  recordRoutes(app);
   registerAboutRoutes(app);
+  registerApiDocs(app);
   registerTerritoryRoutes(app, {
     db: ctx.database.db,
     territories: ctx.territories,

@@ -148,3 +148,27 @@ describe("pages", () => {
     assert.equal(res.headers.get("content-encoding"), "gzip");
   });
 });
+
+describe("API documentation", () => {
+  test("every /api/v1 route is in the OpenAPI document, and everything documented exists", async () => {
+    const { registeredRoutes } = await import("../src/api-docs.tsx");
+    const res = await get("/api/v1/openapi.json");
+    assert.equal(res.status, 200);
+    const doc = await res.json();
+    assert.equal(doc.openapi, "3.1.0");
+    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort();
+    const routes = registeredRoutes.get(server.app) ?? [];
+    const served = routes
+      .filter((r) => r.url.startsWith("/api/v1/") && r.method !== "HEAD" && !r.url.includes("test-panne"))
+      .filter((r) => r.url !== "/api/v1/openapi.json")
+      .map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, "{$1}")}`)
+      .sort();
+    assert.ok(served.length >= 8, "the API routes were recorded");
+    assert.deepEqual(documented, served);
+    const page = await get("/api");
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /GET \/api\/v1\/lieux/);
+  });
+});

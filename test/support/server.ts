@@ -55,7 +55,7 @@ export const testConfig = () => ({
  */
 export async function startTestServer(
   opts: { configure?: (app: FastifyInstance) => void } = {},
-): Promise<{ url: string; ctx: AppContext; close(): Promise<void> }> {
+): Promise<{ url: string; ctx: AppContext; app: FastifyInstance; close(): Promise<void> }> {
   const dataDir = await preparedDataDir();
   const ctx = await openApp({ ...testConfig(), dataDir });
   const app = await buildServer(ctx);
@@ -64,6 +64,7 @@ export async function startTestServer(
   return {
     url,
     ctx,
+    app,
     async close() {
       await app.close();
       await ctx.database.close();
