@@ -28,7 +28,12 @@ const int = (min: number, max: number, dflt?: number): Schema => ({
   maximum: max,
   ...(dflt === undefined ? {} : { default: dflt }),
 });
-const q = (name: string, description: string, schema: Schema = { type: "string" }, required = false): Param => ({
+const q = (
+  name: string,
+  description: string,
+  schema: Schema = { type: "string" },
+  required = false,
+): Param => ({
   name,
   in: "query",
   description,
@@ -92,7 +97,15 @@ export const API_PATHS: Record<string, Record<"get" | "post", Operation | undefi
     get: {
       summary: "Un territoire",
       description: "Nom, type, population, parents et enfants.",
-      parameters: [{ name: "id", in: "path", required: true, description: "Identifiant du territoire.", schema: str("") }],
+      parameters: [
+        {
+          name: "id",
+          in: "path",
+          required: true,
+          description: "Identifiant du territoire.",
+          schema: str(""),
+        },
+      ],
       responses: { 200: json("Le territoire."), 404: problem },
     },
     post: undefined,
@@ -139,7 +152,15 @@ export const API_PATHS: Record<string, Record<"get" | "post", Operation | undefi
     get: {
       summary: "Un lieu de médiation numérique",
       description: "Tous les champs du schéma national, les sources et l'historique.",
-      parameters: [{ name: "id", in: "path", required: true, description: "Identifiant Maillage du lieu.", schema: str("") }],
+      parameters: [
+        {
+          name: "id",
+          in: "path",
+          required: true,
+          description: "Identifiant Maillage du lieu.",
+          schema: str(""),
+        },
+      ],
       responses: { 200: json("Le lieu."), 404: problem },
     },
     post: undefined,
@@ -151,13 +172,20 @@ export const API_PATHS: Record<string, Record<"get" | "post", Operation | undefi
         "Population et population fragile à portée d'un lieu, part des communes fragiles sans dispositif, communes classées par population fragile non couverte.",
       parameters: [
         territoire(true),
-        q("service", "Un service du schéma ou un dispositif (France Services, Aidants Connect, Conseillers numériques)."),
+        q(
+          "service",
+          "Un service du schéma ou un dispositif (France Services, Aidants Connect, Conseillers numériques).",
+        ),
         methode,
-        q("seuil", "Distance en km en dessous de laquelle une commune est couverte (par défaut 5 km en ville, 15 km ailleurs).", {
-          type: "number",
-          exclusiveMinimum: 0,
-          maximum: 100,
-        }),
+        q(
+          "seuil",
+          "Distance en km en dessous de laquelle une commune est couverte (par défaut 5 km en ville, 15 km ailleurs).",
+          {
+            type: "number",
+            exclusiveMinimum: 0,
+            maximum: 100,
+          },
+        ),
         q("fragilite", "Score à partir duquel une commune est fragile (par défaut 7).", {
           type: "number",
           minimum: 0,
@@ -187,8 +215,15 @@ export const API_PATHS: Record<string, Record<"get" | "post", Operation | undefi
                 rayon: { type: "number", exclusiveMinimum: 0, maximum: 100, description: "Rayon en km." },
                 service: str("Service ou dispositif déjà présent à prendre en compte."),
                 methode: str("Méthode de l'indice de fragilité."),
-                candidats: { type: "array", items: { type: "string" }, description: "Codes INSEE candidats." },
-                itinerant: { type: "boolean", description: "Arrêts d'un bus itinérant plutôt que des lieux fixes." },
+                candidats: {
+                  type: "array",
+                  items: { type: "string" },
+                  description: "Codes INSEE candidats.",
+                },
+                itinerant: {
+                  type: "boolean",
+                  description: "Arrêts d'un bus itinérant plutôt que des lieux fixes.",
+                },
               },
             },
             example: { territoire: "23", sites: 5, rayon: 10 },
