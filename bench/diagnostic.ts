@@ -103,6 +103,12 @@ export async function benchDiagnostic(): Promise<void> {
     report("rapport cartographie nationale / page de question", national / q1.total, "×");
 
     const body = JSON.stringify({ commune: "23096", mode: "seul", reponses: randomAnswers(7) });
+    // Warm up: the first result loads the places and builds orientation's index.
+    await fetch(`${server.url}/api/v1/diagnostic`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
     const r = await autocannon({
       url: `${server.url}/api/v1/diagnostic`,
       method: "POST",

@@ -5,6 +5,7 @@
 import { benchCoverage } from "./coverage.ts";
 import { benchDiagnostic } from "./diagnostic.ts";
 import { benchFragility } from "./fragility.ts";
+import { benchOrientation } from "./orientation.ts";
 import { benchPlaces } from "./places.ts";
 import { benchTerritories } from "./territories.ts";
 
@@ -14,6 +15,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   lieux: benchPlaces,
   diagnostic: benchDiagnostic,
   couverture: benchCoverage,
+  orientation: benchOrientation,
 };
 
 const wanted = process.argv.slice(2);

@@ -233,6 +233,57 @@ export const API_PATHS: Record<string, Record<"get" | "post", Operation | undefi
       responses: { 200: json("Sites proposés, gains et courbe."), 400: problem },
     },
   },
+  "/api/v1/diagnostic/questions": {
+    get: {
+      summary: "Questionnaire du diagnostic d'aisance numérique (version en cours)",
+      description:
+        "Les questions, leurs réponses possibles (dont « passer » : je ne sais pas / je préfère ne pas répondre), les notes pour l'accompagnant et la version, à renvoyer avec les réponses.",
+      responses: { 200: json("La version et les questions.") },
+    },
+    post: undefined,
+  },
+  "/api/v1/diagnostic": {
+    get: undefined,
+    post: {
+      summary: "Résultat d'un diagnostic d'aisance numérique, avec les lieux proches",
+      description:
+        "Profil (autonome, proche, eloigne, exclu), urgence, freins, niveau d'accompagnement (urgence, inclusion, competences), services et modalités du schéma à chercher, et lieux proches de la commune. Enregistre de façon anonyme les réponses, le résultat, la commune, le jour et le mode (pas de nom, pas de contact).",
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              required: ["commune", "reponses"],
+              properties: {
+                commune: str("Code INSEE de la commune de la personne."),
+                mode: { type: "string", enum: ["seul", "accompagne"], default: "seul" },
+                version: str("Version du questionnaire lue (facultatif) : 409 si elle a changé."),
+                reponses: {
+                  type: "object",
+                  description:
+                    "Identifiant de question → identifiant de réponse (une liste pour une question à plusieurs réponses). Une question absente est passée.",
+                  additionalProperties: {
+                    oneOf: [{ type: "string" }, { type: "array", items: { type: "string" } }],
+                  },
+                },
+              },
+            },
+            example: {
+              commune: "23096",
+              mode: "accompagne",
+              reponses: { demarche: "aide", urgence: "oui", genes: ["vue"] },
+            },
+          },
+        },
+      },
+      responses: {
+        200: json("Le résultat et les lieux proches."),
+        400: problem,
+        409: { ...problem, description: "Le questionnaire a changé depuis la version envoyée." },
+      },
+    },
+  },
 };
 
 /** The whole OpenAPI document. */

@@ -97,6 +97,8 @@ describe("diagnostic API", () => {
       assert.match(p.url, /^\/lieux\//);
     }
     assert.match(body.rechercheLieux, /^\/trouver\?/);
+    // Handed to the finder, prefilled.
+    assert.equal((await get(body.rechercheLieux)).status, 200);
     assert.equal(await count(), before + 1);
   });
 
@@ -238,6 +240,43 @@ describe("diagnostic pages without JavaScript (plain HTTP forms)", () => {
     const resumed = await get(res.headers.get("location") ?? "");
     assert.equal(resumed.status, 200);
     assert.equal((await postForm("/diagnostic/reprendre", [["t", forged]])).status, 400);
+  });
+
+  test("odd requests get a French page, never a 500", async () => {
+    const t = token();
+    const cases: [Promise<Response>, number][] = [
+      [
+        postForm("/diagnostic/question/abc", [
+          ["t", t],
+          ["reponse", "oui"],
+        ]),
+        303,
+      ],
+      [
+        postForm("/diagnostic/question/1", [
+          ["t", t],
+          ...Array.from({ length: 30 }, (): [string, string] => ["reponse", "aucun"]),
+        ]),
+        400,
+      ],
+      [postForm("/diagnostic/question/1", [["reponse", "aucun"]]), 400],
+      [get(`/diagnostic/question/1?t=${encodeURIComponent(t)}&t=autre`), 400],
+      [get("/diagnostic/resultat"), 400],
+      [postForm("/diagnostic/reprendre", []), 400],
+      [
+        postForm("/diagnostic/commencer", [
+          ["commune", "x".repeat(5000)],
+          ["mode", "seul"],
+        ]),
+        400,
+      ],
+      [fetch(`${server.url}/diagnostic/commencer`, { method: "POST", redirect: "manual" }), 400],
+    ];
+    for (const [res, status] of cases) {
+      const r = await res;
+      assert.equal(r.status, status, r.url);
+      if (status !== 303) assert.match(await r.text(), /lang="fr"/);
+    }
   });
 
   test("the start form: unknown commune, several communes, no mode", async () => {

@@ -18,7 +18,7 @@ import { finderUrl } from "../orientation/url.ts";
 import type { Territory } from "../territories/model.ts";
 import type { DiagnosticResult } from "./model.ts";
 
-export const PLACES_SHOWN = 5;
+const PLACES_SHOWN = 5;
 
 /**
  * The finder's query for a result: the first recommended service is required (the others would exclude too many

@@ -32,7 +32,7 @@ const modeOf = (v: unknown): Mode | null => (MODES.includes(v as Mode) ? (v as M
 const STAT_KEYS = { profiles: PROFILES, levels: LEVELS, modes: MODES, barriers: BARRIERS };
 
 /** A commune (or arrondissement) from its INSEE code, a name or a postcode; else the choices, or the problem. */
-export function resolveCommune(
+function resolveCommune(
   ctx: Pick<AppContext, "territories" | "search">,
   q: string,
 ): { commune?: Territory; choices?: Territory[]; problem?: string } {
@@ -330,7 +330,7 @@ export function registerDiagnosticRoutes(
   );
 
   app.post<{ Body: Record<string, unknown> }>("/diagnostic/reprendre", (req, reply) => {
-    const raw = (req.body ?? {}).t;
+    const raw = req.body?.t;
     const v =
       typeof raw === "string"
         ? verifyToken(raw, secret, now())
@@ -364,7 +364,7 @@ export function registerDiagnosticRoutes(
       distanceKm: f.distanceKm,
       url: placeUrl(f.place.id),
       phone: f.place.standard.telephone[0] ?? null,
-      hours: f.place.standard.horaires,
+      hours: f.open?.text ?? null,
     }));
     return sendPage(
       reply,

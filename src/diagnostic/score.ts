@@ -18,7 +18,7 @@ import {
 import { answerList } from "./questionnaire.ts";
 
 /** Points of each answer of the skill questions: 2 = alone, 1 = with help, 0 = never. */
-export const SKILL_POINTS: Record<string, Record<string, number>> = {
+const SKILL_POINTS: Record<string, Record<string, number>> = {
   appareil: { seul: 2, aide: 1, jamais: 0 },
   recherche: { seul: 2, aide: 1, jamais: 0 },
   courriel: { seul: 2, aide: 1, jamais: 0 },
@@ -29,10 +29,10 @@ export const SKILL_POINTS: Record<string, Record<string, number>> = {
 };
 
 /** Below this many skill answers (others skipped), the skill share is not trusted. */
-export const MIN_SKILL_ANSWERS = 3;
+const MIN_SKILL_ANSWERS = 3;
 
 /** Answers that reveal a barrier. */
-export const BARRIER_ANSWERS: { question: string; answer: string; barrier: Barrier }[] = [
+const BARRIER_ANSWERS: { question: string; answer: string; barrier: Barrier }[] = [
   { question: "genes", answer: "lecture", barrier: "lecture" },
   { question: "genes", answer: "langue", barrier: "langue" },
   { question: "genes", answer: "vue", barrier: "vue" },
@@ -46,7 +46,7 @@ export const BARRIER_ANSWERS: { question: string; answer: string; barrier: Barri
 ];
 
 /** What the rules look at. */
-export interface Facts {
+interface Facts {
   /** Share of the skill points, 0 to 1; null when fewer than MIN_SKILL_ANSWERS skill questions were answered. */
   skill: number | null;
   noDevice: boolean;
@@ -61,7 +61,7 @@ export interface Facts {
   helpAround: boolean;
 }
 
-export const PROFILE_RULES: { profile: Profile; when: (f: Facts) => boolean; why: string }[] = [
+const PROFILE_RULES: { profile: Profile; when: (f: Facts) => boolean; why: string }[] = [
   { profile: "exclu", when: (f) => f.noDevice || f.noInternet, why: "ni appareil ou ni internet" },
   {
     profile: "exclu",
@@ -87,7 +87,7 @@ export const PROFILE_RULES: { profile: Profile; when: (f: Facts) => boolean; why
   { profile: "autonome", when: () => true, why: "fait presque tout seul, sans peur" },
 ];
 
-export const URGENCY_RULES: { when: (f: Facts, p: Profile) => boolean; why: string }[] = [
+const URGENCY_RULES: { when: (f: Facts, p: Profile) => boolean; why: string }[] = [
   { when: (f) => f.deadline === "oui", why: "une démarche à faire dans les jours qui viennent" },
   {
     when: (f) => f.deadline === "bientot" && f.procedure !== "seul" && !f.helpAround,
@@ -99,7 +99,7 @@ export const URGENCY_RULES: { when: (f: Facts, p: Profile) => boolean; why: stri
   },
 ];
 
-export const LEVEL_RULES: { level: Level; when: (urgent: boolean, p: Profile) => boolean }[] = [
+const LEVEL_RULES: { level: Level; when: (urgent: boolean, p: Profile) => boolean }[] = [
   { level: "urgence", when: (urgent) => urgent },
   { level: "inclusion", when: (_, p) => p === "exclu" || p === "eloigne" },
   { level: "competences", when: () => true },
@@ -147,7 +147,7 @@ const one = (answers: Answers, q: string): string | undefined => {
   return v === SKIP ? undefined : v;
 };
 
-export function facts(answers: Answers): Facts {
+function facts(answers: Answers): Facts {
   let points = 0;
   let count = 0;
   for (const [q, table] of Object.entries(SKILL_POINTS)) {
@@ -171,7 +171,7 @@ export function facts(answers: Answers): Facts {
   };
 }
 
-export function barriersOf(answers: Answers): Barrier[] {
+function barriersOf(answers: Answers): Barrier[] {
   const found = new Set<Barrier>();
   for (const b of BARRIER_ANSWERS)
     if (answerList(answers, b.question).includes(b.answer)) found.add(b.barrier);

@@ -58,6 +58,20 @@ export interface OrientationIndex {
   price: Uint8Array;
   /** Parsed hours, filled on first use. */
   hours: (opening_hours | null | undefined)[];
+  /**
+   * Answers of the hours library, which costs tens of µs per call, memoised by hours text, question and minute
+   * (hours have minute precision, so the answer for a minute is exact). Many places share the same text.
+   */
+  memo: Map<string, unknown>;
+}
+
+const MEMO_MAX = 200_000;
+function memo<T>(idx: OrientationIndex, key: string, compute: () => T): T {
+  if (idx.memo.has(key)) return idx.memo.get(key) as T;
+  const value = compute();
+  if (idx.memo.size >= MEMO_MAX) idx.memo.clear();
+  idx.memo.set(key, value);
+  return value;
 }
 
 export function buildIndex(all: readonly Place[]): OrientationIndex {
@@ -73,6 +87,7 @@ export function buildIndex(all: readonly Place[]): OrientationIndex {
     modalities: new Uint8Array(n),
     price: new Uint8Array(n),
     hours: new Array(n),
+    memo: new Map(),
   };
   places.forEach((p, i) => {
     const loc = p.location as { lat: number; lon: number };
@@ -289,7 +304,7 @@ function evaluate(
   }
   if (c.asked.has("quand")) {
     const oh = hoursOf(idx, i);
-    const hits = oh ? c.windows.filter((w) => openDuring(oh, w, now)) : [];
+    const hits = openWindows(idx, c, i, now);
     if (hits.length > 0) reasons.push(...hits.map((w) => w.reason));
     else {
       missing.push(
@@ -314,6 +329,42 @@ interface Pass {
 }
 
 /** One search with a given set of required criteria and radius. */
+/** Which of the query's time windows the place is open in (memoised). */
+function openWindows(idx: OrientationIndex, c: Compiled, i: number, now: Date): TimeWindow[] {
+  const oh = hoursOf(idx, i);
+  if (!oh) return [];
+  const text = (idx.places[i] as Place).standard.horaires;
+  return c.windows.filter((w) =>
+    memo(idx, `d\u0000${text}\u0000${w.when}\u0000${w.ranges[0]?.[0].getTime() ?? now.getTime()}`, () =>
+      openDuring(oh, w, now),
+    ),
+  );
+}
+
+/** Does the place meet every required criterion but the distance? */
+const meetsRequired =
+  (idx: OrientationIndex, c: Compiled, required: Set<Criterion>, now: Date) => (i: number) =>
+    meetsMasks(idx, c, i, required) && (!required.has("quand") || openWindows(idx, c, i, now).length > 0);
+
+/** Is there at least one place meeting the required criteria within the radius? */
+function exists(
+  idx: OrientationIndex,
+  c: Compiled,
+  origin: { lat: number; lon: number },
+  required: Set<Criterion>,
+  radiusKm: number,
+  now: Date,
+): boolean {
+  if (idx.places.length === 0) return false;
+  return (
+    around(idx.tree, origin.lon, origin.lat, 1, radiusKm, meetsRequired(idx, c, required, now)).length > 0
+  );
+}
+
+/**
+ * One search with a given set of required criteria and radius. Candidates come nearest first; since a place's
+ * score is at least its distance, the search stops once `limit` places score better than the next distance.
+ */
 function pass(
   idx: OrientationIndex,
   c: Compiled,
@@ -324,18 +375,25 @@ function pass(
   limit: number,
 ): Pass {
   if (idx.places.length === 0) return { results: [], total: 0 };
-  const ids = around(idx.tree, origin.lon, origin.lat, CANDIDATES, radiusKm, (i) =>
-    meetsMasks(idx, c, i, required),
+  const ids = around(
+    idx.tree,
+    origin.lon,
+    origin.lat,
+    CANDIDATES,
+    radiusKm,
+    meetsRequired(idx, c, required, now),
   );
   const scored: { i: number; d: number; score: number; e: ReturnType<typeof evaluate> }[] = [];
   for (const i of ids) {
     const loc = (idx.places[i] as Place).location as { lat: number; lon: number };
     const d = distance(origin.lon, origin.lat, loc.lon, loc.lat);
+    if (scored.length >= limit && (scored[limit - 1] as { score: number }).score <= d) break;
     const e = evaluate(idx, c, i, d, now);
-    if (required.has("quand") && e.missed.has("quand")) continue;
-    scored.push({ i, d, score: d + PREFERENCE_KM * e.missed.size, e });
+    const item = { i, d, score: d + PREFERENCE_KM * e.missed.size, e };
+    let at = scored.length;
+    while (at > 0 && (scored[at - 1] as { score: number }).score > item.score) at--;
+    scored.splice(at, 0, item);
   }
-  scored.sort((a, b) => a.score - b.score || a.d - b.d);
   const results = scored.slice(0, limit).map(({ i, d, e }) => {
     const place = idx.places[i] as Place;
     const oh = hoursOf(idx, i);
@@ -353,13 +411,15 @@ function pass(
       reasons: e.reasons,
       missing: e.missing,
       exact: e.missing.length === 0,
-      open: oh ? openInfo(oh, now) : null,
+      open: oh
+        ? memo(idx, `o\u0000${place.standard.horaires}\u0000${now.getTime()}`, () => openInfo(oh, now))
+        : null,
       access: accessOf(place, oh !== null),
       helpsWith: helps,
       price: PRICE_TEXT[idx.price[i] as number] || null,
     } satisfies OrientationResult;
   });
-  return { results, total: scored.length };
+  return { results, total: ids.length };
 }
 
 /** Which criteria are dropped, in this order, when nothing is left (the least important first). */
@@ -394,8 +454,10 @@ export function findPlaces(
   idx: OrientationIndex,
   query: OrientationQuery,
   origin: { lat: number; lon: number },
-  now: Date,
+  at: Date,
 ): OrientationOutcome {
+  // Hours have minute precision: the answers for any moment of a minute are those of its start.
+  const now = new Date(Math.floor(at.getTime() / 60_000) * 60_000);
   const c = compile(query, now);
   const limit = Math.max(1, Math.min(query.limit ?? 10, 100));
   const required = new Set(query.indispensables.filter((k) => c.asked.has(k)));
@@ -414,7 +476,7 @@ export function findPlaces(
   for (const k of APPLY_ORDER) {
     if (!required.has(k)) continue;
     applied.add(k);
-    if (pass(idx, c, origin, applied, radius(applied, maxKm), now, 1).results.length === 0) {
+    if (!exists(idx, c, origin, applied, radius(applied, maxKm), now)) {
       emptiedBy = k;
       break;
     }
@@ -440,7 +502,7 @@ export function findPlaces(
     }
   }
   // 2. Drop required criteria, the least important first (pointless when no place at all is within reach).
-  const anyNear = pass(idx, c, origin, new Set(), radius(current, r), now, 1).results.length > 0;
+  const anyNear = exists(idx, c, origin, new Set(), radius(current, r), now);
   for (const k of anyNear ? WIDEN_ORDER : []) {
     if (result.results.length > 0) break;
     if (!current.has(k)) continue;

@@ -5,6 +5,7 @@
 import type { AppContext } from "../app.ts";
 import type { Place } from "../places/model.ts";
 import type { Territory } from "../territories/model.ts";
+import { normalize } from "../territories/normalize.ts";
 import type { Referential } from "../territories/referential.ts";
 import type { SearchIndex } from "../territories/search.ts";
 import { buildIndex, findPlaces, type OrientationIndex } from "./find.ts";
@@ -49,25 +50,34 @@ export function resolveCommune(
 ): { commune: Territory; suggestions: Territory[] } | { commune: null; suggestions: Territory[] } {
   const clean = text.trim();
   if (clean === "") return { commune: null, suggestions: [] };
-  const byCode = /^\d[\dAB]\d{3}$/i.test(clean) ? communeByCode(ref, clean.toUpperCase()) : null;
-  // An address: keep its postcode and what follows (« 12 rue Voltaire, 42000 Saint-Étienne »).
-  const address = /\b(\d{5})\b\s*(.*)$/.exec(clean);
-  const candidates = address && address[0] !== clean ? [address[0], address[1] as string, clean] : [clean];
-  if (byCode && !/^\d{5}$/.test(clean)) return { commune: byCode, suggestions: [] };
-  for (const q of candidates) {
-    const hits = search.search(q, { limit: 5, kinds: [...PLACE_KINDS] }).hits;
-    const best = hits[0];
-    if (!best) continue;
-    const sure = best.match !== "fuzzy";
-    const withPoint = hits.map((h) => h.territory).filter((t) => t.lat !== null && t.lon !== null);
-    if (sure && withPoint[0]) {
-      // A postcode shared by several communes: the first is taken, the others offered.
-      return { commune: withPoint[0], suggestions: best.match === "postcode" ? withPoint.slice(1) : [] };
+  const withPoint = (t: Territory) => t.lat !== null && t.lon !== null;
+  // A postcode, alone or in an address (« 12 rue Voltaire, 42000 Saint-Étienne »): its communes, the one named
+  // after it first.
+  const address = /\b(\d{5})\b[\s,]*([^\d]*)$/.exec(clean);
+  if (address) {
+    const hits = search
+      .search(address[1] as string, { limit: 30, kinds: [...PLACE_KINDS] })
+      .hits.filter((h) => h.match === "postcode" && withPoint(h.territory))
+      .map((h) => h.territory);
+    if (hits.length > 0) {
+      const rest = normalize(address[2] ?? "");
+      const named = rest ? hits.find((t) => rest.startsWith(normalize(t.name))) : undefined;
+      const chosen = named ?? (hits[0] as Territory);
+      return { commune: chosen, suggestions: hits.filter((t) => t !== chosen) };
     }
-    if (withPoint.length > 0) return { commune: null, suggestions: withPoint };
   }
-  if (byCode) return { commune: byCode, suggestions: [] };
-  return { commune: null, suggestions: [] };
+  if (/^\d[\dAB]\d{3}$/i.test(clean)) {
+    const byCode = communeByCode(ref, clean.toUpperCase());
+    if (byCode) return { commune: byCode, suggestions: [] };
+  }
+  const hits = search
+    .search(clean, { limit: 5, kinds: [...PLACE_KINDS] })
+    .hits.filter((h) => withPoint(h.territory));
+  const best = hits[0];
+  if (!best) return { commune: null, suggestions: [] };
+  // A sure match is taken; a fuzzy one (a typo) is only offered.
+  if (best.match !== "fuzzy") return { commune: best.territory, suggestions: [] };
+  return { commune: null, suggestions: hits.map((h) => h.territory) };
 }
 
 /** The commune nearest to a point (« autour de moi »). */

@@ -18,6 +18,7 @@ export interface PlaceLine {
   distanceKm: number;
   url: string;
   phone: string | null;
+  /** Open now or next opening, in plain words (orientation's), when the hours are known. */
   hours: string | null;
 }
 
@@ -105,6 +106,12 @@ export function ResultPage({
                   <span class="diag-distance"> à {formatDistance(p.distanceKm)}</span>
                   <br />
                   {p.address}
+                  {p.hours ? (
+                    <>
+                      <br />
+                      {p.hours}
+                    </>
+                  ) : null}
                   {p.phone ? (
                     <>
                       <br />

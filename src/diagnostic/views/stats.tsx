@@ -21,6 +21,8 @@ export interface StatsProps {
   choices?: Territory[];
 }
 
+/** 2026-11-27 → 27/11/2026. */
+const frenchDay = (iso: string) => iso.split("-").reverse().join("/");
 const cell = (c: Cell) => (c === null ? `moins de ${MIN_CELL}` : formatNumber(c));
 
 function CountTable({
@@ -102,8 +104,8 @@ export function StatsPage({ query, territory, stats, problem, choices }: StatsPr
           <>
             <p>
               <strong>{cell(stats.total)}</strong> diagnostics
-              {stats.first && stats.last ? `, du ${stats.first} au ${stats.last}` : ""}. Cas urgents :{" "}
-              <strong>{cell(stats.urgent)}</strong>.
+              {stats.first && stats.last ? `, du ${frenchDay(stats.first)} au ${frenchDay(stats.last)}` : ""}.
+              Cas urgents : <strong>{cell(stats.urgent)}</strong>.
             </p>
             <CountTable
               caption="Profil"
