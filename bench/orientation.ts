@@ -106,9 +106,11 @@ export async function benchOrientation(): Promise<void> {
     const page = "/trouver?commune=69383&besoin=demarches&gratuit=1&quand=samedi";
     await fetch(url + api);
     await fetch(url + page);
+    // The icon route does nothing: its rate shows what the machine gives any route at this moment.
     for (const [label, path] of [
       ["API /api/v1/orientation", api],
       ["page de résultats /trouver", page],
+      ["référence : route triviale /favicon.ico", "/favicon.ico"],
     ] as const) {
       const r = await autocannon({ url: url + path, connections: 10, duration: 8 });
       report(

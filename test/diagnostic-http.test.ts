@@ -318,6 +318,11 @@ describe("anonymous statistics page", () => {
     // 4 urgent out of 5: hidden (and so is its complement).
     assert.match(html, /Cas urgents : <strong>moins de 5<\/strong>/);
     assert.match(html, /lire ou écrire le français<\/th><td>5</);
+    // The territory page has a section with the same suppression.
+    const territoryPage = await (await get(`/territoires/${commune}`)).text();
+    assert.match(territoryPage, /5 diagnostics faits ici, dont moins de 5 cas urgents/);
+    assert.match(territoryPage, /href="\/diagnostic\?commune=23176"/);
+    assert.match(await (await get("/territoires/75056")).text(), /Moins de 5 diagnostics faits ici/);
     // The département sees them too.
     const dep = await (await get("/diagnostic/statistiques?territoire=23")).text();
     assert.match(dep, /Diagnostics : Creuse/);

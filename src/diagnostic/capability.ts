@@ -1,5 +1,5 @@
 import type { Capability } from "../capability.ts";
-import { registerDiagnosticRoutes } from "./routes.tsx";
+import { diagnosticSection, registerDiagnosticRoutes } from "./routes.tsx";
 import { diagnosticMigrations } from "./store.ts";
 
 /** Diagnostic d'aisance numérique: questionnaire, scoring, result with places, anonymous statistics, API. */
@@ -7,4 +7,5 @@ export const diagnostic: Capability = {
   name: "diagnostic",
   migrations: diagnosticMigrations,
   routes: registerDiagnosticRoutes,
+  sections: [diagnosticSection],
 };

@@ -1,10 +1,14 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext } from "../app.ts";
 import { addressLine, placeSummaryJson, placeUrl } from "../places/describe.ts";
 import { sendPage, sendProblem } from "../platform/http.ts";
+import { formatNumber } from "../platform/views/layout.tsx";
 import type { Territory } from "../territories/model.ts";
+import type { Referential } from "../territories/referential.ts";
+import type { TerritorySection } from "../territories/routes.ts";
 import {
   type Answers,
   BARRIERS,
@@ -19,7 +23,7 @@ import { matchingPlaces, moreHref } from "./places.ts";
 import { answerList, checkAnswers, QUESTIONNAIRE } from "./questionnaire.ts";
 import { score } from "./score.ts";
 import { loadSecret } from "./secret.ts";
-import { showStats } from "./stats.ts";
+import { MIN_CELL, showStats } from "./stats.ts";
 import { countResponses, saveResponse } from "./store.ts";
 import { signToken, TOKEN_MESSAGES, type TokenState, verifyToken } from "./token.ts";
 import { MessagePage, QuestionPage, StartPage } from "./views/questionnaire.tsx";
@@ -417,7 +421,10 @@ export function registerDiagnosticRoutes(
         );
       territory = first.territory;
     }
-    const stats = showStats(await countResponses(ctx.database.db, communeCodes(ctx, territory)), STAT_KEYS);
+    const stats = showStats(
+      await countResponses(ctx.database.db, communeCodes(ctx.territories, territory)),
+      STAT_KEYS,
+    );
     return sendPage(reply, StatsPage({ query, territory, stats }));
   });
 
@@ -504,12 +511,41 @@ export function registerDiagnosticRoutes(
 }
 
 /** INSEE codes of the communes (and arrondissements) of a territory, where responses are counted. */
-function communeCodes(ctx: AppContext, t: Territory): string[] {
+function communeCodes(territories: Referential, t: Territory): string[] {
   if (t.kind === "arrondissement") return [t.id];
   const codes: string[] = [];
-  for (const c of ctx.territories.communesOf(t)) {
+  for (const c of territories.communesOf(t)) {
     codes.push(c.id);
-    for (const a of ctx.territories.childrenOf(c.id)) if (a.kind === "arrondissement") codes.push(a.id);
+    for (const a of territories.childrenOf(c.id)) if (a.kind === "arrondissement") codes.push(a.id);
   }
   return codes;
 }
+
+/** On every territory page: how many diagnostics (small counts hidden), and a diagnostic for its inhabitants. */
+export const diagnosticSection: TerritorySection = {
+  id: "diagnostic",
+  title: "Diagnostic d'aisance numérique",
+  async render(t, { db, territories }): Promise<VNode | null> {
+    const stats = showStats(await countResponses(db, communeCodes(territories, t)), STAT_KEYS);
+    const local = t.kind === "commune" || t.kind === "arrondissement";
+    return (
+      <>
+        <p>
+          {stats.enough && stats.total !== null
+            ? `${formatNumber(stats.total)} diagnostics faits ici, dont ${stats.urgent === null ? `moins de ${MIN_CELL}` : formatNumber(stats.urgent)} cas urgents.`
+            : `Moins de ${MIN_CELL} diagnostics faits ici : pas de chiffre, pour protéger l'anonymat.`}{" "}
+          <a href={`/diagnostic/statistiques?territoire=${encodeURIComponent(t.id)}`}>
+            Statistiques anonymes
+          </a>
+        </p>
+        {local ? (
+          <p>
+            <a href={`/diagnostic?commune=${encodeURIComponent(t.id)}`}>
+              Faire le diagnostic pour une personne de {t.name}
+            </a>
+          </p>
+        ) : null}
+      </>
+    );
+  },
+};

@@ -142,8 +142,19 @@ const assemble = (p: Parts) =>
     .filter(Boolean)
     .join(". ");
 
-/** The orientation sheet as one text message (≤ 160 GSM-7 characters). */
+const texts = new WeakMap<Place, string>();
+
+/** The orientation sheet as one text message (≤ 160 GSM-7 characters); places do not change, texts are kept. */
 export function smsText(place: Place): string {
+  let text = texts.get(place);
+  if (text === undefined) {
+    text = buildSms(place);
+    texts.set(place, text);
+  }
+  return text;
+}
+
+function buildSms(place: Place): string {
   const s = place.standard;
   const phone = s.telephone[0] ? frenchPhone(s.telephone[0]) : "";
   const full: Parts = {

@@ -167,6 +167,7 @@ describe("diagnostic in a real browser", { skip: browserSkip() }, () => {
       /Diagnostics : Creuse/,
     );
     await checkPage(browser, `${server.url}/diagnostic/statistiques`, 200, /statistiques anonymes/);
+    await checkPage(browser, `${server.url}/territoires/23096`, 200, /Guéret/);
     await withPage(browser, { width: 360 }, async (page) => {
       await page.goto(`${server.url}/diagnostic`);
       await page.getByLabel("Votre commune").fill("Zzyzxville");

@@ -73,20 +73,9 @@ export function FinderForm({ query, communeText }: { query: OrientationQuery; co
           aria-describedby="or-commune-hint"
           required
         />
-        <input
-          type="hidden"
-          name="lat"
-          value={query.position ? query.position.lat.toFixed(4) : undefined}
-          disabled={!query.position}
-          data-or-lat
-        />
-        <input
-          type="hidden"
-          name="lon"
-          value={query.position ? query.position.lon.toFixed(4) : undefined}
-          disabled={!query.position}
-          data-or-lon
-        />
+        {/* Filled by « Autour de moi » only: a new search from the form starts from the commune typed. */}
+        <input type="hidden" name="lat" disabled data-or-lat />
+        <input type="hidden" name="lon" disabled data-or-lon />
         <p hidden data-or-js>
           <button type="button" class="button secondary" data-or-locate>
             Autour de moi
