@@ -140,11 +140,10 @@ export async function benchOrientation(): Promise<void> {
     const mapBytes = ["dist/maplibre-gl.mjs", "dist/maplibre-gl-worker.mjs", "dist/maplibre-gl.css"]
       .map((f) => gz(readFileSync(join(maplibre, f))))
       .reduce((a, b) => a + b, 0);
-    report(
-      "octets page de résultats avec la carte MapLibre de la plateforme (gzip)",
-      kb(without + mapBytes),
-      "Ko",
-    );
+    const withPlan = await (await fetch(`${url}${page}&carte=1`)).text();
+    const planBytes = without - gz(html) + gz(withPlan);
+    report("octets page de résultats avec le plan SVG (sans JavaScript), total (gzip)", kb(planBytes), "Ko");
+    report("octets avec une carte MapLibre interactive en plus (gzip)", kb(without + mapBytes), "Ko");
 
     const cn = dirname(
       createRequire(import.meta.url).resolve("@gouvfr-anct/cartographie-nationale/package.json"),
@@ -160,8 +159,9 @@ export async function benchOrientation(): Promise<void> {
       without / cnOrientation,
       "",
     );
+    report("ratio avec le plan SVG / cartographie nationale (mediation-numerique)", planBytes / cnMain, "");
     report(
-      "ratio avec carte / cartographie nationale (mediation-numerique)",
+      "ratio avec MapLibre / cartographie nationale (mediation-numerique)",
       (without + mapBytes) / cnMain,
       "",
     );

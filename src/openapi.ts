@@ -233,6 +233,59 @@ export const API_PATHS: Record<string, Record<"get" | "post", Operation | undefi
       responses: { 200: json("Sites proposés, gains et courbe."), 400: problem },
     },
   },
+  "/api/v1/orientation": {
+    get: {
+      summary: "Lieux proposés pour une personne, classés, avec la raison de chaque proposition",
+      description:
+        "Les critères indispensables (exiger) écartent, les autres classent (distance + 5 km par préférence manquée). Si rien ne convient, la recherche s'élargit pas à pas (elargissements) et le critère qui a vidé la liste est nommé (critereQuiVide). Chaque lieu a sa fiche (fiche) et son texte SMS de 160 caractères au plus. Les paramètres marqués « répétable » peuvent être donnés plusieurs fois.",
+      parameters: [
+        q("commune", "Code INSEE, nom ou code postal de la commune (ou une adresse avec son code postal).", {
+          type: "string",
+          maxLength: 100,
+        }),
+        q(
+          "besoin",
+          "Besoin en mots simples (répétable) : demarches, telephone, ordinateur, materiel, emploi, arnaques, enfants, comprendre, loisirs.",
+        ),
+        q("service", "Service du schéma national, en toutes lettres (répétable)."),
+        q("public", "Public (répétable) : senior, jeune, famille, femme, etudiant."),
+        q(
+          "prise",
+          "Prise en charge spécifique (répétable) : surdite, handicap-moteur, handicap-mental, illettrisme, langue-etrangere, deficience-visuelle.",
+        ),
+        q("gratuit", "1 : gratuit seulement.", { type: "string", enum: ["1"] }),
+        q("modalite", "Façon d'être aidé (répétable) : seul, individuel, atelier, distance."),
+        q(
+          "quand",
+          "Moment (répétable) : maintenant, samedi, soir (après 18 h), ou <jour>-matin / <jour>-apres-midi (lundi … samedi).",
+        ),
+        q("distance", "Distance maximale en km.", { type: "number", exclusiveMinimum: 0, maximum: 200 }),
+        q(
+          "exiger",
+          "Critère indispensable (répétable) : besoin, distance, priseEnCharge, public, gratuit, modalite, quand. Absent : besoin et distance ; vide : aucun.",
+        ),
+        q("lat", "Latitude d'un point de départ précis (avec lon).", {
+          type: "number",
+          minimum: -90,
+          maximum: 90,
+        }),
+        q("lon", "Longitude d'un point de départ précis (avec lat).", {
+          type: "number",
+          minimum: -180,
+          maximum: 180,
+        }),
+        q("limite", "Nombre de lieux.", int(1, 100, 10)),
+      ],
+      responses: {
+        200: json(
+          "La commune, les lieux classés avec raisons, ouverture, accès, texte SMS et fiche, les élargissements.",
+        ),
+        400: problem,
+        404: { ...problem, description: "Commune inconnue, avec des suggestions (« Vouliez-vous dire »)." },
+      },
+    },
+    post: undefined,
+  },
   "/api/v1/diagnostic/questions": {
     get: {
       summary: "Questionnaire du diagnostic d'aisance numérique (version en cours)",

@@ -90,6 +90,19 @@ describe("pages", () => {
     assert.match(html, /(Ouvert|Fermé), (ferme|ouvre)/);
   });
 
+  test("the plan is on request only, as a server-side SVG of the same places", async () => {
+    const plain = await (await get("/trouver?commune=06027&besoin=demarches")).text();
+    assert.doesNotMatch(plain, /<svg/);
+    assert.match(
+      plain,
+      /href="\/trouver\?commune=06027&amp;besoin=demarches&amp;carte=1">Voir ces lieux sur un plan/,
+    );
+    const plan = await (await get("/trouver?commune=06027&besoin=demarches&carte=1")).text();
+    assert.match(plan, /<svg class="map"[^>]*role="img"/);
+    assert.equal(plan.match(/<circle class="point"/g)?.length, 10);
+    assert.match(plan, /<path class="area"/);
+  });
+
   test("the sheet: hours, QR code, SMS; an unknown place is a 404", async () => {
     const api = await (await get("/api/v1/orientation?commune=06027&besoin=demarches")).json();
     const html = await (await get(api.resultats[0].fiche)).text();

@@ -164,6 +164,9 @@ describe("widening", () => {
     const out = findPlaces(idx, q("97352", { besoins: ["demarches"] }), from("97352"), WEDNESDAY);
     assert.ok(out.results.length > 0);
     assert.ok(out.results.every((r) => r.distanceKm > 50));
+    // The need is kept: the nearest places that help with it, even far away.
+    assert.ok(out.results.every((r) => r.place.standard.services.includes(SERVICE.demarches)));
+    assert.equal(out.partial, false);
     assert.ok(out.widened.includes("Aucun lieu à moins de 50 km : voici les plus proches."));
   });
 });
@@ -283,7 +286,10 @@ describe("how to go there", () => {
       WEDNESDAY,
     );
     for (const r of out.results) {
-      assert.ok(r.helpsWith.length > 0);
+      assert.equal(r.helpsWith[0], "usage du téléphone");
+      if (r.place.standard.services.includes(SERVICE.demarches))
+        assert.ok(r.helpsWith.includes("démarches en ligne"));
+      assert.ok(!r.helpsWith.includes("usage du téléphone et de l'ordinateur"));
       if (r.access.phone) assert.match(r.access.phone.tel, /^\+?\d+$/);
       if (r.reasons.includes("gratuit")) assert.equal(r.price, "Gratuit");
     }

@@ -123,6 +123,13 @@ export function buildIndex(all: readonly Place[]): OrientationIndex {
   return idx;
 }
 
+/** Parses the hours of places [from, from + count) ahead of use; returns the next index (places.length when done). */
+export function warmHours(idx: OrientationIndex, from: number, count: number): number {
+  const end = Math.min(idx.places.length, from + count);
+  for (let i = from; i < end; i++) hoursOf(idx, i);
+  return end;
+}
+
 function hoursOf(idx: OrientationIndex, i: number): opening_hours | null {
   let oh = idx.hours[i];
   if (oh === undefined) {
@@ -397,13 +404,13 @@ function pass(
   const results = scored.slice(0, limit).map(({ i, d, e }) => {
     const place = idx.places[i] as Place;
     const oh = hoursOf(idx, i);
-    const needs = NEEDS.filter((n) => n.services.some((s) => place.standard.services.includes(s)));
-    const helps = c.needGroups
-      .filter((g) => ((idx.services[i] as number) & g.mask) !== 0)
-      .map((g) => g.label);
+    // The needs asked that it answers, then its other services in plain words.
+    const matched = c.needGroups.filter((g) => ((idx.services[i] as number) & g.mask) !== 0);
+    const covered = matched.reduce((m, g) => m | g.mask, 0);
+    const helps = matched.map((g) => g.label);
     for (const s of place.standard.services) {
       const w = serviceInPlainWords(s);
-      if (!helps.includes(w) && !needs.some((n) => n.short === w)) helps.push(w);
+      if ((serviceMask([s]) & covered) === 0 && !helps.includes(w)) helps.push(w);
     }
     return {
       place,
@@ -512,8 +519,14 @@ export function findPlaces(
   }
   // 3. Still nothing within reach (an island, say): the nearest places whatever their distance.
   if (result.results.length === 0) {
-    result = pass(idx, c, origin, new Set(), 20_000, now, limit);
-    if (result.results.length > 0) widened.push("Aucun lieu à moins de 50 km : voici les plus proches.");
+    current.delete("distance");
+    result = pass(idx, c, origin, current, 20_000, now, limit);
+    if (result.results.length === 0) {
+      current.clear();
+      result = pass(idx, c, origin, current, 20_000, now, limit);
+    }
+    if (result.results.length > 0)
+      widened.push(`Aucun lieu à moins de ${km(WIDEST_KM)} : voici les plus proches.`);
   }
   const partial = [...required].some((k) => !current.has(k));
   return { ...base, ...result, widened, emptiedBy, partial };

@@ -128,7 +128,13 @@ export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext)
         s.communeText ? 404 : 200,
       );
     const outcome = await orient(ctx, s.query);
-    return sendPage(reply, FinderPage({ ...base, suggestions: s.suggestions, outcome }));
+    const shown = req.query.carte === "1";
+    const shapes = shown ? await ctx.shapes([s.commune.parent ?? s.commune.id]) : new Map();
+    const plan = {
+      shown,
+      shapes: [...shapes.values()].map((geometry) => ({ geometry, className: "area" })),
+    };
+    return sendPage(reply, FinderPage({ ...base, suggestions: s.suggestions, outcome, plan }));
   });
 
   app.get("/trouver/fiche", async (req: Req, reply: FastifyReply) => {

@@ -8,7 +8,7 @@ import type { Territory } from "../territories/model.ts";
 import { normalize } from "../territories/normalize.ts";
 import type { Referential } from "../territories/referential.ts";
 import type { SearchIndex } from "../territories/search.ts";
-import { buildIndex, findPlaces, type OrientationIndex } from "./find.ts";
+import { buildIndex, findPlaces, type OrientationIndex, warmHours } from "./find.ts";
 import type { OrientationOutcome, OrientationQuery } from "./model.ts";
 
 const indexes = new WeakMap<
@@ -26,7 +26,18 @@ export async function orientationIndex(
   if (hit && hit.generation === generation) return hit;
   const built = { generation, index: buildIndex(places), byId: new Map(places.map((p) => [p.id, p])) };
   indexes.set(ctx, built);
+  warmInBackground(ctx, built.index);
   return built;
+}
+
+/**
+ * Reading opening hours costs about 2 ms per distinct text (4 000 of them): read them all in small slices between
+ * requests, so that the first searches of each area do not pay for it. Stops when the index is replaced; never keeps
+ * the process alive.
+ */
+function warmInBackground(ctx: AppContext, index: OrientationIndex, from = 0): void {
+  if (from >= index.places.length || indexes.get(ctx)?.index !== index) return;
+  setImmediate(() => warmInBackground(ctx, index, warmHours(index, from, 25))).unref();
 }
 
 const PLACE_KINDS = ["commune", "arrondissement"] as const;

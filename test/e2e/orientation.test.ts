@@ -76,6 +76,12 @@ describe("orientation in a real browser", { skip: browserSkip(), timeout: 180_00
       200,
       /Lyon 3e/,
     );
+    await checkPage(
+      browser,
+      `${server.url}/trouver?commune=06027&besoin=demarches&carte=1`,
+      200,
+      /Lieux pour vous aider près de Cagnes-sur-Mer/,
+    );
     await checkPage(browser, `${server.url}/trouver?commune=Cagnes-sur-Mez`, 404, /Trouver de l'aide/);
     await checkPage(browser, `${server.url}/trouver?commune=06027&besoin=zzz`, 400, /Trouver de l'aide/);
     const api = await (await fetch(`${server.url}/api/v1/orientation?commune=06027&besoin=demarches`)).json();

@@ -1,5 +1,6 @@
 import type { VNode } from "preact";
 import { addressLine, placeUrl } from "../../places/describe.ts";
+import { type MapShape, SvgMap } from "../../platform/svgmap.tsx";
 import { Layout } from "../../platform/views/layout.tsx";
 import type { Territory } from "../../territories/model.ts";
 import {
@@ -18,6 +19,8 @@ import type { Contact } from "../service.ts";
 import { finderUrl, queryParams, sheetUrl } from "../url.ts";
 
 export interface FinderProps {
+  /** A plan of the results (server-side SVG, no JavaScript), on request only: null when not asked. */
+  plan?: { shapes: MapShape[]; shown: boolean } | null;
   query: OrientationQuery;
   /** What the person typed for the commune. */
   communeText: string;
@@ -411,6 +414,32 @@ export function FinderPage(props: FinderProps): VNode {
             </p>
           </form>
           {outcome.partial || outcome.results.length === 0 ? <ContactBox contact={contact} /> : null}
+          {props.plan?.shown ? (
+            <figure class="or-plan">
+              <SvgMap
+                title={`Plan : ${commune.name} (point bleu) et les lieux proposés, numérotés comme dans la liste`}
+                shapes={props.plan.shapes}
+                points={[
+                  { ...outcome.origin, className: "or-origin", label: `Départ : ${commune.name}` },
+                  ...outcome.results.map((r, i) => ({
+                    lat: r.place.location?.lat ?? outcome.origin.lat,
+                    lon: r.place.location?.lon ?? outcome.origin.lon,
+                    className: "point",
+                    label: `${i + 1}. ${r.place.standard.nom} (${r.reasons.at(-1) ?? ""})`,
+                  })),
+                ]}
+              />
+              <figcaption>
+                Les lieux de la liste sur un plan (la liste ci-dessus dit la même chose).
+              </figcaption>
+            </figure>
+          ) : (
+            <p>
+              <a href={`${finderUrl({ ...query, commune: commune.id })}&carte=1`}>
+                Voir ces lieux sur un plan
+              </a>
+            </p>
+          )}
           <p class="hint">
             Adresse de cette recherche, à partager :{" "}
             <a href={finderUrl({ ...query, commune: commune.id })}>lien vers ces résultats</a>. Rien de ce que
