@@ -94,6 +94,7 @@ describe("ranking", () => {
     const exact = out.results.findIndex((r) => r.exact);
     assert.ok(exact > 0);
     const score = (r: (typeof out.results)[number]) => r.distanceKm + 5 * (r.exact ? 0 : 1);
+    for (const r of out.results) assert.equal(r.exact, r.missing.length === 0);
     for (let i = 1; i < out.results.length; i++)
       assert.ok(score(out.results[i - 1] as never) <= score(out.results[i] as never) + 1e-9);
   });

@@ -250,6 +250,20 @@ export function accessOf(p: Place, hasHours: boolean): Access {
 
 const PRICE_TEXT = ["", "Gratuit", "Gratuit sous condition", "Payant"];
 
+/** How many asked criteria the place misses (what `evaluate` counts, without building its words). */
+function missedCount(idx: OrientationIndex, c: Compiled, i: number, d: number, now: Date): number {
+  let n = 0;
+  const a = c.asked;
+  if (a.has("besoin") && c.needGroups.some((g) => ((idx.services[i] as number) & g.mask) === 0)) n++;
+  if (a.has("priseEnCharge") && c.supportMasks.some((g) => ((idx.supports[i] as number) & g.mask) === 0)) n++;
+  if (a.has("public") && ((idx.publics[i] as number) & c.publicMask) === 0) n++;
+  if (a.has("gratuit") && idx.price[i] !== 1 && idx.price[i] !== 2) n++;
+  if (a.has("modalite") && ((idx.modalities[i] as number) & c.modalityMask) === 0) n++;
+  if (a.has("quand") && openWindows(idx, c, i, now).length === 0) n++;
+  if (c.query.distanceMax !== null && d > c.query.distanceMax) n++;
+  return n;
+}
+
 /** Evaluates every asked criterion on one place: what it meets (reasons), what it misses. */
 function evaluate(
   idx: OrientationIndex,
@@ -390,18 +404,18 @@ function pass(
     radiusKm,
     meetsRequired(idx, c, required, now),
   );
-  const scored: { i: number; d: number; score: number; e: ReturnType<typeof evaluate> }[] = [];
+  const scored: { i: number; d: number; score: number }[] = [];
   for (const i of ids) {
     const loc = (idx.places[i] as Place).location as { lat: number; lon: number };
     const d = distance(origin.lon, origin.lat, loc.lon, loc.lat);
     if (scored.length >= limit && (scored[limit - 1] as { score: number }).score <= d) break;
-    const e = evaluate(idx, c, i, d, now);
-    const item = { i, d, score: d + PREFERENCE_KM * e.missed.size, e };
+    const item = { i, d, score: d + PREFERENCE_KM * missedCount(idx, c, i, d, now) };
     let at = scored.length;
     while (at > 0 && (scored[at - 1] as { score: number }).score > item.score) at--;
     scored.splice(at, 0, item);
   }
-  const results = scored.slice(0, limit).map(({ i, d, e }) => {
+  const results = scored.slice(0, limit).map(({ i, d }) => {
+    const e = evaluate(idx, c, i, d, now);
     const place = idx.places[i] as Place;
     const oh = hoursOf(idx, i);
     // The needs asked that it answers, then its other services in plain words.
