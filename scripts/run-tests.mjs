@@ -15,7 +15,14 @@ const rank = (f) => (f.startsWith("test/e2e") ? 2 : f.startsWith("test") || f.in
 files.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 const result = spawnSync(
   process.execPath,
-  ["--expose-gc", "--import", "tsx", "--test", `--test-concurrency=${process.env.MAILLAGE_TEST_CONCURRENCY ?? 2}`, ...files],
+  [
+    "--expose-gc",
+    "--import",
+    "tsx",
+    "--test",
+    `--test-concurrency=${process.env.MAILLAGE_TEST_CONCURRENCY ?? 2}`,
+    ...files,
+  ],
   {
     stdio: "inherit",
     env: { ...process.env, TZ: "Europe/Paris", LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" },

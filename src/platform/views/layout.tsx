@@ -64,7 +64,8 @@ export function Layout({ title, description, children, current }: PageProps): VN
           <div class="wrap">
             <p>
               Maillage est un logiciel libre. Données publiques : INSEE (Code officiel géographique 2025),
-              IGN, La Poste, ANCT — <a href="/a-propos/donnees">sources des données</a> · <a href="/api">API</a>.
+              IGN, La Poste, ANCT — <a href="/a-propos/donnees">sources des données</a> ·{" "}
+              <a href="/api">API</a>.
             </p>
           </div>
         </footer>
