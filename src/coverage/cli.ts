@@ -5,7 +5,7 @@ import type { Command } from "../capability.ts";
 import { resolveTerritory } from "../fragility/routes.tsx";
 import type { Territory } from "../territories/model.ts";
 import { CoverageEngine, CoverageError, type PlanResult } from "./engine.ts";
-import { csvCell, int, pct } from "./format.ts";
+import { int, pct, planCsv } from "./format.ts";
 import { parseCandidateCodes, parseLayer } from "./inputs.ts";
 import { layerKey } from "./model.ts";
 import { share } from "./stats.ts";
@@ -159,23 +159,7 @@ comparaison avec « les plus grandes communes non couvertes d'abord ».
         printPlan(plan);
         const out = str("sortie");
         if (out) {
-          const rows = ["rang,code,commune,latitude,longitude,gain_pondere,cumul_pondere,part_couverte"];
-          for (const s of plan.sites)
-            rows.push(
-              [
-                s.rank,
-                s.code,
-                s.name,
-                s.lat,
-                s.lon,
-                s.gain.toFixed(1),
-                s.cumulative.toFixed(1),
-                s.coveredShare.toFixed(4),
-              ]
-                .map(csvCell)
-                .join(","),
-            );
-          await writeFile(out, `${rows.join("\n")}\n`);
+          await writeFile(out, planCsv(plan.sites));
           console.log(`Sites écrits dans ${out}.`);
         }
       });

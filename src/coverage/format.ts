@@ -1,4 +1,6 @@
 /** Numbers and phrases in French for pages, CSV and the terminal. */
+import { csvCell } from "../platform/csv.ts";
+import type { PlanSiteOut } from "./engine.ts";
 import { DISTANCE_CLASSES } from "./stats.ts";
 
 const nf0 = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0 });
@@ -27,9 +29,25 @@ export function distanceClassLabels(): string[] {
  * distance, and the table of gaps says the same in words. */
 export const DISTANCE_PALETTE = ["#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#b2182b"] as const;
 
-export const csvCell = (v: string | number | null) => {
-  if (v === null) return "";
-  const s = String(v);
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",;\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-};
+/** A plan as CSV (with a BOM, so that spreadsheets read UTF-8): the sites in the order they were chosen. */
+export function planCsv(sites: readonly PlanSiteOut[]): string {
+  const rows = [
+    "\uFEFFrang,code,commune,latitude,longitude,gain_pondere,cumul_pondere,part_couverte,communes_nouvellement_couvertes",
+    ...sites.map((s) =>
+      [
+        s.rank,
+        s.code,
+        s.name,
+        s.lat,
+        s.lon,
+        s.gain.toFixed(1),
+        s.cumulative.toFixed(1),
+        s.coveredShare.toFixed(4),
+        s.newlyCovered,
+      ]
+        .map(csvCell)
+        .join(","),
+    ),
+  ];
+  return `${rows.join("\r\n")}\r\n`;
+}

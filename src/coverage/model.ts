@@ -19,8 +19,8 @@ export const SERVICES = [
 /** The national programmes (dispositifs) whose reach is measured on its own. */
 export const DISPOSITIFS = ["France Services", "Aidants Connect", "Conseillers numériques"] as const;
 
-export type Service = (typeof SERVICES)[number];
-export type Dispositif = (typeof DISPOSITIFS)[number];
+type Service = (typeof SERVICES)[number];
+type Dispositif = (typeof DISPOSITIFS)[number];
 
 /** What "help" means for a distance: any place, a place offering a service, or a place of a dispositif. */
 export type Layer =

@@ -4,12 +4,13 @@ import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext } from "../app.ts";
 import { resolveTerritory } from "../fragility/routes.tsx";
+import { csvCell } from "../platform/csv.ts";
 import { sendPage, sendProblem } from "../platform/http.ts";
 import type { Referential } from "../territories/referential.ts";
 import type { TerritorySection } from "../territories/routes.ts";
 import { pointServes } from "./access.ts";
 import { CoverageEngine, CoverageError, type PlanResult, type TerritoryCoverage } from "./engine.ts";
-import { csvCell } from "./format.ts";
+import { planCsv } from "./format.ts";
 import { MAX_RADIUS_KM, MAX_SITES, parseLayer } from "./inputs.ts";
 import { type Layer, layerKey } from "./model.ts";
 import { CoveragePage, type CoveragePageProps, CoverageSection } from "./views/page.tsx";
@@ -292,28 +293,10 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
       );
     }
     const plan = props.plan;
-    const rows = [
-      "\uFEFFrang,code,commune,latitude,longitude,gain_pondere,cumul_pondere,part_couverte,communes_nouvellement_couvertes",
-      ...plan.sites.map((s) =>
-        [
-          s.rank,
-          s.code,
-          s.name,
-          s.lat,
-          s.lon,
-          s.gain.toFixed(1),
-          s.cumulative.toFixed(1),
-          s.coveredShare.toFixed(4),
-          s.newlyCovered,
-        ]
-          .map(csvCell)
-          .join(","),
-      ),
-    ];
     return reply
       .type("text/csv; charset=utf-8")
       .header("content-disposition", `attachment; filename="plan-${plan.territory?.id ?? "france"}.csv"`)
-      .send(`${rows.join("\r\n")}\r\n`);
+      .send(planCsv(plan.sites));
   });
 
   app.get("/api/v1/couverture", async (req, reply) => {

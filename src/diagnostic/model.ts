@@ -10,7 +10,7 @@ export const MODES: readonly Mode[] = ["seul", "accompagne"];
 /** The id of the answer every question offers: « Je ne sais pas / je préfère ne pas répondre ». */
 export const SKIP = "passer";
 
-export interface Answer {
+interface Answer {
   id: string;
   label: string;
 }

@@ -106,7 +106,7 @@ const LEVEL_RULES: { level: Level; when: (urgent: boolean, p: Profile) => boolea
 ];
 
 /** What to look for at each level, in the national standard's values. */
-export const LEVEL_NEEDS: Record<
+const LEVEL_NEEDS: Record<
   Level,
   { services: string[]; modalites: string[]; programmes: string[]; passNumerique: boolean }
 > = {
@@ -131,7 +131,7 @@ export const LEVEL_NEEDS: Record<
 };
 
 /** Services added by a barrier or a weak point, and the standard's `prise_en_charge_specifique`. */
-export const BARRIER_NEEDS: Record<Barrier, { services: string[]; priseEnCharge: string[] }> = {
+const BARRIER_NEEDS: Record<Barrier, { services: string[]; priseEnCharge: string[] }> = {
   lecture: { services: [], priseEnCharge: ["Illettrisme"] },
   langue: { services: [], priseEnCharge: ["Langues étrangères (autres)"] },
   vue: { services: [], priseEnCharge: ["Déficience visuelle"] },

@@ -8,7 +8,7 @@ import type { Db } from "../platform/db.ts";
 import type { Answers, Barrier, DiagnosticResult, Level, Mode, Profile } from "./model.ts";
 import type { RawCounts } from "./stats.ts";
 
-export type DiagnosticTables = {
+type DiagnosticTables = {
   diagnostic_response: {
     id: Generated<number>;
     questionnaire_version: string;

@@ -1,7 +1,7 @@
 import type { AggregateLevel, CommuneRef, CommuneScore, TerritoryAggregate } from "./model.ts";
 
 /** Score from which a commune counts as fragile in the "share of the population" figure. */
-export const FRAGILE_THRESHOLD = 7;
+const FRAGILE_THRESHOLD = 7;
 
 /**
  * Population-weighted means of the communes' scores (and of each indicator's normalised score) per EPCI,

@@ -60,7 +60,7 @@ const DRIVER_THRESHOLD = 6;
  * The one-sentence summary: the score and the (at most two) indicators that push it up most, among
  * those scored 6 or more; values estimated or missing are said too.
  */
-export function summarise(score: CommuneScore, indicators: Record<string, Indicator>): string {
+function summarise(score: CommuneScore, indicators: Record<string, Indicator>): string {
   if (score.score === null)
     return "Score non calculable : aucune donnée n'est disponible pour cette commune.";
   const head = `Score ${frenchDecimal(score.score)}/10`;

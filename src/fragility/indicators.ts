@@ -83,7 +83,7 @@ const INDICATOR_LIST: Indicator[] = [
 export const INDICATORS: Record<string, Indicator> = Object.fromEntries(INDICATOR_LIST.map((i) => [i.id, i]));
 
 /** Why a cell has no value. */
-export type MissingReason = "secret" | "nd" | "vide" | "division par zéro";
+type MissingReason = "secret" | "nd" | "vide" | "division par zéro";
 
 /** One cell read: a number, an explicit missing value, or something unreadable. */
 export type Cell = { value: number } | { missing: MissingReason } | { invalid: string };
@@ -123,7 +123,7 @@ export function parseIfnRow(row: Record<string, string>): ParsedRow {
     },
   };
 }
-export const IFN_COLUMNS = [
+const IFN_COLUMNS = [
   "code",
   "no_thd_coverage_rate",
   "no_4g_coverage_rate",
@@ -143,7 +143,7 @@ export function parseFilosofiRow(row: Record<string, string>): ParsedRow {
     },
   };
 }
-export const FILOSOFI_COLUMNS = ["CODGEO", "MED21", "TP6021"];
+const FILOSOFI_COLUMNS = ["CODGEO", "MED21", "TP6021"];
 
 /**
  * A row of communes-france-2024-rcarlier.csv: unemployment of the 15–64 = jobless / active, and density
@@ -160,7 +160,7 @@ export function parseRcarlierRow(row: Record<string, string>): ParsedRow {
     },
   };
 }
-export const RCARLIER_COLUMNS = [
+const RCARLIER_COLUMNS = [
   "insee_com",
   "commune_type",
   "population_2021",
@@ -185,7 +185,7 @@ export function parseAppartenanceRow(row: Record<string, string>): ParsedRow {
     cells: { tranche_unite_urbaine: ok ? cell : { invalid: row.TUU2017 ?? "" } },
   };
 }
-export const APPARTENANCE_COLUMNS = ["CODGEO", "TUU2017"];
+const APPARTENANCE_COLUMNS = ["CODGEO", "TUU2017"];
 
 /** How to read one indicator file. */
 export interface IndicatorFileSpec {

@@ -16,11 +16,6 @@ export interface FragilityInputs {
   officialEpci: Map<string, { name: string; total: number | null }>;
 }
 
-/** The communes of the territories referential, as the fragility core needs them. */
-export async function readCommuneRefs(dataDir: string): Promise<CommuneRef[]> {
-  return toCommuneRefs((await readTerritoryDataset(dataDir, undefined, { geometries: false })).territories);
-}
-
 /** Former commune code → current commune code (COG 2025), to place rows of older files. */
 export function formerCodeMap(territories: readonly Territory[]): Map<string, string> {
   const out = new Map<string, string>();

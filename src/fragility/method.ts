@@ -5,13 +5,8 @@ import { z } from "zod";
 import { INDICATORS } from "./indicators.ts";
 import type { Method, MissingRule, Normalisation } from "./model.ts";
 
-export const NORMALISATIONS = [
-  "none",
-  "deciles",
-  "minmax",
-  "zscore",
-] as const satisfies readonly Normalisation[];
-export const MISSING_RULES = [
+const NORMALISATIONS = ["none", "deciles", "minmax", "zscore"] as const satisfies readonly Normalisation[];
+const MISSING_RULES = [
   "reweight",
   "median-epci",
   "median-departement",

@@ -77,7 +77,7 @@ export type Normalisation =
  */
 export type MissingRule = "reweight" | "median-epci" | "median-departement";
 
-export interface MethodIndicator {
+interface MethodIndicator {
   id: string;
   normalisation: Normalisation;
   weight: number;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext } from "../app.ts";
+import { csvCell } from "../platform/csv.ts";
 import type { Db } from "../platform/db.ts";
 import { sendPage, sendProblem } from "../platform/http.ts";
 import { territoryUrl } from "../territories/describe.ts";
@@ -15,7 +16,7 @@ import { getAggregates, getScores, getScoreValues, listMethods, type StoredMetho
 import { FragilityPage, type FragilityPageProps, type Row, type SortKey } from "./views/page.tsx";
 import { ExplanationTable } from "./views/parts.tsx";
 
-export const DEFAULT_METHOD = "officiel-2023";
+const DEFAULT_METHOD = "officiel-2023";
 const PAGE_SIZE = 100;
 
 /** The latest computed version of each method, the default one first. */
@@ -121,13 +122,6 @@ function sortRows(rows: Row[], sort: SortKey, order: "asc" | "desc"): Row[] {
     return dir * (va - vb) || a.t.name.localeCompare(b.t.name, "fr");
   });
 }
-
-const csvCell = (v: string | number | null) => {
-  if (v === null) return "";
-  const s = String(v);
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",;\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-};
 
 export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): void {
   const db = ctx.database.db;

@@ -21,7 +21,7 @@ async function inputFiles(dataDir: string): Promise<string[]> {
   ];
 }
 
-export const datasetName = (method: Method) => `fragilite ${method.id}`;
+const datasetName = (method: Method) => `fragilite ${method.id}`;
 
 /** Computes one method on read inputs: scores, explanations and aggregates (pure, no I/O). */
 export function computeMethod(

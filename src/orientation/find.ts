@@ -29,11 +29,11 @@ import { frenchPhone } from "./sms.ts";
 import { openDuring, openInfo, placeHours, type TimeWindow, timeWindow } from "./when.ts";
 
 /** What a missed preference costs in the ranking, in km. */
-export const PREFERENCE_KM = 5;
+const PREFERENCE_KM = 5;
 /** Places examined around the starting point (nearest first) for one search. */
 const CANDIDATES = 300;
 /** The farthest the search goes by itself (no maximum given, or widening), km. */
-export const WIDEST_KM = 50;
+const WIDEST_KM = 50;
 /** Without a maximum distance, places farther than this are not proposed unless nothing nearer exists. */
 const DEFAULT_RADIUS_KM = 50;
 
@@ -235,7 +235,7 @@ export function telTarget(text: string): string {
   return digits;
 }
 
-export function accessOf(p: Place, hasHours: boolean): Access {
+function accessOf(p: Place, hasHours: boolean): Access {
   const m = p.standard.modalites_acces;
   const phone = p.standard.telephone[0] ?? null;
   const rdv = p.standard.prise_rdv;

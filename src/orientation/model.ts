@@ -238,7 +238,7 @@ export interface Access {
 }
 
 /** Whether a place is open at `now`, in plain French: « Ouvert, ferme à 12 h », « Fermé, ouvre mardi à 9 h ». */
-export interface OpenInfo {
+interface OpenInfo {
   open: boolean;
   text: string;
 }

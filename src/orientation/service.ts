@@ -43,7 +43,7 @@ function warmInBackground(ctx: AppContext, index: OrientationIndex, from = 0): v
 const PLACE_KINDS = ["commune", "arrondissement"] as const;
 
 /** The commune or arrondissement of an INSEE code; null when unknown. */
-export function communeByCode(ref: Referential, code: string): Territory | null {
+function communeByCode(ref: Referential, code: string): Territory | null {
   const t = ref.get(code.trim()) ?? ref.currentOf(code.trim());
   return t && (t.kind === "commune" || t.kind === "arrondissement") && t.lat !== null && t.lon !== null
     ? t

@@ -23,7 +23,7 @@ export function placeHours(text: string | null, unparsed = false): opening_hours
 }
 
 /** « 9 h », « 13 h 30 ». */
-export function frenchTime(d: Date): string {
+function frenchTime(d: Date): string {
   const m = d.getMinutes();
   return `${d.getHours()} h${m === 0 ? "" : ` ${String(m).padStart(2, "0")}`}`;
 }
@@ -37,7 +37,7 @@ const daysBetween = (a: Date, b: Date) =>
   Math.round((midnight(b).getTime() - midnight(a).getTime()) / 86_400_000);
 
 /** « à 14 h » (today), « demain à 9 h », « mardi à 9 h » (this week), « le lundi 18 novembre à 9 h ». */
-export function whenText(d: Date, now: Date): string {
+function whenText(d: Date, now: Date): string {
   const days = daysBetween(now, d);
   const at = `à ${frenchTime(d)}`;
   if (days === 0) return at;

@@ -17,7 +17,7 @@ import { type PlaceFilter, streamPlaces } from "./store.ts";
 import { communesOf } from "./sync.ts";
 
 /** Errors printed by `places import`; the rest are counted. */
-export const MAX_PRINTED_ERRORS = 50;
+const MAX_PRINTED_ERRORS = 50;
 
 interface Io {
   out: (line: string) => void;

@@ -132,12 +132,12 @@ export function resolveCommune(index: CommuneIndex, q: CommuneQuery): CommuneRes
 }
 
 /** How far from its commune's reference point a place may be before its coordinates look wrong (km). */
-export const MAX_KM_FROM_COMMUNE = 40;
+const MAX_KM_FROM_COMMUNE = 40;
 /** Communes of French Guiana are vast (Maripasoula: 18 000 km²). */
 const MAX_KM_GUYANE = 150;
 
 /** Distance in km from a point to the commune's reference point, or null when the commune has none. */
-export function kmFromCommune(t: Territory, lat: number, lon: number): number | null {
+function kmFromCommune(t: Territory, lat: number, lon: number): number | null {
   if (t.lat === null || t.lon === null) return null;
   return distance(lon, lat, t.lon, t.lat);
 }

@@ -29,7 +29,7 @@ export const DEFAULT_DEDUPE: DedupeConfig = {
   pivotBonus: 0.15,
 };
 
-export interface ScorePart {
+interface ScorePart {
   part: "nom" | "adresse" | "distance" | "siret";
   /** Similarity in [0, 1]; null when it cannot be measured (missing or approximate coordinates, no SIRET). */
   value: number | null;
@@ -39,7 +39,7 @@ export interface ScorePart {
   detail: string;
 }
 
-export type Decision = "fusion" | "à vérifier" | "distincts";
+type Decision = "fusion" | "à vérifier" | "distincts";
 
 export interface PairScore {
   a: string;
@@ -80,7 +80,7 @@ const ADDRESS_WORDS: Record<string, string> = {
 };
 
 /** A name folded for comparison: no accents, case, punctuation or small words. */
-export function foldName(name: string): string {
+function foldName(name: string): string {
   return normalize(name)
     .split(" ")
     .filter((w) => w !== "" && !STOPWORDS.has(w))
@@ -147,7 +147,7 @@ const realPivot = (p: string) => (p && p !== UNKNOWN_PIVOT && !/^0+$/.test(p) ? 
 
 const distinctive = (s: string) => new Set(s.split(" ").filter((w) => w !== "" && !GENERIC_WORDS.has(w)));
 
-export function placeFeatures(nom: string, adresse: string, commune: string, pivot: string): PlaceFeatures {
+function placeFeatures(nom: string, adresse: string, commune: string, pivot: string): PlaceFeatures {
   const name = foldName(nom);
   const address = foldAddress(adresse);
   return {
@@ -356,7 +356,7 @@ const filled = (s: StandardPlace) =>
  * complete, then the smallest id, so the result does not depend on order); its values win, empty ones are
  * filled from the others, list fields are united, exact coordinates beat approximate ones, all sources kept.
  */
-export function mergePlaces(group: Place[]): Place {
+function mergePlaces(group: Place[]): Place {
   const sorted = [...group].sort(
     (x, y) =>
       y.standard.date_maj.localeCompare(x.standard.date_maj) ||

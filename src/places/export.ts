@@ -7,7 +7,7 @@ import { type Place, type RawRow, type RowIssue, STANDARD_FIELDS, type StandardP
 import { csvSafe, STANDARD, type StandardRules, validateRow } from "./schema.ts";
 
 /** The standard record as cell texts (lists joined with `|`, absent values empty). */
-export function toStandardRow(s: StandardPlace): RawRow {
+function toStandardRow(s: StandardPlace): RawRow {
   const row: RawRow = {};
   for (const f of STANDARD_FIELDS) {
     const v = s[f];

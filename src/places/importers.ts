@@ -194,7 +194,7 @@ function callingCode(dep: string): string {
 }
 
 /** "04 50 56 87 49" → "+33450568749" (the standard's international format); other texts unchanged. */
-export function internationalPhone(text: string, departement: string): string {
+function internationalPhone(text: string, departement: string): string {
   const digits = text.replace(/[\s.\-/]/g, "");
   if (/^0\d{9}$/.test(digits)) return `${callingCode(departement)}${digits.slice(1)}`;
   return text.trim();

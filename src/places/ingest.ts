@@ -43,7 +43,7 @@ export interface StoreImportOptions extends ImportOptions {
   maxIssues?: number;
 }
 
-export interface ImportCounts {
+interface ImportCounts {
   read: number;
   accepted: number;
   rejected: number;

@@ -59,9 +59,9 @@ export const LIST_FIELDS = [
   "modalites_accompagnement",
 ] as const satisfies readonly StandardField[];
 
-export type ListField = (typeof LIST_FIELDS)[number];
-export type NumberField = "latitude" | "longitude";
-export type RequiredTextField = "id" | "pivot" | "nom" | "commune" | "code_postal" | "adresse" | "date_maj";
+type ListField = (typeof LIST_FIELDS)[number];
+type NumberField = "latitude" | "longitude";
+type RequiredTextField = "id" | "pivot" | "nom" | "commune" | "code_postal" | "adresse" | "date_maj";
 type OptionalTextField = Exclude<StandardField, ListField | NumberField | RequiredTextField>;
 
 /** One place exactly as the standard describes it: lists are arrays, absent values are null. */
@@ -91,7 +91,7 @@ export type CommuneMatch =
   | "code_postal+coordonnees"
   | "nom";
 
-export interface PlaceFlags {
+interface PlaceFlags {
   /** Coordinates taken from the commune's reference point because the source had none. */
   approximateCoordinates: boolean;
   /** `horaires` could not be read as OpenStreetMap opening_hours: the original text is kept. */

@@ -207,7 +207,7 @@ async function* csvRows(text: Readable, file: string, delimiter: Separator): Asy
 }
 
 /** A JSON value as cell text: numbers and booleans as written, lists joined with `|`, null as empty. */
-export function cellText(v: unknown): string {
+function cellText(v: unknown): string {
   if (v === null || v === undefined) return "";
   if (Array.isArray(v)) return v.map(cellText).join("|");
   if (typeof v === "object") return JSON.stringify(v);

@@ -41,22 +41,21 @@ const pageNumber = z.coerce.number().int().min(1).max(10_000).catch(1);
 const text = (v: unknown) => (typeof v === "string" ? v.slice(0, MAX_TEXT) : "");
 
 /** The problem with a service name, with the closest valid one; null when it is one of the standard's. */
-export function serviceProblem(service: string): string | null {
+function serviceProblem(service: string): string | null {
   if (service === "" || SERVICES.includes(service)) return null;
   const near = closestValue(service, SERVICES);
   return `service inconnu « ${service.slice(0, MAX_TEXT)} »${near ? `. Vouliez-vous dire « ${near} » ?` : `. Valeurs possibles : ${SERVICES.join(", ")}`}`;
 }
 
 /** The filters on list fields of the standard, besides the service: query parameter, name in French, values. */
-export const VALUE_FILTERS = [
+const VALUE_FILTERS = [
   { param: "public", label: "public spécifiquement adressé", values: PUBLICS },
   { param: "frais", label: "frais à charge", values: FRAIS },
   { param: "modalite", label: "modalité d'accompagnement", values: MODALITES },
 ] as const;
-export type ValueFilter = (typeof VALUE_FILTERS)[number]["param"];
 
 /** The problem with a filter value, listing the valid ones; null when it is empty or one of the standard's. */
-export function valueProblem(label: string, value: string, values: string[]): string | null {
+function valueProblem(label: string, value: string, values: string[]): string | null {
   if (value === "" || values.includes(value)) return null;
   const near = closestValue(value, values);
   return `${label} : valeur inconnue « ${value.slice(0, MAX_TEXT)} »${near ? `. Vouliez-vous dire « ${near} » ?` : ""}. Valeurs possibles : ${values.join(", ")}.`;
@@ -106,7 +105,7 @@ function weekStart(param: unknown, now: Date): Date {
   return mondayOf(now);
 }
 
-export function hoursView(textValue: string | null, unparsed: boolean, week: Date, now: Date): HoursView {
+function hoursView(textValue: string | null, unparsed: boolean, week: Date, now: Date): HoursView {
   const monday = mondayOf(week);
   const shift = (days: number) =>
     isoDate(new Date(monday.getFullYear(), monday.getMonth(), monday.getDate() + days));

@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { normalize } from "../territories/normalize.ts";
 import {
   LIST_FIELDS,
-  type ListField,
   type RawRow,
   type RowIssue,
   STANDARD_FIELDS,
@@ -15,7 +14,7 @@ import {
   type StandardPlace,
 } from "./model.ts";
 
-export interface FieldRule {
+interface FieldRule {
   name: StandardField;
   title: string;
   type: "string" | "number" | "date";
@@ -78,7 +77,7 @@ export function extractEnumeration(pattern: string): string[] | null {
 }
 
 /** Builds the rules from the schema's JSON text. */
-export function parseStandardRules(schemaText: string): StandardRules {
+function parseStandardRules(schemaText: string): StandardRules {
   const schema = JSON.parse(schemaText) as SchemaJson;
   const names = new Set<string>(STANDARD_FIELDS);
   const fields: FieldRule[] = schema.fields.map((f) => {
@@ -112,7 +111,7 @@ export function parseStandardRules(schemaText: string): StandardRules {
   };
 }
 
-export const SCHEMA_PATH = join(import.meta.dirname, "standard", "schema.json");
+const SCHEMA_PATH = join(import.meta.dirname, "standard", "schema.json");
 /** The standard's rules, read once at startup. */
 export const STANDARD: StandardRules = parseStandardRules(readFileSync(SCHEMA_PATH, "utf8"));
 
@@ -138,7 +137,7 @@ function unique(values: string[]): string[] {
 }
 
 /** Levenshtein distance (insertions, deletions, substitutions). */
-export function levenshtein(a: string, b: string): number {
+function levenshtein(a: string, b: string): number {
   if (a === b) return 0;
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
@@ -180,7 +179,7 @@ export function closestValue(value: string, allowed: string[]): string | null {
 }
 
 /** Bounding boxes of metropolitan France (with Corsica) and of the overseas départements and collectivities. */
-export const FRANCE_AREAS: {
+const FRANCE_AREAS: {
   name: string;
   minLat: number;
   maxLat: number;
@@ -418,14 +417,4 @@ export function fileValidator(rules: StandardRules = STANDARD): (raw: RawRow, li
   };
 }
 
-/** Helper for list fields in other modules. */
-export const isListField = (name: string): name is ListField =>
-  (LIST_FIELDS as readonly string[]).includes(name);
-
-/**
- * Neutralises a spreadsheet formula for CSV export: a cell starting with = + - @ tab or carriage return
- * is prefixed with an apostrophe (OWASP "CSV injection").
- */
-export function csvSafe(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
+export { csvSafe } from "../platform/csv.ts";

@@ -22,7 +22,7 @@ import {
   type StandardPlace,
 } from "./model.ts";
 
-export type PlaceStatus = "active" | "withdrawn";
+type PlaceStatus = "active" | "withdrawn";
 
 export type PlaceTables = {
   place_record: {
@@ -173,7 +173,7 @@ export const placeMigrations: Record<string, Migration> = {
 /** Rows per INSERT statement. */
 export const BATCH = 500;
 
-export function* chunks<T>(items: readonly T[], size = BATCH): Generator<T[]> {
+function* chunks<T>(items: readonly T[], size = BATCH): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
@@ -375,7 +375,7 @@ export async function withdrawRecords(trx: PlaceTrx, ids: string[], importId: nu
   );
 }
 
-export function placeFromRecord(r: StoredRecord): Place {
+function placeFromRecord(r: StoredRecord): Place {
   return {
     id: r.id,
     standard: r.standard,
@@ -402,7 +402,7 @@ export async function activePlaces(trx: PlaceTrx): Promise<Place[]> {
 // Published places (after deduplication)
 
 /** Text the list's free-text filter searches: name, address, commune, postcode, folded. */
-export const searchText = (s: StandardPlace) =>
+const searchText = (s: StandardPlace) =>
   normalize([s.nom, s.adresse, s.complement_adresse ?? "", s.commune, s.code_postal].join(" "));
 
 /** Replaces the published places, the record groups and the scored pairs with a deduplication result. */
@@ -558,14 +558,6 @@ export async function* streamPlaces(db: Db, f: PlaceFilter, size = 1000): AsyncG
   }
 }
 
-export async function countPublished(db: Db): Promise<number> {
-  const r = await placeTables(db)
-    .selectFrom("place")
-    .select((eb) => eb.fn.countAll<string>().as("n"))
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
-}
-
 /** A published place with its records, or the id of the place a record was merged into. */
 export async function getPlace(
   db: Db,
@@ -651,36 +643,6 @@ export async function pairsOf(db: Db, recordIds: string[], decision: string): Pr
           .execute();
   const byRecord = new Map(groups.map((g) => [g.id, { id: g.gid, nom: g.nom }]));
   return pairs.map((p) => ({ ...p, other: byRecord.get(mine.has(p.a) ? p.b : p.a) ?? null }));
-}
-
-export interface ImportRow {
-  id: number;
-  source: string;
-  file: string;
-  sha256: string;
-  importedBy: string;
-  importedAt: Date;
-  full: boolean;
-  counts: Record<string, number>;
-}
-
-export async function listImports(db: Db, limit = 50): Promise<ImportRow[]> {
-  const rows = await placeTables(db)
-    .selectFrom("place_import")
-    .selectAll()
-    .orderBy("id", "desc")
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    source: r.source,
-    file: r.file,
-    sha256: r.sha256,
-    importedBy: r.imported_by,
-    importedAt: new Date(r.imported_at),
-    full: r.full_import,
-    counts: r.counts,
-  }));
 }
 
 /** Counts for tests and status lines. */

@@ -18,7 +18,7 @@ import { changed, emptyResult, importInto, republish, type StoreImportResult } f
 import { openFile } from "./read.ts";
 import { type PlaceTrx, placeTables } from "./store.ts";
 
-export const DATASET = "lieux";
+const DATASET = "lieux";
 
 export interface ShippedSource {
   source: string;

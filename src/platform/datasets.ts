@@ -40,7 +40,7 @@ export const datasetFingerprintMigration: Record<string, Migration> = {
  * A cheap fingerprint of files (name, size, modification time): when it is unchanged since the last check,
  * the files need not be read and hashed again at start-up.
  */
-export async function fingerprintFiles(paths: string[]): Promise<string> {
+async function fingerprintFiles(paths: string[]): Promise<string> {
   const parts = await Promise.all(
     paths.map(async (p) => {
       const s = await stat(p);
@@ -50,7 +50,7 @@ export async function fingerprintFiles(paths: string[]): Promise<string> {
   return parts.join("\n");
 }
 
-export async function loadedFingerprint(db: Db, name: string): Promise<string | null> {
+async function loadedFingerprint(db: Db, name: string): Promise<string | null> {
   const row = await db
     .withTables<DatasetTables>()
     .selectFrom("dataset")
@@ -60,7 +60,7 @@ export async function loadedFingerprint(db: Db, name: string): Promise<string | 
   return row?.fingerprint ?? null;
 }
 
-export async function recordFingerprint(db: Db, name: string, fingerprint: string): Promise<void> {
+async function recordFingerprint(db: Db, name: string, fingerprint: string): Promise<void> {
   await db
     .withTables<DatasetTables>()
     .updateTable("dataset")

@@ -25,7 +25,7 @@ export class HttpError extends Error {
   }
 }
 
-export const isApi = (req: FastifyRequest) => req.url.startsWith("/api/");
+const isApi = (req: FastifyRequest) => req.url.startsWith("/api/");
 
 /** Sends a server-rendered page (escaped by preact-render-to-string). */
 export function sendPage(reply: FastifyReply, page: VNode, status = 200): FastifyReply {

@@ -5,7 +5,7 @@ import { normalize, trigrams } from "./normalize.ts";
 export type MatchKind = "postcode" | "code" | "exact" | "prefix" | "words" | "fuzzy";
 const TIER: Record<MatchKind, number> = { postcode: 0, code: 1, exact: 2, prefix: 3, words: 4, fuzzy: 5 };
 
-export interface SearchHit {
+interface SearchHit {
   territory: Territory;
   match: MatchKind;
   /** The former commune (name or code) that matched, when the match is through it. */

@@ -1,6 +1,6 @@
 import { datasetState } from "../platform/datasets.ts";
 import type { Db } from "../platform/db.ts";
-import { createProgress, type Progress, silentProgress } from "../platform/progress.ts";
+import { type Progress, silentProgress } from "../platform/progress.ts";
 import { readTerritoryDataset, territoryFilePaths } from "./load.ts";
 import type { TerritoryKind } from "./model.ts";
 import { countByKind, DATASET, replaceTerritories } from "./store.ts";
@@ -32,5 +32,3 @@ export async function syncTerritories(
   writing.done();
   return { status: "loaded", counts: countByKind(data.territories) };
 }
-
-export const ttyProgress = (label: string, total: number) => createProgress(label, total);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { QUESTIONNAIRE } from "../../src/diagnostic/questionnaire.ts";
-import { axeViolations, browserSkip, checkPage, launchBrowser, withPage } from "../support/browser.ts";
+import { axeViolations, browserSkip, checkPage, launchBrowser, tabTo, withPage } from "../support/browser.ts";
 import { startTestServer } from "../support/server.ts";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -18,15 +18,6 @@ after(async () => {
 
 const ADMIN = "Aide aux démarches administratives";
 const DAILY = "Maîtrise des outils numériques du quotidien";
-
-/** Presses Tab until the focused element matches `selector` (keyboard only, no clicks). */
-async function tabTo(page: Page, selector: string): Promise<void> {
-  for (let i = 0; i < 40; i++) {
-    await page.keyboard.press("Tab");
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-  }
-  throw new Error(`${selector} never got the focus`);
-}
 
 /**
  * 0 axe violations and no overflow at 360 px. axe needs JavaScript: a page that runs without it is checked by

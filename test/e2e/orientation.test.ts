@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { axeViolations, browserSkip, checkPage, launchBrowser, withPage } from "../support/browser.ts";
+import { axeViolations, browserSkip, checkPage, launchBrowser, tabTo, withPage } from "../support/browser.ts";
 import { startTestServer } from "../support/server.ts";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -15,18 +15,6 @@ after(async () => {
   await browser?.close();
   await server?.close();
 });
-
-/**
- * Presses Tab until the element matching `selector` has the focus, as a keyboard user would (fails after 80
- * presses). Checked with a `:focus` locator, which also works with JavaScript disabled.
- */
-async function tabTo(page: Page, selector: string, what: string): Promise<void> {
-  for (let i = 0; i < 80; i++) {
-    await page.keyboard.press("Tab");
-    if ((await page.locator(`${selector}:focus`).count()) > 0) return;
-  }
-  throw new Error(`${what}: never reached with Tab`);
-}
 
 /** axe needs JavaScript in the page: with it off, the same URLs are scanned by checkPage above. */
 async function noViolations(page: Page, step: string, js: boolean): Promise<void> {

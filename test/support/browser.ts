@@ -6,7 +6,7 @@ const CANDIDATES = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/ch
   (p): p is string => Boolean(p),
 );
 
-export const chromiumPath = (): string | undefined => CANDIDATES.find((p) => existsSync(p));
+const chromiumPath = (): string | undefined => CANDIDATES.find((p) => existsSync(p));
 
 /** Why browser tests are skipped here (no Chromium, and CI does not require it), or false. */
 export const browserSkip = (): string | false =>
@@ -87,4 +87,16 @@ export async function checkPage(
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     if (overflow > 0) throw new Error(`${url}: the page is ${overflow}px wider than a 360px screen`);
   });
+}
+
+/**
+ * Presses Tab until the element matching `selector` has the focus, as a keyboard user would (fails after 80
+ * presses). Checked with a `:focus` locator, which also works with JavaScript disabled.
+ */
+export async function tabTo(page: Page, selector: string, what = selector): Promise<void> {
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press("Tab");
+    if ((await page.locator(`${selector}:focus`).count()) > 0) return;
+  }
+  throw new Error(`${what}: never reached with Tab`);
 }

@@ -10,13 +10,13 @@ import { DISTANCE_PALETTE, distanceClassLabels, int, km, pct, plural } from "../
 import { DISPOSITIFS, type Gap, LAYERS, type Layer, layerKey, layerLabel, SERVICES } from "../model.ts";
 import { distanceClass, share } from "../stats.ts";
 
-export interface CoverageMapData {
+interface CoverageMapData {
   areas: { name: string; geometry: Geometry; distanceKm: number }[];
   places: { lat: number; lon: number; label: string }[];
   sites: PlanSiteOut[];
 }
 
-export interface PlanForm {
+interface PlanForm {
   sites: string;
   rayon: string;
   itinerant: boolean;

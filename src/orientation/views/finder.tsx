@@ -53,7 +53,7 @@ const REQUIRABLE: { criterion: Criterion; label: string }[] = [
 ];
 
 /** The search form: where, what for, then optional refinements (in a disclosure). */
-export function FinderForm({ query, communeText }: { query: OrientationQuery; communeText: string }): VNode {
+function FinderForm({ query, communeText }: { query: OrientationQuery; communeText: string }): VNode {
   const refined =
     query.publics.length + query.supports.length + query.modalites.length + query.quand.length > 0 ||
     query.gratuit ||

@@ -30,7 +30,7 @@ const VALUE_SELECTS = [
 ] as const;
 
 /** The query string of a list or export link with these filters. */
-export function filterQuery(f: Partial<ListFilters>, extra: Record<string, string> = {}): string {
+function filterQuery(f: Partial<ListFilters>, extra: Record<string, string> = {}): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries({ ...f, ...extra })) if (v) params.set(k, v);
   const s = params.toString();

@@ -20,7 +20,7 @@ const NAV: { href: string; label: string }[] = [
   { href: "/couverture", label: "Couverture" },
 ];
 
-export const SITE_NAME = "Maillage";
+const SITE_NAME = "Maillage";
 
 /** The frame of every page: skip link, header with menu, main, footer. */
 export function Layout({ title, description, children, current }: PageProps): VNode {

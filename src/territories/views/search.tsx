@@ -7,7 +7,7 @@ import type { SearchResult } from "../search.ts";
 export const MAX_QUERY_LENGTH = 100;
 
 /** The territory search form: a plain GET form, enhanced with live suggestions when JavaScript runs. */
-export function SearchForm({ q = "" }: { q?: string }): VNode {
+function SearchForm({ q = "" }: { q?: string }): VNode {
   return (
     <form class="search" action="/territoires" method="get" role="search" data-suggest="">
       <div class="field">
