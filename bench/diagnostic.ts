@@ -2,6 +2,7 @@
  * Diagnostic: the weight of a question page as a person's phone downloads it (gzip, the page and every asset it
  * loads), compared with the national cartography's bundle; scoring and token costs; the result API under load.
  */
+
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import autocannon from "autocannon";
 import { QUESTIONNAIRE } from "../src/diagnostic/questionnaire.ts";
 import { score } from "../src/diagnostic/score.ts";
 import { signToken, verifyToken } from "../src/diagnostic/token.ts";
+import { orientationWarmed } from "../src/orientation/service.ts";
 import { startTestServer } from "../test/support/server.ts";
 import { median, percentile, report } from "./stats.ts";
 
@@ -109,6 +111,7 @@ export async function benchDiagnostic(): Promise<void> {
       headers: { "content-type": "application/json" },
       body,
     });
+    await orientationWarmed(server.ctx);
     const r = await autocannon({
       url: `${server.url}/api/v1/diagnostic`,
       method: "POST",
