@@ -250,6 +250,12 @@ describe("coverage pages without JavaScript (server-rendered)", () => {
     assert.match(await res.text(), /Vous demandez 999 sites/);
   });
 
+  test("an ambiguous name lists the territories it could mean, each a link to its coverage", async () => {
+    const html = await (await get("/couverture?territoire=saint")).text();
+    assert.match(html, /Quel territoire \?/);
+    assert.match(html, /<a href="\/couverture\?territoire=244200770">Saint-Étienne Métropole/);
+  });
+
   test("the 'Couverture' section of territory pages", async () => {
     assert.match(await (await get("/territoires/23")).text(), /des habitants ont un lieu de médiation/);
     assert.match(await (await get("/territoires/23096")).text(), /Lieu de médiation le plus proche/);

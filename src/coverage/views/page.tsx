@@ -2,9 +2,9 @@ import type { VNode } from "preact";
 import type { StoredMethod } from "../../fragility/store.ts";
 import { type MapPoint, type MapShape, SvgMap } from "../../platform/svgmap.tsx";
 import { Layout } from "../../platform/views/layout.tsx";
-import { contextLabel } from "../../territories/describe.ts";
 import type { Geometry, Territory } from "../../territories/model.ts";
 import type { Referential } from "../../territories/referential.ts";
+import { TerritoryChoices } from "../../territories/views/choices.tsx";
 import type { PlanResult, PlanSiteOut, TerritoryCoverage } from "../engine.ts";
 import { DISTANCE_PALETTE, distanceClassLabels, int, km, pct, plural } from "../format.ts";
 import { DISPOSITIFS, type Gap, LAYERS, type Layer, layerKey, layerLabel, SERVICES } from "../model.ts";
@@ -67,21 +67,11 @@ export function CoveragePage(p: CoveragePageProps): VNode {
           {p.problem}
         </p>
       ) : null}
-      {p.choices && p.choices.length > 0 ? (
-        <>
-          <h2>Quel territoire ?</h2>
-          <ul class="results">
-            {p.choices.map((c) => (
-              <li key={c.id}>
-                <a href={`/couverture?territoire=${encodeURIComponent(c.id)}`}>
-                  {c.name}
-                  <span class="meta">{contextLabel(c, p.ref)}</span>
-                </a>
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
+      <TerritoryChoices
+        choices={p.choices}
+        referential={p.ref}
+        href={(c) => `/couverture?territoire=${encodeURIComponent(c.id)}`}
+      />
       {p.cov ? <CoverageBody {...p} cov={p.cov} /> : null}
     </Layout>
   );

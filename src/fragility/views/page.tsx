@@ -1,8 +1,9 @@
 import type { VNode } from "preact";
 import { Layout } from "../../platform/views/layout.tsx";
-import { contextLabel, kindLabel, plural, territoryUrl } from "../../territories/describe.ts";
+import { kindLabel, plural, territoryUrl } from "../../territories/describe.ts";
 import type { Territory } from "../../territories/model.ts";
 import type { Referential } from "../../territories/referential.ts";
+import { TerritoryChoices } from "../../territories/views/choices.tsx";
 import { BREAKS, formatScore, formatShare, PALETTE } from "../classes.ts";
 import type { StoredAggregate, StoredMethod, StoredScore } from "../store.ts";
 import { ChoroplethMap, ExplanationTable, Legend, type MapItem } from "./parts.tsx";
@@ -75,21 +76,11 @@ export function FragilityPage(p: FragilityPageProps): VNode {
           {p.problem}
         </p>
       ) : null}
-      {p.choices && p.choices.length > 0 ? (
-        <>
-          <h2>Quel territoire ?</h2>
-          <ul class="results">
-            {p.choices.map((t) => (
-              <li key={t.id}>
-                <a href={`/fragilite?territoire=${encodeURIComponent(t.id)}&methode=${p.method?.id ?? ""}`}>
-                  {t.name}
-                  <span class="meta">{contextLabel(t, p.ref)}</span>
-                </a>
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
+      <TerritoryChoices
+        choices={p.choices}
+        referential={p.ref}
+        href={(t) => `/fragilite?territoire=${encodeURIComponent(t.id)}&methode=${p.method?.id ?? ""}`}
+      />
       {p.method ? <p class="muted">Méthode : {p.method.description}</p> : null}
       {p.method && p.communeScore !== undefined && p.territory ? (
         <CommuneView t={p.territory} score={p.communeScore} />
