@@ -47,7 +47,10 @@ export async function orientationWarmed(ctx: AppContext): Promise<void> {
  * pay for it. Stops when the index is replaced; never keeps the process alive.
  */
 function warmInBackground(ctx: AppContext, index: OrientationIndex, from: number, done: () => void): void {
-  if (from >= index.places.length || indexes.get(ctx)?.index !== index) return done();
+  if (from >= index.places.length || indexes.get(ctx)?.index !== index) {
+    done();
+    return;
+  }
   setImmediate(() => warmInBackground(ctx, index, warmHours(index, from, 3), done)).unref();
 }
 
