@@ -276,26 +276,23 @@ function evaluate(
   const missing: string[] = [];
   const missed = new Set<Criterion>();
   const q = c.query;
-  if (c.asked.has("besoin")) {
-    const s = idx.services[i] as number;
-    for (const g of c.needGroups) {
-      if ((s & g.mask) !== 0) reasons.push(g.label);
+  /** Each asked group is a reason when the place's bits meet its mask, else a miss of `criterion`. */
+  const checkGroups = (
+    criterion: Criterion,
+    bits: number,
+    groups: readonly { mask: number; label: string }[],
+  ) => {
+    if (!c.asked.has(criterion)) return;
+    for (const g of groups) {
+      if ((bits & g.mask) !== 0) reasons.push(g.label);
       else {
         missing.push(g.label);
-        missed.add("besoin");
+        missed.add(criterion);
       }
     }
-  }
-  if (c.asked.has("priseEnCharge")) {
-    const s = idx.supports[i] as number;
-    for (const g of c.supportMasks) {
-      if ((s & g.mask) !== 0) reasons.push(g.label);
-      else {
-        missing.push(g.label);
-        missed.add("priseEnCharge");
-      }
-    }
-  }
+  };
+  checkGroups("besoin", idx.services[i] as number, c.needGroups);
+  checkGroups("priseEnCharge", idx.supports[i] as number, c.supportMasks);
   if (c.asked.has("public")) {
     const hits = q.publics.filter((k) => ((idx.publics[i] as number) & bit(PUBLIC_KEYS.indexOf(k))) !== 0);
     if (hits.length > 0) reasons.push(...hits.map((k) => PUBLIC_REASON[k]));

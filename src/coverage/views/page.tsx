@@ -2,6 +2,7 @@ import type { VNode } from "preact";
 import type { StoredMethod } from "../../fragility/store.ts";
 import { type MapPoint, type MapShape, SvgMap } from "../../platform/svgmap.tsx";
 import { Layout } from "../../platform/views/layout.tsx";
+import { LegendItem, Legend as MapLegend } from "../../platform/views/legend.tsx";
 import type { Geometry, Territory } from "../../territories/model.ts";
 import type { Referential } from "../../territories/referential.ts";
 import { TerritoryChoices } from "../../territories/views/choices.tsx";
@@ -362,30 +363,20 @@ function CoverageMapSection({
         </div>
         <div>
           <h3>Légende : distance par la route</h3>
-          <ul class="legend" aria-label="Légende de la carte : distance au lieu le plus proche">
-            {DISTANCE_PALETTE.map((colour, i) => (
-              <li key={colour}>
-                <svg width="20" height="20" aria-hidden="true">
-                  <rect width="20" height="20" fill={colour} />
-                </svg>
-                {labels[i]}
-              </li>
-            ))}
-            <li>
-              <svg width="20" height="20" aria-hidden="true">
-                <circle cx="10" cy="10" r="6" class="legend-point" />
-              </svg>
+          <MapLegend
+            label="Légende de la carte : distance au lieu le plus proche"
+            colours={DISTANCE_PALETTE}
+            labels={labels}
+          >
+            <LegendItem symbol={<circle cx="10" cy="10" r="6" class="legend-point" />}>
               lieu existant ({int(map.places.length)})
-            </li>
+            </LegendItem>
             {map.sites.length > 0 ? (
-              <li>
-                <svg width="20" height="20" aria-hidden="true">
-                  <circle cx="10" cy="10" r="7" class="legend-site" />
-                </svg>
+              <LegendItem symbol={<circle cx="10" cy="10" r="7" class="legend-site" />}>
                 site proposé
-              </li>
+              </LegendItem>
             ) : null}
-          </ul>
+          </MapLegend>
         </div>
       </div>
     </section>

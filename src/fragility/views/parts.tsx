@@ -1,5 +1,6 @@
 import type { VNode } from "preact";
 import { type MapShape, SvgMap } from "../../platform/svgmap.tsx";
+import { LegendItem, Legend as MapLegend } from "../../platform/views/legend.tsx";
 import type { Geometry } from "../../territories/model.ts";
 import { classLabels, classOf, formatScore, PALETTE } from "../classes.ts";
 import type { ExplanationLine } from "../model.ts";
@@ -29,24 +30,14 @@ export function ChoroplethMap({ title, items }: { title: string; items: MapItem[
 }
 
 export function Legend(): VNode {
-  const labels = classLabels();
   return (
-    <ul class="legend" aria-label="Légende de la carte : score de fragilité sur 10">
-      {PALETTE.map((colour, i) => (
-        <li key={colour}>
-          <svg width="20" height="20" aria-hidden="true">
-            <rect width="20" height="20" fill={colour} />
-          </svg>
-          {labels[i]}
-        </li>
-      ))}
-      <li>
-        <svg width="20" height="20" aria-hidden="true">
-          <rect width="20" height="20" fill="#d1d5db" />
-        </svg>
-        non calculé
-      </li>
-    </ul>
+    <MapLegend
+      label="Légende de la carte : score de fragilité sur 10"
+      colours={PALETTE}
+      labels={classLabels()}
+    >
+      <LegendItem symbol={<rect width="20" height="20" fill="#d1d5db" />}>non calculé</LegendItem>
+    </MapLegend>
   );
 }
 

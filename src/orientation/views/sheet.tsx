@@ -2,6 +2,7 @@ import type { VNode } from "preact";
 import { addressLine } from "../../places/describe.ts";
 import type { DaySchedule } from "../../places/hours.ts";
 import type { Place } from "../../places/model.ts";
+import { WeekTable } from "../../places/views/week.tsx";
 import { Layout } from "../../platform/views/layout.tsx";
 import type { Contact } from "../service.ts";
 import { frenchPhone, gsm7Length } from "../sms.ts";
@@ -101,29 +102,18 @@ export function SheetPage(props: {
               </figure>
             </div>
             {s.days.length > 0 ? (
-              <table class="or-hours">
-                <caption>Horaires de la semaine</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Jour</th>
-                    <th scope="col">Horaires</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {s.days.map((d) => (
-                    <tr key={d.label}>
-                      <th scope="row">{d.label}</th>
-                      <td>
-                        {d.intervals.length === 0
-                          ? d.holiday
-                            ? "Fermé (jour férié)"
-                            : "Fermé"
-                          : d.intervals.map((x) => `${hour(x.from)} à ${hour(x.to)}`).join(", puis ")}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <WeekTable
+                class="or-hours"
+                caption="Horaires de la semaine"
+                days={s.days}
+                cell={(d) =>
+                  d.intervals.length === 0
+                    ? d.holiday
+                      ? "Fermé (jour férié)"
+                      : "Fermé"
+                    : d.intervals.map((x) => `${hour(x.from)} à ${hour(x.to)}`).join(", puis ")
+                }
+              />
             ) : (
               <p>Horaires : {s.hoursText ?? "non indiqués, appelez avant de venir."}</p>
             )}

@@ -6,6 +6,7 @@ import { addressLine, placeUrl, SOURCE_LABELS } from "../describe.ts";
 import type { DaySchedule } from "../hours.ts";
 import type { Place } from "../model.ts";
 import type { HistoryEntry, StoredPair, StoredRecord } from "../store.ts";
+import { WeekTable } from "./week.tsx";
 
 export interface HoursView {
   /** The standard's text. */
@@ -221,34 +222,24 @@ export function PlacePage(props: {
               </p>
             ) : null}
             <div class="table-wrap">
-              <table>
-                <caption>Semaine du {frenchDate(hours.week)}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Jour</th>
-                    <th scope="col">Horaires</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {hours.days.map((d) => (
-                    <tr key={d.label}>
-                      <th scope="row">{d.label}</th>
-                      <td>
-                        {d.intervals.length === 0
-                          ? "Fermé"
-                          : d.intervals.map((i) => `de ${i.from} à ${i.to}`).join(", puis ")}
-                        {d.holiday ? (
-                          <span class="hint">
-                            {" "}
-                            — jour férié
-                            {hours.hasHolidayRule ? "" : " : horaires à confirmer auprès du lieu"}
-                          </span>
-                        ) : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <WeekTable
+                caption={<>Semaine du {frenchDate(hours.week)}</>}
+                days={hours.days}
+                cell={(d) => (
+                  <>
+                    {d.intervals.length === 0
+                      ? "Fermé"
+                      : d.intervals.map((i) => `de ${i.from} à ${i.to}`).join(", puis ")}
+                    {d.holiday ? (
+                      <span class="hint">
+                        {" "}
+                        — jour férié
+                        {hours.hasHolidayRule ? "" : " : horaires à confirmer auprès du lieu"}
+                      </span>
+                    ) : null}
+                  </>
+                )}
+              />
             </div>
             <nav class="pager" aria-label="Autres semaines">
               <a href={`${placeUrl(place.id)}?semaine=${hours.previous}#horaires`}>Semaine précédente</a>
