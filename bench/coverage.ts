@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import { openApp } from "../src/app.ts";
 import { computeAccess } from "../src/coverage/access.ts";
-import { CoverageEngine, type PlanRequest } from "../src/coverage/engine.ts";
+import type { PlanRequest } from "../src/coverage/engine.ts";
 import type { Layer } from "../src/coverage/model.ts";
 import { coverSets, evaluate, exactPlan, greedyPlan, largestFirst } from "../src/coverage/plan.ts";
 import type { Territory } from "../src/territories/model.ts";
@@ -17,7 +17,7 @@ export async function benchCoverage(): Promise<void> {
   const dataDir = await preparedDataDir();
   const ctx = await openApp({ ...testConfig(), dataDir });
   try {
-    const engine = new CoverageEngine(ctx);
+    const engine = ctx.coverage;
     const state = await engine.accessState();
     const communes = state.communes.map((c) => ({ lat: c.lat as number, lon: c.lon as number }));
     const times: number[] = [];

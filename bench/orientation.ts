@@ -12,9 +12,9 @@ import { openApp } from "../src/app.ts";
 import { buildIndex, findPlaces } from "../src/orientation/find.ts";
 import { emptyQuery, type OrientationQuery } from "../src/orientation/model.ts";
 import { orientationWarmed } from "../src/orientation/service.ts";
-import { shipped } from "../src/orientation/testdata.ts";
 import type { Place } from "../src/places/model.ts";
 import { buildServer, listen } from "../src/server.ts";
+import { shipped } from "../test/support/orientation.ts";
 import { preparedDataDir, testConfig } from "../test/support/server.ts";
 import { percentile, report } from "./stats.ts";
 

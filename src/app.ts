@@ -1,30 +1,13 @@
 import { join } from "node:path";
 import { capabilities } from "./capabilities.ts";
-import type { ProgressFactory } from "./capability.ts";
-import { PublishedFragility } from "./fragility/published.ts";
+import type { AppContext, BaseContext, ProgressFactory, ReadModels } from "./context.ts";
 import { migrations } from "./migrations.ts";
-import { PublishedPlaces } from "./places/published.ts";
 import type { Config } from "./platform/config.ts";
 import { type Database, migrate, openDatabase } from "./platform/db.ts";
-import type { Geometry } from "./territories/model.ts";
 import { Referential } from "./territories/referential.ts";
 import { SearchIndex } from "./territories/search.ts";
 import { getGeometries, listTerritories } from "./territories/store.ts";
 import { syncTerritories } from "./territories/sync.ts";
-
-/** What the HTTP routes and commands share: the database and the in-memory territory referential. */
-export interface AppContext {
-  config: Config;
-  database: Database;
-  territories: Referential;
-  search: SearchIndex;
-  /** Boundaries of territories by id, for maps (capabilities do not read the territories' tables). */
-  shapes(ids: string[]): Promise<Map<string, Geometry>>;
-  /** Every published place in memory (coverage, orientation read places through it, not the places' tables). */
-  places: PublishedPlaces;
-  /** Computed fragility scores in memory, by method (coverage and planning weigh communes with it). */
-  fragility: PublishedFragility;
-}
 
 export function openConfiguredDatabase(config: Config): Promise<Database> {
   return openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, "db") });
@@ -48,14 +31,13 @@ export async function openApp(
       force: opts.force,
     });
     if (sync.status === "loaded") log(`Territoires chargés : ${JSON.stringify(sync.counts)}`);
-    const ctx: AppContext = {
+    const base: BaseContext = {
       config,
       database,
       ...(await buildReferential(database)),
       shapes: (ids) => getGeometries(database.db, ids),
-      places: new PublishedPlaces(database.db),
-      fragility: new PublishedFragility(database.db),
     };
+    const ctx = provideReadModels(base);
     for (const c of capabilities) await c.sync?.(ctx, { progress: opts.progress, log, force: opts.force });
     return ctx;
   } catch (e) {
@@ -69,4 +51,21 @@ export async function buildReferential(
 ): Promise<{ territories: Referential; search: SearchIndex }> {
   const all = await listTerritories(database.db);
   return { territories: new Referential(all), search: new SearchIndex(all) };
+}
+
+const READ_MODELS: (keyof ReadModels)[] = ["places", "fragility", "coverage"];
+
+/** Asks every capability for the read models it offers; each must be offered exactly once. */
+function provideReadModels(base: BaseContext): AppContext {
+  // Filled below; a model reads the others from it when used, never while it is built.
+  const ctx = { ...base } as AppContext;
+  for (const c of capabilities) {
+    for (const [key, model] of Object.entries(c.provide?.(ctx) ?? {})) {
+      if (key in ctx) throw new Error(`Le modèle de lecture « ${key} » est fourni deux fois (${c.name}).`);
+      Object.assign(ctx, { [key]: model });
+    }
+  }
+  const missing = READ_MODELS.filter((k) => !(k in ctx));
+  if (missing.length > 0) throw new Error(`Modèles de lecture non fournis : ${missing.join(", ")}.`);
+  return ctx;
 }

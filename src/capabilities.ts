@@ -1,4 +1,4 @@
-import type { Capability } from "./capability.ts";
+import type { Capability } from "./context.ts";
 import { coverage } from "./coverage/capability.ts";
 import { diagnostic } from "./diagnostic/capability.ts";
 import { fragility } from "./fragility/capability.ts";

@@ -3,7 +3,8 @@ import { parseArgs } from "node:util";
 import { buildReferential, openApp, openConfiguredDatabase } from "./app.ts";
 import { capabilities } from "./capabilities.ts";
 import { migrations } from "./migrations.ts";
-import { ConfigError, loadConfig } from "./platform/config.ts";
+import { EXIT, UsageError } from "./platform/command.ts";
+import { ConfigError, ENVIRONMENT, loadConfig } from "./platform/config.ts";
 import { migrate } from "./platform/db.ts";
 import { DataFileError } from "./platform/files.ts";
 import { createProgress } from "./platform/progress.ts";
@@ -28,12 +29,19 @@ CAPABILITY_COMMANDS
                    cherche un territoire (nom, code INSEE, code postal, SIREN)
 
 Chaque commande accepte --help.
-Configuration : PORT, HOST, DATABASE_URL, MAILLAGE_DATA_DIR, MAILLAGE_REFERENCE_DIR, LOG_LEVEL (voir README).`.replace(
-    "CAPABILITY_COMMANDS\n",
-    Object.entries(capabilityCommands)
-      .map(([k, c]) => `  ${k.padEnd(16)} ${c.summary}\n`)
-      .join(""),
-  ),
+
+Configuration (variables d'environnement, voir README) :
+ENVIRONMENT`
+    .replace(
+      "CAPABILITY_COMMANDS\n",
+      Object.entries(capabilityCommands)
+        .map(([k, c]) => `  ${k.padEnd(16)} ${c.summary}\n`)
+        .join(""),
+    )
+    .replace(
+      "ENVIRONMENT",
+      ENVIRONMENT.map(([name, meaning]) => `  ${name.padEnd(27)} ${meaning}`).join("\n"),
+    ),
   serve: `Usage : maillage serve
 
 Démarre le site sur http://HOST:PORT (par défaut http://127.0.0.1:3000).
@@ -159,9 +167,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-class UsageError extends Error {}
-
-/** Runs a command and sets the exit code: 2 with a plain French message for bad input, 1 for a failure. */
+/** Runs a command and sets the exit code (see platform/command.ts): 2 with a plain French message for bad input, 1 for a failure. */
 export async function run(argv: string[]): Promise<void> {
   try {
     const code = await main(argv);
@@ -170,7 +176,7 @@ export async function run(argv: string[]): Promise<void> {
     const known = e instanceof UsageError || e instanceof ConfigError || e instanceof DataFileError;
     const parseErr = (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
     console.error(known || parseErr ? `Erreur : ${(e as Error).message}` : e);
-    process.exitCode = known || parseErr ? 2 : 1;
+    process.exitCode = known || parseErr ? EXIT.usage : EXIT.failure;
   }
 }
 

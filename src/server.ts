@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { recordRoutes, registerApiDocs } from "./api-docs.tsx";
-import type { AppContext } from "./app.ts";
 import { capabilities } from "./capabilities.ts";
+import type { AppContext } from "./context.ts";
 import { registerAboutRoutes } from "./platform/about.tsx";
 import { createHttpServer } from "./platform/http.ts";
 import { registerTerritoryRoutes } from "./territories/routes.ts";
@@ -12,12 +12,11 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   recordRoutes(app);
   registerAboutRoutes(app);
   registerApiDocs(app);
-  registerTerritoryRoutes(app, {
-    db: ctx.database.db,
-    territories: ctx.territories,
-    search: ctx.search,
-    sections: capabilities.flatMap((c) => c.sections ?? []),
-  });
+  registerTerritoryRoutes(
+    app,
+    ctx,
+    capabilities.flatMap((c) => c.sections ?? []),
+  );
   for (const c of capabilities) c.routes?.(app, ctx);
   app.get("/sante", () => ({ statut: "ok", territoires: ctx.territories.all.length }));
   return app;

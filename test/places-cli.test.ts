@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { STANDARD_FIELDS } from "../src/places/model.ts";
-import { FILES } from "../src/places/testdata.ts";
 import { cli } from "./support/cli.ts";
 import { DATA_DIR } from "./support/paths.ts";
+import { FILES } from "./support/places.ts";
 import { preparedDataDir } from "./support/server.ts";
 
 test("places import and export from the command line, with clear errors", async (t) => {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parse } from "csv-parse/sync";
 import { checkHours, dayColumnsToOpeningHours, isSimpleHours, libraryCheck } from "../src/places/hours.ts";
-import { FILES, realText } from "../src/places/testdata.ts";
+import { FILES, realText } from "./support/places.ts";
 
 async function realHours(): Promise<{ json: Set<string>; franceServices: Set<string> }> {
   const json = new Set<string>();

@@ -4,7 +4,7 @@ import { importPlaces } from "../src/places/import.ts";
 import { importFile } from "../src/places/ingest.ts";
 import { STANDARD_FIELDS } from "../src/places/model.ts";
 import { communesOf } from "../src/places/sync.ts";
-import { bytes, FILES, realText } from "../src/places/testdata.ts";
+import { bytes, FILES, realText } from "./support/places.ts";
 import { startTestServer } from "./support/server.ts";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { importPlaces } from "../src/places/import.ts";
-import { communes, FILES, realText } from "../src/places/testdata.ts";
+import { communes, FILES, realText } from "./support/places.ts";
 
 /**
  * A 200 MB national file made of the real France Services rows, repeated with shifted ids (never invented

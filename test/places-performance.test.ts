@@ -9,7 +9,7 @@ import { candidatePairs, dedupe, scorePair } from "../src/places/dedupe.ts";
 import { mapStandard } from "../src/places/importers.ts";
 import { type Place, type RawRow, STANDARD_FIELDS } from "../src/places/model.ts";
 import { splitList, validateRow } from "../src/places/schema.ts";
-import { FILES, importReal, realText } from "../src/places/testdata.ts";
+import { FILES, importReal, realText } from "./support/places.ts";
 
 test("mapStandard gives every field of the standard, in order, even for an empty row", () => {
   assert.deepEqual(Object.keys(mapStandard({}).row), [...STANDARD_FIELDS]);

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { distance } from "geokdbush";
+import { creuse } from "../../test/support/creuse.ts";
 import { computeAccess, pointServes } from "./access.ts";
 import { LAYERS, layerKey } from "./model.ts";
 import { SphereIndex } from "./sphere.ts";
-import { creuse } from "./testdata/creuse.ts";
 
 const { communes, places } = creuse;
 

@@ -1,17 +1,14 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import type { AppContext } from "../app.ts";
-import type { Command } from "../capability.ts";
+import type { AppContext, Command } from "../context.ts";
 import { resolveTerritory } from "../fragility/routes.tsx";
+import { UsageError } from "../platform/command.ts";
 import type { Territory } from "../territories/model.ts";
-import { CoverageEngine, CoverageError, type PlanResult } from "./engine.ts";
+import { CoverageError, type PlanResult } from "./engine.ts";
 import { int, pct, planCsv } from "./format.ts";
 import { parseCandidateCodes, parseLayer } from "./inputs.ts";
-import { layerKey } from "./model.ts";
+import { DEFAULT_DISTANCES_TEXT, DEFAULT_PARAMS, layerKey } from "./model.ts";
 import { share } from "./stats.ts";
-
-/** A bad command line: the message is shown as it is, exit code 2. */
-class UsageError extends Error {}
 
 function territoryOf(ctx: AppContext, text: string | undefined): Territory | null {
   if (!text) return null;
@@ -147,7 +144,7 @@ comparaison avec « les plus grandes communes non couvertes d'abord ».
       if ("problem" in layer) return 2;
       return withApp(open, async (ctx) => {
         const t = territoryOf(ctx, str("territoire"));
-        const engine = new CoverageEngine(ctx);
+        const engine = ctx.coverage;
         const plan = await engine.plan(t, {
           sites,
           radiusKm,
@@ -171,8 +168,8 @@ comparaison avec « les plus grandes communes non couvertes d'abord ».
 
 Calcule, pour chaque commune, la distance par la route (vol d'oiseau × 1,3) au lieu de médiation le plus proche :
 tout lieu, chacun des 9 services, France Services, Aidants Connect, conseillers numériques ; puis la part des
-habitants couverts (5 km en ville, 15 km à la campagne, ou --seuil pour tous), la part des communes fragiles
-(indice ≥ 7, ou --fragilite) sans lieu, et les 20 premières communes fragiles laissées loin de toute aide. Sans --territoire :
+habitants couverts (${DEFAULT_DISTANCES_TEXT}, ou --seuil pour tous), la part des communes fragiles
+(indice ≥ ${DEFAULT_PARAMS.fragileFrom}, ou --fragilite) sans lieu, et les 20 premières communes fragiles laissées loin de toute aide. Sans --territoire :
 la France entière.`,
     async run(args, open) {
       let values: Record<string, string | undefined>;
@@ -206,7 +203,7 @@ la France entière.`,
         if (fragileFrom !== undefined && !(fragileFrom >= 0 && fragileFrom <= 10))
           throw new UsageError("--fragilite attend un indice entre 0 et 10.");
         const t = territoryOf(ctx, values.territoire);
-        const engine = new CoverageEngine(ctx);
+        const engine = ctx.coverage;
         const t0 = performance.now();
         const cov = await engine.coverage(t, { method: values.methode, fixedKm, fragileFrom });
         console.log(

@@ -1,8 +1,5 @@
-import { join } from "node:path";
-import type { AppContext } from "../app.ts";
-import { FILE_SPECS, FRAGILITY_FILES, readIndicatorFile } from "../fragility/indicators.ts";
-import { formerCodeMap } from "../fragility/load.ts";
-import type { StoredMethod } from "../fragility/store.ts";
+import type { AppContext } from "../context.ts";
+import type { StoredMethod } from "../fragility/model.ts";
 import type { Place } from "../places/model.ts";
 import type { Territory } from "../territories/model.ts";
 import { type AccessTable, computeAccess } from "./access.ts";
@@ -116,30 +113,15 @@ export class CoverageError extends Error {}
  */
 export class CoverageEngine {
   private access: { generation: number; state: Promise<AccessState> } | null = null;
-  private tuu: Promise<Map<string, number | null>> | null = null;
 
   constructor(
     private readonly ctx: Pick<AppContext, "places" | "fragility" | "territories" | "config">,
     readonly params: CoverageParams = DEFAULT_PARAMS,
   ) {}
 
-  /** Urban-unit size class of every commune (INSEE table d'appartenance 2022, TUU2017), read once. */
+  /** Urban-unit size class of every commune, from fragility's read model. */
   urbanClasses(): Promise<Map<string, number | null>> {
-    this.tuu ??= (async () => {
-      const all = this.ctx.territories.all;
-      const known = new Set(all.filter((t) => t.kind === "commune").map((t) => t.code));
-      const { values } = await readIndicatorFile(
-        join(this.ctx.config.referenceDir, FRAGILITY_FILES.appartenance),
-        FILE_SPECS.appartenance,
-        known,
-        formerCodeMap(all),
-      );
-      return values.get("tranche_unite_urbaine")?.values ?? new Map();
-    })();
-    this.tuu.catch(() => {
-      this.tuu = null;
-    });
-    return this.tuu;
+    return this.ctx.fragility.urbanClasses();
   }
 
   /** Access of every commune for the current places; computed once per generation, even under concurrent calls. */

@@ -3,6 +3,8 @@
  * lieu de médiation numérique), who is left without help nearby, and where new places would help most.
  */
 
+import { FRAGILE_THRESHOLD } from "../fragility/model.ts";
+
 /** The 9 services of the national standard (schéma des lieux de médiation numérique v1.0.2), in its order. */
 export const SERVICES = [
   "Aide aux démarches administratives",
@@ -79,7 +81,15 @@ export interface CoverageParams {
   fragileFrom: number;
 }
 
-export const DEFAULT_PARAMS: CoverageParams = { detour: 1.3, urbanKm: 5, ruralKm: 15, fragileFrom: 7 };
+export const DEFAULT_PARAMS: CoverageParams = {
+  detour: 1.3,
+  urbanKm: 5,
+  ruralKm: 15,
+  fragileFrom: FRAGILE_THRESHOLD,
+};
+
+/** « 5 km en ville, 15 km à la campagne », from the defaults. */
+export const DEFAULT_DISTANCES_TEXT = `${DEFAULT_PARAMS.urbanKm} km en ville, ${DEFAULT_PARAMS.ruralKm} km à la campagne`;
 
 /** The distance (km) within which a commune counts as covered: its own threshold, or one for all. */
 export const thresholdOf = (c: Pick<CommunePoint, "tuu">, p: CoverageParams, fixedKm?: number): number =>

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { creuse } from "../../test/support/creuse.ts";
 import { computeAccess } from "./access.ts";
 import { DEFAULT_PARAMS } from "./model.ts";
 import {
@@ -13,7 +14,6 @@ import {
   largestFirst,
   weightOf,
 } from "./plan.ts";
-import { creuse } from "./testdata/creuse.ts";
 
 const { communes, places } = creuse;
 const { detour } = DEFAULT_PARAMS;

@@ -2,21 +2,18 @@ import { Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import type { VNode } from "preact";
 import { z } from "zod";
-import type { AppContext } from "../app.ts";
+import type { AppContext, TerritorySection } from "../context.ts";
 import { resolveTerritory } from "../fragility/routes.tsx";
 import { csvCell } from "../platform/csv.ts";
 import { sendPage, sendProblem } from "../platform/http.ts";
-import type { Referential } from "../territories/referential.ts";
-import type { TerritorySection } from "../territories/routes.ts";
 import { pointServes } from "./access.ts";
-import { CoverageEngine, CoverageError, type PlanResult, type TerritoryCoverage } from "./engine.ts";
+import { CoverageError, type PlanResult, type TerritoryCoverage } from "./engine.ts";
 import { planCsv } from "./format.ts";
 import { MAX_RADIUS_KM, MAX_SITES, parseLayer } from "./inputs.ts";
 import { type Layer, layerKey } from "./model.ts";
 import { CoveragePage, type CoveragePageProps, CoverageSection } from "./views/page.tsx";
 
 /** The engine of each running application, for the territory-page section (which receives the referential). */
-const engines = new WeakMap<Referential, CoverageEngine>();
 
 /** A repeated query parameter counts once (its first value). */
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
@@ -166,8 +163,7 @@ async function mapOf(
 }
 
 export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const engine = new CoverageEngine(ctx);
-  engines.set(ctx.territories, engine);
+  const engine = ctx.coverage;
 
   async function pageView(
     query: unknown,
@@ -454,10 +450,8 @@ function planJson(plan: PlanResult) {
 export const coverageSection: TerritorySection = {
   id: "couverture",
   title: "Couverture",
-  async render(t, { territories }): Promise<VNode | null> {
-    const engine = engines.get(territories);
-    if (!engine) return null;
-    const cov = await engine.coverage(t);
+  async render(t, ctx): Promise<VNode | null> {
+    const cov = await ctx.coverage.coverage(t);
     return <CoverageSection cov={cov} />;
   },
 };

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { creuse } from "../../test/support/creuse.ts";
 import { computeAccess } from "./access.ts";
 import { DEFAULT_PARAMS, thresholdOf } from "./model.ts";
 import { coverageStats, distanceClass, rankGaps, share } from "./stats.ts";
-import { creuse } from "./testdata/creuse.ts";
 
 const { communes, places } = creuse;
 const table = computeAccess(communes, places, DEFAULT_PARAMS.detour);

@@ -1,4 +1,4 @@
-import type { Capability } from "../capability.ts";
+import type { Capability } from "../context.ts";
 import { diagnosticSection, registerDiagnosticRoutes } from "./routes.tsx";
 import { diagnosticMigrations } from "./store.ts";
 

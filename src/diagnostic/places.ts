@@ -2,7 +2,7 @@
  * From a diagnostic's result to the orientation finder: the query (what to look for near the person's commune),
  * the matching places and the finder's prefilled address. The ranking itself is orientation's.
  */
-import type { AppContext } from "../app.ts";
+import type { AppContext } from "../context.ts";
 import {
   emptyQuery,
   MODALITY_SLUGS,

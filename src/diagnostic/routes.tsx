@@ -2,13 +2,12 @@ import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { VNode } from "preact";
 import { z } from "zod";
-import type { AppContext } from "../app.ts";
+import type { AppContext, TerritorySection } from "../context.ts";
 import { addressLine, placeSummaryJson, placeUrl } from "../places/describe.ts";
 import { sendPage, sendProblem } from "../platform/http.ts";
 import { formatNumber } from "../platform/views/layout.tsx";
 import type { Territory } from "../territories/model.ts";
 import type { Referential } from "../territories/referential.ts";
-import type { TerritorySection } from "../territories/routes.ts";
 import {
   type Answers,
   BARRIERS,
@@ -110,7 +109,7 @@ export function registerDiagnosticRoutes(
   deps: { now?: () => number; secret?: Buffer } = {},
 ): void {
   const now = deps.now ?? Date.now;
-  const secret = deps.secret ?? loadSecret(process.env, ctx.config.dataDir);
+  const secret = deps.secret ?? loadSecret(ctx.config.secret, ctx.config.dataDir);
   const total = QUESTIONNAIRE.questions.length;
   /** Nonces of the questionnaires already counted by this process (a result is stored once). */
   const saved = new Set<string>();
@@ -525,8 +524,11 @@ function communeCodes(territories: Referential, t: Territory): string[] {
 export const diagnosticSection: TerritorySection = {
   id: "diagnostic",
   title: "Diagnostic d'aisance numérique",
-  async render(t, { db, territories }): Promise<VNode | null> {
-    const stats = showStats(await countResponses(db, communeCodes(territories, t)), STAT_KEYS);
+  async render(t, ctx): Promise<VNode | null> {
+    const stats = showStats(
+      await countResponses(ctx.database.db, communeCodes(ctx.territories, t)),
+      STAT_KEYS,
+    );
     const local = t.kind === "commune" || t.kind === "arrondissement";
     return (
       <>

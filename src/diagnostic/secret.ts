@@ -5,17 +5,13 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { MIN_SECRET_LENGTH } from "../platform/config.ts";
 
 export const SECRET_FILE = "diagnostic-secret";
-const MIN_LENGTH = 32;
 
-export function loadSecret(env: NodeJS.ProcessEnv, dataDir: string): Buffer {
-  const fromEnv = env.MAILLAGE_SECRET;
-  if (fromEnv) {
-    if (fromEnv.length < MIN_LENGTH)
-      throw new Error(`MAILLAGE_SECRET doit compter au moins ${MIN_LENGTH} caractères.`);
-    return Buffer.from(fromEnv, "utf8");
-  }
+/** The configured secret (`Config.secret`, already checked), else the one kept in `dataDir`. */
+export function loadSecret(configured: string | undefined, dataDir: string): Buffer {
+  if (configured) return Buffer.from(configured, "utf8");
   const file = join(dataDir, SECRET_FILE);
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true });
@@ -28,7 +24,7 @@ export function loadSecret(env: NodeJS.ProcessEnv, dataDir: string): Buffer {
     chmodSync(file, 0o600);
   }
   const text = readFileSync(file, "utf8").trim();
-  if (text.length < MIN_LENGTH)
-    throw new Error(`${file} : secret trop court (${MIN_LENGTH} caractères au moins).`);
+  if (text.length < MIN_SECRET_LENGTH)
+    throw new Error(`${file} : secret trop court (${MIN_SECRET_LENGTH} caractères au moins).`);
   return Buffer.from(text, "utf8");
 }

@@ -1,7 +1,12 @@
-import type { AggregateLevel, CommuneRef, CommuneScore, TerritoryAggregate } from "./model.ts";
+import {
+  type AggregateLevel,
+  type CommuneRef,
+  type CommuneScore,
+  FRAGILE_THRESHOLD,
+  type TerritoryAggregate,
+} from "./model.ts";
 
 /** Score from which a commune counts as fragile in the "share of the population" figure. */
-const FRAGILE_THRESHOLD = 7;
 
 /**
  * Population-weighted means of the communes' scores (and of each indicator's normalised score) per EPCI,

@@ -1,5 +1,6 @@
-import type { Capability } from "../capability.ts";
+import type { Capability } from "../context.ts";
 import { fragilityCommands } from "./cli.ts";
+import { PublishedFragility } from "./published.ts";
 import { fragilitySection, registerFragilityRoutes } from "./routes.tsx";
 import { fragilityMigrations } from "./store.ts";
 import { syncFragility } from "./sync.ts";
@@ -8,6 +9,7 @@ import { syncFragility } from "./sync.ts";
 export const fragility: Capability = {
   name: "fragilite",
   migrations: fragilityMigrations,
+  provide: (ctx) => ({ fragility: new PublishedFragility(ctx) }),
   async sync(ctx, opts) {
     await syncFragility(ctx, opts);
   },

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import type { Command } from "../capability.ts";
+import type { Command } from "../context.ts";
 import { createProgress } from "../platform/progress.ts";
 import { compareAggregates } from "./aggregate.ts";
 import { paired, spearman } from "./agreement.ts";

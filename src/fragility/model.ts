@@ -181,3 +181,16 @@ export interface Explanation {
   /** One plain-French sentence: "Score 7,8/10, surtout à cause de …". */
   summary: string;
 }
+
+/** A computed method as stored: its version (id + content hash) and when it was computed. */
+export interface StoredMethod {
+  version: string;
+  id: string;
+  label: string;
+  description: string;
+  inputsHash: string;
+  computedAt: Date;
+}
+
+/** A commune is called fragile from this score on (the « score de 7 ou plus » of the pages and aggregates). */
+export const FRAGILE_THRESHOLD = 7;

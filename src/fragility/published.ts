@@ -1,6 +1,10 @@
-import type { Db } from "../platform/db.ts";
+import { join } from "node:path";
+import type { BaseContext } from "../context.ts";
+import { FILE_SPECS, FRAGILITY_FILES, readIndicatorFile } from "./indicators.ts";
+import { formerCodeMap } from "./load.ts";
+import type { StoredMethod } from "./model.ts";
 import { currentMethods, pickMethod } from "./routes.tsx";
-import { getAllScoreValues, type StoredMethod } from "./store.ts";
+import { getAllScoreValues } from "./store.ts";
 
 const RECHECK_MS = 5_000;
 
@@ -11,23 +15,25 @@ export interface FragilitySnapshot {
 }
 
 /**
- * The computed fragility scores in memory, for capabilities that weigh communes by fragility (coverage,
- * planning). The list of methods is re-read at most every few seconds; a method's scores are read once per
- * computation (version + computation date).
+ * Fragility's read model: the computed scores in memory, for capabilities that weigh communes by fragility
+ * (coverage, planning), and the urban-unit class of every commune (one of fragility's reference files). The list
+ * of methods is re-read at most every few seconds; a method's scores are read once per computation (version +
+ * computation date).
  */
 export class PublishedFragility {
   private methodsCache: { at: number; methods: StoredMethod[] } | null = null;
   private readonly scores = new Map<string, Promise<ReadonlyMap<string, number | null>>>();
+  private tuu: Promise<Map<string, number | null>> | null = null;
 
   constructor(
-    private readonly db: Db,
+    private readonly base: Pick<BaseContext, "database" | "territories" | "config">,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** The latest version of each method, the default method first. */
   async methods(): Promise<StoredMethod[]> {
     if (!this.methodsCache || this.now() - this.methodsCache.at >= RECHECK_MS) {
-      this.methodsCache = { at: this.now(), methods: await currentMethods(this.db) };
+      this.methodsCache = { at: this.now(), methods: await currentMethods(this.base.database.db) };
     }
     return this.methodsCache.methods;
   }
@@ -39,10 +45,32 @@ export class PublishedFragility {
     const key = `${picked.version}:${picked.computedAt.toISOString()}`;
     let scores = this.scores.get(key);
     if (!scores) {
-      scores = getAllScoreValues(this.db, picked.version);
+      scores = getAllScoreValues(this.base.database.db, picked.version);
       this.scores.set(key, scores);
       scores.catch(() => this.scores.delete(key));
     }
     return { method: picked, scores: await scores };
+  }
+
+  /**
+   * Urban-unit size class of every commune (INSEE table d'appartenance 2022, TUU2017: 0 rural … 8 Paris), read
+   * once from fragility's reference file.
+   */
+  urbanClasses(): Promise<Map<string, number | null>> {
+    this.tuu ??= (async () => {
+      const all = this.base.territories.all;
+      const known = new Set(all.filter((t) => t.kind === "commune").map((t) => t.code));
+      const { values } = await readIndicatorFile(
+        join(this.base.config.referenceDir, FRAGILITY_FILES.appartenance),
+        FILE_SPECS.appartenance,
+        known,
+        formerCodeMap(all),
+      );
+      return values.get("tranche_unite_urbaine")?.values ?? new Map();
+    })();
+    this.tuu.catch(() => {
+      this.tuu = null;
+    });
+    return this.tuu;
   }
 }

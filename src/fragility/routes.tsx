@@ -2,16 +2,16 @@ import { Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import type { VNode } from "preact";
 import { z } from "zod";
-import type { AppContext } from "../app.ts";
+import type { AppContext, TerritorySection } from "../context.ts";
 import { csvCell } from "../platform/csv.ts";
 import type { Db } from "../platform/db.ts";
 import { sendPage, sendProblem } from "../platform/http.ts";
 import { territoryUrl } from "../territories/describe.ts";
 import type { Territory } from "../territories/model.ts";
 import type { Referential } from "../territories/referential.ts";
-import { queryProblem, type TerritorySection } from "../territories/routes.ts";
+import { queryProblem } from "../territories/routes.ts";
 import { formatScore, formatShare } from "./classes.ts";
-import type { AggregateLevel } from "./model.ts";
+import { type AggregateLevel, FRAGILE_THRESHOLD } from "./model.ts";
 import { getAggregates, getScores, getScoreValues, listMethods, type StoredMethod } from "./store.ts";
 import { FragilityPage, type FragilityPageProps, type Row, type SortKey } from "./views/page.tsx";
 import { ExplanationTable } from "./views/parts.tsx";
@@ -355,8 +355,9 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
 export const fragilitySection: TerritorySection = {
   id: "fragilite",
   title: "Fragilité numérique",
-  async render(t, { db }): Promise<VNode | null> {
-    const method = (await currentMethods(db))[0];
+  async render(t, ctx): Promise<VNode | null> {
+    const db = ctx.database.db;
+    const method = (await ctx.fragility.methods())[0];
     if (!method) return null;
     const mapLink = (id: string, label: string) => (
       <a href={`/fragilite?territoire=${encodeURIComponent(id)}`}>{label}</a>
@@ -382,7 +383,8 @@ export const fragilitySection: TerritorySection = {
       <>
         <p>
           Score moyen : <strong>{formatScore(a.score)}/10</strong> (pondéré par la population).{" "}
-          {formatShare(a.shareAtLeast7)} des habitants vivent dans une commune au score de 7 ou plus.
+          {formatShare(a.shareAtLeast7)} des habitants vivent dans une commune au score de {FRAGILE_THRESHOLD}{" "}
+          ou plus.
           {a.official !== null ? ` Indice officiel 2023 (La MedNum) : ${formatScore(a.official)}/10.` : ""}
         </p>
         <p>{mapLink(t.id, `Voir la carte et le classement des communes de ${t.name}`)}</p>

@@ -1,7 +1,16 @@
 import { type Kysely, type Migration, sql } from "kysely";
 import type { Db } from "../platform/db.ts";
 import { INDICATORS } from "./indicators.ts";
-import type { AggregateLevel, Explanation, ExplanationLine, Method, TerritoryAggregate } from "./model.ts";
+import type {
+  AggregateLevel,
+  Explanation,
+  ExplanationLine,
+  Method,
+  StoredMethod,
+  TerritoryAggregate,
+} from "./model.ts";
+
+export type { StoredMethod };
 
 type StoredLine = Omit<ExplanationLine, "label" | "unit">;
 
@@ -76,15 +85,6 @@ export const fragilityMigrations: Record<string, Migration> = {
 const tables = (db: Db) => db.withTables<FragilityTables>();
 
 /** A method whose results are stored. */
-export interface StoredMethod {
-  version: string;
-  id: string;
-  label: string;
-  description: string;
-  inputsHash: string;
-  computedAt: Date;
-}
-
 export interface MethodResults {
   method: Method;
   inputsHash: string;

@@ -1,6 +1,5 @@
 import { join } from "node:path";
-import type { AppContext } from "../app.ts";
-import type { SyncOptions } from "../capability.ts";
+import type { AppContext, SyncOptions } from "../context.ts";
 import { contentHash, datasetState, recordDataset } from "../platform/datasets.ts";
 import { silentProgress } from "../platform/progress.ts";
 import { territoryFilePaths } from "../territories/load.ts";

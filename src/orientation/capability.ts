@@ -1,4 +1,4 @@
-import type { Capability } from "../capability.ts";
+import type { Capability } from "../context.ts";
 import { registerOrientationRoutes } from "./routes.tsx";
 
 // Opening hours are computed in local time by the `opening_hours` library: French places, French time.

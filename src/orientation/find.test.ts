@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
+import { shipped } from "../../test/support/orientation.ts";
 import type { Place } from "../places/model.ts";
 import type { Referential } from "../territories/referential.ts";
 import { buildIndex, findPlaces, type OrientationIndex, telTarget } from "./find.ts";
 import { type Criterion, emptyQuery, NEEDS, type OrientationQuery, SERVICE } from "./model.ts";
-import { shipped } from "./testdata.ts";
 import { placeHours } from "./when.ts";
 
 let places: Place[];

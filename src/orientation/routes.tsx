@@ -2,15 +2,16 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import QRCode from "qrcode";
-import type { AppContext } from "../app.ts";
+import type { AppContext } from "../context.ts";
 import { placeSummaryJson, placeUrl } from "../places/describe.ts";
 import { mondayOf, weekSchedule } from "../places/hours.ts";
+import type { Contact } from "../platform/config.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
 import type { Territory } from "../territories/model.ts";
 import { whatToBring } from "./bring.ts";
 import { serviceInPlainWords } from "./find.ts";
 import type { OrientationOutcome, OrientationQuery, OrientationResult } from "./model.ts";
-import { nearestCommune, orient, orientationIndex, resolveCommune, territoryContact } from "./service.ts";
+import { nearestCommune, orient, orientationIndex, resolveCommune } from "./service.ts";
 import { smsText } from "./sms.ts";
 import { finderUrl, parseQuery, sheetUrl } from "./url.ts";
 import { FinderPage } from "./views/finder.tsx";
@@ -65,11 +66,7 @@ function resultJson(r: OrientationResult, query: OrientationQuery) {
   };
 }
 
-function outcomeJson(
-  o: OrientationOutcome,
-  commune: Territory,
-  contact: ReturnType<typeof territoryContact>,
-) {
+function outcomeJson(o: OrientationOutcome, commune: Territory, contact: Contact) {
   return {
     commune: { code: commune.id, nom: commune.name },
     recherche: finderUrl(o.query),
@@ -91,7 +88,7 @@ async function qrDataUrl(text: string): Promise<string> {
 const PRINTED = new Intl.DateTimeFormat("fr-FR", { dateStyle: "full", timeStyle: "short" });
 
 export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const contact = territoryContact();
+  const contact = ctx.config.contact;
 
   // The island, bundled on first request like the platform's app.js (esbuild, minified).
   let island: Promise<string> | null = null;

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { DATA_DIR } from "../../test/support/paths.ts";
-import type { AppContext } from "../app.ts";
+import type { AppContext } from "../context.ts";
 import { readTerritoryDataset } from "../territories/load.ts";
 import { Referential } from "../territories/referential.ts";
 import { SearchIndex } from "../territories/search.ts";
-import { nearestCommune, orientationIndex, resolveCommune, territoryContact } from "./service.ts";
+import { nearestCommune, orientationIndex, resolveCommune } from "./service.ts";
 
 let ref: Referential;
 let search: SearchIndex;
@@ -33,11 +33,6 @@ test("an unknown name gets « did you mean » suggestions, never a guess", () =>
 test("« autour de moi »: the nearest commune or arrondissement to a point", () => {
   assert.equal(nearestCommune(ref, 45.7597, 4.8422)?.parent, "69123");
   assert.equal(nearestCommune(ref, 43.6631, 7.1486)?.id, "06027");
-});
-
-test("the territory's contact is configurable", () => {
-  assert.equal(territoryContact({}).phone, "01 70 77 23 72");
-  assert.equal(territoryContact({ MAILLAGE_CONTACT_TELEPHONE: "04 00 00 00 00" }).phone, "04 00 00 00 00");
 });
 
 test("the index is rebuilt when the snapshot of places changes, not otherwise", async () => {

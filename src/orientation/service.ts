@@ -2,7 +2,7 @@
  * Orientation for routes (this capability's and others', e.g. the diagnostic): the in-memory index kept in step
  * with the published places, the commune resolved from what a person typed, and the territory's phone contact.
  */
-import type { AppContext } from "../app.ts";
+import type { AppContext } from "../context.ts";
 import type { Place } from "../places/model.ts";
 import type { Territory } from "../territories/model.ts";
 import { normalize } from "../territories/normalize.ts";
@@ -120,21 +120,6 @@ export function nearestCommune(ref: Referential, lat: number, lon: number): Terr
     }
   }
   return best;
-}
-
-/** Who to call when nothing fits: configurable, default the national helpline « Solidarité numérique ». */
-export interface Contact {
-  name: string;
-  phone: string;
-  hint: string;
-}
-
-export function territoryContact(env: NodeJS.ProcessEnv = process.env): Contact {
-  return {
-    name: env.MAILLAGE_CONTACT_NOM || "Solidarité numérique, la ligne nationale d'aide au numérique",
-    phone: env.MAILLAGE_CONTACT_TELEPHONE || "01 70 77 23 72",
-    hint: env.MAILLAGE_CONTACT_PRECISION || "du lundi au vendredi, prix d'un appel local",
-  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { shipped } from "../../test/support/orientation.ts";
 import { compactHours, cutAtWord, frenchPhone, gsm7Length, SMS_MAX, smsText, toGsm7 } from "./sms.ts";
-import { shipped } from "./testdata.ts";
 
 test("GSM-7: accents GSM-7 lacks are dropped, others kept; the extension table counts twice", () => {
   assert.equal(

@@ -1,5 +1,6 @@
-import type { Capability } from "../capability.ts";
+import type { Capability } from "../context.ts";
 import { exportCommand, importCommand } from "./cli.ts";
+import { PublishedPlaces } from "./published.ts";
 import { placesSection, registerPlaceRoutes } from "./routes.tsx";
 import { placeMigrations } from "./store.ts";
 import { syncCapability } from "./sync.ts";
@@ -11,6 +12,7 @@ process.env.TZ ??= "Europe/Paris";
 export const places: Capability = {
   name: "lieux",
   migrations: placeMigrations,
+  provide: (ctx) => ({ places: new PublishedPlaces(ctx.database.db) }),
   sync: syncCapability,
   routes: registerPlaceRoutes,
   sections: [placesSection],

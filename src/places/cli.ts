@@ -1,11 +1,12 @@
 /** `maillage places import` and `maillage places export`. */
 import { createWriteStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import { userInfo } from "node:os";
 import { basename } from "node:path";
 import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
-import type { Command } from "../capability.ts";
+import type { Command } from "../context.ts";
 import { exportDataInclusion } from "./data-inclusion.ts";
 import { territoryCodes } from "./describe.ts";
 import { exportCsv, exportJson } from "./export.ts";
@@ -137,7 +138,7 @@ export function importCommand(io: Io = defaultIo()): Command {
             format: format as SourceFormat | undefined,
             strict: values.strict === true,
             full: values.full === true,
-            by: process.env.USER ? `ligne de commande (${process.env.USER})` : "ligne de commande",
+            by: commandLineUser(),
             onProgress: (n) => {
               if (process.stderr.isTTY) process.stderr.write(`\r${basename(file)} : ${n} lignes lues…\x1b[K`);
             },
@@ -215,4 +216,13 @@ export function exportCommand(io: Io = defaultIo()): Command {
         }
       }),
   };
+}
+
+/** Who ran the command, for the history of the places: the system account, when it can be known. */
+function commandLineUser(): string {
+  try {
+    return `ligne de commande (${userInfo().username})`;
+  } catch {
+    return "ligne de commande";
+  }
 }

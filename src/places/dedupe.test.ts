@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
+import { FILES, importReal } from "../../test/support/places.ts";
 import {
   addressSimilarity,
   candidatePairs,
@@ -11,7 +12,6 @@ import {
   scorePair,
 } from "./dedupe.ts";
 import type { Place } from "./model.ts";
-import { FILES, importReal } from "./testdata.ts";
 
 let fs: Place[];
 let cnfs: Place[];

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { bytes, FILES, importAll, importReal } from "../../test/support/places.ts";
 import { exportCsv, exportJson } from "./export.ts";
 import type { Place, RowIssue } from "./model.ts";
-import { bytes, FILES, importAll, importReal } from "./testdata.ts";
 
 async function text(chunks: AsyncIterable<string>): Promise<string> {
   let out = "";

@@ -3,10 +3,18 @@ import { readFileSync } from "node:fs";
 import { before, describe, test } from "node:test";
 import { parse } from "csv-parse/sync";
 import iconv from "iconv-lite";
+import {
+  bytes,
+  communes,
+  EXAMPLE_CSV,
+  FILES,
+  importAll,
+  importReal,
+  realText,
+} from "../../test/support/places.ts";
 import type { CommuneIndex } from "./communes.ts";
 import { resolveCommune } from "./communes.ts";
 import { buildPlace, placeId, summaryText } from "./import.ts";
-import { bytes, communes, EXAMPLE_CSV, FILES, importAll, importReal, realText } from "./testdata.ts";
 
 let index: CommuneIndex;
 before(async () => {

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { test } from "node:test";
 import iconv from "iconv-lite";
+import { bytes, FILES, realText } from "../../test/support/places.ts";
 import { detectEncoding, detectSeparator, readRows } from "./read.ts";
-import { bytes, FILES, realText } from "./testdata.ts";
 
 const collect = async (input: AsyncIterable<Buffer>, file = "f") => {
   const { shape, rows } = await readRows(input, file);

@@ -2,11 +2,10 @@ import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { VNode } from "preact";
 import { z } from "zod";
-import type { AppContext } from "../app.ts";
+import type { AppContext, TerritorySection } from "../context.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
 import { plural } from "../territories/describe.ts";
 import type { Territory } from "../territories/model.ts";
-import type { TerritorySection } from "../territories/routes.ts";
 import { exportDataInclusion } from "./data-inclusion.ts";
 import {
   addressLine,
@@ -346,10 +345,10 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
 export const placesSection: TerritorySection = {
   id: "lieux",
   title: "Lieux de médiation numérique",
-  async render(t, { db, territories }): Promise<VNode | null> {
-    const codes = territoryCodes(territories, t);
+  async render(t, ctx): Promise<VNode | null> {
+    const codes = territoryCodes(ctx.territories, t);
     if (codes.length === 0) return null;
-    const { total, places } = await listPlaces(db, { communes: codes }, { limit: 5, offset: 0 });
+    const { total, places } = await listPlaces(ctx.database.db, { communes: codes }, { limit: 5, offset: 0 });
     const link = `/lieux?territoire=${encodeURIComponent(t.id)}`;
     if (total === 0)
       return (

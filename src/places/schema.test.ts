@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { EXAMPLE_CSV } from "../../test/support/places.ts";
 import { STANDARD_FIELDS } from "./model.ts";
 import {
   closestValue,
@@ -12,7 +13,6 @@ import {
   splitList,
   validateRow,
 } from "./schema.ts";
-import { EXAMPLE_CSV } from "./testdata.ts";
 
 /** The standard's own valid example (exemple-valide.csv, one row), as a record. */
 function exampleRow(): Record<string, string> {

@@ -4,6 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { backends } from "../../test/support/db.ts";
 import { DATA_DIR } from "../../test/support/paths.ts";
+import { bytes, communes, FILES, realText } from "../../test/support/places.ts";
 import { migrations } from "../migrations.ts";
 import { type Database, migrate } from "../platform/db.ts";
 import type { CommuneIndex } from "./communes.ts";
@@ -12,7 +13,6 @@ import type { Place, StandardPlace } from "./model.ts";
 import { openFile } from "./read.ts";
 import { getPlace, historyOf, listPlaces, streamPlaces, tableCounts } from "./store.ts";
 import { syncPlaces } from "./sync.ts";
-import { bytes, communes, FILES, realText } from "./testdata.ts";
 
 const PACA_FILE = "lieux-mediation-numerique-paca-hub-du-sud-2023-05.json";
 

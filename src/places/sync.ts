@@ -5,8 +5,7 @@
  */
 import { join } from "node:path";
 import { sql } from "kysely";
-import type { AppContext } from "../app.ts";
-import type { SyncOptions } from "../capability.ts";
+import type { AppContext, SyncOptions } from "../context.ts";
 import { datasetState, recordDataset } from "../platform/datasets.ts";
 import type { Db } from "../platform/db.ts";
 import { DataFileError } from "../platform/files.ts";

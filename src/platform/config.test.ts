@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError, ENVIRONMENT, loadConfig } from "./config.ts";
 
 test("defaults: port 3000 on loopback, embedded database, data in ./var", () => {
   const c = loadConfig({});
@@ -18,4 +21,35 @@ test("values from the environment are checked, with a French message", () => {
   assert.throws(() => loadConfig({ PORT: "-1" }), /PORT doit être un nombre entier/);
   assert.throws(() => loadConfig({ DATABASE_URL: "mysql://x" }), /DATABASE_URL doit commencer par postgres/);
   assert.throws(() => loadConfig({ LOG_LEVEL: "bavard" }), /LOG_LEVEL/);
+});
+
+test("the secret and the territory's contact come from the configuration", () => {
+  assert.equal(loadConfig({}).secret, undefined);
+  assert.equal(loadConfig({ MAILLAGE_SECRET: "s".repeat(40) }).secret, "s".repeat(40));
+  assert.throws(() => loadConfig({ MAILLAGE_SECRET: "court" }), /au moins 32 caractères/);
+  assert.equal(loadConfig({}).contact.phone, "01 70 77 23 72");
+  assert.equal(loadConfig({ MAILLAGE_CONTACT_TELEPHONE: "04 00 00 00 00" }).contact.phone, "04 00 00 00 00");
+});
+
+test("every variable read is listed for --help and in the README, and only the configuration reads them", () => {
+  const root = resolve(import.meta.dirname, "../..");
+  const source = readFileSync(join(import.meta.dirname, "config.ts"), "utf8");
+  const read = new Set([...source.matchAll(/env(?:\.|, ")([A-Z_]+)/g)].map((m) => m[1]));
+  const listed = new Set(ENVIRONMENT.map(([name]) => name));
+  assert.deepEqual([...read].sort(), [...listed].sort());
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const table = new Set([...readme.matchAll(/^\| `([A-Z_]+)`/gm)].map((m) => m[1]));
+  const inReadme = new Set(
+    [...readme.matchAll(/^\| ((?:`[A-Z_]+`(?:, )?)+) \|/gm)].flatMap((m) =>
+      [...(m[1] ?? "").matchAll(/`([A-Z_]+)`/g)].map((x) => x[1]),
+    ),
+  );
+  assert.ok(table.size > 0);
+  assert.deepEqual([...inReadme].sort(), [...listed].sort());
+  const others = execFileSync("grep", ["-rln", "process\\.env", join(root, "src")], { encoding: "utf8" })
+    .split("\n")
+    .filter(
+      (f) => f && !f.endsWith(".test.ts") && !f.endsWith("platform/config.ts") && !f.endsWith("src/cli.ts"),
+    );
+  assert.deepEqual(others, [], "seule la configuration lit l'environnement");
 });

@@ -1,32 +1,14 @@
 import type { FastifyInstance } from "fastify";
-import type { VNode } from "preact";
 import { z } from "zod";
-import type { Db } from "../platform/db.ts";
+import type { AppContext, TerritorySection } from "../context.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
 import { contextLabel, territoryUrl } from "./describe.ts";
 import type { Territory, TerritoryKind } from "./model.ts";
 import type { Referential } from "./referential.ts";
-import type { SearchIndex, SearchResult } from "./search.ts";
+import type { SearchResult } from "./search.ts";
 import { getGeometry } from "./store.ts";
 import { HomePage, MAX_QUERY_LENGTH, SearchPage } from "./views/search.tsx";
 import { type ChildGroup, type RenderedSection, TerritoryPage } from "./views/territory.tsx";
-
-/**
- * A section that another capability adds to every territory page (fragility, places, coverage…).
- * `render` returns null when it has nothing to say about this territory.
- */
-export interface TerritorySection {
-  id: string;
-  title: string;
-  render(t: Territory, deps: { db: Db; territories: Referential }): Promise<VNode | null>;
-}
-
-export interface TerritoryRoutesDeps {
-  db: Db;
-  territories: Referential;
-  search: SearchIndex;
-  sections: TerritorySection[];
-}
 
 const KINDS = ["commune", "arrondissement", "epci", "departement", "region"] as const;
 const PAGE_SIZE = 20;
@@ -97,8 +79,13 @@ export function territoryJson(t: Territory, ref: Referential) {
   };
 }
 
-export function registerTerritoryRoutes(app: FastifyInstance, deps: TerritoryRoutesDeps): void {
-  const { territories: ref, search } = deps;
+/** Territory pages and API; `sections` are the other capabilities' parts of a territory page, in order. */
+export function registerTerritoryRoutes(
+  app: FastifyInstance,
+  ctx: AppContext,
+  sections: TerritorySection[],
+): void {
+  const { territories: ref, search } = ctx;
 
   app.get("/", (_req, reply) => {
     const regions = ref.all
@@ -150,16 +137,16 @@ export function registerTerritoryRoutes(app: FastifyInstance, deps: TerritoryRou
         );
       }
       const groups = childGroups(t, ref, req.query);
-      const shape = await getGeometry(deps.db, t.id);
-      const contextShape = !shape && t.parent ? await getGeometry(deps.db, t.parent) : null;
-      const sections: RenderedSection[] = [];
-      for (const s of deps.sections) {
-        const body = await s.render(t, { db: deps.db, territories: ref });
-        if (body) sections.push({ id: s.id, title: s.title, body });
+      const shape = await getGeometry(ctx.database.db, t.id);
+      const contextShape = !shape && t.parent ? await getGeometry(ctx.database.db, t.parent) : null;
+      const rendered: RenderedSection[] = [];
+      for (const s of sections) {
+        const body = await s.render(t, ctx);
+        if (body) rendered.push({ id: s.id, title: s.title, body });
       }
       return sendPage(
         reply,
-        TerritoryPage({ t, ref, parents: ref.parentsOf(t), groups, shape, contextShape, sections }),
+        TerritoryPage({ t, ref, parents: ref.parentsOf(t), groups, shape, contextShape, sections: rendered }),
       );
     },
   );

@@ -1,14 +1,23 @@
 import type { VNode } from "preact";
-import type { StoredMethod } from "../../fragility/store.ts";
+import type { StoredMethod } from "../../fragility/model.ts";
 import { type MapPoint, type MapShape, SvgMap } from "../../platform/svgmap.tsx";
 import { Layout } from "../../platform/views/layout.tsx";
 import { LegendItem, Legend as MapLegend } from "../../platform/views/legend.tsx";
+import { TerritoryChoices } from "../../territories/components/choices.tsx";
 import type { Geometry, Territory } from "../../territories/model.ts";
 import type { Referential } from "../../territories/referential.ts";
-import { TerritoryChoices } from "../../territories/views/choices.tsx";
 import type { PlanResult, PlanSiteOut, TerritoryCoverage } from "../engine.ts";
 import { DISTANCE_PALETTE, distanceClassLabels, int, km, pct, plural } from "../format.ts";
-import { DISPOSITIFS, type Gap, LAYERS, type Layer, layerKey, layerLabel, SERVICES } from "../model.ts";
+import {
+  DEFAULT_DISTANCES_TEXT,
+  DISPOSITIFS,
+  type Gap,
+  LAYERS,
+  type Layer,
+  layerKey,
+  layerLabel,
+  SERVICES,
+} from "../model.ts";
 import { distanceClass, share } from "../stats.ts";
 
 interface CoverageMapData {
@@ -128,7 +137,7 @@ function CoverageForm(p: CoveragePageProps): VNode {
       </div>
       <div class="field">
         <label for="seuil">
-          Distance acceptable en km <span class="hint">(vide : 5 km en ville, 15 km à la campagne)</span>
+          Distance acceptable en km <span class="hint">(vide : {DEFAULT_DISTANCES_TEXT})</span>
         </label>
         <input
           type="number"
@@ -654,7 +663,7 @@ export function CoverageSection({ cov }: { cov: TerritoryCoverage }): VNode {
     <>
       <p>
         <strong>{pct(share(s.coveredPopulation, s.population))}</strong> des habitants ont un lieu de
-        médiation numérique à proximité (5 km en ville, 15 km à la campagne).{" "}
+        médiation numérique à proximité ({DEFAULT_DISTANCES_TEXT}).{" "}
         {s.fragileCommunes > 0
           ? `${int(s.fragilePopulation - s.coveredFragilePopulation)} habitants de communes fragiles (${plural(s.fragileWithoutNearby, "commune", "communes")}) restent loin de toute aide.`
           : ""}

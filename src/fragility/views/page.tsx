@@ -1,10 +1,11 @@
 import type { VNode } from "preact";
 import { Layout } from "../../platform/views/layout.tsx";
+import { TerritoryChoices } from "../../territories/components/choices.tsx";
 import { kindLabel, plural, territoryUrl } from "../../territories/describe.ts";
 import type { Territory } from "../../territories/model.ts";
 import type { Referential } from "../../territories/referential.ts";
-import { TerritoryChoices } from "../../territories/views/choices.tsx";
 import { BREAKS, formatScore, formatShare, PALETTE } from "../classes.ts";
+import { FRAGILE_THRESHOLD } from "../model.ts";
 import type { StoredAggregate, StoredMethod, StoredScore } from "../store.ts";
 import { ChoroplethMap, ExplanationTable, Legend, type MapItem } from "./parts.tsx";
 
@@ -138,8 +139,8 @@ function AggregateSummary({ where, a }: { where: string; a: StoredAggregate }): 
         population.
       </p>
       <p>
-        {formatShare(a.shareAtLeast7)} des habitants vivent dans une commune au score de 7 ou plus (commune
-        fragile).
+        {formatShare(a.shareAtLeast7)} des habitants vivent dans une commune au score de {FRAGILE_THRESHOLD}{" "}
+        ou plus (commune fragile).
       </p>
       {a.official !== null ? (
         <p>Indice officiel 2023 de La MedNum pour cette intercommunalité : {formatScore(a.official)}/10.</p>

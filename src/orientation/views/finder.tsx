@@ -1,5 +1,6 @@
 import type { VNode } from "preact";
 import { addressLine, placeUrl } from "../../places/describe.ts";
+import type { Contact } from "../../platform/config.ts";
 import { type MapShape, SvgMap } from "../../platform/svgmap.tsx";
 import { Layout } from "../../platform/views/layout.tsx";
 import type { Territory } from "../../territories/model.ts";
@@ -15,7 +16,6 @@ import {
   PUBLIC_SLUGS,
   SUPPORT_SLUGS,
 } from "../model.ts";
-import type { Contact } from "../service.ts";
 import { finderUrl, queryParams, sheetUrl } from "../url.ts";
 
 export interface FinderProps {

@@ -1,10 +1,10 @@
 import type { VNode } from "preact";
+import { WeekTable } from "../../places/components/week.tsx";
 import { addressLine } from "../../places/describe.ts";
 import type { DaySchedule } from "../../places/hours.ts";
 import type { Place } from "../../places/model.ts";
-import { WeekTable } from "../../places/views/week.tsx";
+import type { Contact } from "../../platform/config.ts";
 import { Layout } from "../../platform/views/layout.tsx";
-import type { Contact } from "../service.ts";
 import { frenchPhone, gsm7Length } from "../sms.ts";
 import { ContactBox } from "./finder.tsx";
 

@@ -2,11 +2,12 @@ import { Fragment, type VNode } from "preact";
 import { Layout } from "../../platform/views/layout.tsx";
 import { territoryUrl } from "../../territories/describe.ts";
 import type { Territory } from "../../territories/model.ts";
+import { WeekTable } from "../components/week.tsx";
+import { DEFAULT_DEDUPE } from "../dedupe.ts";
 import { addressLine, placeUrl, SOURCE_LABELS } from "../describe.ts";
 import type { DaySchedule } from "../hours.ts";
 import type { Place } from "../model.ts";
 import type { HistoryEntry, StoredPair, StoredRecord } from "../store.ts";
-import { WeekTable } from "./week.tsx";
 
 export interface HoursView {
   /** The standard's text. */
@@ -319,7 +320,10 @@ export function PlacePage(props: {
             <h3>Pourquoi ces fiches sont réunies</h3>
             {merged.map((p) => (
               <Fragment key={`${p.a}-${p.b}`}>
-                <p>Score de ressemblance : {p.score.toFixed(2)} (fusion à partir de 0,80).</p>
+                <p>
+                  Score de ressemblance : {p.score.toFixed(2)} (fusion à partir de{" "}
+                  {DEFAULT_DEDUPE.mergeThreshold.toFixed(2).replace(".", ",")}).
+                </p>
                 <PairTable pair={p} />
               </Fragment>
             ))}

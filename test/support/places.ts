@@ -3,11 +3,11 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { gunzipSync } from "node:zlib";
-import { DATA_DIR } from "../../test/support/paths.ts";
-import { readTerritoryDataset } from "../territories/load.ts";
-import { type CommuneIndex, communeIndex } from "./communes.ts";
-import { type ImportOptions, importPlaces, type RowOutcome } from "./import.ts";
-import { openFile } from "./read.ts";
+import { type CommuneIndex, communeIndex } from "../../src/places/communes.ts";
+import { type ImportOptions, importPlaces, type RowOutcome } from "../../src/places/import.ts";
+import { openFile } from "../../src/places/read.ts";
+import { readTerritoryDataset } from "../../src/territories/load.ts";
+import { DATA_DIR } from "./paths.ts";
 
 export const FILES = {
   franceServices: "mediation/france-services-2024-08-01.csv.gz",

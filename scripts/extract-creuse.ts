@@ -1,18 +1,18 @@
 /**
  * Rebuilds creuse.json from a loaded Maillage database (real data only):
- *   MAILLAGE_DATA_DIR=… node --import tsx src/coverage/testdata/extract.ts
+ *   MAILLAGE_DATA_DIR=… node --import tsx scripts/extract-creuse.ts
  * The communes of Creuse with population, reference point, IFN (officiel-2023) and urban-unit class, and every
  * published place within 0.6° of latitude / 0.8° of longitude of the département.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { openApp } from "../../app.ts";
-import { loadConfig } from "../../platform/config.ts";
-import { CoverageEngine, helpPoint } from "../engine.ts";
+import { openApp } from "../src/app.ts";
+import { helpPoint } from "../src/coverage/engine.ts";
+import { loadConfig } from "../src/platform/config.ts";
 
 const ctx = await openApp(loadConfig(process.env));
 try {
-  const cov = await new CoverageEngine(ctx).coverage(ctx.territories.get("23") ?? null);
+  const cov = await ctx.coverage.coverage(ctx.territories.get("23") ?? null);
   const communes = cov.communes.map((c) => ({ ...c, epci: ctx.territories.get(c.code)?.epci ?? null }));
   const lat = communes.map((c) => c.lat);
   const lon = communes.map((c) => c.lon);
@@ -29,7 +29,7 @@ try {
       : [];
   });
   writeFileSync(
-    join(import.meta.dirname, "creuse.json"),
+    join(import.meta.dirname, "../test/data/creuse.json"),
     JSON.stringify({
       source:
         "Extrait réel : communes de la Creuse (COG 2025, population INSEE, IFN officiel-2023, TUU2017) et lieux publiés (France Services 2024-08, conseillers numériques 2022-12) à moins de 0,6° de latitude / 0,8° de longitude du département.",

@@ -1,14 +1,14 @@
 /** The real shipped places and communes for the orientation tests and bench, without a database (not shipped code). */
 import { join } from "node:path";
-import { DATA_DIR } from "../../test/support/paths.ts";
-import { communeIndex } from "../places/communes.ts";
-import { dedupe } from "../places/dedupe.ts";
-import { importPlaces } from "../places/import.ts";
-import type { Place } from "../places/model.ts";
-import { openFile } from "../places/read.ts";
-import { SHIPPED } from "../places/sync.ts";
-import { readTerritoryDataset } from "../territories/load.ts";
-import { Referential } from "../territories/referential.ts";
+import { communeIndex } from "../../src/places/communes.ts";
+import { dedupe } from "../../src/places/dedupe.ts";
+import { importPlaces } from "../../src/places/import.ts";
+import type { Place } from "../../src/places/model.ts";
+import { openFile } from "../../src/places/read.ts";
+import { SHIPPED } from "../../src/places/sync.ts";
+import { readTerritoryDataset } from "../../src/territories/load.ts";
+import { Referential } from "../../src/territories/referential.ts";
+import { DATA_DIR } from "./paths.ts";
 
 let loaded: Promise<{ places: Place[]; ref: Referential }> | null = null;
 

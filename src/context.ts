@@ -1,0 +1,94 @@
+/**
+ * What the application shares with its capabilities, as types only: this module imports nothing at run time, so
+ * a capability can name the context without importing `app.ts` (which imports every capability).
+ *
+ * The context is the platform (configuration, database, the territory referential) plus one read model per
+ * capability that offers one, each declared by that capability (`Capability.provide`), so that capabilities read
+ * each other's data through a model, never through another capability's tables.
+ */
+import type { FastifyInstance } from "fastify";
+import type { Migration } from "kysely";
+import type { VNode } from "preact";
+import type { CoverageEngine } from "./coverage/engine.ts";
+import type { PublishedFragility } from "./fragility/published.ts";
+import type { PublishedPlaces } from "./places/published.ts";
+import type { Config } from "./platform/config.ts";
+import type { Database } from "./platform/db.ts";
+import type { Progress } from "./platform/progress.ts";
+import type { Geometry, Territory } from "./territories/model.ts";
+import type { Referential } from "./territories/referential.ts";
+import type { SearchIndex } from "./territories/search.ts";
+
+/** The platform part of the context: what exists before any capability is asked for its read model. */
+export interface BaseContext {
+  config: Config;
+  database: Database;
+  territories: Referential;
+  search: SearchIndex;
+  /** Boundaries of territories by id, for maps (capabilities do not read the territories' tables). */
+  shapes(ids: string[]): Promise<Map<string, Geometry>>;
+}
+
+/** The read models, each provided by one capability (see its `capability.ts`). */
+export interface ReadModels {
+  /** Every published place in memory (places; coverage and orientation read places through it). */
+  places: PublishedPlaces;
+  /** Computed fragility scores and the urban classes of communes, in memory (fragility; read by coverage). */
+  fragility: PublishedFragility;
+  /** Coverage of every commune, computed on demand from the two above and cached per generation (coverage). */
+  coverage: CoverageEngine;
+}
+
+/** What the HTTP routes, territory-page sections and commands share. */
+export type AppContext = BaseContext & ReadModels;
+
+export type ProgressFactory = (label: string, total: number) => Progress;
+
+export interface SyncOptions {
+  /** Recompute or reload even when the stored version matches the files. */
+  force?: boolean;
+  progress?: ProgressFactory;
+  log: (message: string) => void;
+}
+
+/** A command of `maillage`, e.g. "places import". It parses its own arguments. */
+export interface Command {
+  /** One line for `maillage --help`. */
+  summary: string;
+  /** The text of `maillage <command> --help`, in French. */
+  help: string;
+  /** Returns the exit code. `open` opens the application (database migrated, data loaded). */
+  run(args: string[], open: () => Promise<AppContext>): Promise<number>;
+}
+
+/**
+ * A section that a capability adds to every territory page (fragility, places, coverage…).
+ * `render` returns null when it has nothing to say about this territory.
+ */
+export interface TerritorySection {
+  id: string;
+  title: string;
+  render(t: Territory, ctx: AppContext): Promise<VNode | null>;
+}
+
+/**
+ * What a capability (places, fragility, coverage…) plugs into the application. Territories are the base every
+ * capability builds on, so they are wired directly in app.ts; every other capability is listed in capabilities.ts.
+ */
+export interface Capability {
+  name: string;
+  migrations?: Record<string, Migration>;
+  /**
+   * The read models this capability offers (to itself and the others), built once when the application opens.
+   * `ctx` is still being assembled: a model may keep it and read other models when it is used, not while built.
+   */
+  provide?(ctx: AppContext): Partial<ReadModels>;
+  /** Loads or computes this capability's reference data when missing or outdated (first start, `data load`). */
+  sync?(ctx: AppContext, opts: SyncOptions): Promise<void>;
+  /** HTTP pages and API routes. */
+  routes?(app: FastifyInstance, ctx: AppContext): void;
+  /** Sections added to every territory page, in order. */
+  sections?: TerritorySection[];
+  /** Commands, keyed by their words ("places import"). */
+  commands?: Record<string, Command>;
+}
