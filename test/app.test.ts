@@ -6,6 +6,7 @@ import { sql } from "kysely";
 import { openApp } from "../src/app.ts";
 import { cli } from "./support/cli.ts";
 import { preparedDataDir, testConfig } from "./support/server.ts";
+import { TERRITORIES_2025 } from "./support/vintages.ts";
 
 test("starting on an existing database reuses it: no migration, no reload", async (t) => {
   const dataDir = await preparedDataDir();
@@ -15,8 +16,8 @@ test("starting on an existing database reuses it: no migration, no reload", asyn
   try {
     assert.deepEqual(logs, []);
     const r = await sql<{ n: string }>`SELECT count(*) AS n FROM territory`.execute(ctx.database.db);
-    assert.equal(Number(r.rows[0]?.n), 36294);
-    assert.equal(ctx.territories.all.length, 36294);
+    assert.equal(Number(r.rows[0]?.n), TERRITORIES_2025);
+    assert.equal(ctx.territories.all.length, TERRITORIES_2025);
   } finally {
     await ctx.database.close();
   }

@@ -6,6 +6,7 @@ import { STANDARD_FIELDS } from "../src/places/model.ts";
 import { communesOf } from "../src/places/sync.ts";
 import { bytes, FILES, realText } from "./support/places.ts";
 import { startTestServer } from "./support/server.ts";
+import { SHIPPED_PLACES } from "./support/vintages.ts";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 before(async () => {
@@ -50,7 +51,7 @@ describe("places API", () => {
     assert.equal(next.total, body.total);
     assert.notEqual(next.resultats[0].id, body.resultats[0].id);
     const all = await json("/api/v1/lieux?limit=1");
-    assert.equal(all.total, 7652);
+    assert.equal(all.total, SHIPPED_PLACES.published);
   });
 
   test("one place, with its sources; a merged record's id redirects to the place it belongs to", async () => {
@@ -301,7 +302,7 @@ describe("exports", () => {
     const res = await get("/lieux.json");
     assert.equal(res.status, 200);
     const body = (await res.json()) as { id: string }[];
-    assert.equal(body.length, 7652);
+    assert.equal(body.length, SHIPPED_PLACES.published);
     assert.equal((await get("/lieux.csv?territoire=nulle-part")).status, 404);
   });
 });

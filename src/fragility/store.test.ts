@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { backends } from "../../test/support/db.ts";
 import { DATA_DIR } from "../../test/support/paths.ts";
+import { FRAGILITY_SCORES } from "../../test/support/vintages.ts";
 import { migrations } from "../migrations.ts";
 import { type Database, migrate } from "../platform/db.ts";
 import { type FragilityInputs, readFragilityInputs } from "./load.ts";
@@ -32,7 +33,7 @@ for (const backend of backends) {
     test("stores a method's scores, explanations and aggregates with its version", async () => {
       const r = computeMethod(official, inputs);
       await replaceMethodResults(database.db, { ...r, inputsHash: "test" });
-      assert.equal(await countScores(database.db, official.version), 34920);
+      assert.equal(await countScores(database.db, official.version), FRAGILITY_SCORES);
       const se = (await getScores(database.db, official.version, ["42218"])).get("42218");
       const computed = r.explanations.find((e) => e.code === "42218");
       assert.ok(se && computed && computed.score !== null);
@@ -57,7 +58,7 @@ for (const backend of backends) {
       const methods = await listMethods(database.db);
       assert.deepEqual(methods.map((m) => m.id).sort(), ["maillage-2025", "officiel-2023"]);
       assert.equal(methods.find((m) => m.id === "maillage-2025")?.inputsHash, "again");
-      assert.equal(await countScores(database.db, ours.version), 34920);
+      assert.equal(await countScores(database.db, ours.version), FRAGILITY_SCORES);
       const a = (await getScores(database.db, official.version, ["23096"])).get("23096");
       const b = (await getScores(database.db, ours.version, ["23096"])).get("23096");
       assert.ok(a && b);
