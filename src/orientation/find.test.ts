@@ -1,10 +1,15 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { shipped } from "../../test/support/orientation.ts";
 import type { Place } from "../places/model.ts";
 import type { Referential } from "../territories/referential.ts";
 import { buildIndex, findPlaces, type OrientationIndex, telTarget } from "./find.ts";
 import { type Criterion, emptyQuery, NEEDS, type OrientationQuery, SERVICE } from "./model.ts";
+
+const STANDARD_DIR = join(import.meta.dirname, "../places/standard");
+
 import { placeHours } from "./when.ts";
 
 let places: Place[];
@@ -28,19 +33,19 @@ const q = (code: string, over: Partial<OrientationQuery>): OrientationQuery => (
 const WEDNESDAY = new Date(2026, 10, 18, 10, 0); // Wednesday 18 November 2026, 10:00 (Paris)
 
 describe("needs in plain words", () => {
-  test("each need maps to the standard's services that answer it", () => {
-    const map = Object.fromEntries(NEEDS.map((n) => [n.id, [...n.services].sort()]));
-    assert.deepEqual(map, {
-      demarches: [SERVICE.demarches],
-      telephone: [SERVICE.quotidien],
-      ordinateur: [SERVICE.acces, SERVICE.quotidien].sort(),
-      materiel: [SERVICE.materiel],
-      emploi: [SERVICE.emploi],
-      arnaques: [SERVICE.securite],
-      enfants: [SERVICE.parentalite],
-      comprendre: [SERVICE.comprendre],
-      loisirs: [SERVICE.loisirs],
-    });
+  test("the needs cover every service of the national standard, with the standard's own names", () => {
+    // The services as the standard's schema.json (v1.0.2) lists them, not as the code spells them.
+    const schema = JSON.parse(readFileSync(join(STANDARD_DIR, "schema.json"), "utf8")) as {
+      fields: { name: string; constraints?: { pattern?: string } }[];
+    };
+    const pattern = schema.fields.find((f) => f.name === "services")?.constraints?.pattern ?? "";
+    const standard = /\(([^()]*\|[^()]*)\)\)\+\$$/.exec(pattern)?.[1]?.split("|") ?? [];
+    assert.equal(standard.length, 9);
+    const answered = new Set(NEEDS.flatMap((n) => n.services));
+    assert.deepEqual([...answered].sort(), [...standard].sort());
+    for (const n of NEEDS) assert.ok(n.services.length > 0, n.id);
+    const sets = NEEDS.map((n) => [...n.services].sort().join("|"));
+    assert.equal(new Set(sets).size, sets.length, "deux besoins mènent aux mêmes services");
   });
 
   test("on real places, every exact result of a need offers one of its services", () => {
