@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { importPlaces } from "../src/places/import.ts";
-import { importFile } from "../src/places/ingest.ts";
+import { importFile } from "../src/places/import/ingest.ts";
+import { importPlaces } from "../src/places/import/rows.ts";
 import { STANDARD_FIELDS } from "../src/places/model.ts";
 import { communesOf } from "../src/places/sync.ts";
 import { bytes, FILES, realText } from "./support/places.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { importPlaces } from "../src/places/import.ts";
+import { importPlaces } from "../src/places/import/rows.ts";
 import { communes, FILES, realText } from "./support/places.ts";
 
 /**

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { candidatePairs, dedupe, scorePair } from "../src/places/dedupe.ts";
-import { mapStandard } from "../src/places/importers.ts";
+import { mapStandard } from "../src/places/import/sources.ts";
 import { type Place, type RawRow, STANDARD_FIELDS } from "../src/places/model.ts";
 import { splitList, validateRow } from "../src/places/schema.ts";
 import { FILES, importReal, realText } from "./support/places.ts";

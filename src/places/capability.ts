@@ -2,7 +2,7 @@ import type { Capability } from "../context.ts";
 import { exportCommand, importCommand } from "./cli.ts";
 import { PublishedPlaces } from "./published.ts";
 import { placesSection, registerPlaceRoutes } from "./routes.tsx";
-import { placeMigrations } from "./store.ts";
+import { placeMigrations } from "./store/tables.ts";
 import { syncCapability } from "./sync.ts";
 
 // Opening hours are computed in local time by the `opening_hours` library: French places, French time.

@@ -10,11 +10,11 @@ import type { Command } from "../context.ts";
 import { exportDataInclusion } from "./data-inclusion.ts";
 import { territoryCodes } from "./describe.ts";
 import { exportCsv, exportJson } from "./export.ts";
-import type { SourceFormat } from "./importers.ts";
-import { countsText, importFile } from "./ingest.ts";
+import { countsText, importFile } from "./import/ingest.ts";
+import { openFile } from "./import/read.ts";
+import type { SourceFormat } from "./import/sources.ts";
 import type { RowIssue } from "./model.ts";
-import { openFile } from "./read.ts";
-import { type PlaceFilter, streamPlaces } from "./store.ts";
+import { type PlaceFilter, streamPlaces } from "./store/published.ts";
 import { communesOf } from "./sync.ts";
 
 /** Errors printed by `places import`; the rest are counted. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { bytes, FILES, importAll, importReal } from "../../test/support/places.ts";
 import { exportDataInclusion, toDataInclusion } from "./data-inclusion.ts";
-import { detectSourceFormat } from "./importers.ts";
+import { detectSourceFormat } from "./import/sources.ts";
 import { type Place, type StandardPlace, UNKNOWN_PIVOT } from "./model.ts";
 
 async function text(chunks: AsyncIterable<string>): Promise<string> {

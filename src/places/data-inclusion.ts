@@ -14,7 +14,7 @@
  * Values with no correspondence are left out, as the library does.
  */
 
-import type { MappedRow } from "./importers.ts";
+import type { MappedRow } from "./import/sources.ts";
 import { type Place, type RawRow, type StandardPlace, UNKNOWN_PIVOT } from "./model.ts";
 import { splitList } from "./schema.ts";
 

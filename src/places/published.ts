@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../platform/db.ts";
 import type { Place } from "./model.ts";
-import { streamPlaces } from "./store.ts";
+import { streamPlaces } from "./store/published.ts";
 
 /** How long a snapshot is trusted before checking whether an import happened (in another process, say). */
 const RECHECK_MS = 5_000;

@@ -21,15 +21,14 @@ import {
 import { exportCsv, exportJson } from "./export.ts";
 import { mondayOf, openStatus, parseHours, weekSchedule } from "./hours.ts";
 import { closestValue } from "./schema.ts";
+import { historyOf, pairsOf } from "./store/history.ts";
 import {
   getPlace,
-  historyOf,
   listPlaces,
   type PlaceFilter,
-  pairsOf,
   placeFromPublished,
   streamPlaces,
-} from "./store.ts";
+} from "./store/published.ts";
 import { type ListFilters, PlaceListPage } from "./views/list.tsx";
 import { type HoursView, PlacePage } from "./views/place.tsx";
 

@@ -8,11 +8,12 @@ import { bytes, communes, FILES, realText } from "../../test/support/places.ts";
 import { SHIPPED_PLACES } from "../../test/support/vintages.ts";
 import { migrations } from "../migrations.ts";
 import { type Database, migrate } from "../platform/db.ts";
-import type { CommuneIndex } from "./communes.ts";
-import { importFile, type StoreImportOptions } from "./ingest.ts";
+import type { CommuneIndex } from "./import/communes.ts";
+import { importFile, type StoreImportOptions } from "./import/ingest.ts";
+import { openFile } from "./import/read.ts";
 import type { Place, StandardPlace } from "./model.ts";
-import { openFile } from "./read.ts";
-import { getPlace, historyOf, listPlaces, streamPlaces, tableCounts } from "./store.ts";
+import { historyOf, tableCounts } from "./store/history.ts";
+import { getPlace, listPlaces, streamPlaces } from "./store/published.ts";
 import { syncPlaces } from "./sync.ts";
 
 const PACA_FILE = "lieux-mediation-numerique-paca-hub-du-sud-2023-05.json";

@@ -10,12 +10,12 @@ import { datasetState, recordDataset } from "../platform/datasets.ts";
 import type { Db } from "../platform/db.ts";
 import { DataFileError } from "../platform/files.ts";
 import type { Referential } from "../territories/referential.ts";
-import { type CommuneIndex, communeIndex } from "./communes.ts";
 import { DEFAULT_DEDUPE } from "./dedupe.ts";
-import type { SourceFormat } from "./importers.ts";
-import { changed, emptyResult, importInto, republish, type StoreImportResult } from "./ingest.ts";
-import { openFile } from "./read.ts";
-import { type PlaceTrx, placeTables } from "./store.ts";
+import { type CommuneIndex, communeIndex } from "./import/communes.ts";
+import { changed, emptyResult, importInto, republish, type StoreImportResult } from "./import/ingest.ts";
+import { openFile } from "./import/read.ts";
+import type { SourceFormat } from "./import/sources.ts";
+import { type PlaceTrx, placeTables } from "./store/tables.ts";
 
 const DATASET = "lieux";
 

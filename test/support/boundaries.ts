@@ -9,7 +9,14 @@ import ts from "typescript";
 
 const CAPABILITIES = ["territories", "places", "fragility", "coverage", "orientation", "diagnostic"];
 /** Files of a capability that others must not import (paths inside the capability folder). */
-const PRIVATE = [/^store\.ts$/, /^routes\.tsx?$/, /^views\//, /^cli\.ts$/, /^capability\.ts$/, /^sync\.ts$/];
+const PRIVATE = [
+  /^store(\.ts$|\/)/,
+  /^routes\.tsx?$/,
+  /^views\//,
+  /^cli\.ts$/,
+  /^capability\.ts$/,
+  /^sync\.ts$/,
+];
 const APPLICATION = ["app.ts", "server.ts", "cli.ts", "capabilities.ts"];
 
 export interface Violation {

@@ -1,10 +1,10 @@
 /** The real shipped places and communes for the orientation tests and bench, without a database (not shipped code). */
 import { join } from "node:path";
-import { communeIndex } from "../../src/places/communes.ts";
 import { dedupe } from "../../src/places/dedupe.ts";
-import { importPlaces } from "../../src/places/import.ts";
+import { communeIndex } from "../../src/places/import/communes.ts";
+import { openFile } from "../../src/places/import/read.ts";
+import { importPlaces } from "../../src/places/import/rows.ts";
 import type { Place } from "../../src/places/model.ts";
-import { openFile } from "../../src/places/read.ts";
 import { SHIPPED } from "../../src/places/sync.ts";
 import { readTerritoryDataset } from "../../src/territories/load.ts";
 import { Referential } from "../../src/territories/referential.ts";

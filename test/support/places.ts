@@ -3,9 +3,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { gunzipSync } from "node:zlib";
-import { type CommuneIndex, communeIndex } from "../../src/places/communes.ts";
-import { type ImportOptions, importPlaces, type RowOutcome } from "../../src/places/import.ts";
-import { openFile } from "../../src/places/read.ts";
+import { type CommuneIndex, communeIndex } from "../../src/places/import/communes.ts";
+import { openFile } from "../../src/places/import/read.ts";
+import { type ImportOptions, importPlaces, type RowOutcome } from "../../src/places/import/rows.ts";
 import { readTerritoryDataset } from "../../src/territories/load.ts";
 import { DATA_DIR } from "./paths.ts";
 

@@ -7,7 +7,8 @@ import { DEFAULT_DEDUPE } from "../dedupe.ts";
 import { addressLine, placeUrl, SOURCE_LABELS } from "../describe.ts";
 import type { DaySchedule } from "../hours.ts";
 import type { Place } from "../model.ts";
-import type { HistoryEntry, StoredPair, StoredRecord } from "../store.ts";
+import type { HistoryEntry, StoredPair } from "../store/history.ts";
+import type { StoredRecord } from "../store/records.ts";
 
 export interface HoursView {
   /** The standard's text. */

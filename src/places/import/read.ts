@@ -11,8 +11,8 @@ import { createGunzip } from "node:zlib";
 import chardet from "chardet";
 import { parse } from "csv-parse";
 import iconv from "iconv-lite";
-import { DataFileError } from "../platform/files.ts";
-import type { RawRow } from "./model.ts";
+import { DataFileError } from "../../platform/files.ts";
+import type { RawRow } from "../model.ts";
 
 export type Encoding = "utf-8" | "utf-8-bom" | "windows-1252";
 export type Separator = "," | ";" | "\t";

@@ -4,10 +4,13 @@
  * yield one outcome per row. Nothing is written: the store decides what to do with accepted places.
  */
 import { createHash } from "node:crypto";
-import { DataFileError } from "../platform/files.ts";
+import { DataFileError } from "../../platform/files.ts";
+import { mapDataInclusion } from "../data-inclusion.ts";
+import { checkHours } from "../hours.ts";
+import type { Place, RowIssue, StandardPlace } from "../model.ts";
+import { checkColumns, fileValidator, type RowResult } from "../schema.ts";
 import { type CommuneIndex, coordinatesMismatch, resolveCommune } from "./communes.ts";
-import { mapDataInclusion } from "./data-inclusion.ts";
-import { checkHours } from "./hours.ts";
+import { type FileShape, readRows, type SourceRow } from "./read.ts";
 import {
   dateFromFileName,
   detectSourceFormat,
@@ -15,10 +18,7 @@ import {
   mapFranceServices,
   mapStandard,
   type SourceFormat,
-} from "./importers.ts";
-import type { Place, RowIssue, StandardPlace } from "./model.ts";
-import { type FileShape, readRows, type SourceRow } from "./read.ts";
-import { checkColumns, fileValidator, type RowResult } from "./schema.ts";
+} from "./sources.ts";
 
 export interface ImportOptions {
   /** Name of the source, kept in the provenance (e.g. "france-services", "hub-du-sud"). */

@@ -5,10 +5,10 @@
  * - France Services (ANCT CSV), whose per-day hours become an OSM opening_hours value;
  * - data·inclusion structures (JSON), see data-inclusion.ts.
  */
-import { looksLikeDataInclusion } from "./data-inclusion.ts";
-import { dayColumnsToOpeningHours } from "./hours.ts";
-import { type RawRow, STANDARD_FIELDS, UNKNOWN_PIVOT } from "./model.ts";
-import { splitList } from "./schema.ts";
+import { looksLikeDataInclusion } from "../data-inclusion.ts";
+import { dayColumnsToOpeningHours } from "../hours.ts";
+import { type RawRow, STANDARD_FIELDS, UNKNOWN_PIVOT } from "../model.ts";
+import { splitList } from "../schema.ts";
 
 export type SourceFormat = "standard" | "france-services" | "data-inclusion";
 

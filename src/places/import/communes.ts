@@ -5,10 +5,10 @@
  * else the commune. Pure: the list of territories is given.
  */
 import { distance } from "geokdbush";
-import type { Territory } from "../territories/model.ts";
-import { normalize } from "../territories/normalize.ts";
-import type { CommuneMatch } from "./model.ts";
-import { franceArea, textSimilarity } from "./schema.ts";
+import type { Territory } from "../../territories/model.ts";
+import { normalize } from "../../territories/normalize.ts";
+import type { CommuneMatch } from "../model.ts";
+import { franceArea, textSimilarity } from "../schema.ts";
 
 export interface CommuneIndex {
   byCode: Map<string, Territory>;

@@ -11,10 +11,10 @@ import {
   importAll,
   importReal,
   realText,
-} from "../../test/support/places.ts";
+} from "../../../test/support/places.ts";
 import type { CommuneIndex } from "./communes.ts";
 import { resolveCommune } from "./communes.ts";
-import { buildPlace, placeId, summaryText } from "./import.ts";
+import { buildPlace, placeId, summaryText } from "./rows.ts";
 
 let index: CommuneIndex;
 before(async () => {

@@ -1,34 +1,31 @@
 /**
- * An import into the database: the file is read and validated row by row (import.ts), accepted places are
+ * An import into the database: the file is read and validated row by row (rows.ts), accepted places are
  * compared with what the source gave before and written by batches, all in ONE transaction. Same source and
  * same id: updated in place with the changed fields in the history; identical: counted unchanged, not written;
  * missing from a full import: withdrawn (kept, not deleted). Then the published places are deduplicated again.
  * A failure anywhere (a bad file, --strict with a rejected row, an interrupted run) leaves the database as it was.
  */
 import { createHash } from "node:crypto";
-import type { Db } from "../platform/db.ts";
-import { DEFAULT_DEDUPE, type DedupeConfig, dedupe } from "./dedupe.ts";
-import { type ImportOptions, type ImportSummary, importPlaces } from "./import.ts";
-import type { Place, RowIssue } from "./model.ts";
+import type { Db } from "../../platform/db.ts";
+import { DEFAULT_DEDUPE, type DedupeConfig, dedupe } from "../dedupe.ts";
+import type { Place, RowIssue } from "../model.ts";
+import { replacePublished } from "../store/published.ts";
 import {
   activeIds,
   activePlaces,
   addHistory,
-  BATCH,
   createImport,
   diffRecord,
-  type FieldChange,
   finishImport,
   insertRecords,
-  type PlaceTrx,
-  placeTables,
   recordOf,
   recordsById,
-  replacePublished,
   replaceRecords,
   type StoredRecord,
   withdrawRecords,
-} from "./store.ts";
+} from "../store/records.ts";
+import { BATCH, type FieldChange, type PlaceTrx, placeTables } from "../store/tables.ts";
+import { type ImportOptions, type ImportSummary, importPlaces } from "./rows.ts";
 
 export interface StoreImportOptions extends ImportOptions {
   /** A full import: the source's places missing from the file are withdrawn. */

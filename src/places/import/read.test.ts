@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { test } from "node:test";
 import iconv from "iconv-lite";
-import { bytes, FILES, realText } from "../../test/support/places.ts";
+import { bytes, FILES, realText } from "../../../test/support/places.ts";
 import { detectEncoding, detectSeparator, readRows } from "./read.ts";
 
 const collect = async (input: AsyncIterable<Buffer>, file = "f") => {

@@ -1,0 +1,185 @@
+/** Published places (after deduplication): replaced as a whole by each deduplication, listed, streamed, read. */
+import { sql } from "kysely";
+import type { Db } from "../../platform/db.ts";
+import { normalize } from "../../territories/normalize.ts";
+import type { DedupeResult } from "../dedupe.ts";
+import type { Place, StandardPlace } from "../model.ts";
+import type { StoredRecord } from "./records.ts";
+import { insertJson, type PlaceDb, type PlaceTables, type PlaceTrx, placeTables } from "./tables.ts";
+
+/** Text the list's free-text filter searches: name, address, commune, postcode, folded. */
+const searchText = (s: StandardPlace) =>
+  normalize([s.nom, s.adresse, s.complement_adresse ?? "", s.commune, s.code_postal].join(" "));
+
+/** Replaces the published places, the record groups and the scored pairs with a deduplication result. */
+export async function replacePublished(trx: PlaceTrx, result: DedupeResult): Promise<void> {
+  await trx.deleteFrom("place").execute();
+  await trx.deleteFrom("place_pair").execute();
+  const members = new Map<string, string[]>();
+  for (const m of result.merged) members.set(m.id, m.from);
+  const ids: string[] = [];
+  const groups: string[] = [];
+  const rows = result.places.map((p) => {
+    const from = members.get(p.id) ?? [p.id];
+    for (const id of from) {
+      ids.push(id);
+      groups.push(p.id);
+    }
+    return {
+      id: p.id,
+      nom: p.standard.nom,
+      nom_sort: normalize(p.standard.nom),
+      search: searchText(p.standard),
+      commune_code: p.communeCode,
+      lat: p.location?.lat ?? null,
+      lon: p.location?.lon ?? null,
+      approximate: p.flags.approximateCoordinates,
+      unparsed_hours: p.flags.unparsedHours,
+      services: p.standard.services,
+      standard: p.standard,
+      provenance: p.provenance,
+      members: from,
+    };
+  });
+  await insertJson(trx, "place", PLACE_COLUMNS, rows);
+  await sql`UPDATE place_record SET group_id = x.g
+            FROM unnest(${ids}::text[], ${groups}::text[]) AS x(id, g)
+            WHERE place_record.id = x.id`.execute(trx);
+  const seen = new Set<string>();
+  const pairs = [...result.merged.flatMap((m) => m.pairs), ...result.toReview].filter((p) => {
+    const key = `${p.a} ${p.b}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  await insertJson(
+    trx,
+    "place_pair",
+    [
+      ["a", "text"],
+      ["b", "text"],
+      ["score", "real"],
+      ["decision", "text"],
+      ["parts", "jsonb"],
+    ],
+    pairs,
+  );
+}
+
+const PLACE_COLUMNS: [string, string][] = [
+  ["id", "text"],
+  ["nom", "text"],
+  ["nom_sort", "text"],
+  ["search", "text"],
+  ["commune_code", "text"],
+  ["lat", "double precision"],
+  ["lon", "double precision"],
+  ["approximate", "boolean"],
+  ["unparsed_hours", "boolean"],
+  ["services", "text[]"],
+  ["standard", "jsonb"],
+  ["provenance", "jsonb"],
+  ["members", "text[]"],
+];
+
+export type PublishedRow = PlaceTables["place"];
+
+export function placeFromPublished(r: PublishedRow): Place {
+  return {
+    id: r.id,
+    standard: r.standard,
+    communeCode: r.commune_code,
+    communeMatch: null,
+    location: r.lat !== null && r.lon !== null ? { lat: r.lat, lon: r.lon } : null,
+    flags: { approximateCoordinates: r.approximate, unparsedHours: r.unparsed_hours },
+    provenance: r.provenance,
+  };
+}
+
+export interface PlaceFilter {
+  /** INSEE codes of the communes and arrondissements of a territory; undefined: all of France. */
+  communes?: string[];
+  service?: string;
+  /** A value of publics_specifiquement_adresses, frais_a_charge, modalites_accompagnement the place must have. */
+  public?: string;
+  frais?: string;
+  modalite?: string;
+  /** Free text: every word must appear in the name, address, commune or postcode. */
+  q?: string;
+}
+
+function filtered(db: PlaceDb, f: PlaceFilter) {
+  let query = db.selectFrom("place");
+  if (f.communes) query = query.where(sql<boolean>`commune_code = ANY(${f.communes}::text[])`);
+  if (f.service) query = query.where(sql<boolean>`${f.service} = ANY(services)`);
+  // The standard record is jsonb: list fields are arrays, so a containment test needs no column of its own.
+  for (const [field, value] of [
+    ["publics_specifiquement_adresses", f.public],
+    ["frais_a_charge", f.frais],
+    ["modalites_accompagnement", f.modalite],
+  ] as const) {
+    if (value)
+      query = query.where(sql<boolean>`standard -> ${field}::text @> ${JSON.stringify([value])}::jsonb`);
+  }
+  for (const word of normalize(f.q ?? "")
+    .split(" ")
+    .filter(Boolean)
+    .slice(0, 8)) {
+    query = query.where("search", "like", `%${word}%`);
+  }
+  return query;
+}
+
+export async function listPlaces(
+  db: Db,
+  f: PlaceFilter,
+  page: { limit: number; offset: number },
+): Promise<{ total: number; places: Place[] }> {
+  const t = placeTables(db);
+  const [count, rows] = await Promise.all([
+    filtered(t, f)
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .executeTakeFirstOrThrow(),
+    filtered(t, f)
+      .selectAll()
+      .orderBy("nom_sort")
+      .orderBy("id")
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+  ]);
+  return { total: Number(count.n), places: rows.map(placeFromPublished) };
+}
+
+/** Streams the published places (all of France or some communes) by pages of `size`, in id order. */
+export async function* streamPlaces(db: Db, f: PlaceFilter, size = 1000): AsyncGenerator<Place> {
+  const t = placeTables(db);
+  let after = "";
+  for (;;) {
+    const rows = await filtered(t, f).selectAll().where("id", ">", after).orderBy("id").limit(size).execute();
+    for (const r of rows) yield placeFromPublished(r);
+    const last = rows.at(-1);
+    if (!last || rows.length < size) return;
+    after = last.id;
+  }
+}
+
+/** A published place with its records, or the id of the place a record was merged into. */
+export async function getPlace(
+  db: Db,
+  id: string,
+): Promise<{ place: PublishedRow; records: StoredRecord[] } | { mergedInto: string } | null> {
+  const t = placeTables(db);
+  const place = await t.selectFrom("place").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!place) {
+    const r = await t.selectFrom("place_record").select("group_id").where("id", "=", id).executeTakeFirst();
+    return r?.group_id ? { mergedInto: r.group_id } : null;
+  }
+  const records = await t
+    .selectFrom("place_record")
+    .selectAll()
+    .where("id", "in", place.members)
+    .orderBy("source")
+    .execute();
+  return { place, records };
+}

@@ -1,0 +1,197 @@
+/**
+ * SQL of the places capability (nothing else touches these tables):
+ * - `place_record`: one row per record of a source (source + producer id), the standard fields as jsonb, the
+ *   resolved commune, the point and quality flags, its status (active | withdrawn) and the published place
+ *   it was merged into (`group_id`);
+ * - `place`: the published places, after deduplication across sources (one per group of records), with the
+ *   columns the lists filter on;
+ * - `place_import`: each import (who, when, file, sha256, counts);
+ * - `place_history`: what each import changed in a record (fields with before and after);
+ * - `place_pair`: the scored pairs of the last deduplication, merged or to review, with their score parts.
+ * Writes happen inside the caller's transaction (see ../import/ingest.ts): PGlite is one connection.
+ *
+ * This file holds the tables and their migrations; records.ts the writes of an import, published.ts the published
+ * places (deduplication result, lists), history.ts what changed and why.
+ */
+import { type Kysely, type Migration, sql, type Transaction } from "kysely";
+import type { Db } from "../../platform/db.ts";
+import type { PairScore } from "../dedupe.ts";
+import type { Provenance, StandardPlace } from "../model.ts";
+
+type PlaceStatus = "active" | "withdrawn";
+
+export type PlaceTables = {
+  place_record: {
+    id: string;
+    source: string;
+    source_id: string;
+    standard: StandardPlace;
+    commune_code: string | null;
+    commune_match: string | null;
+    lat: number | null;
+    lon: number | null;
+    approximate: boolean;
+    unparsed_hours: boolean;
+    status: PlaceStatus;
+    group_id: string | null;
+    file: string;
+    line: number;
+    first_import: number;
+    last_import: number;
+  };
+  place: {
+    id: string;
+    nom: string;
+    nom_sort: string;
+    search: string;
+    commune_code: string | null;
+    lat: number | null;
+    lon: number | null;
+    approximate: boolean;
+    unparsed_hours: boolean;
+    services: string[];
+    standard: StandardPlace;
+    provenance: Provenance[];
+    members: string[];
+  };
+  place_import: {
+    id: number;
+    source: string;
+    file: string;
+    sha256: string;
+    imported_by: string;
+    imported_at: Date;
+    full_import: boolean;
+    counts: Record<string, number>;
+  };
+  place_history: {
+    id: number;
+    record_id: string;
+    import_id: number;
+    at: Date;
+    change: HistoryKind;
+    fields: FieldChange[];
+  };
+  place_pair: {
+    a: string;
+    b: string;
+    score: number;
+    decision: string;
+    parts: PairScore["parts"];
+  };
+};
+
+export type HistoryKind = "modifié" | "retiré" | "réactivé";
+
+/** One field changed by an import. */
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+export type PlaceDb = Kysely<PlaceTables>;
+export const placeTables = (db: Db): PlaceDb => db.withTables<PlaceTables>();
+export type PlaceTrx = Transaction<PlaceTables> | PlaceDb;
+
+export const placeMigrations: Record<string, Migration> = {
+  "0005_places": {
+    async up(db: Kysely<unknown>) {
+      await sql`CREATE TABLE place_import (
+        id serial PRIMARY KEY,
+        source text NOT NULL,
+        file text NOT NULL,
+        sha256 text NOT NULL,
+        imported_by text NOT NULL,
+        imported_at timestamptz NOT NULL DEFAULT now(),
+        full_import boolean NOT NULL,
+        counts jsonb NOT NULL DEFAULT '{}'::jsonb
+      )`.execute(db);
+      await sql`CREATE TABLE place_record (
+        id text PRIMARY KEY,
+        source text NOT NULL,
+        source_id text NOT NULL,
+        standard jsonb NOT NULL,
+        commune_code text,
+        commune_match text,
+        lat double precision,
+        lon double precision,
+        approximate boolean NOT NULL DEFAULT false,
+        unparsed_hours boolean NOT NULL DEFAULT false,
+        status text NOT NULL DEFAULT 'active' CHECK (status IN ('active','withdrawn')),
+        group_id text,
+        file text NOT NULL,
+        line integer NOT NULL,
+        first_import integer NOT NULL REFERENCES place_import (id),
+        last_import integer NOT NULL REFERENCES place_import (id),
+        UNIQUE (source, source_id)
+      )`.execute(db);
+      await sql`CREATE INDEX place_record_group_idx ON place_record (group_id)`.execute(db);
+      await sql`CREATE TABLE place (
+        id text PRIMARY KEY,
+        nom text NOT NULL,
+        nom_sort text NOT NULL,
+        search text NOT NULL,
+        commune_code text,
+        lat double precision,
+        lon double precision,
+        approximate boolean NOT NULL,
+        unparsed_hours boolean NOT NULL,
+        services text[] NOT NULL DEFAULT '{}',
+        standard jsonb NOT NULL,
+        provenance jsonb NOT NULL,
+        members text[] NOT NULL
+      )`.execute(db);
+      await sql`CREATE INDEX place_commune_idx ON place (commune_code, nom_sort)`.execute(db);
+      await sql`CREATE INDEX place_nom_idx ON place (nom_sort, id)`.execute(db);
+      await sql`CREATE TABLE place_history (
+        id serial PRIMARY KEY,
+        record_id text NOT NULL,
+        import_id integer NOT NULL REFERENCES place_import (id),
+        at timestamptz NOT NULL DEFAULT now(),
+        change text NOT NULL,
+        fields jsonb NOT NULL
+      )`.execute(db);
+      await sql`CREATE INDEX place_history_record_idx ON place_history (record_id)`.execute(db);
+      await sql`CREATE TABLE place_pair (
+        a text NOT NULL,
+        b text NOT NULL,
+        score real NOT NULL,
+        decision text NOT NULL,
+        parts jsonb NOT NULL,
+        PRIMARY KEY (a, b)
+      )`.execute(db);
+      await sql`CREATE INDEX place_pair_b_idx ON place_pair (b)`.execute(db);
+    },
+  },
+};
+
+/** Rows per INSERT statement. */
+export const BATCH = 500;
+
+export function* chunks<T>(items: readonly T[], size = BATCH): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+export const json = (v: unknown) => JSON.stringify(v);
+
+/**
+ * Inserts rows given as one JSON document per batch (`jsonb_to_recordset`): on PGlite, three times faster than
+ * thousands of bound parameters. `columns` are trusted names and SQL types written in this file.
+ */
+export async function insertJson(
+  trx: PlaceTrx,
+  table: keyof PlaceTables,
+  columns: [string, string][],
+  rows: object[],
+  size = 2000,
+): Promise<void> {
+  const names = columns.map(([c]) => c).join(", ");
+  const types = columns.map(([c, t]) => `${c} ${t}`).join(", ");
+  for (const batch of chunks(rows, size)) {
+    await sql`INSERT INTO ${sql.table(table)} (${sql.raw(names)})
+              SELECT ${sql.raw(names)} FROM jsonb_to_recordset(${json(batch)}::jsonb) AS x(${sql.raw(types)})`.execute(
+      trx,
+    );
+  }
+}
