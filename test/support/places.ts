@@ -15,7 +15,7 @@ export const FILES = {
   paca: "mediation/lieux-mediation-numerique-paca-hub-du-sud-2023-05.json.gz",
 } as const;
 
-export const EXAMPLE_CSV = join(import.meta.dirname, "standard", "exemple-valide.csv");
+export const EXAMPLE_CSV = join(import.meta.dirname, "../../src/places/standard/exemple-valide.csv");
 
 let index: Promise<CommuneIndex> | null = null;
 /** The real COG 2025 communes, loaded once per test file. */
