@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { capabilities } from "./capabilities.ts";
 import type { AppContext, BaseContext, ProgressFactory, ReadModels } from "./context.ts";
 import { migrations } from "./migrations.ts";
+import { type Clock, systemClock } from "./platform/clock.ts";
 import type { Config } from "./platform/config.ts";
 import { type Database, migrate, openDatabase } from "./platform/db.ts";
 import { Referential } from "./territories/referential.ts";
@@ -19,7 +20,7 @@ export function openConfiguredDatabase(config: Config): Promise<Database> {
  */
 export async function openApp(
   config: Config,
-  opts: { progress?: ProgressFactory; log?: (msg: string) => void; force?: boolean } = {},
+  opts: { progress?: ProgressFactory; log?: (msg: string) => void; force?: boolean; clock?: Clock } = {},
 ): Promise<AppContext> {
   const log = opts.log ?? (() => {});
   const database = await openConfiguredDatabase(config);
@@ -33,6 +34,7 @@ export async function openApp(
     if (sync.status === "loaded") log(`Territoires chargés : ${JSON.stringify(sync.counts)}`);
     const base: BaseContext = {
       config,
+      clock: opts.clock ?? systemClock,
       database,
       ...(await buildReferential(database)),
       shapes: (ids) => getGeometries(database.db, ids),

@@ -12,6 +12,7 @@ import type { VNode } from "preact";
 import type { CoverageEngine } from "./coverage/engine.ts";
 import type { PublishedFragility } from "./fragility/published.ts";
 import type { PublishedPlaces } from "./places/published.ts";
+import type { Clock } from "./platform/clock.ts";
 import type { Config } from "./platform/config.ts";
 import type { Database } from "./platform/db.ts";
 import type { Progress } from "./platform/progress.ts";
@@ -22,6 +23,8 @@ import type { SearchIndex } from "./territories/search.ts";
 /** The platform part of the context: what exists before any capability is asked for its read model. */
 export interface BaseContext {
   config: Config;
+  /** The one source of "now" (routes never read the time themselves; tests pass a fixed clock). */
+  clock: Clock;
   database: Database;
   territories: Referential;
   search: SearchIndex;

@@ -45,7 +45,7 @@ export async function matchingPlaces(
   ctx: AppContext,
   result: DiagnosticResult,
   commune: Territory,
-  now: Date = new Date(),
+  now: Date = ctx.clock.now(),
 ): Promise<OrientationResult[]> {
   const outcome = await orient(ctx, orientationQuery(result, commune), now);
   return outcome?.results.slice(0, PLACES_SHOWN) ?? [];

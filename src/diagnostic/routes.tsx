@@ -4,6 +4,8 @@ import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
 import { addressLine, placeSummaryJson, placeUrl } from "../places/describe.ts";
+import { calendarOf } from "../places/hours.ts";
+import { dayIn } from "../platform/clock.ts";
 import { sendPage, sendProblem } from "../platform/http.ts";
 import { formatNumber } from "../platform/views/layout.tsx";
 import type { Territory } from "../territories/model.ts";
@@ -59,11 +61,8 @@ function resolveCommune(
   return { choices: r.hits.map((h) => h.territory) };
 }
 
-/** The local day (YYYY-MM-DD): only the day is stored, not the time. */
-const dayOf = (ms: number) => {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-};
+/** The commune's day (YYYY-MM-DD, on its wall clock): only the day is stored, not the time. */
+const dayOf = (ms: number, commune: string) => dayIn(new Date(ms), calendarOf(commune).zone);
 
 /** Index (0-based) of the first question without an answer; the count when all are answered. */
 const firstUnanswered = (answers: Answers) => {
@@ -108,7 +107,7 @@ export function registerDiagnosticRoutes(
   ctx: AppContext,
   deps: { now?: () => number; secret?: Buffer } = {},
 ): void {
-  const now = deps.now ?? Date.now;
+  const now = deps.now ?? (() => ctx.clock.now().getTime());
   const secret = deps.secret ?? loadSecret(ctx.config.secret, ctx.config.dataDir);
   const total = QUESTIONNAIRE.questions.length;
   /** Nonces of the questionnaires already counted by this process (a result is stored once). */
@@ -184,7 +183,7 @@ export function registerDiagnosticRoutes(
       await saveResponse(ctx.database.db, {
         mode: state.m,
         communeCode: state.c,
-        day: dayOf(now()),
+        day: dayOf(now(), state.c),
         answers: state.a,
         result,
       });

@@ -3,14 +3,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { shipped } from "../../test/support/orientation.ts";
+import { placeHours } from "../places/hours.ts";
 import type { Place } from "../places/model.ts";
+import { zonedInstant } from "../platform/clock.ts";
 import type { Referential } from "../territories/referential.ts";
 import { buildIndex, findPlaces, type OrientationIndex, telTarget } from "./find.ts";
 import { type Criterion, emptyQuery, NEEDS, type OrientationQuery, SERVICE } from "./model.ts";
 
 const STANDARD_DIR = join(import.meta.dirname, "../places/standard");
-
-import { placeHours } from "./when.ts";
 
 let places: Place[];
 let ref: Referential;
@@ -30,7 +30,10 @@ const q = (code: string, over: Partial<OrientationQuery>): OrientationQuery => (
   ...emptyQuery(code),
   ...over,
 });
-const WEDNESDAY = new Date(2026, 10, 18, 10, 0); // Wednesday 18 November 2026, 10:00 (Paris)
+/** An instant given by the wall clock of Paris (month 1–12): the tests do not depend on the machine's zone. */
+const paris = (y: number, mo: number, d: number, h: number, mi: number) =>
+  zonedInstant("Europe/Paris", y, mo, d, h, mi);
+const WEDNESDAY = paris(2026, 11, 18, 10, 0); // Wednesday 18 November 2026, 10:00 (Paris)
 
 describe("needs in plain words", () => {
   test("the needs cover every service of the national standard, with the standard's own names", () => {
@@ -188,24 +191,24 @@ describe("time: public holidays and the Sunday/Monday boundary", () => {
     const idxOne = buildIndex([p]);
     const at = (d: Date) => findPlaces(idxOne, q("69383", {}), from("69383"), d).results[0]?.open;
     // Tuesday 14 July 2026, 10:00: a public holiday.
-    assert.deepEqual(at(new Date(2026, 6, 14, 10, 0)), {
+    assert.deepEqual(at(paris(2026, 7, 14, 10, 0)), {
       open: false,
       text: "Fermé, ouvre demain (mercredi) à 9 h",
     });
-    assert.deepEqual(at(new Date(2026, 6, 15, 10, 0)), { open: true, text: "Ouvert, ferme à 12 h" });
+    assert.deepEqual(at(paris(2026, 7, 15, 10, 0)), { open: true, text: "Ouvert, ferme à 12 h" });
     // Sunday 15 November 2026, 18:00, then Monday morning before opening.
-    assert.deepEqual(at(new Date(2026, 10, 15, 18, 0)), {
+    assert.deepEqual(at(paris(2026, 11, 15, 18, 0)), {
       open: false,
       text: "Fermé, ouvre demain (lundi) à 9 h",
     });
-    assert.deepEqual(at(new Date(2026, 10, 16, 8, 0)), { open: false, text: "Fermé, ouvre à 9 h" });
+    assert.deepEqual(at(paris(2026, 11, 16, 8, 0)), { open: false, text: "Fermé, ouvre à 9 h" });
     // Saturday 7 November 2026: Monday 9 is a working day, Wednesday 11 November a holiday.
-    assert.deepEqual(at(new Date(2026, 10, 10, 17, 30)), { open: false, text: "Fermé, ouvre jeudi à 9 h" });
-    assert.deepEqual(at(new Date(2026, 10, 14, 12, 0)), { open: false, text: "Fermé, ouvre lundi à 9 h" });
+    assert.deepEqual(at(paris(2026, 11, 10, 17, 30)), { open: false, text: "Fermé, ouvre jeudi à 9 h" });
+    assert.deepEqual(at(paris(2026, 11, 14, 12, 0)), { open: false, text: "Fermé, ouvre lundi à 9 h" });
   });
 
   test("« ouvert maintenant » required on a holiday: no weekday place passes, and it is said", () => {
-    const holiday = new Date(2026, 6, 14, 10, 0);
+    const holiday = paris(2026, 7, 14, 10, 0);
     const out = findPlaces(
       idx,
       q("69383", { besoins: ["demarches"], quand: ["maintenant"], indispensables: ["besoin", "quand"] }),
@@ -226,14 +229,14 @@ describe("time: public holidays and the Sunday/Monday boundary", () => {
       idx,
       q("69383", { besoins: ["demarches"], quand: ["maintenant"], indispensables: ["besoin", "quand"] }),
       from("69383"),
-      new Date(2026, 6, 15, 10, 0),
+      paris(2026, 7, 15, 10, 0),
     );
     assert.deepEqual(next.widened, []);
     assert.ok(next.results.every((r) => r.open?.open === true && r.reasons.includes("ouvert maintenant")));
   });
 
   test("« le samedi » when the coming Saturday is a holiday (15 August 2026) looks at the next one", () => {
-    const friday = new Date(2026, 7, 14, 16, 0);
+    const friday = paris(2026, 8, 14, 16, 0);
     const query = q("75056", {
       besoins: ["demarches"],
       quand: ["samedi"],
@@ -247,17 +250,14 @@ describe("time: public holidays and the Sunday/Monday boundary", () => {
     for (const r of out.results.filter((x) => x.exact)) {
       const oh = placeHours(r.place.standard.horaires);
       assert.ok(oh);
-      assert.ok(
-        oh.getOpenIntervals(new Date(2026, 7, 22), new Date(2026, 7, 23)).length > 0,
-        r.place.standard.nom,
-      );
+      assert.ok(oh.intervals("2026-08-22").length > 0, r.place.standard.nom);
       assert.ok(r.reasons.includes("ouvert le samedi"));
     }
     // On a Sunday, « samedi » is six days later; on Saturday morning it is today.
-    const sunday = findPlaces(idx, query, from("75056"), new Date(2026, 10, 15, 10, 0));
+    const sunday = findPlaces(idx, query, from("75056"), paris(2026, 11, 15, 10, 0));
     assert.deepEqual(sunday.notes, []);
     const ids = (o: typeof out) => o.results.filter((r) => r.exact).map((r) => r.place.id);
-    const saturday = findPlaces(idx, query, from("75056"), new Date(2026, 10, 21, 9, 0));
+    const saturday = findPlaces(idx, query, from("75056"), paris(2026, 11, 21, 9, 0));
     assert.deepEqual(ids(sunday), ids(saturday));
   });
 
@@ -265,15 +265,10 @@ describe("time: public holidays and the Sunday/Monday boundary", () => {
     const p = weekdays()[0] as Place;
     const one = buildIndex([p]);
     const query = q("69383", { quand: ["lundi-matin"], indispensables: ["quand"] });
-    const sunday = findPlaces(one, query, from("69383"), new Date(2026, 10, 15, 20, 0));
+    const sunday = findPlaces(one, query, from("69383"), paris(2026, 11, 15, 20, 0));
     assert.equal(sunday.results[0]?.exact, true);
     assert.ok(sunday.results[0]?.reasons.includes("ouvert le lundi matin"));
-    const soir = findPlaces(
-      one,
-      q("69383", { quand: ["soir"] }),
-      from("69383"),
-      new Date(2026, 10, 15, 20, 0),
-    );
+    const soir = findPlaces(one, q("69383", { quand: ["soir"] }), from("69383"), paris(2026, 11, 15, 20, 0));
     assert.deepEqual(soir.results[0]?.missing, ["pas ouvert après 18 h"]);
   });
 });

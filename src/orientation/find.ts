@@ -8,7 +8,7 @@
  */
 import { around, distance } from "geokdbush";
 import KDBush from "kdbush";
-import type opening_hours from "opening_hours";
+import { calendarOf, openStatus, type PlaceHours, placeCalendar, placeHours } from "../places/hours.ts";
 import type { Place } from "../places/model.ts";
 import {
   type Access,
@@ -26,7 +26,7 @@ import {
   type SupportSlug,
 } from "./model.ts";
 import { frenchPhone } from "./sms.ts";
-import { openDuring, openInfo, placeHours, type TimeWindow, timeWindow } from "./when.ts";
+import { openDuring, type TimeWindow, timeWindow } from "./when.ts";
 
 /** What a missed preference costs in the ranking, in km. */
 const PREFERENCE_KM = 5;
@@ -57,7 +57,7 @@ export interface OrientationIndex {
   /** 0 unknown, 1 free, 2 free under condition, 3 paying only. */
   price: Uint8Array;
   /** Parsed hours, filled on first use. */
-  hours: (opening_hours | null | undefined)[];
+  hours: (PlaceHours | null | undefined)[];
   /**
    * Answers of the hours library, which costs tens of µs per call, memoised by hours text, question and minute
    * (hours have minute precision, so the answer for a minute is exact). Many places share the same text.
@@ -130,11 +130,11 @@ export function warmHours(idx: OrientationIndex, from: number, count: number): n
   return end;
 }
 
-function hoursOf(idx: OrientationIndex, i: number): opening_hours | null {
+function hoursOf(idx: OrientationIndex, i: number): PlaceHours | null {
   let oh = idx.hours[i];
   if (oh === undefined) {
     const p = idx.places[i] as Place;
-    oh = placeHours(p.standard.horaires, p.flags.unparsedHours);
+    oh = placeHours(p.standard.horaires, placeCalendar(p), p.flags.unparsedHours);
     idx.hours[i] = oh;
   }
   return oh;
@@ -204,7 +204,8 @@ function compile(query: OrientationQuery, now: Date): Compiled {
       label: SUPPORT_SLUGS[k].label.toLowerCase(),
     })),
     modalityMask: query.modalites.reduce((m, k) => m | bit(MODALITY_KEYS.indexOf(k)), 0),
-    windows: query.quand.map((w) => timeWindow(w, now)),
+    // Days and holidays of the searched commune: « samedi » is the person's Saturday.
+    windows: query.quand.map((w) => timeWindow(w, now, calendarOf(query.commune))),
     asked,
   };
 }
@@ -347,14 +348,18 @@ interface Pass {
 }
 
 /** One search with a given set of required criteria and radius. */
+const rangesKey = (w: TimeWindow) => w.ranges.map(([a, b]) => `${a.getTime()}-${b.getTime()}`).join(",");
+
 /** Which of the query's time windows the place is open in (memoised). */
 function openWindows(idx: OrientationIndex, c: Compiled, i: number, now: Date): TimeWindow[] {
   const oh = hoursOf(idx, i);
   if (!oh) return [];
-  const text = (idx.places[i] as Place).standard.horaires;
+  const key = `${oh.calendar.key}\u0000${oh.text}`;
   return c.windows.filter((w) =>
-    memo(idx, `d\u0000${text}\u0000${w.when}\u0000${w.ranges[0]?.[0].getTime() ?? now.getTime()}`, () =>
-      openDuring(oh, w, now),
+    memo(
+      idx,
+      `d\u0000${key}\u0000${w.when}\u0000${w.when === "maintenant" ? now.getTime() : rangesKey(w)}`,
+      () => openDuring(oh, w, now),
     ),
   );
 }
@@ -430,7 +435,9 @@ function pass(
       missing: e.missing,
       exact: e.missing.length === 0,
       open: oh
-        ? memo(idx, `o\u0000${place.standard.horaires}\u0000${now.getTime()}`, () => openInfo(oh, now))
+        ? memo(idx, `o\u0000${oh.calendar.key}\u0000${oh.text}\u0000${now.getTime()}`, () =>
+            openStatus(oh, now),
+          )
         : null,
       access: accessOf(place, oh !== null),
       helpsWith: helps,

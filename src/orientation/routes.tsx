@@ -4,7 +4,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import QRCode from "qrcode";
 import type { AppContext } from "../context.ts";
 import { placeSummaryJson, placeUrl } from "../places/describe.ts";
-import { mondayOf, weekSchedule } from "../places/hours.ts";
+import { calendarOf, openStatus, placeCalendar, placeHours, weekSchedule } from "../places/hours.ts";
+import type { Place } from "../places/model.ts";
+import { dayIn, mondayOf } from "../platform/clock.ts";
+import { formatDateTime } from "../platform/format.ts";
 import type { Contact } from "../platform/config.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
 import type { Territory } from "../territories/model.ts";
@@ -16,7 +19,6 @@ import { smsText } from "./sms.ts";
 import { finderUrl, parseQuery, sheetUrl } from "./url.ts";
 import { FinderPage } from "./views/finder.tsx";
 import { SheetPage, type SheetPlace } from "./views/sheet.tsx";
-import { openInfo, placeHours } from "./when.ts";
 
 type Req = FastifyRequest<{ Querystring: Record<string, unknown> }>;
 
@@ -85,7 +87,11 @@ async function qrDataUrl(text: string): Promise<string> {
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`;
 }
 
-const PRINTED = new Intl.DateTimeFormat("fr-FR", { dateStyle: "full", timeStyle: "short" });
+/** The zone a sheet is dated in: its places' when they share one, else the searched commune's. */
+function sheetZone(commune: string | undefined, places: readonly Place[]): string {
+  const zones = new Set(places.map((p) => placeCalendar(p).zone));
+  return zones.size === 1 ? ([...zones][0] as string) : calendarOf(commune).zone;
+}
 
 export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext): void {
   const contact = ctx.config.contact;
@@ -141,7 +147,7 @@ export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext)
       .filter((x): x is string => typeof x === "string" && x.length <= 200)
       .slice(0, MAX_SHEET);
     const { byId } = await orientationIndex(ctx);
-    const now = new Date();
+    const now = ctx.clock.now();
     const outcome = s.commune ? await orient(ctx, { ...s.query, limit: 100 }, now) : null;
     if (ids.length === 0 && outcome?.results[0]) ids.push(outcome.results[0].place.id);
     const chosen = ids.map((id) => byId.get(id)).filter((p) => p !== undefined);
@@ -151,16 +157,16 @@ export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext)
         "Lieu introuvable",
         "Aucun lieu choisi, ou ce lieu n'existe plus. Revenez à la recherche pour en choisir un.",
       );
-    const monday = mondayOf(now);
     const places: SheetPlace[] = await Promise.all(
       chosen.map(async (place) => {
-        const oh = placeHours(place.standard.horaires, place.flags.unparsedHours);
+        const cal = placeCalendar(place);
+        const oh = placeHours(place.standard.horaires, cal, place.flags.unparsedHours);
         const url = `${baseUrl(req)}${placeUrl(place.id)}`;
         const found = outcome?.results.find((r) => r.place.id === place.id);
         return {
           place,
-          open: oh ? openInfo(oh, now).text : null,
-          days: oh ? weekSchedule(oh, monday) : [],
+          open: oh ? openStatus(oh, now).text : null,
+          days: oh ? weekSchedule(oh, mondayOf(dayIn(now, cal.zone))) : [],
           hoursText: place.standard.horaires,
           url,
           qr: await qrDataUrl(url),
@@ -177,7 +183,8 @@ export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext)
         bring: whatToBring(s.query.besoins),
         backUrl: s.commune ? finderUrl(s.query) : "/trouver",
         contact,
-        printedOn: PRINTED.format(now),
+        // The local time of the places shown (of the searched commune when they differ).
+        printedOn: formatDateTime(now, sheetZone(s.commune?.id, chosen)),
       }),
     );
   });

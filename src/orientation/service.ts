@@ -124,12 +124,12 @@ export function nearestCommune(ref: Referential, lat: number, lon: number): Terr
 
 /**
  * Runs a query: `query.commune` is an INSEE code (see resolveCommune for typed text). Null when the commune is
- * unknown. `now` defaults to the clock (pages); tests and callers that need a fixed time pass it.
+ * unknown. `now` defaults to the application's clock (`ctx.clock`).
  */
 export async function orient(
   ctx: AppContext,
   query: OrientationQuery,
-  now: Date = new Date(),
+  now: Date = ctx.clock.now(),
 ): Promise<OrientationOutcome | null> {
   const commune = communeByCode(ctx.territories, query.commune);
   if (!commune) return null;

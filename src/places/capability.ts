@@ -5,9 +5,6 @@ import { placesSection, registerPlaceRoutes } from "./routes.tsx";
 import { placeMigrations } from "./store/tables.ts";
 import { syncCapability } from "./sync.ts";
 
-// Opening hours are computed in local time by the `opening_hours` library: French places, French time.
-process.env.TZ ??= "Europe/Paris";
-
 /** Lieux de médiation numérique: import, validation, deduplication, export, pages. */
 export const places: Capability = {
   name: "lieux",

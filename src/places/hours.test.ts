@@ -7,8 +7,8 @@ test("valid OSM hours of the standard's example parse, with French public holida
   const oh = parseHours("Mo-Fr 09:00-12:00; PH off");
   assert.ok(oh);
   // 14 July 2025 is a Monday and a public holiday: closed; the next Monday is open.
-  assert.equal(oh.getState(new Date("2025-07-14T10:00:00+02:00")), false);
-  assert.equal(oh.getState(new Date("2025-07-21T10:00:00+02:00")), true);
+  assert.equal(oh.isOpen(new Date("2025-07-14T10:00:00+02:00")), false);
+  assert.equal(oh.isOpen(new Date("2025-07-21T10:00:00+02:00")), true);
 });
 
 test("hours the library cannot read are reported; French day names it can fix give warnings", () => {

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
+import { addDays, type Day, dayIn, mondayOf, parseDay } from "../platform/clock.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
 import { plural } from "../territories/describe.ts";
 import type { Territory } from "../territories/model.ts";
@@ -19,7 +20,15 @@ import {
   territoryCodes,
 } from "./describe.ts";
 import { exportCsv, exportJson } from "./export.ts";
-import { mondayOf, openStatus, parseHours, weekSchedule } from "./hours.ts";
+import {
+  type Calendar,
+  hasHolidayRule,
+  openStatus,
+  placeCalendar,
+  placeHours,
+  weekSchedule,
+} from "./hours.ts";
+import type { Place } from "./model.ts";
 import { closestValue } from "./schema.ts";
 import { historyOf, pairsOf } from "./store/history.ts";
 import {
@@ -90,32 +99,22 @@ const apiQuery = z.object({
     .default(0),
 });
 
-const isoDate = (d: Date) =>
-  `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-
-/** The week to show: `?semaine=AAAA-MM-JJ` (any day of it), else this week. */
-function weekStart(param: unknown, now: Date): Date {
-  const m = typeof param === "string" ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(param) : null;
-  if (m) {
-    const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-    if (!Number.isNaN(d.getTime()) && d.getFullYear() >= 2000 && d.getFullYear() <= 2100) return mondayOf(d);
-  }
-  return mondayOf(now);
+/** The week to show (its Monday, on the place's wall clock): `?semaine=AAAA-MM-JJ` (any day of it), else this week. */
+function weekStart(param: unknown, now: Date, cal: Calendar): Day {
+  return mondayOf(parseDay(param) ?? dayIn(now, cal.zone));
 }
 
-function hoursView(textValue: string | null, unparsed: boolean, week: Date, now: Date): HoursView {
-  const monday = mondayOf(week);
-  const shift = (days: number) =>
-    isoDate(new Date(monday.getFullYear(), monday.getMonth(), monday.getDate() + days));
-  const base = { text: textValue, week: isoDate(monday), previous: shift(-7), next: shift(7) };
-  const oh = textValue && !unparsed ? parseHours(textValue) : null;
-  if (!oh) return { ...base, readable: false, status: null, days: [], hasHolidayRule: false };
+function hoursView(place: Place, monday: Day, now: Date): HoursView {
+  const textValue = place.standard.horaires;
+  const base = { text: textValue, week: monday, previous: addDays(monday, -7), next: addDays(monday, 7) };
+  const h = placeHours(textValue, placeCalendar(place), place.flags.unparsedHours);
+  if (!h) return { ...base, readable: false, status: null, days: [], hasHolidayRule: false };
   return {
     ...base,
     readable: true,
-    status: openStatus(oh, now).text,
-    days: weekSchedule(oh, monday),
-    hasHolidayRule: /\bPH\b/.test(textValue ?? ""),
+    status: openStatus(h, now).text,
+    days: weekSchedule(h, monday),
+    hasHolidayRule: hasHolidayRule(h.text),
   };
 }
 
@@ -232,7 +231,7 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
           `Aucun lieu n'a le numéro « ${req.params.id.slice(0, 40)} ». Il a peut-être été retiré par sa source.`,
         );
       const place = placeFromPublished(found.place);
-      const now = new Date();
+      const now = ctx.clock.now();
       const members = found.place.members;
       const [history, toReview, merged] = await Promise.all([
         historyOf(db, members),
@@ -245,12 +244,7 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
           place,
           commune: place.communeCode ? (ref.get(place.communeCode) ?? null) : null,
           records: found.records,
-          hours: hoursView(
-            place.standard.horaires,
-            place.flags.unparsedHours,
-            weekStart(req.query.semaine, now),
-            now,
-          ),
+          hours: hoursView(place, weekStart(req.query.semaine, now, placeCalendar(place)), now),
           history,
           toReview: toReview.filter((p) => p.other?.id !== place.id),
           merged: merged.filter((p) => members.includes(p.a) && members.includes(p.b)),

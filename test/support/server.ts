@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { openApp } from "../../src/app.ts";
 import type { AppContext } from "../../src/context.ts";
 import { migrations } from "../../src/migrations.ts";
+import type { Clock } from "../../src/platform/clock.ts";
 import { loadConfig } from "../../src/platform/config.ts";
 import { hashFiles } from "../../src/platform/files.ts";
 import { buildServer, listen } from "../../src/server.ts";
@@ -55,10 +56,10 @@ export const testConfig = () => ({
  * so that test files do not each pay for a full load.
  */
 export async function startTestServer(
-  opts: { configure?: (app: FastifyInstance) => void } = {},
+  opts: { configure?: (app: FastifyInstance) => void; clock?: Clock } = {},
 ): Promise<{ url: string; ctx: AppContext; app: FastifyInstance; close(): Promise<void> }> {
   const dataDir = await preparedDataDir();
-  const ctx = await openApp({ ...testConfig(), dataDir });
+  const ctx = await openApp({ ...testConfig(), dataDir }, { clock: opts.clock });
   const app = await buildServer(ctx);
   opts.configure?.(app);
   const url = await listen(app, 0, "127.0.0.1");

@@ -4,17 +4,14 @@ import { addressLine } from "../../places/describe.ts";
 import type { DaySchedule } from "../../places/hours.ts";
 import type { Place } from "../../places/model.ts";
 import type { Contact } from "../../platform/config.ts";
+import { frenchClock } from "../../platform/format.ts";
 import { Layout } from "../../platform/views/layout.tsx";
 import { frenchPhone, gsm7Length } from "../sms.ts";
 import { ContactBox } from "./finder.tsx";
 
-/** « 8 h 30 », « 12 h » from « 08:30 », « 12:00 ». */
-const hour = (t: string) =>
-  t.replace(/^0?(\d+):(\d\d)$/, (_, h, m) => (m === "00" ? `${h} h` : `${h} h ${m}`));
-
 export interface SheetPlace {
   place: Place;
-  /** « Ouvert, ferme à 12 h »… or null. */
+  /** « Ouvert, ferme à 12 h »… (`openStatus`, the places' one phrasing) or null. */
   open: string | null;
   /** This week's hours; empty when unknown. */
   days: DaySchedule[];
@@ -111,7 +108,7 @@ export function SheetPage(props: {
                     ? d.holiday
                       ? "Fermé (jour férié)"
                       : "Fermé"
-                    : d.intervals.map((x) => `${hour(x.from)} à ${hour(x.to)}`).join(", puis ")
+                    : d.intervals.map((x) => `${frenchClock(x.from)} à ${frenchClock(x.to)}`).join(", puis ")
                 }
               />
             ) : (

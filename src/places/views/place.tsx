@@ -1,11 +1,13 @@
 import { Fragment, type VNode } from "preact";
+import { parseDay } from "../../platform/clock.ts";
+import { formatDateTime, formatDay, frenchClock } from "../../platform/format.ts";
 import { Layout } from "../../platform/views/layout.tsx";
 import { territoryUrl } from "../../territories/describe.ts";
 import type { Territory } from "../../territories/model.ts";
 import { WeekTable } from "../components/week.tsx";
 import { DEFAULT_DEDUPE } from "../dedupe.ts";
 import { addressLine, placeUrl, SOURCE_LABELS } from "../describe.ts";
-import type { DaySchedule } from "../hours.ts";
+import { type DaySchedule, placeCalendar } from "../hours.ts";
 import type { Place } from "../model.ts";
 import type { HistoryEntry, StoredPair } from "../store/history.ts";
 import type { StoredRecord } from "../store/records.ts";
@@ -15,7 +17,7 @@ export interface HoursView {
   text: string | null;
   /** False when the text cannot be read as OpenStreetMap opening hours. */
   readable: boolean;
-  /** "Ouvert maintenant, ferme à 12:00"… */
+  /** « Ouvert, ferme à 12 h »… (the one phrasing, `openStatus` in hours.ts). */
   status: string | null;
   /** Monday of the week shown, AAAA-MM-JJ, and of the weeks before and after. */
   week: string;
@@ -26,12 +28,10 @@ export interface HoursView {
   hasHolidayRule: boolean;
 }
 
-const LONG_DATE = new Intl.DateTimeFormat("fr-FR", { day: "numeric", month: "long", year: "numeric" });
-const DATE_TIME = new Intl.DateTimeFormat("fr-FR", { dateStyle: "long", timeStyle: "short" });
-
+/** « 18 novembre 2026 » from « 2026-11-18 » (other text as it is). */
 function frenchDate(iso: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  return m ? LONG_DATE.format(new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : iso;
+  const day = parseDay(iso);
+  return day ? formatDay(day, { weekday: false, year: true }) : iso;
 }
 
 const PART_LABELS: Record<string, string> = {
@@ -231,7 +231,9 @@ export function PlacePage(props: {
                   <>
                     {d.intervals.length === 0
                       ? "Fermé"
-                      : d.intervals.map((i) => `de ${i.from} à ${i.to}`).join(", puis ")}
+                      : d.intervals
+                          .map((i) => `de ${frenchClock(i.from)} à ${frenchClock(i.to)}`)
+                          .join(", puis ")}
                     {d.holiday ? (
                       <span class="hint">
                         {" "}
@@ -354,7 +356,8 @@ export function PlacePage(props: {
           <ul>
             {history.map((h) => (
               <li key={`${h.recordId}-${h.at.getTime()}-${h.change}`}>
-                {DATE_TIME.format(h.at)} — {h.change} par l'import de {h.file} (source {h.source}) :
+                {formatDateTime(h.at, placeCalendar(place).zone)} — {h.change} par l'import de {h.file}{" "}
+                (source {h.source}) :
                 <ul>
                   {h.fields.map((f) => (
                     <li key={f.field}>
