@@ -4,11 +4,15 @@ import { emptyQuery } from "../src/orientation/model.ts";
 import { orient } from "../src/orientation/service.ts";
 import { gsm7Length } from "../src/orientation/sms.ts";
 import { finderUrl, parseQuery } from "../src/orientation/url.ts";
+import { fixedClock } from "../src/platform/clock.ts";
 import { startTestServer } from "./support/server.ts";
+
+/** Wednesday 18 November 2026, 10:00 in Paris (09:00 UTC): every page of this file is served at that instant. */
+const NOW = "2026-11-18T09:00:00Z";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 before(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ clock: fixedClock(NOW) });
 });
 after(async () => {
   await server?.close();
@@ -103,12 +107,16 @@ describe("pages", () => {
     assert.match(plan, /<path class="area"/);
   });
 
-  test("the sheet: hours, QR code, SMS; an unknown place is a 404", async () => {
+  test("the sheet: hours, QR code, SMS, the date it was prepared; an unknown place is a 404", async () => {
     const api = await (await get("/api/v1/orientation?commune=06027&besoin=demarches")).json();
     const html = await (await get(api.resultats[0].fiche)).text();
     assert.match(html, /Fiche d'orientation/);
     assert.match(html, /<img src="data:image\/svg\+xml;base64,[^"]+" alt="Code QR vers la page du lieu/);
     assert.match(html, /Horaires de la semaine/);
+    // Prepared at the server's clock, on the wall clock of the place (Cagnes-sur-Mer: Paris time).
+    assert.match(html, /Fiche préparée le mercredi 18 novembre 2026 à 10 h\./);
+    assert.ok(html.includes(`<dt>Aujourd'hui</dt><dd>${api.resultats[0].ouverture.texte}</dd>`));
+    assert.match(html, /<th scope="row">lundi 16 novembre<\/th>/);
     assert.ok(
       html.includes(api.resultats[0].sms.replaceAll("'", "&#39;")) || html.includes(api.resultats[0].sms),
     );
@@ -126,7 +134,7 @@ describe("pages", () => {
 describe("service for other capabilities", () => {
   test("orient(ctx, query, now) on the published places; the URL goes both ways", async () => {
     const query = { ...emptyQuery("06027"), besoins: ["demarches" as const], gratuit: true };
-    const out = await orient(server.ctx, query, new Date(2026, 10, 18, 10));
+    const out = await orient(server.ctx, query, new Date(NOW));
     assert.ok(out && out.results.length > 0);
     assert.equal(await orient(server.ctx, emptyQuery("99999")), null);
     const url = finderUrl(query);
@@ -134,5 +142,18 @@ describe("service for other capabilities", () => {
     const back = parseQuery(Object.fromEntries(new URL(url, "http://x").searchParams));
     assert.deepEqual(back.query, query);
     assert.deepEqual(back.problems, []);
+  });
+});
+
+describe("the sheet of a place overseas", () => {
+  test("France services de Saint-Denis - Le Brûlé (La Réunion): its status and date in Réunion time", async () => {
+    // 09:00 UTC is 13:00 in La Réunion (UTC+4), 10:00 in Paris: open until 16 h there.
+    const html = await (await get("/trouver/fiche?commune=97411&lieu=lieu-2a7ccef420356523")).text();
+    assert.match(html, /France services de Saint-Denis - Le Brûlé/);
+    assert.match(html, /Fiche préparée le mercredi 18 novembre 2026 à 13 h\./);
+    assert.match(html, /<dt>Aujourd'hui<\/dt><dd>Ouvert, ferme à 16 h<\/dd>/);
+    const page = await (await get("/lieux/lieu-2a7ccef420356523")).text();
+    assert.match(page, /<strong>Ouvert, ferme à 16 h<\/strong>/);
+    assert.match(page, /<caption>Semaine du 16 novembre 2026<\/caption>/);
   });
 });

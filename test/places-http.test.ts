@@ -211,11 +211,13 @@ describe("places pages", () => {
     const html = await (await get(`${list.resultats[0].url}?semaine=2025-11-10`)).text();
     assert.match(html, /26 Rue Roger Dégoulange/);
     assert.match(html, /<caption>Semaine du 10 novembre 2025<\/caption>/);
-    // 11 November is a public holiday; these hours have no rule for holidays: shown, with a warning.
+    // 11 November is a public holiday; these hours have no rule for holidays: closed (the one holiday policy,
+    // as the finder says), with a warning; the other days are open.
     assert.match(
       html,
-      /<th scope="row">mardi 11 novembre<\/th><td>de [0-9:]+ à [0-9:]+.*?— jour férié : horaires à confirmer/,
+      /<th scope="row">mardi 11 novembre<\/th><td>Fermé<span class="hint"> — jour férié : horaires à confirmer/,
     );
+    assert.match(html, /<th scope="row">mercredi 12 novembre<\/th><td>de \d+ h( \d\d)? à \d+ h/);
     assert.match(html, /Pourquoi ces fiches sont réunies/);
     assert.match(html, /France Services \(ANCT\), liste du 1er août 2024/);
   });
@@ -242,7 +244,7 @@ describe("places pages", () => {
     );
     assert.match(
       html,
-      /<th scope="row">mardi 15 juillet<\/th><td>de 09:00 à 12:00, puis de 14:00 à 16:30<\/td>/,
+      /<th scope="row">mardi 15 juillet<\/th><td>de 9 h à 12 h, puis de 14 h à 16 h 30<\/td>/,
     );
     assert.match(html, /<th scope="row">samedi 19 juillet<\/th><td>Fermé<\/td>/);
     // The change is in the place's history.
