@@ -1,18 +1,16 @@
 /** Numbers and phrases in French for pages, CSV and the terminal. */
 import { csvCell } from "../platform/csv.ts";
+import { formatNumber } from "../platform/format.ts";
 import type { PlanSiteOut } from "./engine.ts";
 import { DISTANCE_CLASSES } from "./stats.ts";
 
-const nf0 = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0 });
-const nf1 = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 1, minimumFractionDigits: 1 });
-
-export const int = (x: number) => nf0.format(Math.round(x)).replace(/\u202f|\u00a0/g, " ");
+export const int = (x: number) => formatNumber(Math.round(x)).replace(/\u202f|\u00a0/g, " ");
 export const km = (x: number | null) =>
-  x === null || Number.isNaN(x) ? "aucun lieu" : `${nf1.format(x)} km`;
+  x === null || Number.isNaN(x) ? "aucun lieu" : `${formatNumber(x, 1, 1)} km`;
 /** A share 0–1 as a percentage: 0.2649 → "26 %" (one decimal below 10 %). */
 export const pct = (x: number) => {
   const p = x * 100;
-  return p > 0 && p < 10 ? `${nf1.format(p)} %` : `${nf0.format(p)} %`;
+  return p > 0 && p < 10 ? `${formatNumber(p, 1, 1)} %` : `${formatNumber(p)} %`;
 };
 export const plural = (n: number, one: string, many: string) => `${int(n)} ${n > 1 ? many : one}`;
 

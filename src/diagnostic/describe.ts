@@ -1,4 +1,5 @@
 /** Plain words shared by the diagnostic's pages (the result sheet, the statistics). */
+import { formatNumber } from "../platform/format.ts";
 import type { Barrier, Level, Mode, Profile } from "./model.ts";
 
 /** What a skill question means, as a thing one knows how to do (« Ce que vous savez déjà faire »). */
@@ -49,5 +50,5 @@ export const MODE_LABELS: Record<Mode, string> = {
 /** "3,2 km", "800 m". */
 export function formatDistance(km: number): string {
   if (km < 1) return `${Math.max(100, Math.round((km * 1000) / 100) * 100)} m`;
-  return `${new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 1 }).format(km)} km`;
+  return `${formatNumber(km, 1)} km`;
 }

@@ -6,8 +6,8 @@ import type { AppContext, TerritorySection } from "../context.ts";
 import { addressLine, placeSummaryJson, placeUrl } from "../places/describe.ts";
 import { calendarOf } from "../places/hours.ts";
 import { dayIn } from "../platform/clock.ts";
+import { formatNumber } from "../platform/format.ts";
 import { sendPage, sendProblem } from "../platform/http.ts";
-import { formatNumber } from "../platform/views/layout.tsx";
 import type { Territory } from "../territories/model.ts";
 import type { Referential } from "../territories/referential.ts";
 import {

@@ -1,10 +1,9 @@
+import { formatNumber } from "../platform/format.ts";
 import { EPCI_TYPE_LABELS, KIND_LABELS, type Territory } from "./model.ts";
 import type { Referential } from "./referential.ts";
 
-const nf = new Intl.NumberFormat("fr-FR");
-
 /** Singular or plural French label of a count: "1 habitant", "171 057 habitants". */
-export const plural = (n: number, one: string, many: string) => `${nf.format(n)} ${n > 1 ? many : one}`;
+export const plural = (n: number, one: string, many: string) => `${formatNumber(n, 3)} ${n > 1 ? many : one}`;
 
 export const territoryUrl = (t: Territory) => `/territoires/${encodeURIComponent(t.id)}`;
 

@@ -1,5 +1,6 @@
 import type { VNode } from "preact";
-import { formatNumber, Layout } from "../../platform/views/layout.tsx";
+import { formatNumber } from "../../platform/format.ts";
+import { Layout } from "../../platform/views/layout.tsx";
 import type { Territory } from "../../territories/model.ts";
 import { MODE_LABELS } from "../describe.ts";
 import {

@@ -1,4 +1,5 @@
 import type { VNode } from "preact";
+import { formatNumber } from "../../platform/format.ts";
 import { Layout } from "../../platform/views/layout.tsx";
 import { TerritoryChoices } from "../../territories/components/choices.tsx";
 import { kindLabel, plural, territoryUrl } from "../../territories/describe.ts";
@@ -227,9 +228,7 @@ function ScoreTable(p: FragilityPageProps): VNode {
                   <a href={territoryUrl(r.t)}>{r.t.name}</a>
                   <span class="visually-hidden"> ({kindLabel(r.t)})</span>
                 </th>
-                <td class="num">
-                  {r.t.population === null ? "—" : new Intl.NumberFormat("fr-FR").format(r.t.population)}
-                </td>
+                <td class="num">{r.t.population === null ? "—" : formatNumber(r.t.population)}</td>
                 <td class="num">{formatScore(r.score)}</td>
               </tr>
             ))}

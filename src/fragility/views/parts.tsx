@@ -1,4 +1,5 @@
 import type { VNode } from "preact";
+import { formatNumber } from "../../platform/format.ts";
 import { type MapShape, SvgMap } from "../../platform/svgmap.tsx";
 import { LegendItem, Legend as MapLegend } from "../../platform/views/legend.tsx";
 import type { Geometry } from "../../territories/model.ts";
@@ -44,9 +45,9 @@ export function Legend(): VNode {
 const pct = (x: number | null) => (x === null ? "—" : `${Math.round(x)} %`);
 const num = (x: number | null, unit: string) => {
   if (x === null) return "manquant";
-  if (unit === "€") return `${new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0 }).format(x)} €`;
-  if (unit === "%") return `${new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 1 }).format(x)} %`;
-  return new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 2 }).format(x);
+  if (unit === "€") return `${formatNumber(x)} €`;
+  if (unit === "%") return `${formatNumber(x, 1)} %`;
+  return formatNumber(x, 2);
 };
 const STATUS: Record<string, string> = {
   observed: "",

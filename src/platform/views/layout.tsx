@@ -77,6 +77,3 @@ export function Layout({ title, description, children, current }: PageProps): VN
 export function renderPage(vnode: VNode): string {
   return `<!doctype html>${render(vnode)}`;
 }
-
-/** French number formatting: 171 057. */
-export const formatNumber = (n: number) => new Intl.NumberFormat("fr-FR").format(n);
