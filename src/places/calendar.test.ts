@@ -173,3 +173,20 @@ test("hours without a PH rule are closed on holidays; with one, their own rule a
   // The text is kept as written (without the added rule).
   assert.equal(closed.text, "Mo-Fr 09:00-12:00");
 });
+
+test("each overseas département and Alsace-Moselle has its own holidays, from the library's French states", () => {
+  const cases: [string, string, boolean][] = [
+    ["2026-05-22", "972", true], // Martinique, abolition of slavery
+    ["2026-05-22", "971", false],
+    ["2026-04-27", "976", true], // Mayotte
+    ["2026-04-27", "75", false],
+    ["2026-07-21", "972", true], // Victor Schœlcher day, Martinique and Guadeloupe
+    ["2026-04-03", "971", true], // Good Friday in Guadeloupe…
+    ["2026-04-03", "974", false], // …not in La Réunion
+    ["2026-12-26", "67", true],
+    ["2026-12-26", "68", true],
+    ["2026-07-14", "974", true], // national holidays everywhere
+  ];
+  for (const [day, dep, expected] of cases)
+    assert.equal(isPublicHoliday(day, calendarOf(dep)), expected, `${day} en ${dep}`);
+});
