@@ -1,5 +1,4 @@
 import type { FastifyInstance } from "fastify";
-import { API_PATHS, openApiDocument } from "./openapi.ts";
 import { sendPage } from "./platform/http.ts";
 import { Layout } from "./platform/views/layout.tsx";
 
@@ -14,10 +13,35 @@ export function recordRoutes(app: FastifyInstance): void {
   });
 }
 
-/** `/api/v1/openapi.json` and a page in French that lists the same endpoints. */
+/** The parts of the generated OpenAPI document that the French page shows. */
+interface JsonSchema {
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  examples?: unknown[];
+}
+interface Operation {
+  summary?: string;
+  description?: string;
+  parameters?: { name: string; in: string; required?: boolean; description?: string }[];
+  requestBody?: { content: Record<string, { schema: JsonSchema }> };
+  responses?: Record<string, { description: string }>;
+}
+interface OpenApiDocument {
+  paths: Record<string, Record<string, Operation>>;
+}
+
+const VERBS = ["get", "post", "put", "patch", "delete"] as const;
+
+/** `/api/v1/openapi.json`, generated from the route schemas, and a page in French that shows it. */
 export function registerApiDocs(app: FastifyInstance): void {
-  const doc = openApiDocument();
-  app.get("/api/v1/openapi.json", () => doc);
+  // Generated once, on the first request (every route is registered by then).
+  let doc: OpenApiDocument | null = null;
+  const document = () => {
+    doc ??= app.swagger() as unknown as OpenApiDocument;
+    return doc;
+  };
+  app.get("/api/v1/openapi.json", () => document());
   app.get("/api", (_req, reply) =>
     sendPage(
       reply,
@@ -28,10 +52,12 @@ export function registerApiDocs(app: FastifyInstance): void {
           OpenAPI est dans <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>. Les erreurs sont au format
           application/problem+json, avec un message en français.
         </p>
-        {Object.entries(API_PATHS).flatMap(([path, ops]) =>
-          (["get", "post"] as const).map((verb) => {
+        {Object.entries(document().paths).flatMap(([path, ops]) =>
+          VERBS.map((verb) => {
             const op = ops[verb];
             if (!op) return null;
+            const body = op.requestBody?.content["application/json"]?.schema;
+            const example = body?.examples?.[0];
             return (
               <section key={`${verb} ${path}`} aria-labelledby={`api-${verb}-${path}`}>
                 <h2 id={`api-${verb}-${path}`}>
@@ -44,17 +70,37 @@ export function registerApiDocs(app: FastifyInstance): void {
                 {op.parameters && op.parameters.length > 0 && (
                   <ul>
                     {op.parameters.map((p) => (
-                      <li key={p.name}>
+                      <li key={`${p.in} ${p.name}`}>
                         <code>{p.name}</code>
                         {p.required ? " (obligatoire)" : ""} : {p.description}
                       </li>
                     ))}
                   </ul>
                 )}
-                {op.requestBody?.content["application/json"].example !== undefined && (
+                {body?.properties && (
+                  <>
+                    <p>Corps de la demande (JSON) :</p>
+                    <ul>
+                      {Object.entries(body.properties).map(([name, s]) => (
+                        <li key={name}>
+                          <code>{name}</code>
+                          {body.required?.includes(name) ? " (obligatoire)" : ""} : {s.description}
+                        </li>
+                      ))}
+                    </ul>
+                  </>
+                )}
+                {example !== undefined && (
                   <p>
-                    Exemple de corps :{" "}
-                    <code>{JSON.stringify(op.requestBody.content["application/json"].example)}</code>
+                    Exemple de corps : <code>{JSON.stringify(example)}</code>
+                  </p>
+                )}
+                {op.responses && (
+                  <p>
+                    Réponses :{" "}
+                    {Object.entries(op.responses)
+                      .map(([status, r]) => `${status} ${r.description}`)
+                      .join(" ; ")}
                   </p>
                 )}
               </section>

@@ -5,10 +5,19 @@ import compress from "@fastify/compress";
 import formbody from "@fastify/formbody";
 import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
 import { build } from "esbuild";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifySchemaCompiler,
+} from "fastify";
+import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import type { VNode } from "preact";
+import type { z } from "zod";
 import type { Config } from "./config.ts";
+import { frenchIssue, type Part } from "./schema.ts";
 import { ErrorPage } from "./views/errors.tsx";
 import { renderPage } from "./views/layout.tsx";
 
@@ -45,12 +54,61 @@ export function sendProblem(
     .send({ type: "about:blank", title, status, detail });
 }
 
+const TITLES: Record<Part, string> = {
+  querystring: "Paramètre invalide",
+  params: "Adresse invalide",
+  body: "Demande incorrecte",
+  headers: "En-tête invalide",
+};
+
+/**
+ * Fastify's validator for the zod schemas declared at the routes. Messages set on a schema
+ * (`z.string({ error: "…" })`) are kept; every other issue gets its French sentence from `frenchIssue`. A refused
+ * request becomes one HttpError 400 listing every problem: problem+json under /api/, a French page elsewhere.
+ */
+const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
+  ({ schema, httpPart }) =>
+  (data) => {
+    const part = (httpPart ?? "body") as Part;
+    const result = schema.safeParse(data, { error: (iss) => frenchIssue(iss, data, part) });
+    if (result.success) return { value: result.data };
+    const messages = new Set(result.error.issues.map((i) => i.message.replace(/\.$/, "")));
+    const detail = `${[...messages].join(" ; ")}.`;
+    return { error: new HttpError(400, TITLES[part], detail) };
+  };
+
+/**
+ * Responses are declared (for the document, and for the test that checks real responses against it) but written
+ * with plain JSON.stringify: checking every response at run time would cost on the large ones (maps, coverage)
+ * and turn a harmless extra field into an error for the user.
+ */
+const serializerCompiler = () => (data: unknown) => JSON.stringify(data);
+
+/** The OpenAPI document lists the JSON API only (not the pages, not the document itself). */
+const documented = (url: string) => url.startsWith("/api/v1/") && url !== "/api/v1/openapi.json";
+
 /** The HTTP server with the shared plumbing: security headers, compression, rate limit, assets, French errors. */
 export async function createHttpServer(config: Config): Promise<FastifyInstance> {
   const app = Fastify({
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
     trustProxy: true,
     routerOptions: { maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Maillage — API",
+        version: "1.0.0",
+        description:
+          "Territoires, indice de fragilité numérique, lieux de médiation numérique, couverture, orientation et diagnostic, sur données publiques réelles. Les erreurs sont en application/problem+json, en français.",
+        license: { name: "Données : voir /a-propos/donnees" },
+      },
+    },
+    transform: (doc) =>
+      documented(doc.url) ? jsonSchemaTransform(doc) : { schema: { hide: true }, url: doc.url },
   });
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
-import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
+import { HttpError, sendPage } from "../platform/http.ts";
+import { integer, problem } from "../platform/schema.ts";
 import { contextLabel, territoryUrl } from "./describe.ts";
 import type { Territory, TerritoryKind } from "./model.ts";
 import type { Referential } from "./referential.ts";
@@ -27,10 +29,15 @@ export function queryProblem(q: string): string | null {
 }
 
 const apiQuery = z.object({
-  q: z.string().default(""),
+  q: z
+    .string()
+    .max(MAX_QUERY_LENGTH)
+    .describe(`Texte cherché (1 à ${MAX_QUERY_LENGTH} caractères) : nom, code INSEE, code postal ou SIREN.`),
   type: z
     .string()
+    .max(100)
     .optional()
+    .describe(`Types séparés par des virgules : ${KINDS.join(", ")}.`)
     .transform((v, ctx) => {
       if (!v) return [] as TerritoryKind[];
       const kinds = v.split(",").map((k) => k.trim());
@@ -44,18 +51,35 @@ const apiQuery = z.object({
       }
       return kinds as TerritoryKind[];
     }),
-  limit: z.coerce
-    .number({ message: "limit doit être un nombre" })
-    .int()
-    .min(1, "limit doit valoir au moins 1")
-    .max(50, "limit vaut 50 au plus")
-    .default(10),
-  offset: z.coerce
-    .number({ message: "offset doit être un nombre" })
-    .int()
-    .min(0, "offset ne peut pas être négatif")
-    .max(100_000)
-    .default(0),
+  limit: integer(1, 50, 10, "Nombre de résultats par page."),
+  offset: integer(0, 100_000, 0, "Nombre de résultats à sauter (pagination)."),
+});
+
+/** A territory as the API shows it (`territoryJson`). */
+const territorySchema = z.object({
+  id: z.string().describe("Identifiant Maillage : code INSEE, SIREN, code de département ou region-<code>."),
+  type: z.enum(KINDS),
+  code: z.string(),
+  nom: z.string(),
+  population: z.number().int().nullable(),
+  departement: z.string().nullable(),
+  region: z.string().nullable(),
+  epci: z.string().nullable(),
+  communeParente: z.string().nullable(),
+  natureEpci: z.string().nullable(),
+  latitude: z.number().nullable(),
+  longitude: z.number().nullable(),
+  codesPostaux: z.array(z.string()),
+  anciensCodes: z.array(z.string()),
+  libelle: z.string(),
+  url: z.string(),
+});
+
+const idParams = z.object({
+  id: z
+    .string()
+    .max(40)
+    .describe("Identifiant du territoire (code INSEE, SIREN, code de département, region-<code>)."),
 });
 
 export function territoryJson(t: Territory, ref: Referential) {
@@ -151,48 +175,89 @@ export function registerTerritoryRoutes(
     },
   );
 
-  app.get<{ Querystring: Record<string, string | undefined> }>("/api/v1/territoires", (req, reply) => {
-    const parsed = apiQuery.safeParse(req.query);
-    if (!parsed.success) {
-      return sendProblem(
-        reply,
-        400,
-        "Paramètre invalide",
-        parsed.error.issues.map((i) => i.message).join(" ; "),
-      );
-    }
-    const { q, type, limit, offset } = parsed.data;
-    const problem = queryProblem(q);
-    if (problem) return sendProblem(reply, 400, "Recherche invalide", problem);
-    const result = search.search(q, { limit, offset, kinds: type });
-    return {
-      requete: q,
-      total: result.total,
-      limite: limit,
-      decalage: offset,
-      resultats: result.hits.map((h) => ({
-        ...territoryJson(h.territory, ref),
-        correspondance: h.match,
-        ...(h.former ? { ancienneCommune: h.former } : {}),
-      })),
-    };
-  });
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.get(
+    "/api/v1/territoires",
+    {
+      schema: {
+        summary: "Chercher un territoire",
+        description:
+          "Par nom (sans tenir compte des accents ni des majuscules), code INSEE, code postal ou SIREN ; le plus exact d'abord, le plus peuplé à égalité.",
+        querystring: apiQuery,
+        response: {
+          200: z
+            .object({
+              requete: z.string(),
+              total: z.number().int(),
+              limite: z.number().int(),
+              decalage: z.number().int(),
+              resultats: z.array(
+                territorySchema.extend({
+                  correspondance: z.enum(["postcode", "code", "exact", "prefix", "words", "fuzzy"]),
+                  ancienneCommune: z.string().optional(),
+                }),
+              ),
+            })
+            .describe("Territoires trouvés, avec le total."),
+          400: problem("Paramètre invalide ou recherche vide."),
+        },
+      },
+    },
+    (req) => {
+      const { q, type, limit, offset } = req.query;
+      const problem = queryProblem(q);
+      if (problem) throw new HttpError(400, "Recherche invalide", problem);
+      const result = search.search(q, { limit, offset, kinds: type });
+      return {
+        requete: q,
+        total: result.total,
+        limite: limit,
+        decalage: offset,
+        resultats: result.hits.map((h) => ({
+          ...territoryJson(h.territory, ref),
+          correspondance: h.match,
+          ...(h.former ? { ancienneCommune: h.former } : {}),
+        })),
+      };
+    },
+  );
 
-  app.get<{ Params: { id: string } }>("/api/v1/territoires/:id", (req, reply) => {
-    const t = ref.get(req.params.id);
-    if (!t)
-      return sendProblem(
-        reply,
-        404,
-        "Territoire introuvable",
-        `Aucun territoire n'a le code « ${req.params.id.slice(0, 40)} ».`,
-      );
-    return {
-      ...territoryJson(t, ref),
-      parents: ref.parentsOf(t).map((p) => ({ id: p.id, type: p.kind, nom: p.name, url: territoryUrl(p) })),
-      nombreEnfants: ref.childrenOf(t.id).length,
-    };
-  });
+  api.get(
+    "/api/v1/territoires/:id",
+    {
+      schema: {
+        summary: "Un territoire",
+        description: "Nom, type, population, parents et enfants.",
+        params: idParams,
+        response: {
+          200: territorySchema
+            .extend({
+              parents: z.array(
+                z.object({ id: z.string(), type: z.enum(KINDS), nom: z.string(), url: z.string() }),
+              ),
+              nombreEnfants: z.number().int(),
+            })
+            .describe("Le territoire."),
+          400: problem("Identifiant trop long."),
+          404: problem("Aucun territoire n'a cet identifiant."),
+        },
+      },
+    },
+    (req) => {
+      const t = ref.get(req.params.id);
+      if (!t)
+        throw new HttpError(
+          404,
+          "Territoire introuvable",
+          `Aucun territoire n'a le code « ${req.params.id.slice(0, 40)} ».`,
+        );
+      return {
+        ...territoryJson(t, ref),
+        parents: ref.parentsOf(t).map((p) => ({ id: p.id, type: p.kind, nom: p.name, url: territoryUrl(p) })),
+        nombreEnfants: ref.childrenOf(t.id).length,
+      };
+    },
+  );
 }
 
 /** The children shown on a territory page, each group paged by its own query parameter. */
