@@ -1,10 +1,12 @@
 import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyReply } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
 import { addDays, type Day, dayIn, mondayOf, parseDay } from "../platform/clock.ts";
-import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
+import { HttpError, sendPage } from "../platform/http.ts";
+import { integer, problem, text as queryText } from "../platform/schema.ts";
 import { plural } from "../territories/describe.ts";
 import type { Territory } from "../territories/model.ts";
 import { exportDataInclusion } from "./data-inclusion.ts";
@@ -28,7 +30,7 @@ import {
   placeHours,
   weekSchedule,
 } from "./hours.ts";
-import type { Place } from "./model.ts";
+import { LIST_FIELDS, type Place, STANDARD_FIELDS } from "./model.ts";
 import { closestValue } from "./schema.ts";
 import { historyOf, pairsOf } from "./store/history.ts";
 import {
@@ -68,35 +70,74 @@ function valueProblem(label: string, value: string, values: string[]): string | 
   return `${label} : valeur inconnue « ${value.slice(0, MAX_TEXT)} »${near ? `. Vouliez-vous dire « ${near} » ?` : ""}. Valeurs possibles : ${values.join(", ")}.`;
 }
 
-const valueParam = (label: string, param: string, values: string[]) =>
+const valueParam = (label: string, param: string, values: string[], description: string) =>
   z
-    .string({ message: `${param} : une seule valeur attendue (${values.join(", ")})` })
-    .max(MAX_TEXT, `${param} : ${MAX_TEXT} caractères au plus`)
+    .string()
+    .max(MAX_TEXT)
     .optional()
+    .describe(description)
     .superRefine((v, ctx) => {
       const problem = valueProblem(label, v ?? "", values);
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     });
 
 const apiQuery = z.object({
-  public: valueParam("public spécifiquement adressé", "public", PUBLICS),
-  frais: valueParam("frais à charge", "frais", FRAIS),
-  modalite: valueParam("modalité d'accompagnement", "modalite", MODALITES),
-  territoire: z.string().max(40, "territoire : 40 caractères au plus").optional(),
-  service: z.string().max(MAX_TEXT, `service : ${MAX_TEXT} caractères au plus`).optional(),
-  q: z.string().max(MAX_TEXT, `q : ${MAX_TEXT} caractères au plus`).optional(),
-  limit: z.coerce
-    .number({ message: "limit doit être un nombre" })
-    .int("limit doit être un nombre entier")
-    .min(1, "limit doit valoir au moins 1")
-    .max(100, "limit vaut 100 au plus")
-    .default(20),
-  offset: z.coerce
-    .number({ message: "offset doit être un nombre" })
-    .int("offset doit être un nombre entier")
-    .min(0, "offset ne peut pas être négatif")
-    .max(1_000_000, "offset vaut 1 000 000 au plus")
-    .default(0),
+  territoire: queryText(
+    40,
+    "Code INSEE d'une commune, SIREN d'un EPCI, code de département (42, 2A, 971) ou « region-<code> » pour une région.",
+  ),
+  service: queryText(MAX_TEXT, "Un service du schéma national (ex. « Aide aux démarches administratives »)."),
+  public: valueParam(
+    "public spécifiquement adressé",
+    "public",
+    PUBLICS,
+    "Un public spécifiquement adressé du schéma (ex. « Seniors (+ de 65 ans) »).",
+  ),
+  frais: valueParam("frais à charge", "frais", FRAIS, "Frais à charge (ex. « Gratuit »)."),
+  modalite: valueParam(
+    "modalité d'accompagnement",
+    "modalite",
+    MODALITES,
+    "Modalité d'accompagnement (ex. « Accompagnement individuel »).",
+  ),
+  q: queryText(MAX_TEXT, "Mots cherchés dans le nom, l'adresse, la commune ou le code postal."),
+  limit: integer(1, 100, 20, "Nombre de résultats par page."),
+  offset: integer(0, 1_000_000, 0, "Nombre de résultats à sauter (pagination)."),
+});
+
+const LIST = new Set<string>(LIST_FIELDS);
+/** The 32 fields of the national standard: lists are arrays, absent values null. */
+const standardSchema = z
+  .object(
+    Object.fromEntries(
+      STANDARD_FIELDS.map((f) => [
+        f,
+        LIST.has(f)
+          ? z.array(z.string())
+          : f === "latitude" || f === "longitude"
+            ? z.number().nullable()
+            : z.string().nullable(),
+      ]),
+    ),
+  )
+  .describe("Tous les champs du schéma national des lieux de médiation numérique.");
+
+/** A place as lists show it (`placeSummaryJson`). */
+const placeSummarySchema = z.object({
+  id: z.string().describe("Identifiant Maillage du lieu."),
+  nom: z.string(),
+  adresse: z.string(),
+  complementAdresse: z.string().nullable(),
+  codePostal: z.string(),
+  commune: z.string(),
+  codeInsee: z.string().nullable(),
+  latitude: z.number().nullable(),
+  longitude: z.number().nullable(),
+  coordonneesApproximatives: z.boolean(),
+  services: z.array(z.string()),
+  horaires: z.string().nullable().describe("Horaires au format OpenStreetMap opening_hours."),
+  telephone: z.array(z.string()),
+  url: z.string(),
 });
 
 /** The week to show (its Monday, on the place's wall clock): `?semaine=AAAA-MM-JJ` (any day of it), else this week. */
@@ -253,85 +294,152 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
     },
   );
 
-  app.get<{ Querystring: Record<string, unknown> }>("/api/v1/lieux", async (req, reply) => {
-    const parsed = apiQuery.safeParse(req.query);
-    if (!parsed.success)
-      return sendProblem(
-        reply,
-        400,
-        "Paramètre invalide",
-        parsed.error.issues.map((i) => i.message).join(" ; "),
-      );
-    const { territoire, service, q, limit, offset, public: publicFilter, frais, modalite } = parsed.data;
-    const territory = territoire ? ref.get(territoire) : undefined;
-    if (territoire && !territory)
-      return sendProblem(
-        reply,
-        400,
-        "Territoire inconnu",
-        `Aucun territoire n'a le code « ${territoire} » : code INSEE de commune, SIREN d'EPCI, code de département ou region-XX attendu.`,
-      );
-    const badService = serviceProblem(service ?? "");
-    if (badService) return sendProblem(reply, 400, "Service inconnu", badService);
-    const result = await listPlaces(
-      db,
-      {
-        communes: territory ? territoryCodes(ref, territory) : undefined,
-        service,
-        public: publicFilter,
-        frais,
-        modalite,
-        q,
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.get(
+    "/api/v1/lieux",
+    {
+      schema: {
+        summary: "Lieux de médiation numérique",
+        description: "Lieux publiés (après dédoublonnage), filtrés, par pages, dans l'ordre alphabétique.",
+        querystring: apiQuery,
+        response: {
+          200: z
+            .object({
+              territoire: z.object({ id: z.string(), nom: z.string(), type: z.string() }).nullable(),
+              service: z.string().nullable(),
+              public: z.string().nullable(),
+              frais: z.string().nullable(),
+              modalite: z.string().nullable(),
+              total: z.number().int(),
+              limite: z.number().int(),
+              decalage: z.number().int(),
+              resultats: z.array(placeSummarySchema),
+            })
+            .describe("Lieux et total."),
+          400: problem("Paramètre invalide, territoire ou service inconnu."),
+        },
       },
-      { limit, offset },
-    );
-    return {
-      territoire: territory ? { id: territory.id, nom: territory.name, type: territory.kind } : null,
-      service: service ?? null,
-      public: publicFilter ?? null,
-      frais: frais ?? null,
-      modalite: modalite ?? null,
-      total: result.total,
-      limite: limit,
-      decalage: offset,
-      resultats: result.places.map(placeSummaryJson),
-    };
-  });
-
-  app.get<{ Params: { id: string } }>("/api/v1/lieux/:id", async (req, reply) => {
-    const found = await getPlace(db, req.params.id);
-    if (found && "mergedInto" in found)
-      return reply.redirect(`/api/v1/lieux/${encodeURIComponent(found.mergedInto)}`, 301);
-    if (!found)
-      return sendProblem(
-        reply,
-        404,
-        "Lieu introuvable",
-        `Aucun lieu n'a le numéro « ${req.params.id.slice(0, 40)} ».`,
+    },
+    async (req) => {
+      const { territoire, service, q, limit, offset, public: publicFilter, frais, modalite } = req.query;
+      const territory = territoire ? ref.get(territoire) : undefined;
+      if (territoire && !territory)
+        throw new HttpError(
+          400,
+          "Territoire inconnu",
+          `Aucun territoire n'a le code « ${territoire} » : code INSEE de commune, SIREN d'EPCI, code de département ou region-XX attendu.`,
+        );
+      const badService = serviceProblem(service ?? "");
+      if (badService) throw new HttpError(400, "Service inconnu", badService);
+      const result = await listPlaces(
+        db,
+        {
+          communes: territory ? territoryCodes(ref, territory) : undefined,
+          service,
+          public: publicFilter,
+          frais,
+          modalite,
+          q,
+        },
+        { limit, offset },
       );
-    const place = placeFromPublished(found.place);
-    const toReview = await pairsOf(db, found.place.members, "à vérifier");
-    return {
-      ...placeSummaryJson(place),
-      standard: place.standard,
-      horairesIllisibles: place.flags.unparsedHours,
-      sources: found.records.map((r) => ({
-        id: r.id,
-        source: r.source,
-        identifiant: r.source_id,
-        fichier: r.file,
-        ligne: r.line,
-        dateMaj: r.standard.date_maj,
-      })),
-      aVerifier: toReview
-        .filter((p) => p.other?.id !== place.id)
-        .map((p) => ({
-          lieu: p.other ? { id: p.other.id, nom: p.other.nom, url: placeUrl(p.other.id) } : null,
-          score: p.score,
-          parties: p.parts,
+      return {
+        territoire: territory ? { id: territory.id, nom: territory.name, type: territory.kind } : null,
+        service: service ?? null,
+        public: publicFilter ?? null,
+        frais: frais ?? null,
+        modalite: modalite ?? null,
+        total: result.total,
+        limite: limit,
+        decalage: offset,
+        resultats: result.places.map(placeSummaryJson),
+      };
+    },
+  );
+
+  api.get(
+    "/api/v1/lieux/:id",
+    {
+      schema: {
+        summary: "Un lieu de médiation numérique",
+        description:
+          "Tous les champs du schéma national, les sources et les doublons possibles à vérifier. Un lieu fusionné avec un autre renvoie (301) vers celui-ci.",
+        params: z.object({ id: z.string().max(200).describe("Identifiant Maillage du lieu.") }),
+        response: {
+          200: placeSummarySchema
+            .extend({
+              standard: standardSchema,
+              horairesIllisibles: z.boolean(),
+              sources: z.array(
+                z.object({
+                  id: z.string(),
+                  source: z.string(),
+                  identifiant: z.string(),
+                  fichier: z.string(),
+                  ligne: z.number().int(),
+                  dateMaj: z.string(),
+                }),
+              ),
+              aVerifier: z.array(
+                z.object({
+                  lieu: z.object({ id: z.string(), nom: z.string(), url: z.string() }).nullable(),
+                  score: z.number(),
+                  parties: z.array(
+                    z.object({
+                      part: z.enum(["nom", "adresse", "distance", "siret"]),
+                      value: z.number().nullable(),
+                      contribution: z.number(),
+                      detail: z.string(),
+                    }),
+                  ),
+                }),
+              ),
+            })
+            .describe("Le lieu."),
+          301: z
+            .null()
+            .describe("Ce lieu a été fusionné : l'adresse du lieu qui le remplace est dans Location."),
+          400: problem("Identifiant trop long."),
+          404: problem("Aucun lieu n'a cet identifiant."),
+        },
+      },
+    },
+    async (req, reply) => {
+      const found = await getPlace(db, req.params.id);
+      if (found && "mergedInto" in found) {
+        reply.redirect(`/api/v1/lieux/${encodeURIComponent(found.mergedInto)}`, 301);
+        return;
+      }
+      if (!found)
+        throw new HttpError(
+          404,
+          "Lieu introuvable",
+          `Aucun lieu n'a le numéro « ${req.params.id.slice(0, 40)} ».`,
+        );
+      const place = placeFromPublished(found.place);
+      const toReview = await pairsOf(db, found.place.members, "à vérifier");
+      return {
+        ...placeSummaryJson(place),
+        standard: place.standard,
+        horairesIllisibles: place.flags.unparsedHours,
+        sources: found.records.map((r) => ({
+          id: r.id,
+          source: r.source,
+          identifiant: r.source_id,
+          fichier: r.file,
+          ligne: r.line,
+          dateMaj: r.standard.date_maj,
         })),
-    };
-  });
+        aVerifier: toReview
+          .filter((p) => p.other?.id !== place.id)
+          .map((p) => ({
+            lieu: p.other ? { id: p.other.id, nom: p.other.nom, url: placeUrl(p.other.id) } : null,
+            score: p.score,
+            parties: p.parts,
+          })),
+      };
+    },
+  );
 }
 
 /** The section "Lieux de médiation numérique" of every territory page. */
