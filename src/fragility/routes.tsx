@@ -1,13 +1,15 @@
 import { Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
 import { csvCell } from "../platform/csv.ts";
 import type { Db } from "../platform/db.ts";
-import { sendPage, sendProblem } from "../platform/http.ts";
+import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
+import { problem, text } from "../platform/schema.ts";
 import { territoryUrl } from "../territories/describe.ts";
-import type { Territory } from "../territories/model.ts";
+import type { Geometry, Territory } from "../territories/model.ts";
 import type { Referential } from "../territories/referential.ts";
 import { queryProblem } from "../territories/routes.ts";
 import { formatScore, formatShare } from "./classes.ts";
@@ -108,6 +110,88 @@ const pageQuery = z.object({
   ordre: z.enum(["asc", "desc"]).catch("desc"),
   page: z.coerce.number().int().min(1).max(10_000).catch(1),
 });
+
+/** The parameters of the fragility API (the page adds its sorting and paging). */
+const apiQuery = z.object({
+  territoire: text(
+    500,
+    "Code INSEE d'une commune, SIREN d'un EPCI, code de département (42, 2A, 971), « region-<code> » pour une région, ou un nom s'il désigne un seul territoire. Absent : la France, par département.",
+  ),
+  methode: text(100, `Méthode de l'indice de fragilité (id ou version) ; par défaut ${DEFAULT_METHOD}.`),
+});
+
+const methodSchema = z.object({ id: z.string(), version: z.string(), libelle: z.string() });
+const territoryRef = z.object({
+  id: z.string(),
+  type: z.enum(["commune", "arrondissement", "epci", "departement", "region"]),
+  nom: z.string(),
+  url: z.string(),
+});
+
+const fragilityResponse = z
+  .object({
+    methode: methodSchema,
+    territoire: territoryRef.nullable(),
+    score: z.number().nullable().optional().describe("Commune : le score sur 10."),
+    resume: z.string().nullable().optional().describe("Commune : le score en une phrase."),
+    indicateurs: z
+      .array(
+        z.object({
+          indicator: z.string(),
+          label: z.string(),
+          unit: z.string(),
+          raw: z.number().nullable(),
+          status: z.enum(["observed", "imputed-epci", "imputed-departement", "missing"]),
+          nationalPercentile: z.number().nullable(),
+          departementPercentile: z.number().nullable(),
+          normalised: z.number().nullable(),
+          weight: z.number(),
+          effectiveWeight: z.number(),
+          contribution: z.number(),
+        }),
+      )
+      .optional()
+      .describe("Commune : chaque indicateur, sa valeur, son rang et sa part du score."),
+    agregat: z
+      .object({
+        score: z.number().nullable(),
+        partPopulationScore7OuPlus: z.number().nullable(),
+        population: z.number(),
+        communes: z.number().int(),
+        communesNotees: z.number().int(),
+        officiel2023: z.number().nullable(),
+      })
+      .optional()
+      .describe("EPCI, département, région : l'agrégat pondéré par la population."),
+    unite: z.string().optional().describe("Ce que liste « resultats » : communes ou départements."),
+    resultats: z
+      .array(
+        z.object({
+          id: z.string(),
+          nom: z.string(),
+          population: z.number().int().nullable(),
+          score: z.number().nullable(),
+        }),
+      )
+      .optional(),
+  })
+  .describe("Scores et explications.");
+
+const featureCollection = z
+  .object({
+    type: z.literal("FeatureCollection"),
+    features: z.array(
+      z.object({
+        type: z.literal("Feature"),
+        geometry: z.object({
+          type: z.enum(["Polygon", "MultiPolygon"]),
+          coordinates: z.array(z.array(z.array(z.unknown()))),
+        }),
+        properties: z.object({ id: z.string(), nom: z.string(), score: z.number().nullable() }),
+      }),
+    ),
+  })
+  .describe("FeatureCollection : une entité par commune (ou département) avec son score.");
 
 function sortRows(rows: Row[], sort: SortKey, order: "asc" | "desc"): Row[] {
   const dir = order === "asc" ? 1 : -1;
@@ -276,79 +360,114 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
       .send(Readable.from(lines()));
   });
 
-  /** The map's areas as GeoJSON, for the interactive map (the page's SVG shows the same). */
-  app.get("/api/v1/fragilite/carte", async (req, reply) => {
-    const v = await listView(req.query);
-    if ("problem" in v) return sendProblem(reply, v.status, "Carte impossible", v.problem);
-    const { props } = v;
-    return {
-      type: "FeatureCollection",
-      features: props.mapItems
-        .filter((m) => m.geometry)
-        .map((m) => ({
-          type: "Feature",
-          geometry: m.geometry,
-          properties: { id: m.id, nom: m.name, score: m.score === null ? null : Number(m.score.toFixed(2)) },
-        })),
-    };
-  });
+  const api = app.withTypeProvider<ZodTypeProvider>();
 
-  app.get("/api/v1/fragilite", async (req, reply) => {
-    const { status, props } = await view(req.query);
-    if (status !== 200 || !props.method) {
-      return sendProblem(
-        reply,
-        status === 200 ? 503 : status,
-        "Demande impossible",
-        props.problem ?? "Aucun indice calculé.",
-      );
-    }
-    if (props.choices) {
-      return sendProblem(
-        reply,
-        400,
-        "Territoire ambigu",
-        `Plusieurs territoires correspondent : ${props.choices.map((c) => `${c.name} (${c.id})`).join(", ")}.`,
-      );
-    }
-    const m = props.method;
-    const out: Record<string, unknown> = {
-      methode: { id: m.id, version: m.version, libelle: m.label },
-      territoire: props.territory
-        ? {
-            id: props.territory.id,
-            type: props.territory.kind,
-            nom: props.territory.name,
-            url: territoryUrl(props.territory),
-          }
-        : null,
-    };
-    if (props.communeScore !== undefined) {
-      const s = props.communeScore;
-      out.score = s?.score ?? null;
-      out.resume = s?.summary ?? null;
-      out.indicateurs = s?.lines ?? [];
-    } else if (props.allRows) {
-      const a = props.aggregate;
-      if (a)
-        out.agregat = {
-          score: a.score,
-          partPopulationScore7OuPlus: a.shareAtLeast7,
-          population: a.population,
-          communes: a.communes,
-          communesNotees: a.scoredCommunes,
-          officiel2023: a.official,
-        };
-      out.unite = props.unitLabel;
-      out.resultats = props.allRows.map((r) => ({
-        id: r.t.id,
-        nom: r.t.name,
-        population: r.t.population,
-        score: r.score,
-      }));
-    }
-    return out;
-  });
+  /** The map's areas as GeoJSON, for the interactive map (the page's SVG shows the same). */
+  api.get(
+    "/api/v1/fragilite/carte",
+    {
+      schema: {
+        summary: "Carte de fragilité (GeoJSON)",
+        description:
+          "Les communes d'un EPCI ou d'un département, les départements d'une région ou de la France (sans l'outre-mer).",
+        querystring: apiQuery,
+        response: {
+          200: featureCollection,
+          400: problem("Paramètre invalide, méthode ou territoire inconnu, ou une commune (pas de carte)."),
+        },
+      },
+    },
+    async (req) => {
+      const v = await listView(req.query);
+      if ("problem" in v) throw new HttpError(v.status, "Carte impossible", v.problem);
+      const { props } = v;
+      return {
+        type: "FeatureCollection" as const,
+        features: props.mapItems
+          .filter((m) => m.geometry)
+          .map((m) => ({
+            type: "Feature" as const,
+            geometry: m.geometry as Geometry,
+            properties: {
+              id: m.id,
+              nom: m.name,
+              score: m.score === null ? null : Number(m.score.toFixed(2)),
+            },
+          })),
+      };
+    },
+  );
+
+  api.get(
+    "/api/v1/fragilite",
+    {
+      schema: {
+        summary: "Indice de fragilité numérique d'un territoire",
+        description:
+          "Pour une commune : le score expliqué indicateur par indicateur. Pour un EPCI, un département ou une région : l'agrégat pondéré par la population et le score de chaque commune (ou département). Sans territoire : les départements de France.",
+        querystring: apiQuery,
+        response: {
+          200: fragilityResponse,
+          400: problem("Paramètre invalide, méthode inconnue, territoire inconnu ou ambigu."),
+          503: problem("Aucun indice n'est encore calculé."),
+        },
+      },
+    },
+    async (req) => {
+      const { status, props } = await view(req.query);
+      if (status !== 200 || !props.method) {
+        throw new HttpError(
+          status === 200 ? 503 : status,
+          "Demande impossible",
+          props.problem ?? "Aucun indice calculé.",
+        );
+      }
+      if (props.choices) {
+        throw new HttpError(
+          400,
+          "Territoire ambigu",
+          `Plusieurs territoires correspondent : ${props.choices.map((c) => `${c.name} (${c.id})`).join(", ")}.`,
+        );
+      }
+      const m = props.method;
+      const out: z.infer<typeof fragilityResponse> = {
+        methode: { id: m.id, version: m.version, libelle: m.label },
+        territoire: props.territory
+          ? {
+              id: props.territory.id,
+              type: props.territory.kind,
+              nom: props.territory.name,
+              url: territoryUrl(props.territory),
+            }
+          : null,
+      };
+      if (props.communeScore !== undefined) {
+        const s = props.communeScore;
+        out.score = s?.score ?? null;
+        out.resume = s?.summary ?? null;
+        out.indicateurs = s?.lines ?? [];
+      } else if (props.allRows) {
+        const a = props.aggregate;
+        if (a)
+          out.agregat = {
+            score: a.score,
+            partPopulationScore7OuPlus: a.shareAtLeast7,
+            population: a.population,
+            communes: a.communes,
+            communesNotees: a.scoredCommunes,
+            officiel2023: a.official,
+          };
+        out.unite = props.unitLabel;
+        out.resultats = props.allRows.map((r) => ({
+          id: r.t.id,
+          nom: r.t.name,
+          population: r.t.population,
+          score: r.score,
+        }));
+      }
+      return out;
+    },
+  );
 }
 
 /** The "Fragilité numérique" section of every territory page. */
