@@ -1,11 +1,13 @@
 import { Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
 import { resolveTerritory } from "../fragility/routes.tsx";
 import { csvCell } from "../platform/csv.ts";
-import { sendPage, sendProblem } from "../platform/http.ts";
+import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
+import { problem, text as queryText } from "../platform/schema.ts";
 import { pointServes } from "./access.ts";
 import { CoverageError, type PlanResult, type TerritoryCoverage } from "./engine.ts";
 import { planCsv } from "./format.ts";
@@ -31,7 +33,7 @@ const text = (max: number) =>
 
 /** Optional number from a form field: "" or absent = undefined; French decimal comma accepted; junk = NaN. */
 const optionalNumber = z.preprocess(
-  first,
+  (v) => (typeof first(v) === "number" ? String(first(v)) : first(v)),
   z
     .string()
     .optional()
@@ -60,27 +62,173 @@ const pageQuery = z.object({
 const numeric = (v: unknown) =>
   typeof v === "string" && /^\s*-?\d+([.,]\d+)?\s*$/.test(v) ? Number(v.replace(",", ".")) : v;
 
-const planBody = z.object(
-  {
-    territoire: z.string({ error: "Indiquez le territoire (« territoire »)." }).min(1).max(500),
-    sites: z.preprocess(
-      numeric,
-      z.number({ error: "Indiquez le nombre de sites (« sites »), un nombre entier." }),
+const territoireText =
+  "Code INSEE d'une commune, SIREN d'un EPCI, code de département (42, 2A, 971), « region-<code> » pour une région, ou un nom s'il désigne un seul territoire.";
+const serviceText =
+  "Un service du schéma ou un dispositif (France Services, Aidants Connect, Conseillers numériques) ; absent : tous les lieux.";
+const methodeText = "Méthode de l'indice de fragilité (id ou version) ; par défaut officiel-2023.";
+
+/** The parameters of GET /api/v1/couverture (the page reads the same, leniently, with its form's fields). */
+const apiQuery = z.object({
+  territoire: queryText(500, `${territoireText} Absent : la France entière.`),
+  service: queryText(200, serviceText),
+  methode: queryText(100, methodeText),
+  seuil: z.coerce
+    .number()
+    .gt(0, `La distance acceptable doit être un nombre de kilomètres entre 0 et ${MAX_RADIUS_KM}.`)
+    .max(
+      MAX_RADIUS_KM,
+      `La distance acceptable doit être un nombre de kilomètres entre 0 et ${MAX_RADIUS_KM}.`,
+    )
+    .optional()
+    .describe(
+      "Distance en km en dessous de laquelle une commune est couverte (par défaut 5 km en ville, 15 km ailleurs).",
     ),
-    rayon: z.preprocess(
-      numeric,
-      z.number({ error: "Indiquez le rayon en kilomètres (« rayon »), un nombre." }),
-    ),
-    service: z.string().max(200).optional(),
-    methode: z.string().max(100).optional(),
-    candidats: z
-      .array(z.string().max(20), { error: "« candidats » doit être une liste de codes INSEE." })
-      .max(40_000)
-      .optional(),
-    itinerant: z.boolean().optional(),
-  },
-  { error: "Le corps de la demande doit être un objet JSON." },
-);
+  fragilite: z.coerce
+    .number()
+    .min(0, "Le seuil de fragilité est un indice entre 0 et 10 (7 par défaut).")
+    .max(10, "Le seuil de fragilité est un indice entre 0 et 10 (7 par défaut).")
+    .optional()
+    .describe("Score à partir duquel une commune est fragile (par défaut 7)."),
+});
+
+const sitesMessage = "Le nombre de sites doit être un nombre entier d'au moins 1.";
+const planBody = z
+  .object(
+    {
+      territoire: z
+        .string({ error: "Indiquez le territoire (« territoire »)." })
+        .min(1)
+        .max(500)
+        .describe(territoireText),
+      sites: z
+        .preprocess(
+          numeric,
+          z
+            .number({ error: "Indiquez le nombre de sites (« sites »), un nombre entier." })
+            .int(sitesMessage)
+            .min(1, sitesMessage)
+            .max(MAX_SITES, `Le nombre de sites est limité à ${MAX_SITES}.`),
+        )
+        .describe("Nombre de lieux (ou d'arrêts) à proposer."),
+      rayon: z
+        .preprocess(
+          numeric,
+          z
+            .number({ error: "Indiquez le rayon en kilomètres (« rayon »), un nombre." })
+            .gt(0, "Le rayon doit être un nombre de kilomètres supérieur à 0.")
+            .max(MAX_RADIUS_KM, {
+              error: (iss) =>
+                `Un rayon de ${String(iss.input).replace(".", ",")} km n'a pas de sens pour un lieu de proximité : choisissez au plus ${MAX_RADIUS_KM} km.`,
+            }),
+        )
+        .describe("Rayon en km dans lequel un lieu couvre une commune."),
+      service: z
+        .string()
+        .max(200)
+        .optional()
+        .describe(`Lieux existants à prendre en compte : ${serviceText}`),
+      methode: z.string().max(100).optional().describe(methodeText),
+      candidats: z
+        .array(z.string().max(20), { error: "« candidats » doit être une liste de codes INSEE." })
+        .max(40_000)
+        .optional()
+        .describe("Codes INSEE des communes candidates ; absent : toutes les communes du territoire."),
+      itinerant: z.boolean().optional().describe("Arrêts d'un bus itinérant plutôt que des lieux fixes."),
+    },
+    { error: "Le corps de la demande doit être un objet JSON." },
+  )
+  .meta({ examples: [{ territoire: "23", sites: 5, rayon: 10 }] });
+
+const round = (x: number, d = 3) => Number(x.toFixed(d));
+const territoryRef = z.object({ id: z.string(), type: z.string(), nom: z.string() });
+
+const coverageResponse = z
+  .object({
+    territoire: territoryRef.nullable(),
+    methode: z.object({ id: z.string(), version: z.string() }).nullable(),
+    parametres: z.object({
+      facteurDetour: z.number(),
+      seuilUrbainKm: z.number(),
+      seuilRuralKm: z.number(),
+      seuilUniqueKm: z.number().nullable(),
+      indiceFragile: z.number(),
+    }),
+    service: z.string(),
+    indicateurs: z
+      .array(
+        z.object({
+          aide: z.string(),
+          communes: z.number().int(),
+          population: z.number(),
+          populationCouverte: z.number(),
+          partPopulationCouverte: z.number(),
+          communesFragiles: z.number().int(),
+          populationFragile: z.number(),
+          populationFragileCouverte: z.number(),
+          communesFragilesSansLieuSurPlace: z.number().int(),
+          partCommunesFragilesSansLieuSurPlace: z.number(),
+          communesFragilesSansLieuAProximite: z.number().int(),
+          communesSansAucunLieu: z.number().int(),
+        }),
+      )
+      .describe("Une ligne par aide : tous les lieux, chaque service, chaque dispositif."),
+    manques: z
+      .array(
+        z.object({
+          code: z.string(),
+          nom: z.string(),
+          population: z.number(),
+          indice: z.number(),
+          distanceKm: z.number().nullable(),
+          seuilKm: z.number(),
+        }),
+      )
+      .describe("Communes fragiles non couvertes, la plus peuplée d'abord."),
+    communes: z
+      .array(
+        z.object({
+          code: z.string(),
+          nom: z.string(),
+          distancesKm: z.record(z.string(), z.number().nullable()),
+        }),
+      )
+      .optional()
+      .describe("Distance de chaque commune au lieu le plus proche, par aide (5 000 communes au plus)."),
+  })
+  .describe("Indicateurs de couverture et manques classés.");
+
+const planSite = z.object({
+  rang: z.number().int(),
+  code: z.string(),
+  nom: z.string(),
+  latitude: z.number(),
+  longitude: z.number(),
+  gain: z.number(),
+  cumul: z.number(),
+  partCouverte: z.number(),
+  communesNouvellementCouvertes: z.number().int(),
+});
+
+const planResponse = z
+  .object({
+    territoire: z.object({ id: z.string(), nom: z.string() }).nullable(),
+    service: z.string(),
+    rayonKm: z.number(),
+    itinerant: z.boolean(),
+    methode: z.string().nullable(),
+    ponderation: z.string(),
+    populationPonderee: z.number(),
+    dejaCouverte: z.number(),
+    candidats: z.number().int(),
+    sites: z.array(planSite),
+    courbe: z.array(z.number()),
+    reference: z.object({ methode: z.string(), sites: z.array(planSite), courbe: z.array(z.number()) }),
+    rapportAlaReference: z.number().nullable(),
+    arretAnticipe: z.boolean(),
+    limites: z.object({ sitesMax: z.number().int(), rayonMaxKm: z.number() }),
+  })
+  .describe("Sites proposés, gains et courbe.");
 
 /** What a coverage request asks, checked; or the French reason it cannot be answered. */
 type Parsed =
@@ -295,68 +443,90 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
       .send(planCsv(plan.sites));
   });
 
-  app.get("/api/v1/couverture", async (req, reply) => {
-    const { status, props, parsed } = await pageView(req.query);
-    if (!props.cov) {
-      if ("choices" in parsed && parsed.choices) {
-        return sendProblem(
-          reply,
-          400,
-          "Territoire ambigu",
-          `Plusieurs territoires correspondent : ${parsed.choices.map((c) => `${c.name} (${c.id})`).join(", ")}.`,
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.get(
+    "/api/v1/couverture",
+    {
+      schema: {
+        summary: "Couverture d'un territoire par les lieux",
+        description:
+          "Population et population fragile à portée d'un lieu, part des communes fragiles sans dispositif, communes classées par population fragile non couverte.",
+        querystring: apiQuery,
+        response: {
+          200: coverageResponse,
+          400: problem("Paramètre invalide, territoire inconnu ou ambigu, service ou méthode inconnus."),
+        },
+      },
+    },
+    async (req) => {
+      const { status, props, parsed } = await pageView(req.query);
+      if (!props.cov) {
+        if ("choices" in parsed && parsed.choices) {
+          throw new HttpError(
+            400,
+            "Territoire ambigu",
+            `Plusieurs territoires correspondent : ${parsed.choices.map((c) => `${c.name} (${c.id})`).join(", ")}.`,
+          );
+        }
+        throw new HttpError(
+          status === 200 ? 400 : status,
+          "Demande impossible",
+          props.problem ?? "Demande impossible.",
         );
       }
-      return sendProblem(
-        reply,
-        status === 200 ? 400 : status,
-        "Demande impossible",
-        props.problem ?? "Demande impossible.",
-      );
-    }
-    return coverageJson(props.cov, props);
-  });
+      return coverageJson(props.cov, props);
+    },
+  );
 
-  app.post("/api/v1/planification", async (req, reply) => {
-    const body = planBody.safeParse(req.body);
-    if (!body.success) {
-      const issue = body.error.issues[0];
-      return sendProblem(reply, 400, "Demande incorrecte", issue?.message ?? "Demande incorrecte.");
-    }
-    const b = body.data;
-    const parsed = parseCoverage(ctx, {
-      territoire: b.territoire,
-      service: b.service,
-      methode: b.methode,
-      seuil: undefined,
-      fragilite: undefined,
-      sites: undefined,
-      rayon: undefined,
-      itinerant: undefined,
-    });
-    if ("problem" in parsed) {
-      const detail = parsed.choices
-        ? `Plusieurs territoires correspondent : ${parsed.choices.map((c) => `${c.name} (${c.id})`).join(", ")}.`
-        : parsed.problem;
-      return sendProblem(reply, 400, parsed.choices ? "Territoire ambigu" : "Demande incorrecte", detail);
-    }
-    try {
-      const plan = await engine.plan(parsed.territory, {
-        sites: b.sites,
-        radiusKm: b.rayon,
-        layer: parsed.layer,
-        method: parsed.method,
-        candidates: b.candidats,
-        bus: b.itinerant,
+  api.post(
+    "/api/v1/planification",
+    {
+      schema: {
+        summary: "Proposer où ouvrir de nouveaux lieux (ou des arrêts d'un bus)",
+        description:
+          "Choisit les communes qui couvrent le plus de population fragile nouvelle (glouton paresseux), avec le gain de chaque site et la courbe cumulée, et la même chose pour la référence naïve (les plus grandes communes non couvertes d'abord).",
+        body: planBody,
+        response: {
+          200: planResponse,
+          400: problem("Corps incorrect, territoire inconnu ou ambigu, nombres hors limites."),
+        },
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      const parsed = parseCoverage(ctx, {
+        territoire: b.territoire,
+        service: b.service,
+        methode: b.methode,
+        seuil: undefined,
+        fragilite: undefined,
+        sites: undefined,
+        rayon: undefined,
+        itinerant: undefined,
       });
-      return planJson(plan);
-    } catch (e) {
-      if (e instanceof CoverageError) return sendProblem(reply, 400, "Demande incorrecte", e.message);
-      throw e;
-    }
-  });
+      if ("problem" in parsed) {
+        const detail = parsed.choices
+          ? `Plusieurs territoires correspondent : ${parsed.choices.map((c) => `${c.name} (${c.id})`).join(", ")}.`
+          : parsed.problem;
+        throw new HttpError(400, parsed.choices ? "Territoire ambigu" : "Demande incorrecte", detail);
+      }
+      try {
+        const plan = await engine.plan(parsed.territory, {
+          sites: b.sites,
+          radiusKm: b.rayon,
+          layer: parsed.layer,
+          method: parsed.method,
+          candidates: b.candidats,
+          bus: b.itinerant,
+        });
+        return planJson(plan);
+      } catch (e) {
+        if (e instanceof CoverageError) throw new HttpError(400, "Demande incorrecte", e.message);
+        throw e;
+      }
+    },
+  );
 }
-
-const round = (x: number, d = 3) => Number(x.toFixed(d));
 
 function coverageJson(cov: TerritoryCoverage, props: CoveragePageProps) {
   return {

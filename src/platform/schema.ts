@@ -44,7 +44,7 @@ export function frenchIssue(iss: z.core.$ZodRawIssue, data: unknown, part: Part)
   const field = name || (part === "body" ? "Le corps de la demande" : "La demande");
   switch (iss.code) {
     case "invalid_type": {
-      if (Array.isArray(raw) && iss.expected !== "array")
+      if (part === "querystring" && Array.isArray(raw) && iss.expected !== "array")
         return `${field} : une seule valeur attendue (le paramètre est donné ${raw.length} fois).`;
       if (raw === undefined || raw === null)
         return part === "body" && !name

@@ -141,9 +141,13 @@ describe("coverage API on the shipped data", () => {
     await problem(
       await get("/api/v1/couverture?territoire=23&service=x&service=y"),
       400,
-      /Service inconnu « x »/,
+      /service : une seule valeur attendue/,
     );
-    await problem(await get(`/api/v1/couverture?territoire=${"x".repeat(700)}`), 400, /trop longue/);
+    await problem(
+      await get(`/api/v1/couverture?territoire=${"x".repeat(700)}`),
+      400,
+      /trop long \(700 caractères\)/,
+    );
   });
 });
 
