@@ -1,22 +1,25 @@
 import { join } from "node:path";
 import { build } from "esbuild";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import QRCode from "qrcode";
+import { z } from "zod";
 import type { AppContext } from "../context.ts";
-import { placeSummaryJson, placeUrl } from "../places/describe.ts";
+import { placeSummaryJson, placeSummarySchema, placeUrl } from "../places/describe.ts";
 import { calendarOf, openStatus, placeCalendar, placeHours, weekSchedule } from "../places/hours.ts";
 import type { Place } from "../places/model.ts";
 import { dayIn, mondayOf } from "../platform/clock.ts";
 import type { Contact } from "../platform/config.ts";
 import { formatDateTime } from "../platform/format.ts";
-import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
+import { HttpError, sendPage } from "../platform/http.ts";
+import { problem } from "../platform/schema.ts";
 import type { Territory } from "../territories/model.ts";
 import { whatToBring } from "./bring.ts";
 import { serviceInPlainWords } from "./find.ts";
-import type { OrientationOutcome, OrientationQuery, OrientationResult } from "./model.ts";
+import { CRITERIA, type OrientationOutcome, type OrientationQuery, type OrientationResult } from "./model.ts";
 import { nearestCommune, orient, orientationIndex, resolveCommune } from "./service.ts";
 import { smsText } from "./sms.ts";
-import { finderUrl, parseQuery, sheetUrl } from "./url.ts";
+import { finderUrl, orientationQuery, parseQuery, sheetUrl } from "./url.ts";
 import { FinderPage } from "./views/finder.tsx";
 import { SheetPage, type SheetPlace } from "./views/sheet.tsx";
 
@@ -45,6 +48,45 @@ function readSearch(ctx: AppContext, params: Record<string, unknown>) {
 }
 
 const baseUrl = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
+
+const orientationResponse = z
+  .object({
+    commune: z.object({ code: z.string(), nom: z.string() }),
+    recherche: z.string().describe("La même recherche sur le site (/trouver?…)."),
+    total: z.number().int(),
+    partiel: z
+      .boolean()
+      .describe("Rien ne remplit tous les critères : les lieux proches qui en remplissent une partie."),
+    critereQuiVide: z.enum(CRITERIA).nullable(),
+    elargissements: z.array(z.string()),
+    notes: z.array(z.string()),
+    resultats: z.array(
+      placeSummarySchema.extend({
+        distanceKm: z.number(),
+        raisons: z.array(z.string()),
+        manque: z.array(z.string()),
+        correspondExactement: z.boolean(),
+        ouverture: z.object({ ouvert: z.boolean(), texte: z.string() }).nullable(),
+        acces: z.object({
+          sePresenter: z.boolean(),
+          telephone: z.object({ text: z.string(), tel: z.string() }).nullable(),
+          rendezVous: z.string().nullable(),
+          autres: z.array(z.string()),
+        }),
+        aidePour: z.array(z.string()),
+        prix: z.string().nullable(),
+        sms: z.string(),
+        fiche: z.string(),
+      }),
+    ),
+    contact: z
+      .object({ name: z.string(), phone: z.string(), hint: z.string() })
+      .nullable()
+      .describe("Qui appeler quand rien ne convient tout à fait."),
+  })
+  .describe(
+    "La commune, les lieux classés avec raisons, ouverture, accès, texte SMS et fiche, les élargissements.",
+  );
 
 /** One result as the API shows it. */
 function resultJson(r: OrientationResult, query: OrientationQuery) {
@@ -189,31 +231,44 @@ export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext)
     );
   });
 
-  app.get("/api/v1/orientation", async (req: Req, reply: FastifyReply) => {
-    const s = readSearch(ctx, req.query);
-    if (s.problems.length > 0) return sendProblem(reply, 400, "Demande incorrecte", s.problems.join(" "));
-    if (!s.commune) {
-      if (!s.communeText && !s.query.position)
-        return sendProblem(
-          reply,
-          400,
-          "Demande incorrecte",
-          "commune : paramètre obligatoire (code INSEE, nom ou code postal).",
+  app.withTypeProvider<ZodTypeProvider>().get(
+    "/api/v1/orientation",
+    {
+      schema: {
+        summary: "Lieux proposés pour une personne, classés, avec la raison de chaque proposition",
+        description:
+          "Les critères indispensables (exiger) écartent, les autres classent (distance + 5 km par préférence manquée). Si rien ne convient, la recherche s'élargit pas à pas (elargissements) et le critère qui a vidé la liste est nommé (critereQuiVide). Chaque lieu a sa fiche (fiche) et son texte SMS de 160 caractères au plus. Les paramètres marqués « répétable » peuvent être donnés plusieurs fois. Il faut une commune, ou lat et lon.",
+        querystring: orientationQuery,
+        response: {
+          200: orientationResponse,
+          400: problem("Paramètre invalide, valeur inconnue, ou ni commune ni position."),
+          404: problem("Commune inconnue, avec des suggestions (« Vouliez-vous dire »)."),
+        },
+      },
+    },
+    async (req) => {
+      const s = readSearch(ctx, req.query);
+      if (s.problems.length > 0) throw new HttpError(400, "Demande incorrecte", s.problems.join(" "));
+      if (!s.commune) {
+        if (!s.communeText && !s.query.position)
+          throw new HttpError(
+            400,
+            "Demande incorrecte",
+            "commune : paramètre obligatoire (code INSEE, nom ou code postal).",
+          );
+        const hint =
+          s.suggestions.length > 0
+            ? ` Vouliez-vous dire : ${s.suggestions.map((t) => `${t.name} (${t.id})`).join(", ")} ?`
+            : "";
+        throw new HttpError(
+          404,
+          "Commune inconnue",
+          `Aucune commune ne correspond à « ${s.communeText} ».${hint}`,
         );
-      const hint =
-        s.suggestions.length > 0
-          ? ` Vouliez-vous dire : ${s.suggestions.map((t) => `${t.name} (${t.id})`).join(", ")} ?`
-          : "";
-      return sendProblem(
-        reply,
-        404,
-        "Commune inconnue",
-        `Aucune commune ne correspond à « ${s.communeText} ».${hint}`,
-      );
-    }
-    const outcome = await orient(ctx, s.query);
-    if (!outcome)
-      return sendProblem(reply, 404, "Commune inconnue", "Cette commune n'a pas de position connue.");
-    return reply.send(outcomeJson(outcome, s.commune, contact));
-  });
+      }
+      const outcome = await orient(ctx, s.query);
+      if (!outcome) throw new HttpError(404, "Commune inconnue", "Cette commune n'a pas de position connue.");
+      return outcomeJson(outcome, s.commune, contact);
+    },
+  );
 }

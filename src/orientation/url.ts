@@ -68,13 +68,18 @@ export function queryParams(query: OrientationQuery): URLSearchParams {
 }
 
 const MAX_TEXT = 100;
-/** One value or several (repeated parameter), as strings; empty strings dropped. */
-const list = z
-  .union([z.string().max(MAX_TEXT), z.array(z.string().max(MAX_TEXT)).max(30)], {
-    message: `valeur trop longue (${MAX_TEXT} caractères au plus)`,
-  })
-  .optional()
-  .transform((v) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => x.trim())));
+/**
+ * One value or several (repeated parameter), as a list of trimmed strings; absent stays undefined. Reading an
+ * already read query again gives the same (the API route's schema layer reads it, then `parseQuery`).
+ */
+const list = (description: string) =>
+  z
+    .union([z.string().max(MAX_TEXT), z.array(z.string().max(MAX_TEXT)).max(30)], {
+      message: `valeur trop longue (${MAX_TEXT} caractères au plus)`,
+    })
+    .optional()
+    .describe(description)
+    .transform((v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map((x) => x.trim())));
 
 const coordinate = (min: number, max: number) =>
   z.coerce
@@ -83,28 +88,39 @@ const coordinate = (min: number, max: number) =>
     .max(max, `doit être au plus ${max}`)
     .optional();
 
-const schema = z.object({
-  commune: z.string().max(MAX_TEXT, `${MAX_TEXT} caractères au plus`).optional(),
-  besoin: list,
-  service: list,
-  public: list,
-  prise: list,
-  modalite: list,
-  quand: list,
-  exiger: list,
-  gratuit: z.string().max(5).optional(),
+/** The finder's parameters, for the pages (`parseQuery`) and for the API route's schema (the OpenAPI document). */
+export const orientationQuery = z.object({
+  commune: z
+    .string()
+    .max(MAX_TEXT, `${MAX_TEXT} caractères au plus`)
+    .optional()
+    .describe("Code INSEE, nom ou code postal de la commune (ou une adresse avec son code postal)."),
+  besoin: list(`Besoin en mots simples (répétable) : ${NEED_IDS.join(", ")}.`),
+  service: list("Service du schéma national, en toutes lettres (répétable)."),
+  public: list(`Public (répétable) : ${Object.keys(PUBLIC_SLUGS).join(", ")}.`),
+  prise: list(`Prise en charge spécifique (répétable) : ${Object.keys(SUPPORT_SLUGS).join(", ")}.`),
+  modalite: list(`Façon d'être aidé (répétable) : ${Object.keys(MODALITY_SLUGS).join(", ")}.`),
+  quand: list(
+    "Moment (répétable) : maintenant, samedi, soir (après 18 h), ou <jour>-matin / <jour>-apres-midi (lundi … samedi).",
+  ),
+  exiger: list(
+    `Critère indispensable (répétable) : ${CRITERIA.join(", ")}. Absent : ${DEFAULT_REQUIRED.join(" et ")} ; vide : aucun.`,
+  ),
+  gratuit: z.string().max(5).optional().describe("1 (ou oui, true) : gratuit seulement."),
   distance: z
     .union([z.literal(""), z.coerce.number({ message: "doit être un nombre de km" })])
     .optional()
-    .refine((v) => v === undefined || v === "" || (v > 0 && v <= 200), "entre 1 et 200 km"),
-  lat: coordinate(-90, 90),
-  lon: coordinate(-180, 180),
+    .refine((v) => v === undefined || v === "" || (v > 0 && v <= 200), "entre 1 et 200 km")
+    .describe("Distance maximale en km (jusqu'à 200)."),
+  lat: coordinate(-90, 90).describe("Latitude d'un point de départ précis (avec lon)."),
+  lon: coordinate(-180, 180).describe("Longitude d'un point de départ précis (avec lat)."),
   limite: z.coerce
     .number({ message: "doit être un nombre" })
     .int("doit être un nombre entier")
     .min(1, "au moins 1")
     .max(100, "100 au plus")
-    .optional(),
+    .optional()
+    .describe("Nombre de lieux (10 par défaut)."),
 });
 
 const FIELD_LABELS: Record<string, string> = {
@@ -154,7 +170,7 @@ function pick<T extends string>(
 
 /** Reads the finder's parameters (a Fastify query object: strings or arrays of strings). */
 export function parseQuery(params: Record<string, unknown>): ParsedQuery {
-  const r = schema.safeParse(params);
+  const r = orientationQuery.safeParse(params);
   const problems: string[] = [];
   if (!r.success) {
     for (const issue of r.error.issues)
@@ -162,17 +178,17 @@ export function parseQuery(params: Record<string, unknown>): ParsedQuery {
     return { communeText: "", query: emptyQuery(), problems };
   }
   const v = r.data;
-  const exiger = params.exiger === undefined ? [...DEFAULT_REQUIRED] : v.exiger;
+  const exiger = v.exiger ?? [...DEFAULT_REQUIRED];
   const query: OrientationQuery = {
     commune: (v.commune ?? "").trim(),
     position: v.lat !== undefined && v.lon !== undefined ? { lat: v.lat, lon: v.lon } : null,
-    besoins: pick<NeedId>(v.besoin, NEED_IDS, "besoin", problems),
-    services: pick<Service>(v.service, SERVICES, "service", problems),
-    publics: pick<PublicSlug>(v.public, Object.keys(PUBLIC_SLUGS), "public", problems),
-    supports: pick<SupportSlug>(v.prise, Object.keys(SUPPORT_SLUGS), "prise", problems),
+    besoins: pick<NeedId>(v.besoin ?? [], NEED_IDS, "besoin", problems),
+    services: pick<Service>(v.service ?? [], SERVICES, "service", problems),
+    publics: pick<PublicSlug>(v.public ?? [], Object.keys(PUBLIC_SLUGS), "public", problems),
+    supports: pick<SupportSlug>(v.prise ?? [], Object.keys(SUPPORT_SLUGS), "prise", problems),
     gratuit: v.gratuit === "1" || v.gratuit === "oui" || v.gratuit === "true",
-    modalites: pick<ModalitySlug>(v.modalite, Object.keys(MODALITY_SLUGS), "modalite", problems),
-    quand: pick<When>(v.quand, WHEN_SLUGS, "quand", problems),
+    modalites: pick<ModalitySlug>(v.modalite ?? [], Object.keys(MODALITY_SLUGS), "modalite", problems),
+    quand: pick<When>(v.quand ?? [], WHEN_SLUGS, "quand", problems),
     distanceMax: typeof v.distance === "number" ? v.distance : null,
     indispensables: pick<Criterion>(exiger, CRITERIA, "exiger", problems),
   };

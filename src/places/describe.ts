@@ -1,4 +1,6 @@
 /** Words and links shared by the places' pages, API and commands. */
+
+import { z } from "zod";
 import type { Territory } from "../territories/model.ts";
 import type { Referential } from "../territories/referential.ts";
 import type { SearchIndex } from "../territories/search.ts";
@@ -51,7 +53,25 @@ export function addressLine(p: Place): string {
 }
 
 /** The place as the JSON API shows it in a list. */
-export function placeSummaryJson(p: Place) {
+/** A place as lists show it (`placeSummaryJson`). */
+export const placeSummarySchema = z.object({
+  id: z.string().describe("Identifiant Maillage du lieu."),
+  nom: z.string(),
+  adresse: z.string(),
+  complementAdresse: z.string().nullable(),
+  codePostal: z.string(),
+  commune: z.string(),
+  codeInsee: z.string().nullable(),
+  latitude: z.number().nullable(),
+  longitude: z.number().nullable(),
+  coordonneesApproximatives: z.boolean(),
+  services: z.array(z.string()),
+  horaires: z.string().nullable().describe("Horaires au format OpenStreetMap opening_hours."),
+  telephone: z.array(z.string()),
+  url: z.string(),
+});
+
+export function placeSummaryJson(p: Place): z.infer<typeof placeSummarySchema> {
   const s = p.standard;
   return {
     id: p.id,

@@ -17,6 +17,7 @@ import {
   MODALITES,
   PUBLICS,
   placeSummaryJson,
+  placeSummarySchema,
   placeUrl,
   SERVICES,
   territoryCodes,
@@ -121,24 +122,6 @@ const standardSchema = z
     ),
   )
   .describe("Tous les champs du schéma national des lieux de médiation numérique.");
-
-/** A place as lists show it (`placeSummaryJson`). */
-const placeSummarySchema = z.object({
-  id: z.string().describe("Identifiant Maillage du lieu."),
-  nom: z.string(),
-  adresse: z.string(),
-  complementAdresse: z.string().nullable(),
-  codePostal: z.string(),
-  commune: z.string(),
-  codeInsee: z.string().nullable(),
-  latitude: z.number().nullable(),
-  longitude: z.number().nullable(),
-  coordonneesApproximatives: z.boolean(),
-  services: z.array(z.string()),
-  horaires: z.string().nullable().describe("Horaires au format OpenStreetMap opening_hours."),
-  telephone: z.array(z.string()),
-  url: z.string(),
-});
 
 /** The week to show (its Monday, on the place's wall clock): `?semaine=AAAA-MM-JJ` (any day of it), else this week. */
 function weekStart(param: unknown, now: Date, cal: Calendar): Day {

@@ -61,6 +61,13 @@ const TITLES: Record<Part, string> = {
   headers: "En-tête invalide",
 };
 
+/** A message set on a schema that does not name its parameter gets the name in front (« commune : … »). */
+function named(path: readonly PropertyKey[], message: string): string {
+  const name = path.filter((k) => typeof k === "string").join(".");
+  if (!name || new RegExp(`(^|[^\\w])${name.replace(/\./g, "\\.")}([^\\w]|$)`).test(message)) return message;
+  return `${name} : ${message}`;
+}
+
 /**
  * Fastify's validator for the zod schemas declared at the routes. Messages set on a schema
  * (`z.string({ error: "…" })`) are kept; every other issue gets its French sentence from `frenchIssue`. A refused
@@ -72,7 +79,7 @@ const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
     const part = (httpPart ?? "body") as Part;
     const result = schema.safeParse(data, { error: (iss) => frenchIssue(iss, data, part) });
     if (result.success) return { value: result.data };
-    const messages = new Set(result.error.issues.map((i) => i.message.replace(/\.$/, "")));
+    const messages = new Set(result.error.issues.map((i) => named(i.path, i.message.replace(/\.$/, ""))));
     const detail = `${[...messages].join(" ; ")}.`;
     return { error: new HttpError(400, TITLES[part], detail) };
   };

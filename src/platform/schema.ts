@@ -25,7 +25,14 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-const quoted = (v: unknown) => `« ${String(v).slice(0, 60)} »`;
+/** A value as people typed it (a query's object has no prototype: String() would throw on it). */
+const shown = (v: unknown): string =>
+  typeof v === "string" || typeof v === "number" || typeof v === "boolean"
+    ? String(v)
+    : Array.isArray(v)
+      ? v.map(shown).join(", ")
+      : "…";
+const quoted = (v: unknown) => `« ${shown(v).slice(0, 60)} »`;
 
 const TYPES: Record<string, string> = {
   number: "un nombre",
@@ -40,7 +47,8 @@ const TYPES: Record<string, string> = {
 export function frenchIssue(iss: z.core.$ZodRawIssue, data: unknown, part: Part): string {
   const path = iss.path ?? [];
   const name = path.filter((k) => typeof k === "string").join(".");
-  const raw = valueAt(data, path);
+  // Inside a union, zod calls this with the path relative to the union: take the value it gives.
+  const raw = path.length > 0 ? valueAt(data, path) : "input" in iss ? iss.input : data;
   const field = name || (part === "body" ? "Le corps de la demande" : "La demande");
   switch (iss.code) {
     case "invalid_type": {
@@ -55,7 +63,7 @@ export function frenchIssue(iss: z.core.$ZodRawIssue, data: unknown, part: Part)
     case "too_big": {
       const max = num(iss.maximum);
       if (iss.origin === "string")
-        return `${field} est trop long (${num(String(raw ?? "").length)} caractères) : ${max} caractères au plus.`;
+        return `${field} est trop long (${num(shown(raw).length)} caractères) : ${max} caractères au plus.`;
       if (iss.origin === "array" || iss.origin === "set") return `${field} : ${max} valeurs au plus.`;
       return iss.inclusive === false
         ? `${field} doit être inférieur à ${max}.`
