@@ -24,7 +24,7 @@ interface Operation {
   summary?: string;
   description?: string;
   parameters?: { name: string; in: string; required?: boolean; description?: string }[];
-  requestBody?: { content: Record<string, { schema: JsonSchema }> };
+  requestBody?: { content: Record<string, { schema: JsonSchema; example?: unknown }> };
   responses?: Record<string, { description: string }>;
 }
 interface OpenApiDocument {
@@ -56,8 +56,9 @@ export function registerApiDocs(app: FastifyInstance): void {
           VERBS.map((verb) => {
             const op = ops[verb];
             if (!op) return null;
-            const body = op.requestBody?.content["application/json"]?.schema;
-            const example = body?.examples?.[0];
+            const media = op.requestBody?.content["application/json"];
+            const body = media?.schema;
+            const example = media?.example ?? body?.examples?.[0];
             return (
               <section key={`${verb} ${path}`} aria-labelledby={`api-${verb}-${path}`}>
                 <h2 id={`api-${verb}-${path}`}>

@@ -7,7 +7,7 @@ import type { AppContext, TerritorySection } from "../context.ts";
 import { resolveTerritory } from "../fragility/routes.tsx";
 import { csvCell } from "../platform/csv.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
-import { problem, text as queryText } from "../platform/schema.ts";
+import { problem, text as queryText, typeMessage } from "../platform/schema.ts";
 import { pointServes } from "./access.ts";
 import { CoverageError, type PlanResult, type TerritoryCoverage } from "./engine.ts";
 import { planCsv } from "./format.ts";
@@ -97,7 +97,7 @@ const planBody = z
   .object(
     {
       territoire: z
-        .string({ error: "Indiquez le territoire (« territoire »)." })
+        .string(typeMessage("Indiquez le territoire (« territoire »)."))
         .min(1)
         .max(500)
         .describe(territoireText),
@@ -105,7 +105,7 @@ const planBody = z
         .preprocess(
           numeric,
           z
-            .number({ error: "Indiquez le nombre de sites (« sites »), un nombre entier." })
+            .number(typeMessage("Indiquez le nombre de sites (« sites »), un nombre entier."))
             .int(sitesMessage)
             .min(1, sitesMessage)
             .max(MAX_SITES, `Le nombre de sites est limité à ${MAX_SITES}.`),
@@ -115,7 +115,7 @@ const planBody = z
         .preprocess(
           numeric,
           z
-            .number({ error: "Indiquez le rayon en kilomètres (« rayon »), un nombre." })
+            .number(typeMessage("Indiquez le rayon en kilomètres (« rayon »), un nombre."))
             .gt(0, "Le rayon doit être un nombre de kilomètres supérieur à 0.")
             .max(MAX_RADIUS_KM, {
               error: (iss) =>
@@ -130,13 +130,13 @@ const planBody = z
         .describe(`Lieux existants à prendre en compte : ${serviceText}`),
       methode: z.string().max(100).optional().describe(methodeText),
       candidats: z
-        .array(z.string().max(20), { error: "« candidats » doit être une liste de codes INSEE." })
+        .array(z.string().max(20), typeMessage("« candidats » doit être une liste de codes INSEE."))
         .max(40_000)
         .optional()
         .describe("Codes INSEE des communes candidates ; absent : toutes les communes du territoire."),
       itinerant: z.boolean().optional().describe("Arrêts d'un bus itinérant plutôt que des lieux fixes."),
     },
-    { error: "Le corps de la demande doit être un objet JSON." },
+    typeMessage("Le corps de la demande doit être un objet JSON."),
   )
   .meta({ examples: [{ territoire: "23", sites: 5, rayon: 10 }] });
 

@@ -9,7 +9,7 @@ import { calendarOf } from "../places/hours.ts";
 import { dayIn } from "../platform/clock.ts";
 import { formatNumber } from "../platform/format.ts";
 import { HttpError, sendPage } from "../platform/http.ts";
-import { problem } from "../platform/schema.ts";
+import { problem, typeMessage } from "../platform/schema.ts";
 import type { Territory } from "../territories/model.ts";
 import type { Referential } from "../territories/referential.ts";
 import {
@@ -92,7 +92,8 @@ const answerId = z.string().max(40);
 const apiBody = z
   .object({
     commune: z
-      .string({ message: "commune : le code INSEE de la commune est attendu" })
+      .string(typeMessage("commune : le code INSEE de la commune est attendu"))
+      .max(5)
       .regex(
         /^(\d{5}|2[AB]\d{3})$/i,
         "commune : un code INSEE de 5 caractères est attendu (par exemple 23096)",
@@ -108,9 +109,11 @@ const apiBody = z
       .optional()
       .describe("Version du questionnaire lue (facultatif) : 409 si elle a changé."),
     reponses: z
-      .record(answerId, z.union([answerId, z.array(answerId).max(20)]), {
-        message: "reponses : un objet { question : réponse } est attendu",
-      })
+      .record(
+        answerId,
+        z.union([answerId, z.array(answerId).max(20)]),
+        typeMessage("reponses : un objet { question : réponse } est attendu"),
+      )
       .default({})
       .describe(
         "Identifiant de question → identifiant de réponse (une liste pour une question à plusieurs réponses). Une question absente est passée.",

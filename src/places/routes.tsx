@@ -347,7 +347,7 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
         summary: "Un lieu de médiation numérique",
         description:
           "Tous les champs du schéma national, les sources et les doublons possibles à vérifier. Un lieu fusionné avec un autre renvoie (301) vers celui-ci.",
-        params: z.object({ id: z.string().max(200).describe("Identifiant Maillage du lieu.") }),
+        params: z.object({ id: z.string().max(100).describe("Identifiant Maillage du lieu.") }),
         response: {
           200: placeSummarySchema
             .extend({

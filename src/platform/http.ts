@@ -15,9 +15,9 @@ import Fastify, {
 } from "fastify";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import type { VNode } from "preact";
-import type { z } from "zod";
+import { type z, globalRegistry as zodGlobalRegistry } from "zod";
 import type { Config } from "./config.ts";
-import { frenchIssue, type Part } from "./schema.ts";
+import { frenchIssue, type Part, repeated, valueAt } from "./schema.ts";
 import { ErrorPage } from "./views/errors.tsx";
 import { renderPage } from "./views/layout.tsx";
 
@@ -79,7 +79,19 @@ const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
     const part = (httpPart ?? "body") as Part;
     const result = schema.safeParse(data, { error: (iss) => frenchIssue(iss, data, part) });
     if (result.success) return { value: result.data };
-    const messages = new Set(result.error.issues.map((i) => named(i.path, i.message.replace(/\.$/, ""))));
+    const messages = new Set(
+      result.error.issues.map((i) => {
+        // A repeated query parameter where one value is expected: said so, whatever the schema's own message.
+        const raw = valueAt(data, i.path);
+        if (
+          part === "querystring" &&
+          Array.isArray(raw) &&
+          (i.code === "invalid_type" || i.code === "invalid_union")
+        )
+          return repeated(i.path.join("."), raw).replace(/\.$/, "");
+        return named(i.path, i.message.replace(/\.$/, ""));
+      }),
+    );
     const detail = `${[...messages].join(" ; ")}.`;
     return { error: new HttpError(400, TITLES[part], detail) };
   };
@@ -114,8 +126,14 @@ export async function createHttpServer(config: Config): Promise<FastifyInstance>
         license: { name: "Données : voir /a-propos/donnees" },
       },
     },
-    transform: (doc) =>
-      documented(doc.url) ? jsonSchemaTransform(doc) : { schema: { hide: true }, url: doc.url },
+    transform: (doc) => {
+      if (!documented(doc.url)) return { schema: { hide: true }, url: doc.url };
+      const out = jsonSchemaTransform(doc);
+      // The body's examples (`.meta({ examples })`) are lost on the way: put them back for the document.
+      const examples = doc.schema.body && zodGlobalRegistry.get(doc.schema.body as z.ZodType)?.examples;
+      if (examples && out.schema.body) (out.schema.body as { examples?: unknown }).examples = examples;
+      return out;
+    },
   });
   await app.register(helmet, {
     contentSecurityPolicy: {

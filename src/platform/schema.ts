@@ -16,7 +16,7 @@ const nf = new Intl.NumberFormat("fr-FR");
 const num = (n: number | bigint) => nf.format(n).replace(/\u202f/g, " ");
 
 /** The value of a request part at a zod issue's path (the raw value, before any coercion). */
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+export function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   let v = data;
   for (const key of path) {
     if (v === null || typeof v !== "object") return undefined;
@@ -33,6 +33,9 @@ const shown = (v: unknown): string =>
       ? v.map(shown).join(", ")
       : "…";
 const quoted = (v: unknown) => `« ${shown(v).slice(0, 60)} »`;
+
+export const repeated = (field: string, values: unknown[]) =>
+  `${field} : une seule valeur attendue (le paramètre est donné ${values.length} fois).`;
 
 const TYPES: Record<string, string> = {
   number: "un nombre",
@@ -53,7 +56,7 @@ export function frenchIssue(iss: z.core.$ZodRawIssue, data: unknown, part: Part)
   switch (iss.code) {
     case "invalid_type": {
       if (part === "querystring" && Array.isArray(raw) && iss.expected !== "array")
-        return `${field} : une seule valeur attendue (le paramètre est donné ${raw.length} fois).`;
+        return repeated(field, raw);
       if (raw === undefined || raw === null)
         return part === "body" && !name
           ? "Le corps de la demande doit être un objet JSON."
@@ -86,7 +89,8 @@ export function frenchIssue(iss: z.core.$ZodRawIssue, data: unknown, part: Part)
     case "invalid_format":
       return `${field} : format incorrect ${quoted(raw)}.`;
     case "invalid_union":
-      if (Array.isArray(raw)) return `${field} : liste incorrecte.`;
+      // A query's array is a repeated parameter (lists of the query are arrays of strings: never refused here).
+      if (part === "querystring" && Array.isArray(raw)) return repeated(field, raw);
       return `${field} : valeur incorrecte ${quoted(raw)}.`;
     case "unrecognized_keys":
       return `${field} : champ${iss.keys.length > 1 ? "s" : ""} inconnu${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map(quoted).join(", ")}.`;
@@ -125,3 +129,11 @@ export const text = (max: number, description: string) =>
 /** An integer from a query, with its bounds and default. */
 export const integer = (min: number, max: number, dflt: number, description: string) =>
   z.coerce.number().int().min(min).max(max).default(dflt).describe(description);
+
+/**
+ * A message set on a schema for a wrong or missing value only (`z.string(typeMessage("…"))`): the other issues
+ * (too long, out of bounds) keep their French sentence from the schema layer.
+ */
+export const typeMessage = (message: string) => ({
+  error: (iss: { code: string }) => (iss.code === "invalid_type" ? message : undefined),
+});

@@ -1,0 +1,330 @@
+/**
+ * The OpenAPI document is generated from the schemas declared at the routes: it must list exactly the /api/v1
+ * routes, every real response of every route must validate against it (JSON Schema 2020-12, with ajv), and the
+ * schema layer must refuse repeated and oversized parameters of every route in French.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { startTestServer } from "./support/server.ts";
+
+interface Schema {
+  type?: string | string[];
+  maxLength?: number;
+  enum?: unknown[];
+  const?: unknown;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  anyOf?: Schema[];
+  additionalProperties?: Schema | boolean;
+  required?: string[];
+  examples?: unknown[];
+}
+interface Parameter {
+  name: string;
+  in: "query" | "path";
+  required?: boolean;
+  description?: string;
+  schema: Schema;
+}
+interface Operation {
+  summary?: string;
+  parameters?: Parameter[];
+  requestBody?: { content: Record<string, { schema: Schema }> };
+  responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
+}
+interface Document {
+  openapi: string;
+  info: { title: string };
+  paths: Record<string, Record<string, Operation>>;
+}
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let doc: Document;
+before(async () => {
+  server = await startTestServer();
+  doc = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as Document;
+});
+after(() => server.close());
+
+const send = (method: string, path: string, body?: unknown) =>
+  fetch(server.url + path, {
+    method,
+    redirect: "manual",
+    ...(body === undefined
+      ? {}
+      : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+  });
+
+const operations = () =>
+  Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, method, path, op })),
+  );
+
+const operation = (key: string): Operation => {
+  const found = operations().find((o) => o.key === key);
+  assert.ok(found, `${key} is in the document`);
+  return found.op;
+};
+
+const ajv = new Ajv2020({ allErrors: true });
+
+/** Checks a real response against the schema the document declares for its status and content type. */
+async function checkResponse(key: string, res: Response): Promise<unknown> {
+  const declared = operation(key).responses[String(res.status)];
+  assert.ok(declared, `${key}: status ${res.status} is declared`);
+  const type = (res.headers.get("content-type") ?? "").split(";")[0] ?? "";
+  const schema = declared.content?.[type]?.schema;
+  assert.ok(schema, `${key}: ${res.status} ${type} has a schema in the document`);
+  const body = await res.json();
+  const validate = ajv.compile(schema);
+  assert.ok(
+    validate(body),
+    `${key} ${res.status}: ${ajv.errorsText(validate.errors, { separator: "\n" })}\n${JSON.stringify(body).slice(0, 500)}`,
+  );
+  return body;
+}
+
+/** Every string in a schema, with where it is, for the « every text has a maximum » rule. */
+function unboundedStrings(schema: Schema, at: string): string[] {
+  const out: string[] = [];
+  const types = [schema.type ?? []].flat();
+  if (
+    types.includes("string") &&
+    schema.maxLength === undefined &&
+    !schema.enum &&
+    schema.const === undefined
+  )
+    out.push(at);
+  for (const [name, s] of Object.entries(schema.properties ?? {}))
+    out.push(...unboundedStrings(s, `${at}.${name}`));
+  if (schema.items) out.push(...unboundedStrings(schema.items, `${at}[]`));
+  if (typeof schema.additionalProperties === "object")
+    out.push(...unboundedStrings(schema.additionalProperties, `${at}{}`));
+  for (const s of schema.anyOf ?? []) out.push(...unboundedStrings(s, at));
+  return out;
+}
+
+describe("the generated OpenAPI document", () => {
+  test("lists exactly the /api/v1 routes that are served", async () => {
+    const { registeredRoutes } = await import("../src/api-docs.tsx");
+    assert.equal(doc.openapi, "3.1.0");
+    assert.equal(doc.info.title, "Maillage — API");
+    const documented = operations()
+      .map((o) => o.key)
+      .sort();
+    const served = (registeredRoutes.get(server.app) ?? [])
+      .filter((r) => r.url.startsWith("/api/v1/") && r.method !== "HEAD" && r.url !== "/api/v1/openapi.json")
+      .map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, "{$1}")}`)
+      .sort();
+    assert.equal(served.length, 11, served.join(", "));
+    assert.deepEqual(documented, served);
+  });
+
+  test("every operation and parameter is described in French; every text input has a maximum length", () => {
+    for (const { key, op } of operations()) {
+      assert.ok(op.summary, `${key} has a summary`);
+      for (const p of op.parameters ?? []) {
+        assert.ok(p.description && p.description.length > 5, `${key} ${p.name} is described`);
+        assert.deepEqual(unboundedStrings(p.schema, p.name), [], `${key}: a maximum length for ${p.name}`);
+      }
+      const body = op.requestBody?.content["application/json"]?.schema;
+      if (body) {
+        assert.deepEqual(unboundedStrings(body, "body"), [], `${key}: a maximum length for every text`);
+        for (const [name, s] of Object.entries(body.properties ?? {}))
+          assert.ok((s as { description?: string }).description, `${key}: body field ${name} is described`);
+      }
+      if ((op.parameters?.length ?? 0) > 0 || body)
+        assert.ok(
+          op.responses["400"]?.content?.["application/problem+json"],
+          `${key}: 400 problem+json declared`,
+        );
+    }
+  });
+
+  test("the French page /api shows the same document", async () => {
+    const res = await send("GET", "/api");
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    for (const { method, path, op } of operations()) {
+      assert.ok(html.includes(`${method.toUpperCase()} ${path}`), `${method} ${path} on /api`);
+      for (const p of op.parameters ?? [])
+        assert.ok(html.includes(`<code>${p.name}</code>`), `${method} ${path} ${p.name} on /api`);
+    }
+    assert.match(html, /Nombre de résultats par page/);
+    assert.match(html, /Exemple de corps/);
+  });
+});
+
+describe("real responses validate against the document", () => {
+  test("every /api/v1 route, on the real data", async () => {
+    const checked = new Set<string>();
+    const check = async (key: string, path: string, body?: unknown, status = 200) => {
+      const res = await send(key.split(" ")[0] as string, path, body);
+      assert.equal(res.status, status, `${key} ${path}`);
+      checked.add(key);
+      return checkResponse(key, res);
+    };
+    await check("GET /api/v1/territoires", "/api/v1/territoires?q=saint&limit=5&type=commune,epci");
+    await check("GET /api/v1/territoires", "/api/v1/territoires?q=Ecully");
+    await check("GET /api/v1/territoires/{id}", "/api/v1/territoires/69383");
+    await check("GET /api/v1/territoires/{id}", "/api/v1/territoires/region-84");
+    await check("GET /api/v1/territoires/{id}", "/api/v1/territoires/99999", undefined, 404);
+    const list = (await check("GET /api/v1/lieux", "/api/v1/lieux?territoire=23&limit=100")) as {
+      resultats: { id: string }[];
+    };
+    await check("GET /api/v1/lieux", "/api/v1/lieux?service=x", undefined, 400);
+    for (const p of list.resultats.slice(0, 10))
+      await check("GET /api/v1/lieux/{id}", `/api/v1/lieux/${encodeURIComponent(p.id)}`);
+    await check("GET /api/v1/lieux/{id}", "/api/v1/lieux/aucun", undefined, 404);
+    await check("GET /api/v1/fragilite", "/api/v1/fragilite?territoire=23096");
+    await check("GET /api/v1/fragilite", "/api/v1/fragilite?territoire=23&methode=maillage-2025");
+    await check("GET /api/v1/fragilite", "/api/v1/fragilite?territoire=region-84");
+    await check("GET /api/v1/fragilite/carte", "/api/v1/fragilite/carte?territoire=23");
+    await check("GET /api/v1/couverture", "/api/v1/couverture?territoire=23");
+    await check(
+      "GET /api/v1/couverture",
+      "/api/v1/couverture?territoire=region-75&service=France%20Services",
+    );
+    await check("POST /api/v1/planification", "/api/v1/planification", {
+      territoire: "23",
+      sites: 3,
+      rayon: 10,
+      itinerant: true,
+    });
+    await check("GET /api/v1/orientation", "/api/v1/orientation?commune=23096&besoin=demarches&quand=samedi");
+    await check("GET /api/v1/orientation", "/api/v1/orientation?commune=Cagnes-sur-Mez", undefined, 404);
+    const questions = (await check("GET /api/v1/diagnostic/questions", "/api/v1/diagnostic/questions")) as {
+      questions: { id: string; reponses: { id: string }[] }[];
+    };
+    const reponses = Object.fromEntries(questions.questions.map((q) => [q.id, q.reponses[0]?.id ?? ""]));
+    await check("POST /api/v1/diagnostic", "/api/v1/diagnostic", { commune: "23096", reponses });
+    await check("POST /api/v1/diagnostic", "/api/v1/diagnostic", { commune: "2A004", version: "0" }, 409);
+    assert.deepEqual(
+      [...checked].sort(),
+      operations()
+        .map((o) => o.key)
+        .sort(),
+      "every route was checked",
+    );
+  });
+});
+
+describe("the schema layer refuses bad input of every route, in French", () => {
+  /** A request that the route accepts, to which one bad parameter is added. */
+  const BASE: Record<string, { path: string; body?: Record<string, unknown> }> = {
+    "GET /api/v1/territoires": { path: "/api/v1/territoires?q=lyon" },
+    "GET /api/v1/territoires/{id}": { path: "/api/v1/territoires/{id}" },
+    "GET /api/v1/lieux": { path: "/api/v1/lieux" },
+    "GET /api/v1/lieux/{id}": { path: "/api/v1/lieux/{id}" },
+    "GET /api/v1/fragilite": { path: "/api/v1/fragilite?territoire=23" },
+    "GET /api/v1/fragilite/carte": { path: "/api/v1/fragilite/carte?territoire=23" },
+    "GET /api/v1/couverture": { path: "/api/v1/couverture?territoire=23" },
+    "POST /api/v1/planification": {
+      path: "/api/v1/planification",
+      body: { territoire: "23", sites: 3, rayon: 10, service: "France Services", methode: "officiel-2023" },
+    },
+    "GET /api/v1/orientation": { path: "/api/v1/orientation?commune=23096" },
+    "GET /api/v1/diagnostic/questions": { path: "/api/v1/diagnostic/questions" },
+    "POST /api/v1/diagnostic": { path: "/api/v1/diagnostic", body: { commune: "23096", reponses: {} } },
+  };
+
+  async function refused(what: string, res: Response, detail: RegExp): Promise<void> {
+    assert.equal(res.status, 400, what);
+    assert.match(res.headers.get("content-type") ?? "", /^application\/problem\+json/, what);
+    const body = (await res.json()) as { status: number; detail: string };
+    assert.equal(body.status, 400, what);
+    assert.match(body.detail, detail, `${what}: ${body.detail}`);
+  }
+
+  /** The base request with a query parameter set to these values (replacing the base's own). */
+  const withParam = (path: string, name: string, ...values: string[]) => {
+    const url = new URL(path, "http://localhost");
+    url.searchParams.delete(name);
+    for (const v of values) url.searchParams.append(name, v);
+    return `${url.pathname}${url.search}`;
+  };
+
+  test("a parameter given twice, a text one character too long: 400 problem+json naming it", async () => {
+    let cases = 0;
+    for (const { key, method, op } of operations()) {
+      const base = BASE[key];
+      assert.ok(base, `${key} has a base request in this test`);
+      for (const p of op.parameters ?? []) {
+        const repeatable = [p.schema.type ?? [], ...(p.schema.anyOf ?? []).map((s) => s.type ?? [])]
+          .flat()
+          .includes("array");
+        const long = p.schema.maxLength === undefined ? null : "x".repeat(p.schema.maxLength + 1);
+        if (p.in === "path") {
+          if (long) {
+            await refused(
+              `${key} ${p.name}`,
+              await send(method, base.path.replace(`{${p.name}}`, long)),
+              new RegExp(`${p.name} est trop long \\(${long.length} caractères\\)`),
+            );
+            cases++;
+          }
+          continue;
+        }
+        if (!repeatable) {
+          const twice = withParam(base.path, p.name, "1", "2");
+          await refused(
+            `${key} ${p.name} twice`,
+            await send(method, twice),
+            new RegExp(`${p.name} : une seule valeur attendue \\(le paramètre est donné 2 fois\\)`),
+          );
+          cases++;
+        }
+        if (long) {
+          await refused(
+            `${key} ${p.name} too long`,
+            await send(method, withParam(base.path, p.name, long)),
+            new RegExp(`${p.name}\\b.*${p.schema.maxLength} caractères au plus`),
+          );
+          cases++;
+        }
+      }
+      const body = op.requestBody?.content["application/json"]?.schema;
+      for (const [name, s] of Object.entries(body?.properties ?? {})) {
+        if (s.maxLength === undefined || !base.body) continue;
+        const long = "9".repeat(s.maxLength + 1);
+        await refused(
+          `${key} ${name} too long`,
+          await send(method, base.path, { ...base.body, [name]: long }),
+          new RegExp(`${name} est trop long \\(${long.length} caractères\\)`),
+        );
+        cases++;
+      }
+    }
+    assert.ok(cases >= 30, `${cases} bad requests tried`);
+  });
+
+  test("numbers out of their bounds and wrong types, named in French", async () => {
+    await refused(
+      "limit",
+      await send("GET", "/api/v1/territoires?q=lyon&limit=51"),
+      /^limit vaut 50 au plus\.$/,
+    );
+    await refused(
+      "offset",
+      await send("GET", "/api/v1/lieux?offset=-1"),
+      /^offset ne peut pas être négatif\.$/,
+    );
+    await refused(
+      "limit",
+      await send("GET", "/api/v1/lieux?limit=2.5"),
+      /^limit doit être un nombre entier\.$/,
+    );
+    await refused("q", await send("GET", "/api/v1/territoires"), /^q : paramètre obligatoire\.$/);
+    await refused(
+      "body",
+      await send("POST", "/api/v1/planification", {
+        territoire: "23",
+        sites: 3,
+        rayon: 10,
+        itinerant: "oui",
+      }),
+      /^itinerant doit être true ou false\.$/,
+    );
+  });
+});
