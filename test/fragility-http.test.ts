@@ -48,13 +48,18 @@ describe("fragility pages and API", () => {
     for (const path of [
       "/fragilite?territoire=23&territoire=87",
       `/fragilite?territoire=${"a".repeat(600)}`,
-      "/api/v1/fragilite?territoire=23&territoire=87",
       "/fragilite.csv?methode=a&methode=b",
     ]) {
       const r = await get(path);
       assert.equal(r.status, 400, path);
       assert.match(await r.text(), /une seule fois, en moins de 500 caractères/, path);
     }
+    const twice = await get("/api/v1/fragilite?territoire=23&territoire=87");
+    assert.equal(twice.status, 400);
+    assert.match(
+      (await twice.json()).detail,
+      /^territoire : une seule valeur attendue \(le paramètre est donné 2 fois\)\.$/,
+    );
     const api = await get("/api/v1/fragilite?territoire=saint");
     assert.equal(api.status, 400);
     assert.match((await api.json()).detail, /Plusieurs territoires correspondent/);
