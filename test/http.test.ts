@@ -97,6 +97,13 @@ describe("pages", () => {
     assert.match(html, /Votre recherche est trop longue \(500 caractères\)/);
   });
 
+  test("a repeated query parameter: a French error page from the schema layer, not JSON", async () => {
+    const res = await get("/territoires?q=lyon&q=paris");
+    assert.equal(res.status, 400);
+    assert.match(res.headers.get("content-type") ?? "", /text\/html/);
+    assert.match(await res.text(), /q : une seule valeur attendue \(le paramètre est donné 2 fois\)/);
+  });
+
   test("a single postcode or code match redirects to the territory; several show a list", async () => {
     const one = await get("/territoires?q=42000");
     assert.equal(one.status, 303);

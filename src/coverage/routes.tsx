@@ -47,6 +47,7 @@ const optionalNumber = z.preprocess(
     ),
 );
 
+/** The page's parameters: never refused (a bad value is explained on the page, with the form to correct it). */
 const pageQuery = z.object({
   territoire: text(1000),
   service: text(200),
@@ -394,12 +395,12 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
     };
   }
 
-  app.get("/couverture", async (req, reply) => {
+  app.get("/couverture", { schema: { querystring: pageQuery } }, async (req, reply) => {
     const { status, props } = await pageView(req.query);
     return sendPage(reply, CoveragePage(props), status);
   });
 
-  app.get("/couverture.csv", async (req, reply) => {
+  app.get("/couverture.csv", { schema: { querystring: pageQuery } }, async (req, reply) => {
     const { status, props } = await pageView(req.query);
     if (!props.cov) {
       return sendProblem(
@@ -426,7 +427,7 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
       .send(Readable.from(lines()));
   });
 
-  app.get("/couverture/plan.csv", async (req, reply) => {
+  app.get("/couverture/plan.csv", { schema: { querystring: pageQuery } }, async (req, reply) => {
     const { status, props } = await pageView(req.query);
     if (!props.plan) {
       return sendProblem(

@@ -71,7 +71,7 @@ function valueProblem(label: string, value: string, values: string[]): string | 
   return `${label} : valeur inconnue « ${value.slice(0, MAX_TEXT)} »${near ? `. Vouliez-vous dire « ${near} » ?` : ""}. Valeurs possibles : ${values.join(", ")}.`;
 }
 
-const valueParam = (label: string, param: string, values: string[], description: string) =>
+const valueParam = (label: string, values: string[], description: string) =>
   z
     .string()
     .max(MAX_TEXT)
@@ -90,14 +90,12 @@ const apiQuery = z.object({
   service: queryText(MAX_TEXT, "Un service du schéma national (ex. « Aide aux démarches administratives »)."),
   public: valueParam(
     "public spécifiquement adressé",
-    "public",
     PUBLICS,
     "Un public spécifiquement adressé du schéma (ex. « Seniors (+ de 65 ans) »).",
   ),
-  frais: valueParam("frais à charge", "frais", FRAIS, "Frais à charge (ex. « Gratuit »)."),
+  frais: valueParam("frais à charge", FRAIS, "Frais à charge (ex. « Gratuit »)."),
   modalite: valueParam(
     "modalité d'accompagnement",
-    "modalite",
     MODALITES,
     "Modalité d'accompagnement (ex. « Accompagnement individuel »).",
   ),

@@ -105,7 +105,7 @@ export function frenchIssue(iss: z.core.$ZodRawIssue, data: unknown, part: Part)
 }
 
 /** RFC 9457 problem details, as `sendProblem` writes them. */
-export const problemSchema = z
+const problemSchema = z
   .object({
     type: z.string(),
     title: z.string(),

@@ -119,9 +119,13 @@ export function registerTerritoryRoutes(
     return sendPage(reply, HomePage({ regions }));
   });
 
-  app.get<{ Querystring: Record<string, string | undefined> }>("/territoires", (req, reply) => {
+  const pages = app.withTypeProvider<ZodTypeProvider>();
+  // A repeated q is refused by the schema layer (a French error page); a blank or too long one is explained on
+  // the search page itself.
+  const searchQuery = z.object({ q: z.string().optional(), page: pageNumber });
+  pages.get("/territoires", { schema: { querystring: searchQuery } }, (req, reply) => {
     const raw = req.query.q;
-    const page = pageNumber.parse(req.query.page);
+    const page = req.query.page;
     if (raw === undefined) return sendPage(reply, SearchPage({ q: "", page, pageSize: PAGE_SIZE, ref }));
     const q = String(raw);
     const problem = queryProblem(q);
