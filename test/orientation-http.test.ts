@@ -51,6 +51,23 @@ describe("GET /api/v1/orientation", () => {
     assert.match(p.detail, /Vouliez-vous dire : .*Cagnes-sur-Mer \(06027\)/);
   });
 
+  test("an ambiguous commune is a 400 problem that lists the candidates with their département", async () => {
+    const res = await get("/api/v1/orientation?commune=Le%20Vernet&besoin=demarches");
+    assert.equal(res.status, 400);
+    assert.match(res.headers.get("content-type") ?? "", /application\/problem\+json/);
+    const p = await res.json();
+    assert.match(p.detail, /Plusieurs communes correspondent à « Le Vernet ».*Laquelle \?/);
+    assert.deepEqual(
+      p.candidats.map((c: { id: string; libelle: string }) => `${c.id} ${c.libelle}`),
+      [
+        "03306 Le Vernet (Allier)",
+        "04237 Le Vernet (Alpes-de-Haute-Provence)",
+        "09331 Le Vernet (Ariège)",
+        "43260 Le Vernet (Haute-Loire)",
+      ],
+    );
+  });
+
   test("bad values are named in French with the valid ones", async () => {
     const res = await get("/api/v1/orientation?commune=06027&besoin=impots&distance=abc");
     assert.equal(res.status, 400);
@@ -85,6 +102,56 @@ describe("pages", () => {
     const html = await res.text();
     assert.match(html, /Vouliez-vous dire/);
     assert.match(html, /href="\/trouver\?commune=06027&amp;besoin=demarches"/);
+  });
+
+  test("/trouver: an ambiguous commune asks « Laquelle ? » with départements, and shows no result", async () => {
+    const res = await get("/trouver?commune=Saint-Martin&besoin=demarches");
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.match(html, /<h2 id="or-laquelle">Laquelle \?<\/h2>/);
+    assert.doesNotMatch(html, /class="or-results"/, "no commune is picked silently");
+    for (const [id, dep] of [
+      ["67426", "Bas-Rhin \\(67\\)"],
+      ["32389", "Gers \\(32\\)"],
+      ["65392", "Hautes-Pyrénées \\(65\\)"],
+    ])
+      assert.match(
+        html,
+        new RegExp(
+          `href="/trouver\\?commune=${id}&amp;besoin=demarches">Saint-Martin \\([^)]+\\)</a> <span class="hint">commune · ${dep}`,
+        ),
+      );
+    // 54480 is also a postcode (of other communes): the link carries the name with its département.
+    assert.match(
+      html,
+      /href="\/trouver\?commune=Saint-Martin\+%28Meurthe-et-Moselle%29&amp;besoin=demarches"/,
+    );
+  });
+
+  test("after the choice: results, and the field shows the commune's name, not its code", async () => {
+    for (const value of ["32389", "Saint-Martin+%28Meurthe-et-Moselle%29"]) {
+      const res = await get(`/trouver?commune=${value}&besoin=demarches`);
+      assert.equal(res.status, 200);
+      const html = await res.text();
+      assert.match(html, /class="or-results"/);
+      const field = /<input type="text" id="or-commune" name="commune" value="([^"]*)"/.exec(html)?.[1];
+      assert.match(field ?? "", /^Saint-Martin \((Gers|Meurthe-et-Moselle)\)$/);
+      // Submitting the form again as it is finds the same commune.
+      const again = await (
+        await get(`/trouver?commune=${encodeURIComponent(field ?? "")}&besoin=demarches`)
+      ).text();
+      assert.match(again, /class="or-results"/);
+    }
+  });
+
+  test("a postcode of several communes asks too; a code that is also a postcode is offered by name", async () => {
+    // 01090: the postcode of Montmerle-sur-Saône and five others, and the INSEE code of Châtenay.
+    const html = await (await get("/trouver?commune=01090")).text();
+    assert.match(html, /Laquelle \?/);
+    assert.match(html, /href="\/trouver\?commune=01263">Montmerle-sur-Saône<\/a>/);
+    assert.match(html, /href="\/trouver\?commune=Ch%C3%A2tenay\+%28Ain%29">Châtenay \(Ain\)<\/a>/);
+    const chosen = await (await get("/trouver?commune=Ch%C3%A2tenay+%28Ain%29")).text();
+    assert.match(chosen, /près de Châtenay/);
   });
 
   test("results say why each place is proposed, with a tel: link", async () => {

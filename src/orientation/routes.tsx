@@ -11,13 +11,21 @@ import type { Place } from "../places/model.ts";
 import { dayIn, mondayOf } from "../platform/clock.ts";
 import type { Contact } from "../platform/config.ts";
 import { formatDateTime } from "../platform/format.ts";
-import { HttpError, sendPage } from "../platform/http.ts";
+import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
 import { problem } from "../platform/schema.ts";
 import type { Territory } from "../territories/model.ts";
+import {
+  ambiguityDetail,
+  type Candidate,
+  candidateJson,
+  describeTerritory,
+  type Resolution,
+  resolveTerritory,
+} from "../territories/resolve.ts";
 import { whatToBring } from "./bring.ts";
 import { serviceInPlainWords } from "./find.ts";
 import { CRITERIA, type OrientationOutcome, type OrientationQuery, type OrientationResult } from "./model.ts";
-import { nearestCommune, orient, orientationIndex, resolveCommune } from "./service.ts";
+import { communeOptions, nearestCommune, orient, orientationIndex } from "./service.ts";
 import { smsText } from "./sms.ts";
 import { finderUrl, orientationQuery, parseQuery, sheetUrl } from "./url.ts";
 import { FinderPage } from "./views/finder.tsx";
@@ -28,24 +36,46 @@ type Req = FastifyRequest<{ Querystring: Record<string, unknown> }>;
 /** At most this many places on one sheet. */
 const MAX_SHEET = 5;
 
-/** The search from the query string, with the commune resolved (typed text, code, or « autour de moi »). */
+/**
+ * The search from the query string, with the commune resolved by the territory resolver (typed text, code, or
+ * « autour de moi »). `query.commune` is what links carry (the commune's id, or its name when the id is also a
+ * postcode); `commune` is the territory; `choices` the communes to choose from (« Laquelle ? »).
+ */
 function readSearch(ctx: AppContext, params: Record<string, unknown>) {
   const parsed = parseQuery(params);
   const { query, communeText } = parsed;
-  let commune: Territory | null = null;
-  let suggestions: Territory[] = [];
+  let resolution: Resolution | null = null;
+  let commune: Candidate | null = null;
   if (parsed.problems.length === 0) {
     if (communeText) {
-      const r = resolveCommune(ctx.territories, ctx.search, communeText);
-      commune = r.commune;
-      suggestions = r.suggestions;
+      resolution = resolveTerritory(communeText, communeOptions(ctx));
+      if (resolution.kind === "found") commune = resolution;
     } else if (query.position) {
-      commune = nearestCommune(ctx.territories, query.position.lat, query.position.lon);
+      const near = nearestCommune(ctx.territories, query.position.lat, query.position.lon);
+      if (near) commune = describeTerritory(near, communeOptions(ctx));
     }
   }
-  const resolved: OrientationQuery = commune ? { ...query, commune: commune.id } : query;
-  return { ...parsed, query: resolved, commune, suggestions };
+  return {
+    ...parsed,
+    query: commune ? { ...query, commune: commune.value } : query,
+    commune: commune?.territory ?? null,
+    communeLabel: commune?.label ?? communeText,
+    choices: resolution?.kind === "ambiguous" ? resolution.candidates : [],
+    suggestions:
+      resolution?.kind === "none"
+        ? resolution.suggestions
+        : resolution?.kind === "found"
+          ? resolution.others
+          : [],
+    resolution,
+  };
 }
+
+/** The query that `orient` runs: the commune's id. */
+const withId = (query: OrientationQuery, commune: Territory): OrientationQuery => ({
+  ...query,
+  commune: commune.id,
+});
 
 const baseUrl = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
 
@@ -110,16 +140,16 @@ function resultJson(r: OrientationResult, query: OrientationQuery) {
   };
 }
 
-function outcomeJson(o: OrientationOutcome, commune: Territory, contact: Contact) {
+function outcomeJson(o: OrientationOutcome, commune: Territory, query: OrientationQuery, contact: Contact) {
   return {
     commune: { code: commune.id, nom: commune.name },
-    recherche: finderUrl(o.query),
+    recherche: finderUrl({ ...o.query, commune: query.commune }),
     total: o.total,
     partiel: o.partial,
     critereQuiVide: o.emptiedBy,
     elargissements: o.widened,
     notes: o.notes,
-    resultats: o.results.map((r) => resultJson(r, o.query)),
+    resultats: o.results.map((r) => resultJson(r, query)),
     contact: o.partial || o.results.length === 0 ? contact : null,
   };
 }
@@ -160,26 +190,26 @@ export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext)
     const base = {
       query: s.query,
       communeText: s.communeText,
+      communeLabel: s.communeLabel,
       commune: s.commune,
       problems: s.problems,
+      choices: s.choices,
+      suggestions: s.suggestions,
       contact,
     };
-    if (s.problems.length > 0)
-      return sendPage(reply, FinderPage({ ...base, suggestions: [], outcome: null }), 400);
-    if (!s.commune)
-      return sendPage(
-        reply,
-        FinderPage({ ...base, suggestions: s.suggestions, outcome: null }),
-        s.communeText ? 404 : 200,
-      );
-    const outcome = await orient(ctx, s.query);
+    if (s.problems.length > 0) return sendPage(reply, FinderPage({ ...base, outcome: null }), 400);
+    if (!s.commune) {
+      const status = s.resolution?.kind === "none" ? 404 : s.resolution?.kind === "invalid" ? 400 : 200;
+      return sendPage(reply, FinderPage({ ...base, outcome: null }), status);
+    }
+    const outcome = await orient(ctx, withId(s.query, s.commune));
     const shown = req.query.carte === "1";
     const shapes = shown ? await ctx.shapes([s.commune.parent ?? s.commune.id]) : new Map();
     const plan = {
       shown,
       shapes: [...shapes.values()].map((geometry) => ({ geometry, className: "area" })),
     };
-    return sendPage(reply, FinderPage({ ...base, suggestions: s.suggestions, outcome, plan }));
+    return sendPage(reply, FinderPage({ ...base, outcome, plan }));
   });
 
   app.get("/trouver/fiche", async (req: Req, reply: FastifyReply) => {
@@ -190,7 +220,7 @@ export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext)
       .slice(0, MAX_SHEET);
     const { byId } = await orientationIndex(ctx);
     const now = ctx.clock.now();
-    const outcome = s.commune ? await orient(ctx, { ...s.query, limit: 100 }, now) : null;
+    const outcome = s.commune ? await orient(ctx, { ...withId(s.query, s.commune), limit: 100 }, now) : null;
     if (ids.length === 0 && outcome?.results[0]) ids.push(outcome.results[0].place.id);
     const chosen = ids.map((id) => byId.get(id)).filter((p) => p !== undefined);
     if (chosen.length === 0)
@@ -241,34 +271,43 @@ export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext)
         querystring: orientationQuery,
         response: {
           200: orientationResponse,
-          400: problem("Paramètre invalide, valeur inconnue, ou ni commune ni position."),
+          400: problem(
+            "Paramètre invalide, valeur inconnue, ni commune ni position, ou commune ambiguë (« candidats »).",
+          ),
           404: problem("Commune inconnue, avec des suggestions (« Vouliez-vous dire »)."),
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const s = readSearch(ctx, req.query);
       if (s.problems.length > 0) throw new HttpError(400, "Demande incorrecte", s.problems.join(" "));
       if (!s.commune) {
-        if (!s.communeText && !s.query.position)
+        const r = s.resolution;
+        if (!r || r.kind === "invalid")
           throw new HttpError(
             400,
             "Demande incorrecte",
-            "commune : paramètre obligatoire (code INSEE, nom ou code postal).",
+            r?.message ?? "commune : paramètre obligatoire (code INSEE, nom ou code postal).",
           );
+        if (r.kind === "ambiguous")
+          return sendProblem(reply, 400, "Commune ambiguë", ambiguityDetail(r, communeOptions(ctx)), {
+            candidats: r.candidates.map(candidateJson),
+          });
         const hint =
           s.suggestions.length > 0
-            ? ` Vouliez-vous dire : ${s.suggestions.map((t) => `${t.name} (${t.id})`).join(", ")} ?`
+            ? ` Vouliez-vous dire : ${s.suggestions.map((c) => `${c.label} (${c.territory.id})`).join(", ")} ?`
             : "";
-        throw new HttpError(
+        return sendProblem(
+          reply,
           404,
           "Commune inconnue",
           `Aucune commune ne correspond à « ${s.communeText} ».${hint}`,
+          { suggestions: s.suggestions.map(candidateJson) },
         );
       }
-      const outcome = await orient(ctx, s.query);
+      const outcome = await orient(ctx, withId(s.query, s.commune));
       if (!outcome) throw new HttpError(404, "Commune inconnue", "Cette commune n'a pas de position connue.");
-      return outcomeJson(outcome, s.commune, contact);
+      return outcomeJson(outcome, s.commune, s.query, contact);
     },
   );
 }

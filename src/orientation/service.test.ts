@@ -4,8 +4,9 @@ import { DATA_DIR } from "../../test/support/paths.ts";
 import type { AppContext } from "../context.ts";
 import { readTerritoryDataset } from "../territories/load.ts";
 import { Referential } from "../territories/referential.ts";
+import { resolveTerritory } from "../territories/resolve.ts";
 import { SearchIndex } from "../territories/search.ts";
-import { nearestCommune, orientationIndex, resolveCommune } from "./service.ts";
+import { communeOptions, nearestCommune, orientationIndex } from "./service.ts";
 
 let ref: Referential;
 let search: SearchIndex;
@@ -15,19 +16,22 @@ before(async () => {
   search = new SearchIndex(data.territories);
 });
 
-test("the commune from a code, a postcode, a name or an address reduced to its commune", () => {
-  assert.equal(resolveCommune(ref, search, "06027").commune?.name, "Cagnes-sur-Mer");
-  assert.equal(resolveCommune(ref, search, "06800").commune?.id, "06027");
-  assert.equal(resolveCommune(ref, search, "saint etienne").commune?.id, "42218");
-  assert.equal(resolveCommune(ref, search, "12 rue Voltaire, 42000 Saint-Étienne").commune?.id, "42218");
-  assert.equal(resolveCommune(ref, search, "69003").commune?.id, "69383");
-});
+/** The finder's reading of what a person typed: the commune's id when it is one, else the kind of answer. */
+const read = (text: string) => {
+  const r = resolveTerritory(text, communeOptions({ territories: ref, search }));
+  return r.kind === "found" ? r.territory.id : r.kind;
+};
 
-test("an unknown name gets « did you mean » suggestions, never a guess", () => {
-  const r = resolveCommune(ref, search, "Cagnes-sur-Mez");
-  assert.equal(r.commune, null);
-  assert.ok(r.suggestions.some((t) => t.id === "06027"));
-  assert.deepEqual(resolveCommune(ref, search, "qqqqzzzz"), { commune: null, suggestions: [] });
+test("the finder reads a commune from a code, a postcode, a name or an address, communes only", () => {
+  assert.equal(read("06027"), "06027");
+  assert.equal(read("06800"), "06027");
+  assert.equal(read("saint etienne"), "42218");
+  assert.equal(read("12 rue Voltaire, 42000 Saint-Étienne"), "42218");
+  // A postcode first (Lyon 3e), not the INSEE code 69003 (Albigny-sur-Saône): that is what people type.
+  assert.equal(read("69003"), "69383");
+  // A département's code is no commune.
+  assert.equal(read("23"), "none");
+  assert.equal(read("Saint-Martin"), "ambiguous");
 });
 
 test("« autour de moi »: the nearest commune or arrondissement to a point", () => {

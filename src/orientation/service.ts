@@ -1,13 +1,12 @@
 /**
  * Orientation for routes (this capability's and others', e.g. the diagnostic): the in-memory index kept in step
- * with the published places, the commune resolved from what a person typed, and the territory's phone contact.
+ * with the published places, and how the finder resolves a commune.
  */
 import type { AppContext } from "../context.ts";
 import type { Place } from "../places/model.ts";
-import type { Territory } from "../territories/model.ts";
-import { normalize } from "../territories/normalize.ts";
+import type { Territory, TerritoryKind } from "../territories/model.ts";
 import type { Referential } from "../territories/referential.ts";
-import type { SearchIndex } from "../territories/search.ts";
+import type { ResolveOptions } from "../territories/resolve.ts";
 import { buildIndex, findPlaces, type OrientationIndex, warmHours } from "./find.ts";
 import type { OrientationOutcome, OrientationQuery } from "./model.ts";
 
@@ -54,55 +53,22 @@ function warmInBackground(ctx: AppContext, index: OrientationIndex, from: number
   setImmediate(() => warmInBackground(ctx, index, warmHours(index, from, 3), done)).unref();
 }
 
-const PLACE_KINDS = ["commune", "arrondissement"] as const;
+const PLACE_KINDS: TerritoryKind[] = ["commune", "arrondissement"];
 
-/** The commune or arrondissement of an INSEE code; null when unknown. */
+/** How the finder reads what a person typed: communes and arrondissements, a postcode before an INSEE code. */
+export const communeOptions = (ctx: Pick<AppContext, "territories" | "search">): ResolveOptions => ({
+  referential: ctx.territories,
+  search: ctx.search,
+  kinds: PLACE_KINDS,
+  prefer: "postcode",
+});
+
+/** The commune or arrondissement of an INSEE code, with a reference point; null when unknown. */
 function communeByCode(ref: Referential, code: string): Territory | null {
   const t = ref.get(code.trim()) ?? ref.currentOf(code.trim());
   return t && (t.kind === "commune" || t.kind === "arrondissement") && t.lat !== null && t.lon !== null
     ? t
     : null;
-}
-
-/**
- * The commune a person means (INSEE code, postcode, name, or an address whose end is « 69003 Lyon »), or
- * suggestions from the territory search (« Vouliez-vous dire … ? »).
- */
-export function resolveCommune(
-  ref: Referential,
-  search: SearchIndex,
-  text: string,
-): { commune: Territory; suggestions: Territory[] } | { commune: null; suggestions: Territory[] } {
-  const clean = text.trim();
-  if (clean === "") return { commune: null, suggestions: [] };
-  const withPoint = (t: Territory) => t.lat !== null && t.lon !== null;
-  // A postcode, alone or in an address (« 12 rue Voltaire, 42000 Saint-Étienne »): its communes, the one named
-  // after it first.
-  const address = /\b(\d{5})\b[\s,]*([^\d]*)$/.exec(clean);
-  if (address) {
-    const hits = search
-      .search(address[1] as string, { limit: 30, kinds: [...PLACE_KINDS] })
-      .hits.filter((h) => h.match === "postcode" && withPoint(h.territory))
-      .map((h) => h.territory);
-    if (hits.length > 0) {
-      const rest = normalize(address[2] ?? "");
-      const named = rest ? hits.find((t) => rest.startsWith(normalize(t.name))) : undefined;
-      const chosen = named ?? (hits[0] as Territory);
-      return { commune: chosen, suggestions: hits.filter((t) => t !== chosen) };
-    }
-  }
-  if (/^\d[\dAB]\d{3}$/i.test(clean)) {
-    const byCode = communeByCode(ref, clean.toUpperCase());
-    if (byCode) return { commune: byCode, suggestions: [] };
-  }
-  const hits = search
-    .search(clean, { limit: 5, kinds: [...PLACE_KINDS] })
-    .hits.filter((h) => withPoint(h.territory));
-  const best = hits[0];
-  if (!best) return { commune: null, suggestions: [] };
-  // A sure match is taken; a fuzzy one (a typo) is only offered.
-  if (best.match !== "fuzzy") return { commune: best.territory, suggestions: [] };
-  return { commune: null, suggestions: hits.map((h) => h.territory) };
 }
 
 /** The commune nearest to a point (« autour de moi »). */
@@ -123,8 +89,8 @@ export function nearestCommune(ref: Referential, lat: number, lon: number): Terr
 }
 
 /**
- * Runs a query: `query.commune` is an INSEE code (see resolveCommune for typed text). Null when the commune is
- * unknown. `now` defaults to the application's clock (`ctx.clock`).
+ * Runs a query: `query.commune` is an INSEE code (typed text goes through `resolveTerritory` first). Null when the
+ * commune is unknown. `now` defaults to the application's clock (`ctx.clock`).
  */
 export async function orient(
   ctx: AppContext,

@@ -47,11 +47,13 @@ export function sendProblem(
   status: number,
   title: string,
   detail: string,
+  /** Extension members (RFC 9457), e.g. the candidates of an ambiguous territory. */
+  extra: Record<string, unknown> = {},
 ): FastifyReply {
   return reply
     .code(status)
     .type("application/problem+json; charset=utf-8")
-    .send({ type: "about:blank", title, status, detail });
+    .send({ ...extra, type: "about:blank", title, status, detail });
 }
 
 const TITLES: Record<Part, string> = {

@@ -104,6 +104,17 @@ export function frenchIssue(iss: z.core.$ZodRawIssue, data: unknown, part: Part)
   }
 }
 
+/** A territory that a typed name may mean (`candidateJson` of src/territories/resolve.ts). */
+const territoryCandidate = z.object({
+  id: z.string(),
+  type: z.string(),
+  nom: z.string(),
+  libelle: z
+    .string()
+    .describe("Le nom, avec le département quand d'autres portent le même : « Saint-Martin (Gers) »."),
+  precision: z.string().describe("Ce qui le distingue : « commune · Gers (32) · 434 habitants »."),
+});
+
 /** RFC 9457 problem details, as `sendProblem` writes them. */
 const problemSchema = z
   .object({
@@ -111,6 +122,14 @@ const problemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string().describe("Le problème, en français."),
+    candidats: z
+      .array(territoryCandidate)
+      .optional()
+      .describe("Quand le territoire donné est ambigu : ceux qu'il peut désigner (« Laquelle ? »)."),
+    suggestions: z
+      .array(territoryCandidate)
+      .optional()
+      .describe("Quand aucun territoire ne porte ce nom : les noms proches."),
   })
   .describe("application/problem+json");
 

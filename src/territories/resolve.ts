@@ -341,3 +341,14 @@ export function ambiguityDetail(
   const list = r.candidates.map((c) => `${c.label} [${c.territory.id}, ${c.context}]`).join(" ; ");
   return `Plusieurs ${what} correspondent à « ${r.input} » : ${list}. Laquelle ? Donnez son code ou son nom suivi du département entre parenthèses.`;
 }
+
+/** A candidate as the JSON APIs show it (in a problem's `candidats` or `suggestions`). */
+export function candidateJson(c: Candidate) {
+  return {
+    id: c.territory.id,
+    type: c.territory.kind,
+    nom: c.territory.name,
+    libelle: c.label,
+    precision: c.context,
+  };
+}

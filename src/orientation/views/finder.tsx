@@ -4,6 +4,7 @@ import type { Contact } from "../../platform/config.ts";
 import { type MapShape, SvgMap } from "../../platform/svgmap.tsx";
 import { Layout } from "../../platform/views/layout.tsx";
 import type { Territory } from "../../territories/model.ts";
+import type { Candidate } from "../../territories/resolve.ts";
 import {
   CRITERION_LABELS,
   type Criterion,
@@ -24,8 +25,13 @@ export interface FinderProps {
   query: OrientationQuery;
   /** What the person typed for the commune. */
   communeText: string;
+  /** What the commune field shows: the commune's name (« Saint-Martin (Gers) » when it has namesakes), else the text. */
+  communeLabel: string;
   commune: Territory | null;
-  suggestions: Territory[];
+  /** Communes that all match what was typed: « Laquelle ? ». */
+  choices: Candidate[];
+  /** Without a commune: close names (« Vouliez-vous dire »); with one: the other reading of the code typed. */
+  suggestions: Candidate[];
   problems: string[];
   outcome: OrientationOutcome | null;
   contact: Contact;
@@ -320,7 +326,8 @@ export function ContactBox({ contact }: { contact: Contact }): VNode {
 }
 
 export function FinderPage(props: FinderProps): VNode {
-  const { query, communeText, commune, suggestions, problems, outcome, contact } = props;
+  const { query, communeText, communeLabel, commune, choices, suggestions, problems, outcome, contact } =
+    props;
   const title =
     commune && outcome
       ? `Lieux pour vous aider près de ${commune.name}`
@@ -342,18 +349,31 @@ export function FinderPage(props: FinderProps): VNode {
           </ul>
         </div>
       ) : null}
-      {!commune && communeText && problems.length === 0 ? (
+      {choices.length > 0 ? (
+        <section class="notice" aria-labelledby="or-laquelle">
+          <h2 id="or-laquelle">Laquelle ?</h2>
+          <p>Plusieurs communes correspondent à « {communeText} ». Choisissez la vôtre :</p>
+          <ul class="or-choices">
+            {choices.map((c) => (
+              <li key={c.territory.id}>
+                <a href={finderUrl({ ...query, commune: c.value })}>{c.label}</a>{" "}
+                <span class="hint">{c.context}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {!commune && communeText && choices.length === 0 && problems.length === 0 ? (
         <div class="notice" role="alert">
           <p>Nous ne connaissons pas de commune « {communeText} ».</p>
           {suggestions.length > 0 ? (
             <>
               <p>Vouliez-vous dire :</p>
               <ul>
-                {suggestions.map((t) => (
-                  <li key={t.id}>
-                    <a href={finderUrl({ ...query, commune: t.id })}>
-                      {t.name} ({t.postcodes[0] ?? t.id})
-                    </a>
+                {suggestions.map((c) => (
+                  <li key={c.territory.id}>
+                    <a href={finderUrl({ ...query, commune: c.value })}>{c.label}</a>{" "}
+                    <span class="hint">{c.context}</span>
                   </li>
                 ))}
               </ul>
@@ -369,13 +389,13 @@ export function FinderPage(props: FinderProps): VNode {
             Résultats
           </h2>
           <Summary outcome={outcome} commune={commune} />
-          {commune && suggestions.length > 0 ? (
+          {suggestions.length > 0 ? (
             <p class="hint">
               Ce n'est pas la bonne commune ?{" "}
-              {suggestions.slice(0, 4).map((t, i) => (
-                <span key={t.id}>
+              {suggestions.slice(0, 4).map((c, i) => (
+                <span key={c.territory.id}>
                   {i > 0 ? ", " : ""}
-                  <a href={finderUrl({ ...query, commune: t.id })}>{t.name}</a>
+                  <a href={finderUrl({ ...query, commune: c.value })}>{c.label}</a>
                 </span>
               ))}
             </p>
@@ -394,7 +414,7 @@ export function FinderPage(props: FinderProps): VNode {
             </div>
           ) : null}
           <form method="get" action="/trouver/fiche">
-            {[...queryParams({ ...query, commune: commune.id }).entries()].map(([k, v], i) => (
+            {[...queryParams(query).entries()].map(([k, v], i) => (
               <input key={i} type="hidden" name={k} value={v} />
             ))}
             <ol class="or-results">
@@ -407,9 +427,7 @@ export function FinderPage(props: FinderProps): VNode {
                 Préparer la fiche des lieux cochés
               </button>{" "}
               {outcome.results[0] ? (
-                <a href={sheetUrl({ ...query, commune: commune.id }, [outcome.results[0].place.id])}>
-                  ou la fiche du premier lieu
-                </a>
+                <a href={sheetUrl(query, [outcome.results[0].place.id])}>ou la fiche du premier lieu</a>
               ) : null}
             </p>
           </form>
@@ -435,15 +453,12 @@ export function FinderPage(props: FinderProps): VNode {
             </figure>
           ) : (
             <p>
-              <a href={`${finderUrl({ ...query, commune: commune.id })}&carte=1`}>
-                Voir ces lieux sur un plan
-              </a>
+              <a href={`${finderUrl(query)}&carte=1`}>Voir ces lieux sur un plan</a>
             </p>
           )}
           <p class="hint">
-            Adresse de cette recherche, à partager :{" "}
-            <a href={finderUrl({ ...query, commune: commune.id })}>lien vers ces résultats</a>. Rien de ce que
-            vous tapez n'est enregistré.
+            Adresse de cette recherche, à partager : <a href={finderUrl(query)}>lien vers ces résultats</a>.
+            Rien de ce que vous tapez n'est enregistré.
           </p>
           <h2>Modifier la recherche</h2>
         </section>
@@ -453,7 +468,7 @@ export function FinderPage(props: FinderProps): VNode {
           proches.
         </p>
       )}
-      <FinderForm query={query} communeText={commune ? commune.name : communeText} />
+      <FinderForm query={query} communeText={communeLabel} />
       <script type="module" src="/assets/orientation.js" />
     </Layout>
   );
