@@ -32,8 +32,24 @@ describe("fragility pages and API", () => {
     const one = await (await get(`/fragilite?territoire=${encodeURIComponent("Guéret")}`)).text();
     assert.match(one, /Fragilité numérique : Guéret/);
     assert.match(one, /Pourquoi ce score \?/);
-    const many = await (await get("/fragilite?territoire=saint")).text();
-    assert.match(many, /Quel territoire \?/);
+    // The field then shows the name, not what was typed or a code.
+    assert.match(one, /<input type="text" id="territoire" name="territoire" value="Guéret"/);
+    const byCode = await (await get("/fragilite?territoire=23096")).text();
+    assert.match(byCode, /<input type="text" id="territoire" name="territoire" value="Guéret"/);
+    // Four communes are called Saint-Martin: « Laquelle ? », with each one's département, and no score shown.
+    const many = await get("/fragilite?territoire=Saint-Martin");
+    assert.equal(many.status, 200);
+    const html = await many.text();
+    assert.match(html, /Plusieurs territoires correspondent à « Saint-Martin ». Laquelle \?/);
+    assert.match(
+      html,
+      /href="\/fragilite\?territoire=32389&amp;methode=officiel-2023">Saint-Martin \(Gers\)<span class="meta">commune · Gers \(32\)/,
+    );
+    assert.doesNotMatch(html, /Pourquoi ce score/);
+    // A name that matches nothing exactly: close names, never a guess.
+    const close = await get("/fragilite?territoire=saint");
+    assert.equal(close.status, 400);
+    assert.match(await close.text(), /Vouliez-vous dire :/);
   });
 
   test("bad input: unknown method, unknown territory, too long — a French message, never a 500", async () => {
@@ -60,9 +76,15 @@ describe("fragility pages and API", () => {
       (await twice.json()).detail,
       /^territoire : une seule valeur attendue \(le paramètre est donné 2 fois\)\.$/,
     );
-    const api = await get("/api/v1/fragilite?territoire=saint");
+    const api = await get("/api/v1/fragilite?territoire=Saint-Martin");
     assert.equal(api.status, 400);
-    assert.match((await api.json()).detail, /Plusieurs territoires correspondent/);
+    assert.match(api.headers.get("content-type") ?? "", /application\/problem\+json/);
+    const problem = await api.json();
+    assert.match(problem.detail, /Plusieurs territoires correspondent à « Saint-Martin »/);
+    assert.deepEqual(
+      problem.candidats.map((c: { id: string }) => c.id),
+      ["67426", "32389", "65392", "54480"],
+    );
   });
 
   test("API: a commune's explained score, a département's aggregate and communes", async () => {

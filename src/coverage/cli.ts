@@ -1,24 +1,22 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import type { AppContext, Command } from "../context.ts";
-import { resolveTerritory } from "../fragility/routes.tsx";
 import { UsageError } from "../platform/command.ts";
 import type { Territory } from "../territories/model.ts";
+import { type ResolveOptions, resolveTerritory, unresolvedProblem } from "../territories/resolve.ts";
 import { CoverageError, type PlanResult } from "./engine.ts";
 import { int, pct, planCsv } from "./format.ts";
 import { parseCandidateCodes, parseLayer } from "./inputs.ts";
 import { DEFAULT_DISTANCES_TEXT, DEFAULT_PARAMS, layerKey } from "./model.ts";
 import { share } from "./stats.ts";
 
+/** `--territoire`: a code or a name, read by the territory resolver (a code first); ambiguous = an error that lists them. */
 function territoryOf(ctx: AppContext, text: string | undefined): Territory | null {
   if (!text) return null;
-  const r = resolveTerritory(ctx, text);
-  if (r.problem) throw new UsageError(r.problem);
-  if (r.choices)
-    throw new UsageError(
-      `Plusieurs territoires correspondent à « ${text} » : ${r.choices.map((c) => `${c.name} (${c.id})`).join(", ")}. Donnez le code.`,
-    );
-  return r.territory ?? null;
+  const options: ResolveOptions = { referential: ctx.territories, search: ctx.search, prefer: "code" };
+  const r = resolveTerritory(text, options);
+  if (r.kind === "found") return r.territory;
+  throw new UsageError(unresolvedProblem(r, options).detail);
 }
 
 function number(text: string | undefined, name: string): number {

@@ -4,10 +4,17 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
-import { resolveTerritory } from "../fragility/routes.tsx";
 import { csvCell } from "../platform/csv.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
 import { problem, text as queryText, typeMessage } from "../platform/schema.ts";
+import type { Territory } from "../territories/model.ts";
+import {
+  type Resolution,
+  type ResolveOptions,
+  resolveTerritory,
+  unresolvedProblem,
+  unresolvedView,
+} from "../territories/resolve.ts";
 import { pointServes } from "./access.ts";
 import { CoverageError, type PlanResult, type TerritoryCoverage } from "./engine.ts";
 import { planCsv } from "./format.ts";
@@ -231,15 +238,30 @@ const planResponse = z
   })
   .describe("Sites proposés, gains et courbe.");
 
+/** How coverage reads `territoire=` (pages, API, commands): every kind, an INSEE code before a postcode. */
+const territoryOptions = (ctx: Pick<AppContext, "territories" | "search">): ResolveOptions => ({
+  referential: ctx.territories,
+  search: ctx.search,
+  prefer: "code",
+});
+
 /** What a coverage request asks, checked; or the French reason it cannot be answered. */
 type Parsed =
-  | { problem: string; status: number; choices?: CoveragePageProps["choices"]; layer: Layer; q: string }
   | {
-      territory: NonNullable<ReturnType<typeof resolveTerritory>["territory"]> | null;
+      problem: string;
+      status: number;
+      /** Set when the territory typed is not one territory (« Laquelle ? », suggestions, problem). */
+      unresolved?: Exclude<Resolution, { kind: "found" }>;
+      layer: Layer;
+      q: string;
+    }
+  | {
+      territory: Territory | null;
       layer: Layer;
       method?: string;
       fixedKm?: number;
       fragileFrom?: number;
+      /** What the field shows: the territory's name (with its département when it has namesakes). */
       q: string;
     };
 
@@ -266,10 +288,12 @@ function parseCoverage(ctx: AppContext, q: z.infer<typeof pageQuery>): Parsed {
   }
   const opts = { method: q.methode, fixedKm: q.seuil, fragileFrom: q.fragilite };
   if (!text) return { territory: null, layer, ...opts, q: text };
-  const r = resolveTerritory(ctx, text);
-  if (r.problem) return { problem: r.problem, status: 400, layer, q: text };
-  if (r.choices) return { problem: "", status: 300, choices: r.choices, layer, q: text };
-  return { territory: r.territory ?? null, layer, ...opts, q: text };
+  const r = resolveTerritory(text, territoryOptions(ctx));
+  if (r.kind !== "found") {
+    const view = unresolvedView(r);
+    return { problem: view.problem ?? "", status: view.problem ? 400 : 300, unresolved: r, layer, q: text };
+  }
+  return { territory: r.territory, layer, ...opts, q: r.label };
 }
 
 /** Map data for a territory small enough to draw (not France, not a région). */
@@ -346,7 +370,11 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
     if ("problem" in parsed) {
       return {
         status: parsed.status === 300 ? 200 : parsed.status,
-        props: { ...common, problem: parsed.problem || undefined, choices: parsed.choices },
+        props: {
+          ...common,
+          problem: parsed.problem || undefined,
+          choices: parsed.unresolved ? unresolvedView(parsed.unresolved).choices : undefined,
+        },
         parsed,
       };
     }
@@ -459,15 +487,12 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { status, props, parsed } = await pageView(req.query);
       if (!props.cov) {
-        if ("choices" in parsed && parsed.choices) {
-          throw new HttpError(
-            400,
-            "Territoire ambigu",
-            `Plusieurs territoires correspondent : ${parsed.choices.map((c) => `${c.name} (${c.id})`).join(", ")}.`,
-          );
+        if ("unresolved" in parsed && parsed.unresolved) {
+          const p = unresolvedProblem(parsed.unresolved, territoryOptions(ctx));
+          return sendProblem(reply, p.status, p.title, p.detail, p.extra);
         }
         throw new HttpError(
           status === 200 ? 400 : status,
@@ -493,7 +518,7 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const b = req.body;
       const parsed = parseCoverage(ctx, {
         territoire: b.territoire,
@@ -506,10 +531,11 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
         itinerant: undefined,
       });
       if ("problem" in parsed) {
-        const detail = parsed.choices
-          ? `Plusieurs territoires correspondent : ${parsed.choices.map((c) => `${c.name} (${c.id})`).join(", ")}.`
-          : parsed.problem;
-        throw new HttpError(400, parsed.choices ? "Territoire ambigu" : "Demande incorrecte", detail);
+        if (parsed.unresolved) {
+          const p = unresolvedProblem(parsed.unresolved, territoryOptions(ctx));
+          return sendProblem(reply, p.status, p.title, p.detail, p.extra);
+        }
+        throw new HttpError(400, "Demande incorrecte", parsed.problem);
       }
       try {
         const plan = await engine.plan(parsed.territory, {

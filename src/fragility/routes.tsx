@@ -11,7 +11,13 @@ import { problem, text } from "../platform/schema.ts";
 import { territoryUrl } from "../territories/describe.ts";
 import type { Geometry, Territory } from "../territories/model.ts";
 import type { Referential } from "../territories/referential.ts";
-import { queryProblem } from "../territories/routes.ts";
+import {
+  type Resolution,
+  type ResolveOptions,
+  resolveTerritory,
+  unresolvedProblem,
+  unresolvedView,
+} from "../territories/resolve.ts";
 import { formatScore, formatShare } from "./classes.ts";
 import { type AggregateLevel, FRAGILE_THRESHOLD } from "./model.ts";
 import { getAggregates, getScores, getScoreValues, listMethods, type StoredMethod } from "./store.ts";
@@ -44,22 +50,12 @@ export function pickMethod(
   return methods.find((m) => m.id === wanted || m.version === wanted) ?? "unknown";
 }
 
-/** A territory from an id, or from a name when one territory clearly matches; else the choices. */
-export function resolveTerritory(
-  ctx: Pick<AppContext, "territories" | "search">,
-  q: string,
-): { territory?: Territory; choices?: Territory[]; problem?: string } {
-  const direct = ctx.territories.get(q.trim());
-  if (direct) return { territory: direct };
-  const problem = queryProblem(q);
-  if (problem) return { problem };
-  const r = ctx.search.search(q, { limit: 10 });
-  const [first, second] = r.hits;
-  if (!first) return { problem: `Aucun territoire ne correspond à « ${q} ».` };
-  const strong = ["postcode", "code", "exact"].includes(first.match);
-  if (r.total === 1 || (strong && second?.match !== first.match)) return { territory: first.territory };
-  return { choices: r.hits.map((h) => h.territory) };
-}
+/** How fragility reads `territoire=`: every kind, an INSEE code before a postcode (ids are what links carry). */
+const territoryOptions = (ctx: Pick<AppContext, "territories" | "search">): ResolveOptions => ({
+  referential: ctx.territories,
+  search: ctx.search,
+  prefer: "code",
+});
 
 interface Unit {
   label: string;
@@ -207,13 +203,14 @@ function sortRows(rows: Row[], sort: SortKey, order: "asc" | "desc"): Row[] {
   });
 }
 
+/** What the page shows, plus what the CSV and the APIs need. */
+type ViewProps = FragilityPageProps & { allRows?: Row[]; resolution?: Resolution };
+
 export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): void {
   const db = ctx.database.db;
 
   /** Everything the page, the CSV and the API need; `status` says whether the request made sense. */
-  async function view(
-    query: unknown,
-  ): Promise<{ status: number; props: FragilityPageProps & { allRows?: Row[] } }> {
+  async function view(query: unknown): Promise<{ status: number; props: ViewProps }> {
     const parsed = pageQuery.safeParse(query);
     const q = parsed.success ? parsed.data : pageQuery.parse({});
     const methods = await currentMethods(db);
@@ -242,18 +239,20 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
       };
     }
     const method = picked;
-    const resolved = text ? resolveTerritory(ctx, text) : {};
+    const resolution: Resolution | null = text ? resolveTerritory(text, territoryOptions(ctx)) : null;
     const empty = { rows: [] as Row[], page: 1, pages: 1, total: 0, sort: q.tri, order: q.ordre };
-    if (!method || resolved.problem || resolved.choices) {
+    if (!method || (resolution && resolution.kind !== "found")) {
+      const unresolved = resolution && resolution.kind !== "found" ? unresolvedView(resolution) : {};
       return {
-        status: resolved.problem ? 400 : 200,
+        status: unresolved.problem ? 400 : 200,
         props: {
           ...common,
           method,
           problem: method
-            ? resolved.problem
+            ? unresolved.problem
             : "Aucun indice n'est encore calculé : lancez « maillage data load ».",
-          choices: resolved.choices,
+          choices: unresolved.choices,
+          resolution: resolution ?? undefined,
           unitLabel: "communes",
           mapItems: [],
           ranking: [],
@@ -261,7 +260,13 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
         },
       };
     }
-    const t = resolved.territory;
+    if (resolution) {
+      // The field shows the territory's name; links carry its id.
+      common.q = resolution.label;
+      base.set("territoire", resolution.value);
+      common.base = base.toString();
+    }
+    const t = resolution?.kind === "found" ? resolution.territory : undefined;
     if (t && (t.kind === "commune" || t.kind === "arrondissement")) {
       const score = (await getScores(db, method.version, [t.code])).get(t.code) ?? null;
       return {
@@ -324,11 +329,12 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
   /** A view that lists territories (not a commune's explanation), or why there is none. */
   async function listView(
     query: unknown,
-  ): Promise<
-    | { status: number; problem: string }
-    | { props: FragilityPageProps & { allRows?: Row[] }; rows: Row[]; method: StoredMethod }
-  > {
+  ): Promise<{ status: number; problem: string } | { props: ViewProps; rows: Row[]; method: StoredMethod }> {
     const { status, props } = await view(query);
+    if (props.resolution && props.resolution.kind !== "found" && props.method) {
+      const p = unresolvedProblem(props.resolution, territoryOptions(ctx));
+      return { status: p.status, problem: p.detail };
+    }
     if (status !== 200 || !props.method || !props.allRows) {
       return {
         status: status === 200 ? 400 : status,
@@ -413,20 +419,17 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { status, props } = await view(req.query);
+      if (props.resolution && props.resolution.kind !== "found" && props.method) {
+        const p = unresolvedProblem(props.resolution, territoryOptions(ctx));
+        return sendProblem(reply, p.status, p.title, p.detail, p.extra);
+      }
       if (status !== 200 || !props.method) {
         throw new HttpError(
           status === 200 ? 503 : status,
           "Demande impossible",
           props.problem ?? "Aucun indice calculé.",
-        );
-      }
-      if (props.choices) {
-        throw new HttpError(
-          400,
-          "Territoire ambigu",
-          `Plusieurs territoires correspondent : ${props.choices.map((c) => `${c.name} (${c.id})`).join(", ")}.`,
         );
       }
       const m = props.method;

@@ -352,3 +352,63 @@ export function candidateJson(c: Candidate) {
     precision: c.context,
   };
 }
+
+type Unresolved = Exclude<Resolution, { kind: "found" }>;
+
+/** « Laquelle ? » for communes, intercommunalités and régions; « Lequel ? » as soon as a département or arrondissement is among them. */
+export function whichQuestion(candidates: readonly Candidate[]): string {
+  const feminine = candidates.every((c) => ["commune", "epci", "region"].includes(c.territory.kind));
+  return feminine ? "Laquelle ?" : "Lequel ?";
+}
+
+/** What a page shows when no single territory was found: the problem, and the candidates or the close names. */
+export function unresolvedView(r: Unresolved): {
+  problem?: string;
+  choices?: { title: string; candidates: Candidate[] };
+} {
+  switch (r.kind) {
+    case "ambiguous":
+      return {
+        choices: {
+          title: `Plusieurs territoires correspondent à « ${r.input} ». ${whichQuestion(r.candidates)}`,
+          candidates: r.candidates,
+        },
+      };
+    case "none":
+      return r.suggestions.length > 0
+        ? { problem: r.message, choices: { title: "Vouliez-vous dire :", candidates: r.suggestions } }
+        : { problem: r.message };
+    case "invalid":
+      return { problem: r.message };
+  }
+}
+
+/** What an API answers when no single territory was found: a French problem, the candidates as an extra field. */
+export function unresolvedProblem(
+  r: Unresolved,
+  options: ResolveOptions,
+): { status: number; title: string; detail: string; extra: Record<string, unknown> } {
+  switch (r.kind) {
+    case "ambiguous":
+      return {
+        status: 400,
+        title: noun(options) === "commune" ? "Commune ambiguë" : "Territoire ambigu",
+        detail: ambiguityDetail(r, options),
+        extra: { candidats: r.candidates.map(candidateJson) },
+      };
+    case "none": {
+      const hint =
+        r.suggestions.length > 0
+          ? ` Vouliez-vous dire : ${r.suggestions.map((c) => `${c.label} (${c.territory.id})`).join(", ")} ?`
+          : "";
+      return {
+        status: 400,
+        title: noun(options) === "commune" ? "Commune inconnue" : "Territoire inconnu",
+        detail: `${r.message}${hint}`,
+        extra: { suggestions: r.suggestions.map(candidateJson) },
+      };
+    }
+    case "invalid":
+      return { status: 400, title: "Demande incorrecte", detail: r.message, extra: {} };
+  }
+}

@@ -255,9 +255,20 @@ describe("coverage pages without JavaScript (server-rendered)", () => {
   });
 
   test("an ambiguous name lists the territories it could mean, each a link to its coverage", async () => {
-    const html = await (await get("/couverture?territoire=saint")).text();
-    assert.match(html, /Quel territoire \?/);
-    assert.match(html, /<a href="\/couverture\?territoire=244200770">Saint-Étienne Métropole/);
+    const html = await (await get("/couverture?territoire=Le+Vernet")).text();
+    assert.match(html, /Plusieurs territoires correspondent à « Le Vernet ». Laquelle \?/);
+    assert.match(
+      html,
+      /<a href="\/couverture\?territoire=43260">Le Vernet \(Haute-Loire\)<span class="meta">commune · Haute-Loire \(43\)/,
+    );
+    assert.doesNotMatch(html, /des habitants ont un lieu de médiation/);
+    // A name that is no territory's: close names to choose from, never a guess.
+    const close = await (await get("/couverture?territoire=saint")).text();
+    assert.match(close, /Vouliez-vous dire :/);
+    assert.match(close, /<a href="\/couverture\?territoire=244200770">Saint-Étienne Métropole/);
+    // After a choice the field shows the name.
+    const chosen = await (await get("/couverture?territoire=43260")).text();
+    assert.match(chosen, /name="territoire" value="Le Vernet \(Haute-Loire\)"/);
   });
 
   test("the 'Couverture' section of territory pages", async () => {
@@ -274,7 +285,7 @@ describe("coverage pages in a real browser", { skip: browserSkip() }, () => {
     ["/couverture?territoire=23&sites=3&rayon=4&itinerant=1", /Couverture : Creuse/],
     ["/couverture?territoire=23096", /Couverture : Guéret/],
     ["/couverture?territoire=region-11", /Île-de-France/],
-    ["/couverture?territoire=saint", /Couverture/],
+    ["/couverture?territoire=Saint-Martin", /Laquelle \?/],
     ["/territoires/23", /Creuse/],
   ] as const) {
     test(`${path}: 0 axe violations, readable at 360 px`, () =>

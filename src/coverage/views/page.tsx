@@ -6,6 +6,7 @@ import { LegendItem, Legend as MapLegend } from "../../platform/views/legend.tsx
 import { TerritoryChoices } from "../../territories/components/choices.tsx";
 import type { Geometry, Territory } from "../../territories/model.ts";
 import type { Referential } from "../../territories/referential.ts";
+import type { Candidate } from "../../territories/resolve.ts";
 import type { PlanResult, PlanSiteOut, TerritoryCoverage } from "../engine.ts";
 import { DISTANCE_PALETTE, distanceClassLabels, int, km, pct, plural } from "../format.ts";
 import {
@@ -42,7 +43,8 @@ export interface CoveragePageProps {
   /** Fragility threshold asked (the default when absent). */
   fragileFrom?: number;
   problem?: string;
-  choices?: Territory[];
+  /** « Laquelle ? » when the typed name is ambiguous; « Vouliez-vous dire ? » when it matches nothing. */
+  choices?: { title: string; candidates: Candidate[] };
   cov?: TerritoryCoverage;
   gaps?: Gap[];
   map?: CoverageMapData | null;
@@ -78,9 +80,9 @@ export function CoveragePage(p: CoveragePageProps): VNode {
         </p>
       ) : null}
       <TerritoryChoices
-        choices={p.choices}
-        referential={p.ref}
-        href={(c) => `/couverture?territoire=${encodeURIComponent(c.id)}`}
+        title={p.choices?.title ?? ""}
+        candidates={p.choices?.candidates}
+        href={(v) => `/couverture?territoire=${encodeURIComponent(v)}`}
       />
       {p.cov ? <CoverageBody {...p} cov={p.cov} /> : null}
     </Layout>

@@ -5,6 +5,7 @@ import { TerritoryChoices } from "../../territories/components/choices.tsx";
 import { kindLabel, plural, territoryUrl } from "../../territories/describe.ts";
 import type { Territory } from "../../territories/model.ts";
 import type { Referential } from "../../territories/referential.ts";
+import type { Candidate } from "../../territories/resolve.ts";
 import { BREAKS, formatScore, formatShare, PALETTE } from "../classes.ts";
 import { FRAGILE_THRESHOLD } from "../model.ts";
 import type { StoredAggregate, StoredMethod, StoredScore } from "../store.ts";
@@ -23,7 +24,8 @@ export interface FragilityPageProps {
   methods: StoredMethod[];
   method: StoredMethod | null;
   problem?: string;
-  choices?: Territory[];
+  /** « Laquelle ? » when the typed name is ambiguous; « Vouliez-vous dire ? » when it matches nothing. */
+  choices?: { title: string; candidates: Candidate[] };
   territory?: Territory;
   aggregate?: StoredAggregate | null;
   communeScore?: StoredScore | null;
@@ -79,15 +81,15 @@ export function FragilityPage(p: FragilityPageProps): VNode {
         </p>
       ) : null}
       <TerritoryChoices
-        choices={p.choices}
-        referential={p.ref}
-        href={(t) => `/fragilite?territoire=${encodeURIComponent(t.id)}&methode=${p.method?.id ?? ""}`}
+        title={p.choices?.title ?? ""}
+        candidates={p.choices?.candidates}
+        href={(v) => `/fragilite?territoire=${encodeURIComponent(v)}&methode=${p.method?.id ?? ""}`}
       />
       {p.method ? <p class="muted">Méthode : {p.method.description}</p> : null}
       {p.method && p.communeScore !== undefined && p.territory ? (
         <CommuneView t={p.territory} score={p.communeScore} />
       ) : null}
-      {p.method && p.communeScore === undefined && !p.choices?.length ? (
+      {p.method && p.communeScore === undefined && !p.choices?.candidates.length ? (
         <>
           {p.aggregate ? <AggregateSummary where={where} a={p.aggregate} /> : null}
           <section aria-labelledby="carte-titre">

@@ -1,28 +1,29 @@
 import type { VNode } from "preact";
-import { contextLabel } from "../describe.ts";
-import type { Territory } from "../model.ts";
-import type { Referential } from "../referential.ts";
+import type { Candidate } from "../resolve.ts";
 
-/** « Quel territoire ? »: the territories a typed name could mean, each a link built by `href`. */
+/**
+ * « Laquelle ? »: the territories a typed name could mean (or, when none is named so, the close names), each a
+ * link built by `href` from the candidate's `value`, with what tells it apart (kind, département, population).
+ */
 export function TerritoryChoices({
-  choices,
-  referential,
+  title,
+  candidates,
   href,
 }: {
-  choices: readonly Territory[] | undefined;
-  referential: Referential;
-  href: (t: Territory) => string;
+  title: string;
+  candidates: readonly Candidate[] | undefined;
+  href: (value: string) => string;
 }): VNode | null {
-  if (!choices || choices.length === 0) return null;
+  if (!candidates || candidates.length === 0) return null;
   return (
     <>
-      <h2>Quel territoire ?</h2>
+      <h2>{title}</h2>
       <ul class="results">
-        {choices.map((t) => (
-          <li key={t.id}>
-            <a href={href(t)}>
-              {t.name}
-              <span class="meta">{contextLabel(t, referential)}</span>
+        {candidates.map((c) => (
+          <li key={c.territory.id}>
+            <a href={href(c.value)}>
+              {c.label}
+              <span class="meta">{c.context}</span>
             </a>
           </li>
         ))}
