@@ -298,6 +298,56 @@ describe("diagnostic pages without JavaScript (plain HTTP forms)", () => {
   });
 });
 
+describe("the commune of the start form", () => {
+  test("a name of several communes asks « Laquelle ? » with each département, none chosen in advance", async () => {
+    const res = await postForm("/diagnostic/commencer", [
+      ["commune", "Saint-Martin"],
+      ["mode", "seul"],
+    ]);
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.match(html, /Plusieurs communes correspondent à « Saint-Martin ». Laquelle \?/);
+    const radios = [...html.matchAll(/<input type="radio" name="commune" value="([^"]+)"[^>]*>/g)];
+    assert.deepEqual(
+      radios.map((m) => m[1]),
+      ["67426", "32389", "65392", "Saint-Martin (Meurthe-et-Moselle)"],
+    );
+    assert.ok(
+      radios.every((m) => !/checked/.test(m[0] ?? "")),
+      "no commune is picked in advance",
+    );
+    assert.match(html, /Saint-Martin \(Gers\)<span class="hint"> commune · Gers \(32\)/);
+    // The choice, and the name with its département, both start the questionnaire.
+    for (const commune of ["32389", "Saint-Martin (Gers)", "Saint-Martin (Meurthe-et-Moselle)"]) {
+      const start = await postForm("/diagnostic/commencer", [
+        ["commune", commune],
+        ["mode", "seul"],
+      ]);
+      assert.equal(start.status, 303, commune);
+    }
+  });
+
+  test("a link with a commune's code fills the field with its name", async () => {
+    // 01090 is Châtenay's INSEE code and the postcode of six other communes.
+    const html = await (await get("/diagnostic?commune=01090")).text();
+    assert.match(html, /id="commune" name="commune" value="Châtenay \(Ain\)"/);
+    const typed = await postForm("/diagnostic/commencer", [
+      ["commune", "01090"],
+      ["mode", "seul"],
+    ]);
+    assert.equal(typed.status, 200, "typed, 01090 is first a postcode: « Laquelle ? »");
+    assert.match(await typed.text(), /value="Châtenay \(Ain\)"/);
+  });
+
+  test("statistics: an ambiguous territory asks which one", async () => {
+    const res = await get("/diagnostic/statistiques?territoire=Sainte-Marie");
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.match(html, /Laquelle \?/);
+    assert.match(html, /href="\/diagnostic\/statistiques\?territoire=97228">Sainte-Marie \(Martinique\)/);
+  });
+});
+
 describe("anonymous statistics page", () => {
   test("fewer than 5 responses: no figure; then counts by profile, barriers and urgent cases", async () => {
     // La Souterraine (23176): no response yet.

@@ -290,7 +290,7 @@ function parseCoverage(ctx: AppContext, q: z.infer<typeof pageQuery>): Parsed {
   if (!text) return { territory: null, layer, ...opts, q: text };
   const r = resolveTerritory(text, territoryOptions(ctx));
   if (r.kind !== "found") {
-    const view = unresolvedView(r);
+    const view = unresolvedView(r, territoryOptions(ctx));
     return { problem: view.problem ?? "", status: view.problem ? 400 : 300, unresolved: r, layer, q: text };
   }
   return { territory: r.territory, layer, ...opts, q: r.label };
@@ -373,7 +373,9 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
         props: {
           ...common,
           problem: parsed.problem || undefined,
-          choices: parsed.unresolved ? unresolvedView(parsed.unresolved).choices : undefined,
+          choices: parsed.unresolved
+            ? unresolvedView(parsed.unresolved, territoryOptions(ctx)).choices
+            : undefined,
         },
         parsed,
       };

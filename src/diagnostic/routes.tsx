@@ -12,6 +12,7 @@ import { HttpError, sendPage } from "../platform/http.ts";
 import { problem, typeMessage } from "../platform/schema.ts";
 import type { Territory } from "../territories/model.ts";
 import type { Referential } from "../territories/referential.ts";
+import { type ResolveOptions, resolveTerritory, unresolvedView } from "../territories/resolve.ts";
 import {
   type Answers,
   BARRIERS,
@@ -38,30 +39,19 @@ const text = (v: unknown) => (typeof v === "string" ? v.slice(0, MAX_TEXT).trim(
 const modeOf = (v: unknown): Mode | null => (MODES.includes(v as Mode) ? (v as Mode) : null);
 const STAT_KEYS = { profiles: PROFILES, levels: LEVELS, modes: MODES, barriers: BARRIERS };
 
-/** A commune (or arrondissement) from its INSEE code, a name or a postcode; else the choices, or the problem. */
-function resolveCommune(
+/**
+ * How the diagnostic reads a commune: communes and arrondissements, a postcode before an INSEE code (what people
+ * type); `prefer: "code"` for links, which carry ids.
+ */
+const communeOptions = (
   ctx: Pick<AppContext, "territories" | "search">,
-  q: string,
-): { commune?: Territory; choices?: Territory[]; problem?: string } {
-  const query = q.trim();
-  if (query === "") return { problem: "Écrivez le nom de votre commune ou son code postal." };
-  const direct = ctx.territories.get(query);
-  if (direct && (direct.kind === "commune" || direct.kind === "arrondissement")) return { commune: direct };
-  const r = ctx.search.search(query, { limit: 10, kinds: ["commune", "arrondissement"] });
-  const [first, second] = r.hits;
-  if (!first)
-    return {
-      problem: `Nous ne trouvons pas la commune « ${query} ». Vérifiez l'orthographe ou écrivez le code postal.`,
-    };
-  if (first.match === "fuzzy")
-    return {
-      problem: `Nous ne trouvons pas la commune « ${query} ». Est-ce l'une de celles-ci ?`,
-      choices: r.hits.map((h) => h.territory),
-    };
-  if (r.hits.length === 1 || (first.match === "exact" && second?.match !== "exact"))
-    return { commune: first.territory };
-  return { choices: r.hits.map((h) => h.territory) };
-}
+  prefer: "postcode" | "code" = "postcode",
+): ResolveOptions => ({
+  referential: ctx.territories,
+  search: ctx.search,
+  kinds: ["commune", "arrondissement"],
+  prefer,
+});
 
 /** The commune's day (YYYY-MM-DD, on its wall clock): only the day is stored, not the time. */
 const dayOf = (ms: number, commune: string) => dayIn(new Date(ms), calendarOf(commune).zone);
@@ -264,33 +254,44 @@ export function registerDiagnosticRoutes(
     }
   }
 
-  app.get<{ Querystring: Record<string, unknown> }>("/diagnostic", (req, reply) =>
-    sendPage(
-      reply,
-      StartPage({ commune: text(req.query.commune), mode: modeOf(req.query.mode), questionCount: total }),
-    ),
-  );
+  app.get<{ Querystring: Record<string, unknown> }>("/diagnostic", (req, reply) => {
+    // A link carries the commune's id: the field shows its name (« Saint-Martin (Gers) »), which leads back to it.
+    const given = text(req.query.commune);
+    const r = given ? resolveTerritory(given, communeOptions(ctx, "code")) : null;
+    const commune = r?.kind === "found" ? r.label : given;
+    return sendPage(reply, StartPage({ commune, mode: modeOf(req.query.mode), questionCount: total }));
+  });
 
   app.post<{ Body: Record<string, unknown> }>("/diagnostic/commencer", (req, reply) => {
     const body = req.body ?? {};
     const mode = modeOf(body.mode);
     const q = text(body.commune);
-    const r = resolveCommune(ctx, q);
-    if (!r.commune || !mode) {
+    const r = resolveTerritory(q, communeOptions(ctx));
+    if (r.kind !== "found" || !mode) {
+      const unresolved = r.kind === "found" ? {} : unresolvedView(r, communeOptions(ctx));
       const problem = !mode
         ? "Choisissez qui répond aux questions."
-        : (r.problem ?? "Plusieurs communes correspondent : choisissez la vôtre.");
-      const status = r.choices && mode && !r.problem ? 200 : 400;
+        : r.kind === "none"
+          ? `${r.message} Vérifiez l'orthographe ou écrivez le code postal.${r.suggestions.length > 0 ? " Est-ce l'une de celles-ci ?" : ""}`
+          : (unresolved.problem ?? unresolved.choices?.title);
+      const choices = unresolved.choices?.candidates;
+      const status = mode && r.kind === "ambiguous" ? 200 : 400;
       return sendPage(
         reply,
-        StartPage({ commune: q, mode, problem, choices: r.choices, questionCount: total }),
+        StartPage({
+          commune: r.kind === "found" ? r.label : q,
+          mode,
+          problem,
+          choices,
+          questionCount: total,
+        }),
         status,
       );
     }
     const t = issue({
       v: QUESTIONNAIRE.version,
       m: mode,
-      c: r.commune.id,
+      c: r.territory.id,
       a: {},
       n: randomBytes(9).toString("base64url"),
     });
@@ -460,39 +461,28 @@ export function registerDiagnosticRoutes(
   app.get<{ Querystring: Record<string, unknown> }>("/diagnostic/statistiques", async (req, reply) => {
     const query = text(req.query.territoire);
     if (query === "") return sendPage(reply, StatsPage({ query, territory: null, stats: null }));
-    let territory = ctx.territories.get(query) ?? null;
-    if (!territory) {
-      const r = ctx.search.search(query, { limit: 10 });
-      const [first, second] = r.hits;
-      if (!first)
-        return sendPage(
-          reply,
-          StatsPage({
-            query,
-            territory: null,
-            stats: null,
-            problem: `Aucun territoire ne correspond à « ${query} ».`,
-          }),
-          404,
-        );
-      if (r.hits.length > 1 && !(first.match === "exact" && second?.match !== "exact"))
-        return sendPage(
-          reply,
-          StatsPage({
-            query,
-            territory: null,
-            stats: null,
-            problem: "Plusieurs territoires correspondent : choisissez.",
-            choices: r.hits.map((h) => h.territory),
-          }),
-        );
-      territory = first.territory;
+    const statsOptions: ResolveOptions = { referential: ctx.territories, search: ctx.search, prefer: "code" };
+    const r = resolveTerritory(query, statsOptions);
+    if (r.kind !== "found") {
+      const unresolved = unresolvedView(r, statsOptions);
+      return sendPage(
+        reply,
+        StatsPage({
+          query,
+          territory: null,
+          stats: null,
+          problem: unresolved.problem,
+          choices: unresolved.choices,
+        }),
+        r.kind === "ambiguous" ? 200 : r.kind === "none" ? 404 : 400,
+      );
     }
+    const territory = r.territory;
     const stats = showStats(
       await countResponses(ctx.database.db, communeCodes(ctx.territories, territory)),
       STAT_KEYS,
     );
-    return sendPage(reply, StatsPage({ query, territory, stats }));
+    return sendPage(reply, StatsPage({ query: r.label, territory, stats }));
   });
 
   // JSON API.

@@ -242,7 +242,8 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
     const resolution: Resolution | null = text ? resolveTerritory(text, territoryOptions(ctx)) : null;
     const empty = { rows: [] as Row[], page: 1, pages: 1, total: 0, sort: q.tri, order: q.ordre };
     if (!method || (resolution && resolution.kind !== "found")) {
-      const unresolved = resolution && resolution.kind !== "found" ? unresolvedView(resolution) : {};
+      const unresolved =
+        resolution && resolution.kind !== "found" ? unresolvedView(resolution, territoryOptions(ctx)) : {};
       return {
         status: unresolved.problem ? 400 : 200,
         props: {

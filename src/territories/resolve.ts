@@ -266,7 +266,7 @@ class Resolver {
       input: text,
       message:
         what === "commune"
-          ? `Nous ne trouvons pas de commune « ${text} ».`
+          ? `Nous ne trouvons pas la commune « ${text} ».`
           : `Aucun territoire ne correspond à « ${text} ».`,
       suggestions: r.hits.map((h) => this.candidate({ t: h.territory, via: "name" })),
     };
@@ -362,7 +362,10 @@ export function whichQuestion(candidates: readonly Candidate[]): string {
 }
 
 /** What a page shows when no single territory was found: the problem, and the candidates or the close names. */
-export function unresolvedView(r: Unresolved): {
+export function unresolvedView(
+  r: Unresolved,
+  options: ResolveOptions,
+): {
   problem?: string;
   choices?: { title: string; candidates: Candidate[] };
 } {
@@ -370,7 +373,7 @@ export function unresolvedView(r: Unresolved): {
     case "ambiguous":
       return {
         choices: {
-          title: `Plusieurs territoires correspondent à « ${r.input} ». ${whichQuestion(r.candidates)}`,
+          title: `Plusieurs ${noun(options)}s correspondent à « ${r.input} ». ${whichQuestion(r.candidates)}`,
           candidates: r.candidates,
         },
       };

@@ -22,7 +22,7 @@ describe("fragility pages in a real browser", { skip: browserSkip() }, () => {
     ["/fragilite?territoire=200034825&methode=maillage-2025", /Fragilité numérique : CA du Grand Guéret/],
     ["/fragilite?territoire=region-84", /Auvergne-Rhône-Alpes/],
     ["/fragilite?territoire=23096", /Guéret/],
-    ["/fragilite?territoire=Saint-Martin", /Laquelle \?/],
+    ["/fragilite?territoire=Saint-Martin", /Fragilité numérique/],
     ["/territoires/23096", /Guéret/],
   ] as const) {
     test(`${path}: 0 axe violations, readable at 360 px`, () =>

@@ -1,6 +1,6 @@
 import type { VNode } from "preact";
 import { Layout } from "../../platform/views/layout.tsx";
-import type { Territory } from "../../territories/model.ts";
+import type { Candidate } from "../../territories/resolve.ts";
 import type { Mode, Question } from "../model.ts";
 
 const TITLE = "Diagnostic d'aisance numérique";
@@ -9,8 +9,8 @@ export interface StartProps {
   commune: string;
   mode: Mode | null;
   problem?: string;
-  /** Communes that match what was typed, to choose from. */
-  choices?: Territory[];
+  /** Communes that match what was typed, to choose from (« Laquelle ? »): none is chosen in advance. */
+  choices?: Candidate[];
   questionCount: number;
 }
 
@@ -41,13 +41,13 @@ export function StartPage({ commune, mode, problem, choices, questionCount }: St
         <form method="post" action="/diagnostic/commencer" class="diag-form">
           {choices && choices.length > 0 ? (
             <fieldset class="diag-choices">
-              <legend>Quelle est votre commune ?</legend>
-              {choices.map((t, i) => (
-                <label class="diag-choice" key={t.id}>
-                  <input type="radio" name="commune" value={t.id} required checked={i === 0} />
+              <legend>Votre commune</legend>
+              {choices.map((c) => (
+                <label class="diag-choice" key={c.territory.id}>
+                  <input type="radio" name="commune" value={c.value} required />
                   <span>
-                    {t.name}
-                    {t.postcodes[0] ? ` (${t.postcodes.slice(0, 3).join(", ")})` : ""}
+                    {c.label}
+                    <span class="hint"> {c.context}</span>
                   </span>
                 </label>
               ))}

@@ -2,6 +2,8 @@ import type { VNode } from "preact";
 import { formatNumber } from "../../platform/format.ts";
 import { Layout } from "../../platform/views/layout.tsx";
 import type { Territory } from "../../territories/model.ts";
+import type { Candidate } from "../../territories/resolve.ts";
+import { TerritoryChoices } from "../../territories/views/choices.tsx";
 import { MODE_LABELS } from "../describe.ts";
 import {
   BARRIER_LABELS,
@@ -19,7 +21,8 @@ export interface StatsProps {
   territory: Territory | null;
   stats: ShownStats | null;
   problem?: string;
-  choices?: Territory[];
+  /** « Laquelle ? » or « Vouliez-vous dire ? ». */
+  choices?: { title: string; candidates: Candidate[] };
 }
 
 /** 2026-11-27 → 27/11/2026. */
@@ -87,15 +90,11 @@ export function StatsPage({ query, territory, stats, problem, choices }: StatsPr
             <p>{problem}</p>
           </div>
         ) : null}
-        {choices && choices.length > 0 ? (
-          <ul>
-            {choices.map((t) => (
-              <li key={t.id}>
-                <a href={`/diagnostic/statistiques?territoire=${encodeURIComponent(t.id)}`}>{t.name}</a>
-              </li>
-            ))}
-          </ul>
-        ) : null}
+        <TerritoryChoices
+          title={choices?.title ?? ""}
+          candidates={choices?.candidates}
+          href={(v) => `/diagnostic/statistiques?territoire=${encodeURIComponent(v)}`}
+        />
         {territory && stats && !stats.enough ? (
           <p class="diag-notice">
             Moins de {MIN_CELL} diagnostics ont été faits ici : nous ne montrons pas de chiffre.
