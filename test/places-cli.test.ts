@@ -99,7 +99,7 @@ test("places import and export from the command line, with clear errors", async 
     [["places", "export", "--format", "xls"], /Erreur : --format doit valoir csv, json ou data-inclusion/],
     [
       ["places", "export", "--format", "csv", "--territoire", "999"],
-      /Erreur : --territoire : aucun territoire/,
+      /Erreur : --territoire : Aucun territoire ne correspond à « 999 »/,
     ],
   ] as const) {
     const r = await cli([...args], env);

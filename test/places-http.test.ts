@@ -128,7 +128,8 @@ describe("places API", () => {
 
   test("bad input gives 400 or 404 problem+json in French", async () => {
     for (const [path, status, detail] of [
-      ["/api/v1/lieux?territoire=999", 400, /Aucun territoire n'a le code « 999 »/],
+      ["/api/v1/lieux?territoire=999", 400, /Aucun territoire ne correspond à « 999 »/],
+      ["/api/v1/lieux?territoire=Le%20Vernet", 400, /Plusieurs territoires correspondent à « Le Vernet »/],
       [
         "/api/v1/lieux?service=Aide%20aux%20demarches%20administrative",
         400,
@@ -149,9 +150,16 @@ describe("places API", () => {
 
 describe("places pages", () => {
   test("/lieux lists 20 places per page with filters, and works from a territory name", async () => {
-    const res = await get(`/lieux?territoire=Creuse&service=${encodeURIComponent(ADMIN)}`);
+    // « Creuse » is a département and a commune of the Somme: which one is asked, each with what tells it apart.
+    const which = await (await get(`/lieux?territoire=Creuse&service=${encodeURIComponent(ADMIN)}`)).text();
+    assert.match(which, /Plusieurs territoires correspondent à « Creuse ». Lequel \?/);
+    assert.match(which, /href="\/lieux\?territoire=23&amp;service=[^"]+">Creuse \(département\)/);
+    assert.match(which, /Creuse \(commune\)<span class="meta">commune · Somme \(80\)/);
+    assert.doesNotMatch(which, /id="resultats"/);
+    const res = await get(`/lieux?territoire=23&service=${encodeURIComponent(ADMIN)}`);
     assert.equal(res.status, 200);
     const html = await res.text();
+    assert.match(html, /name="territoire" value="Creuse \(département\)"/);
     assert.match(html, /<h1>Lieux de médiation numérique : Creuse<\/h1>/);
     const api = await json(`/api/v1/lieux?territoire=23&service=${encodeURIComponent(ADMIN)}`);
     assert.match(html, new RegExp(`<h2 id="resultats">${api.total} lieux</h2>`));

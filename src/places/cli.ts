@@ -7,6 +7,7 @@ import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import type { Command } from "../context.ts";
+import { type ResolveOptions, resolveTerritory, unresolvedProblem } from "../territories/resolve.ts";
 import { exportDataInclusion } from "./data-inclusion.ts";
 import { territoryCodes } from "./describe.ts";
 import { exportCsv, exportJson } from "./export.ts";
@@ -83,7 +84,7 @@ Options :
   --format F       csv (colonnes du standard dans l'ordre), json, ou data-inclusion (tableau JSON de
                    structures au schéma data·inclusion)
   --territoire ID  seulement les lieux d'un territoire : code INSEE de commune, SIREN d'EPCI,
-                   code de département (42, 2A, 971) ou region-XX
+                   code de département (42, 2A, 971), region-XX, ou son nom
   --output FICHIER écrit dans ce fichier (par défaut : la sortie standard)`;
 
 const errorLine = (e: RowIssue) => e.message;
@@ -189,12 +190,17 @@ export function exportCommand(io: Io = defaultIo()): Command {
           const id = values.territoire as string | undefined;
           let filter: PlaceFilter = {};
           if (id !== undefined) {
-            const t = ctx.territories.get(id);
-            if (!t)
+            const options: ResolveOptions = {
+              referential: ctx.territories,
+              search: ctx.search,
+              prefer: "code",
+            };
+            const r = resolveTerritory(id, options);
+            if (r.kind !== "found")
               throw new BadInput(
-                `--territoire : aucun territoire n'a le code « ${id} » (code INSEE, SIREN d'EPCI, département ou region-XX)`,
+                `--territoire : ${unresolvedProblem(r, options).detail} (code INSEE, SIREN d'EPCI, département, region-XX ou nom)`,
               );
-            filter = { communes: territoryCodes(ctx.territories, t) };
+            filter = { communes: territoryCodes(ctx.territories, r.territory) };
           }
           let invalid = 0;
           const places = streamPlaces(ctx.database.db, filter);

@@ -3,7 +3,6 @@
 import { z } from "zod";
 import type { Territory } from "../territories/model.ts";
 import type { Referential } from "../territories/referential.ts";
-import type { SearchIndex } from "../territories/search.ts";
 import type { Place } from "./model.ts";
 import { STANDARD } from "./schema.ts";
 
@@ -36,14 +35,6 @@ export function territoryCodes(ref: Referential, t: Territory): string[] {
     for (const a of ref.childrenOf(c.id)) if (a.kind === "arrondissement") codes.push(a.id);
   }
   return codes;
-}
-
-/** A territory from what a person typed in the filter: its id, else the best match of the search. */
-export function findTerritory(ref: Referential, search: SearchIndex, text: string): Territory | null {
-  const exact = ref.get(text.trim());
-  if (exact) return exact;
-  const hit = search.search(text, { limit: 1 }).hits[0];
-  return hit?.territory ?? null;
 }
 
 /** "12 rue Voltaire, 42000 Saint-Étienne". */

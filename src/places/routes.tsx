@@ -5,15 +5,21 @@ import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
 import { addDays, type Day, dayIn, mondayOf, parseDay } from "../platform/clock.ts";
-import { HttpError, sendPage } from "../platform/http.ts";
+import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
 import { integer, problem, text as queryText } from "../platform/schema.ts";
 import { plural } from "../territories/describe.ts";
 import type { Territory } from "../territories/model.ts";
+import {
+  type Candidate,
+  type ResolveOptions,
+  resolveTerritory,
+  unresolvedProblem,
+  unresolvedView,
+} from "../territories/resolve.ts";
 import { exportDataInclusion } from "./data-inclusion.ts";
 import {
   addressLine,
   FRAIS,
-  findTerritory,
   MODALITES,
   PUBLICS,
   placeSummaryJson,
@@ -171,6 +177,13 @@ function sendExport(
     .send(Readable.from(body));
 }
 
+/** How places read `territoire=` (pages, exports, API): every kind, an INSEE code before a postcode (links carry ids). */
+const territoryOptions = (ctx: Pick<AppContext, "territories" | "search">): ResolveOptions => ({
+  referential: ctx.territories,
+  search: ctx.search,
+  prefer: "code",
+});
+
 export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void {
   const db = ctx.database.db;
   const ref = ctx.territories;
@@ -187,12 +200,19 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
     const page = pageNumber.parse(req.query.page);
     const problems: string[] = [];
     let territory: Territory | null = null;
+    let choices: { title: string; candidates: Candidate[] } | undefined;
+    /** What the field shows once the territory is known: its name (« Saint-Martin (Gers) »), not its code. */
+    let territoryLabel: string | undefined;
     if (filters.territoire) {
-      territory = findTerritory(ref, ctx.search, filters.territoire);
-      if (!territory)
-        problems.push(
-          `Aucun territoire ne correspond à « ${filters.territoire} ». Tapez le nom d'une commune ou d'un département, ou un code postal.`,
-        );
+      const r = resolveTerritory(filters.territoire, territoryOptions(ctx));
+      if (r.kind === "found") {
+        territory = r.territory;
+        territoryLabel = r.label;
+      } else {
+        const unresolved = unresolvedView(r, territoryOptions(ctx));
+        choices = unresolved.choices;
+        if (unresolved.problem) problems.push(unresolved.problem);
+      }
     }
     const badService = serviceProblem(filters.service);
     if (badService) problems.push(`Le ${badService}`);
@@ -200,7 +220,9 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
       const bad = valueProblem(f.label, filters[f.param], f.values);
       if (bad) problems.push(`Filtre ${bad}`);
     }
-    const pageProps = { filters, territory, ref, page, pageSize: PAGE_SIZE };
+    const pageProps = { filters, territory, territoryLabel, ref, page, pageSize: PAGE_SIZE, choices };
+    if (choices && problems.length === 0)
+      return sendPage(reply, PlaceListPage({ ...pageProps, total: 0, places: [] }));
     if (problems.length > 0)
       return sendPage(
         reply,
@@ -229,14 +251,13 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
 
   for (const format of Object.keys(EXPORTS) as ExportFormat[]) {
     app.get<{ Querystring: Record<string, unknown> }>(EXPORTS[format].path, (req, reply) => {
-      const id = text(req.query.territoire).trim();
-      const territory = id ? (ref.get(id) ?? null) : null;
-      if (id && !territory)
-        throw new HttpError(
-          404,
-          "Territoire introuvable",
-          `Aucun territoire n'a le code « ${id.slice(0, 40)} ».`,
-        );
+      const typed = text(req.query.territoire).trim();
+      const r = typed ? resolveTerritory(typed, territoryOptions(ctx)) : null;
+      if (r && r.kind !== "found") {
+        const p = unresolvedProblem(r, territoryOptions(ctx));
+        throw new HttpError(r.kind === "none" ? 404 : p.status, p.title, p.detail);
+      }
+      const territory = r?.territory ?? null;
       return sendExport(reply, ctx, format, territory);
     });
   }
@@ -301,15 +322,14 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { territoire, service, q, limit, offset, public: publicFilter, frais, modalite } = req.query;
-      const territory = territoire ? ref.get(territoire) : undefined;
-      if (territoire && !territory)
-        throw new HttpError(
-          400,
-          "Territoire inconnu",
-          `Aucun territoire n'a le code « ${territoire} » : code INSEE de commune, SIREN d'EPCI, code de département ou region-XX attendu.`,
-        );
+      const r = territoire ? resolveTerritory(territoire, territoryOptions(ctx)) : null;
+      if (r && r.kind !== "found") {
+        const p = unresolvedProblem(r, territoryOptions(ctx));
+        return sendProblem(reply, p.status, p.title, p.detail, p.extra);
+      }
+      const territory = r?.territory;
       const badService = serviceProblem(service ?? "");
       if (badService) throw new HttpError(400, "Service inconnu", badService);
       const result = await listPlaces(

@@ -22,7 +22,7 @@ import type { Referential } from "./referential.ts";
 import type { SearchIndex } from "./search.ts";
 
 /** Longest input looked at (the search box's limit). */
-export const MAX_INPUT_LENGTH = 100;
+const MAX_INPUT_LENGTH = 100;
 
 export interface ResolveOptions {
   referential: Referential;
@@ -34,7 +34,7 @@ export interface ResolveOptions {
 }
 
 /** How the input designated the territory. */
-export type Via = "id" | "former-code" | "postcode" | "name" | "former-name";
+type Via = "id" | "former-code" | "postcode" | "name" | "former-name";
 
 export interface Candidate {
   territory: Territory;
@@ -356,7 +356,7 @@ export function candidateJson(c: Candidate) {
 type Unresolved = Exclude<Resolution, { kind: "found" }>;
 
 /** « Laquelle ? » for communes, intercommunalités and régions; « Lequel ? » as soon as a département or arrondissement is among them. */
-export function whichQuestion(candidates: readonly Candidate[]): string {
+function whichQuestion(candidates: readonly Candidate[]): string {
   const feminine = candidates.every((c) => ["commune", "epci", "region"].includes(c.territory.kind));
   return feminine ? "Laquelle ?" : "Lequel ?";
 }

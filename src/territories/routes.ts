@@ -19,7 +19,7 @@ const CHILDREN_PAGE_SIZE = 100;
 const pageNumber = z.coerce.number().int().min(1).max(10_000).catch(1);
 
 /** Checks a search query; returns the French message to show when it cannot be searched. */
-export function queryProblem(q: string): string | null {
+function queryProblem(q: string): string | null {
   if (q.trim() === "")
     return "Tapez le nom ou le code d'une commune, d'un département, d'une région, ou un code postal.";
   if (q.length > MAX_QUERY_LENGTH) {

@@ -1,9 +1,9 @@
 import type { VNode } from "preact";
 import { formatNumber } from "../../platform/format.ts";
 import { Layout } from "../../platform/views/layout.tsx";
+import { TerritoryChoices } from "../../territories/components/choices.tsx";
 import type { Territory } from "../../territories/model.ts";
 import type { Candidate } from "../../territories/resolve.ts";
-import { TerritoryChoices } from "../../territories/views/choices.tsx";
 import { MODE_LABELS } from "../describe.ts";
 import {
   BARRIER_LABELS,

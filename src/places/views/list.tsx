@@ -1,9 +1,11 @@
 import type { VNode } from "preact";
 import { formatNumber } from "../../platform/format.ts";
 import { Layout } from "../../platform/views/layout.tsx";
+import { TerritoryChoices } from "../../territories/components/choices.tsx";
 import { contextLabel, plural, territoryUrl } from "../../territories/describe.ts";
 import type { Territory } from "../../territories/model.ts";
 import type { Referential } from "../../territories/referential.ts";
+import type { Candidate } from "../../territories/resolve.ts";
 import { addressLine, FRAIS, MODALITES, PUBLICS, placeUrl, SERVICES } from "../describe.ts";
 import type { Place } from "../model.ts";
 
@@ -41,17 +43,20 @@ function filterQuery(f: Partial<ListFilters>, extra: Record<string, string> = {}
 export function PlaceListPage(props: {
   filters: ListFilters;
   territory: Territory | null;
+  /** What the territory field shows: the territory's name once known, else what was typed. */
+  territoryLabel?: string;
   ref: Referential;
   problem?: string;
   total: number;
   places: Place[];
   page: number;
   pageSize: number;
+  /** « Laquelle ? » when the territory typed is ambiguous, « Vouliez-vous dire ? » when it matches nothing. */
+  choices?: { title: string; candidates: Candidate[] };
 }): VNode {
-  const { filters, territory, ref, problem, total, places, page, pageSize } = props;
+  const { filters, territory, ref, problem, total, pageSize, choices } = props;
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const where = territory ? ` : ${territory.name}` : "";
-  const exportFilters = { territoire: territory?.id ?? "" };
   return (
     <Layout
       title={`Lieux de médiation numérique${where}`}
@@ -69,14 +74,14 @@ export function PlaceListPage(props: {
             Territoire
             <span class="hint" id="territoire-hint">
               {" "}
-              Commune, département, code postal ou code INSEE. Par exemple : Creuse, 13001
+              Commune, département, code postal ou code INSEE. Par exemple : Guéret, 23, 13001
             </span>
           </label>
           <input
             type="text"
             id="territoire"
             name="territoire"
-            value={filters.territoire}
+            value={props.territoryLabel ?? filters.territoire}
             maxLength={100}
             aria-describedby="territoire-hint"
           />
@@ -128,6 +133,22 @@ export function PlaceListPage(props: {
           <span class="muted">({contextLabel(territory, ref)})</span>
         </p>
       ) : null}
+      <TerritoryChoices
+        title={choices?.title ?? ""}
+        candidates={choices?.candidates}
+        href={(v) => `/lieux${filterQuery({ ...filters, territoire: v })}`}
+      />
+      {choices ? null : <Results {...props} pages={pages} />}
+    </Layout>
+  );
+}
+
+/** The places found, the pages, the downloads. */
+function Results(props: Parameters<typeof PlaceListPage>[0] & { pages: number }): VNode {
+  const { filters, territory, total, places, page, pageSize, pages } = props;
+  const exportFilters = { territoire: territory?.id ?? "" };
+  return (
+    <>
       <h2 id="resultats">
         {total === 0 ? "Aucun lieu ne correspond à ces critères" : plural(total, "lieu", "lieux")}
       </h2>
@@ -171,6 +192,6 @@ export function PlaceListPage(props: {
         <a href={`/lieux.json${filterQuery(exportFilters)}`}>JSON</a> ; ou en structures{" "}
         <a href={`/lieux-data-inclusion.json${filterQuery(exportFilters)}`}>data·inclusion (JSON)</a>.
       </p>
-    </Layout>
+    </>
   );
 }
