@@ -3,6 +3,9 @@
  * postcode and commune name, else from the name alone within the postcode's département.
  * Rule for Paris, Lyon and Marseille: the arrondissement municipal when the postcode or the code names one,
  * else the commune. Pure: the list of territories is given.
+ * Not the territory resolver (`src/territories/resolve.ts`, for what a person types): an import has nobody to ask
+ * « Laquelle ? », so this matcher decides from structured fields (similar names within a postcode, the nearest
+ * commune for a hamlet) or gives up (see docs/decisions.md).
  */
 import { distance } from "geokdbush";
 import type { Territory } from "../../territories/model.ts";
