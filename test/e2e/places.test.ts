@@ -75,7 +75,13 @@ describe("places pages in a real browser", { skip: browserSkip() }, () => {
       await page.getByLabel("Territoire").fill("Creuse");
       await page.getByLabel("Service").selectOption("Aide aux démarches administratives");
       await Promise.all([page.waitForURL(/\/lieux\?territoire=Creuse/), page.getByRole("button").click()]);
+      // « Creuse » is also a commune of the Somme: which one is asked, the service kept.
+      await Promise.all([
+        page.waitForURL(/\/lieux\?territoire=23&service=/),
+        page.getByRole("link", { name: /^Creuse \(département\)/ }).click(),
+      ]);
       assert.match((await page.locator("h1").textContent()) ?? "", /Creuse/);
+      assert.equal(await page.getByLabel("Territoire").inputValue(), "Creuse (département)");
       const first = page.locator("ol.results a").first();
       const name = ((await first.textContent()) ?? "").trim();
       await Promise.all([page.waitForURL(/\/lieux\/lieu-/), first.click()]);
