@@ -76,29 +76,6 @@ describe("orientation in a real browser", { skip: browserSkip(), timeout: 180_00
     await checkPage(browser, server.url + api.resultats[0].fiche, 200, /^Fiche d'orientation · Maillage$/);
   });
 
-  test("« Laquelle ? »: an ambiguous commune by keyboard, without JavaScript, then the name in the field", async () => {
-    await checkPage(
-      browser,
-      `${server.url}/trouver?commune=Saint-Martin&besoin=demarches`,
-      200,
-      /Trouver de l'aide/,
-    );
-    for (const js of [true, false]) {
-      await withPage(browser, { javaScriptEnabled: js }, async (page) => {
-        await page.goto(`${server.url}/trouver?commune=Saint-Martin&besoin=demarches`);
-        assert.equal(await page.locator("#or-laquelle").textContent(), "Laquelle ?");
-        assert.equal(await page.locator(".or-result").count(), 0, "no commune picked silently");
-        await noViolations(page, "« Laquelle ? »", js);
-        const gers = page.getByRole("link", { name: "Saint-Martin (Gers)" });
-        await gers.focus();
-        await Promise.all([page.waitForURL(/commune=32389/), page.keyboard.press("Enter")]);
-        assert.equal(await page.locator("#or-commune").inputValue(), "Saint-Martin (Gers)");
-        assert.ok((await page.locator(".or-result").count()) > 0);
-        await noViolations(page, "results after the choice", js);
-      });
-    }
-  });
-
   test("keyboard only, with JavaScript", async () => {
     await withPage(browser, {}, (page) => keyboardJourney(page, true));
   });
@@ -137,5 +114,30 @@ describe("orientation in a real browser", { skip: browserSkip(), timeout: 180_00
       assert.ok(pdf.length > 5000);
       assert.equal(pages, 1, `the sheet of one place prints on ${pages} pages`);
     });
+  });
+});
+
+describe("orientation: « Laquelle ? » in a real browser", { skip: browserSkip(), timeout: 180_000 }, () => {
+  test("« Laquelle ? »: an ambiguous commune chosen by keyboard, with and without JavaScript; then its name in the field", async () => {
+    await checkPage(
+      browser,
+      `${server.url}/trouver?commune=Saint-Martin&besoin=demarches`,
+      200,
+      /Trouver de l'aide/,
+    );
+    for (const js of [true, false]) {
+      await withPage(browser, { javaScriptEnabled: js }, async (page) => {
+        await page.goto(`${server.url}/trouver?commune=Saint-Martin&besoin=demarches`);
+        assert.equal(await page.locator("#or-laquelle").textContent(), "Laquelle ?");
+        assert.equal(await page.locator(".or-result").count(), 0, "no commune picked silently");
+        await noViolations(page, "« Laquelle ? »", js);
+        const gers = page.getByRole("link", { name: "Saint-Martin (Gers)" });
+        await gers.focus();
+        await Promise.all([page.waitForURL(/commune=32389/), page.keyboard.press("Enter")]);
+        assert.equal(await page.locator("#or-commune").inputValue(), "Saint-Martin (Gers)");
+        assert.ok((await page.locator(".or-result").count()) > 0);
+        await noViolations(page, "results after the choice", js);
+      });
+    }
   });
 });
