@@ -4,25 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { distance } from "geokdbush";
-import type { Browser } from "playwright-core";
-import { browserSkip, checkPage, launchBrowser, withPage } from "../support/browser.ts";
+import { browserJourney, browserSkip, checkPage, withPage } from "../support/browser.ts";
 import { cli } from "../support/cli.ts";
-import { preparedDataDir, startTestServer } from "../support/server.ts";
+import { preparedDataDir } from "../support/server.ts";
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-let browser: Browser | null;
-before(async () => {
-  browser = await launchBrowser();
-  server = await startTestServer();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const journey = browserJourney();
 
-const get = (path: string) => fetch(server.url + path);
+const get = (path: string) => fetch(journey.server.url + path);
 const post = (body: unknown) =>
-  fetch(`${server.url}/api/v1/planification`, {
+  fetch(`${journey.server.url}/api/v1/planification`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
@@ -56,9 +46,9 @@ describe("coverage API on the shipped data", () => {
     };
     assert.equal(body.indicateurs.length, 13);
     assert.equal(body.communes.length, 255);
-    const places = (await server.ctx.places.all()).filter((p) => p.location);
+    const places = (await journey.server.ctx.places.all()).filter((p) => p.location);
     for (const c of body.communes.filter((_, i) => i % 15 === 0)) {
-      const t = server.ctx.territories.get(c.code);
+      const t = journey.server.ctx.territories.get(c.code);
       assert.ok(t?.lat !== null && t?.lat !== undefined && t.lon !== null);
       const fs = places.filter((p) => p.standard.dispositif_programmes_nationaux.includes("France Services"));
       for (const [key, list] of [
@@ -212,7 +202,7 @@ describe("planning API", () => {
     );
     await problem(await post({ territoire: "23", rayon: 10 }), 400, /nombre de sites/);
     await problem(await post({ territoire: "23", sites: "cinq", rayon: 10 }), 400, /nombre de sites/);
-    const raw = await fetch(`${server.url}/api/v1/planification`, {
+    const raw = await fetch(`${journey.server.url}/api/v1/planification`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: "[1, 2]",
@@ -289,19 +279,19 @@ describe("coverage pages in a real browser", { skip: browserSkip() }, () => {
     ["/territoires/23", /Creuse/],
   ] as const) {
     test(`${path}: 0 axe violations, readable at 360 px`, () =>
-      checkPage(browser, server.url + path, 200, title));
+      checkPage(journey.browser, journey.server.url + path, 200, title));
   }
   test("a bad plan page: 0 axe violations", () =>
     checkPage(
-      browser,
-      `${server.url}/couverture?territoire=23&sites=0&rayon=10`,
+      journey.browser,
+      `${journey.server.url}/couverture?territoire=23&sites=0&rayon=10`,
       400,
       /Couverture : Creuse/,
     ));
 
   test("keyboard, no JavaScript: ask a plan with the form", async () => {
-    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
-      await page.goto(`${server.url}/couverture?territoire=23`);
+    await withPage(journey.browser, { javaScriptEnabled: false }, async (page) => {
+      await page.goto(`${journey.server.url}/couverture?territoire=23`);
       await page.locator("#sites").fill("");
       await page.locator("#sites").focus();
       await page.keyboard.type("4");

@@ -1,20 +1,17 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { describe, test } from "node:test";
+import type { Page } from "playwright-core";
 import { QUESTIONNAIRE } from "../../src/diagnostic/questionnaire.ts";
-import { axeViolations, browserSkip, checkPage, launchBrowser, tabTo, withPage } from "../support/browser.ts";
-import { startTestServer } from "../support/server.ts";
+import {
+  axeViolations,
+  browserJourney,
+  browserSkip,
+  checkPage,
+  tabTo,
+  withPage,
+} from "../support/browser.ts";
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-let browser: Browser | null;
-before(async () => {
-  browser = await launchBrowser();
-  server = await startTestServer();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const journey = browserJourney();
 
 const ADMIN = "Aide aux démarches administratives";
 const DAILY = "Maîtrise des outils numériques du quotidien";
@@ -32,7 +29,7 @@ async function noViolations(page: Page, checker: Page = page): Promise<void> {
 
 /** A JavaScript-enabled page at 360 px for axe, next to a page without JavaScript. */
 async function withChecker(fn: (checker: Page) => Promise<void>): Promise<void> {
-  await withPage(browser, { width: 360 }, fn);
+  await withPage(journey.browser, { width: 360 }, fn);
 }
 
 /**
@@ -42,7 +39,7 @@ async function withChecker(fn: (checker: Page) => Promise<void>): Promise<void> 
 async function walk(page: Page, checker: Page, mode: "seul" | "accompagne", pick: (id: string) => number[]) {
   page.setDefaultTimeout(20_000);
   if (process.env.DEBUG_DIAG) page.on("framenavigated", (f) => console.log("nav", f.url().slice(0, 80)));
-  await page.goto(`${server.url}/diagnostic`);
+  await page.goto(`${journey.server.url}/diagnostic`);
   await noViolations(page, checker);
   await tabTo(page, "#commune");
   await page.keyboard.type("Guéret");
@@ -91,14 +88,14 @@ async function walk(page: Page, checker: Page, mode: "seul" | "accompagne", pick
 describe("diagnostic in a real browser", { skip: browserSkip() }, () => {
   test("alone, JavaScript off, 360 px, keyboard only: urgent, real places that help with procedures", async () => {
     await withChecker((checker) =>
-      withPage(browser, { javaScriptEnabled: false, width: 360 }, async (page) => {
+      withPage(journey.browser, { javaScriptEnabled: false, width: 360 }, async (page) => {
         const links = await walk(page, checker, "seul", () => [0]);
         assert.match((await page.locator(".diag-urgent h2").textContent()) ?? "", /urgente/);
         for (const h of ["Ce que vous savez déjà faire", "Ce qui peut vous aider", "Où aller"])
           assert.equal(await page.getByRole("heading", { name: h }).count(), 1, h);
         assert.ok(links.length > 0, "places listed");
         const all = new Map(
-          (await server.ctx.places.all()).map((p) => [`/lieux/${encodeURIComponent(p.id)}`, p]),
+          (await journey.server.ctx.places.all()).map((p) => [`/lieux/${encodeURIComponent(p.id)}`, p]),
         );
         for (const [href, name] of links) {
           const place = all.get(href ?? "");
@@ -112,7 +109,7 @@ describe("diagnostic in a real browser", { skip: browserSkip() }, () => {
 
   test("assisted, JavaScript off, keyboard only: helper notes, excluded profile, back keeps the answers", async () => {
     await withChecker((checker) =>
-      withPage(browser, { javaScriptEnabled: false }, async (page) => {
+      withPage(journey.browser, { javaScriptEnabled: false }, async (page) => {
         const links = await walk(page, checker, "accompagne", (id) => (id === "genes" ? [0, 2] : [2]));
         assert.equal(await page.locator(".diag-urgent").count(), 0);
         assert.match(
@@ -121,7 +118,7 @@ describe("diagnostic in a real browser", { skip: browserSkip() }, () => {
         );
         assert.ok(links.length > 0);
         const all = new Map(
-          (await server.ctx.places.all()).map((p) => [`/lieux/${encodeURIComponent(p.id)}`, p]),
+          (await journey.server.ctx.places.all()).map((p) => [`/lieux/${encodeURIComponent(p.id)}`, p]),
         );
         for (const [href] of links)
           assert.ok(all.get(href ?? "")?.standard.services.includes(DAILY), href ?? "");
@@ -145,22 +142,32 @@ describe("diagnostic in a real browser", { skip: browserSkip() }, () => {
 
   test("other pages: 0 axe violations, readable at 360 px", async () => {
     await checkPage(
-      browser,
-      `${server.url}/diagnostic?commune=xx&mode=accompagne`,
+      journey.browser,
+      `${journey.server.url}/diagnostic?commune=xx&mode=accompagne`,
       200,
       /Diagnostic d'aisance numérique/,
     );
-    await checkPage(browser, `${server.url}/diagnostic/question/1?t=abc.def`, 400, /Le lien ne marche pas/);
     await checkPage(
-      browser,
-      `${server.url}/diagnostic/statistiques?territoire=23`,
+      journey.browser,
+      `${journey.server.url}/diagnostic/question/1?t=abc.def`,
+      400,
+      /Le lien ne marche pas/,
+    );
+    await checkPage(
+      journey.browser,
+      `${journey.server.url}/diagnostic/statistiques?territoire=23`,
       200,
       /Diagnostics : Creuse/,
     );
-    await checkPage(browser, `${server.url}/diagnostic/statistiques`, 200, /statistiques anonymes/);
-    await checkPage(browser, `${server.url}/territoires/23096`, 200, /Guéret/);
-    await withPage(browser, { width: 360 }, async (page) => {
-      await page.goto(`${server.url}/diagnostic`);
+    await checkPage(
+      journey.browser,
+      `${journey.server.url}/diagnostic/statistiques`,
+      200,
+      /statistiques anonymes/,
+    );
+    await checkPage(journey.browser, `${journey.server.url}/territoires/23096`, 200, /Guéret/);
+    await withPage(journey.browser, { width: 360 }, async (page) => {
+      await page.goto(`${journey.server.url}/diagnostic`);
       await page.getByLabel("Votre commune").fill("Zzyzxville");
       await Promise.all([
         page.waitForURL(/commencer/),

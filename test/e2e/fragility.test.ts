@@ -1,19 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import type { Browser } from "playwright-core";
-import { axeViolations, browserSkip, checkPage, launchBrowser, withPage } from "../support/browser.ts";
-import { startTestServer } from "../support/server.ts";
+import { describe, test } from "node:test";
+import { axeViolations, browserJourney, browserSkip, checkPage, withPage } from "../support/browser.ts";
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-let browser: Browser | null;
-before(async () => {
-  browser = await launchBrowser();
-  server = await startTestServer();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const journey = browserJourney();
 
 describe("fragility pages in a real browser", { skip: browserSkip() }, () => {
   for (const [path, title] of [
@@ -26,12 +15,12 @@ describe("fragility pages in a real browser", { skip: browserSkip() }, () => {
     ["/territoires/23096", /Guéret/],
   ] as const) {
     test(`${path}: 0 axe violations, readable at 360 px`, () =>
-      checkPage(browser, server.url + path, 200, title));
+      checkPage(journey.browser, journey.server.url + path, 200, title));
   }
 
   test("without JavaScript: the map is an SVG image, the table is its alternative, sorting is by links", async () => {
-    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
-      await page.goto(`${server.url}/fragilite?territoire=23`);
+    await withPage(journey.browser, { javaScriptEnabled: false }, async (page) => {
+      await page.goto(`${journey.server.url}/fragilite?territoire=23`);
       const map = page.locator("svg.map");
       assert.equal(await map.getAttribute("role"), "img");
       assert.equal(await map.locator("path.area").count(), 255);
@@ -50,8 +39,8 @@ describe("fragility pages in a real browser", { skip: browserSkip() }, () => {
   });
 
   test("with JavaScript: the interactive map (MapLibre) on request, then 0 axe violations", async () => {
-    await withPage(browser, {}, async (page) => {
-      await page.goto(`${server.url}/fragilite?territoire=23`);
+    await withPage(journey.browser, {}, async (page) => {
+      await page.goto(`${journey.server.url}/fragilite?territoire=23`);
       // Nothing heavy is loaded until asked.
       assert.equal(await page.locator(".maplibregl-canvas").count(), 0);
       await page.getByRole("button", { name: /Carte interactive/ }).click();
@@ -63,8 +52,8 @@ describe("fragility pages in a real browser", { skip: browserSkip() }, () => {
   });
 
   test("keyboard: choose a territory and a method with the form", async () => {
-    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
-      await page.goto(`${server.url}/fragilite`);
+    await withPage(journey.browser, { javaScriptEnabled: false }, async (page) => {
+      await page.goto(`${journey.server.url}/fragilite`);
       await page.locator("#territoire").focus();
       await page.keyboard.type("Guéret");
       await page.keyboard.press("Tab");

@@ -1,20 +1,16 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { axeViolations, browserSkip, checkPage, launchBrowser, tabTo, withPage } from "../support/browser.ts";
-import { startTestServer } from "../support/server.ts";
+import { describe, test } from "node:test";
+import type { Page } from "playwright-core";
+import {
+  axeViolations,
+  browserJourney,
+  browserSkip,
+  checkPage,
+  tabTo,
+  withPage,
+} from "../support/browser.ts";
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-let browser: Browser | null;
-
-before(async () => {
-  browser = await launchBrowser();
-  server = await startTestServer();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const journey = browserJourney();
 
 /** axe needs JavaScript in the page: with it off, the same URLs are scanned by checkPage above. */
 async function noViolations(page: Page, step: string, js: boolean): Promise<void> {
@@ -23,7 +19,7 @@ async function noViolations(page: Page, step: string, js: boolean): Promise<void
 
 /** The whole journey by keyboard only: commune → need → results → sheet. */
 async function keyboardJourney(page: Page, js: boolean): Promise<void> {
-  await page.goto(`${server.url}/trouver`);
+  await page.goto(`${journey.server.url}/trouver`);
   await noViolations(page, "form", js);
   await tabTo(page, "#or-commune", "commune field");
   await page.keyboard.type("Cagnes-sur-Mer");
@@ -47,52 +43,71 @@ async function keyboardJourney(page: Page, js: boolean): Promise<void> {
 describe("orientation in a real browser", { skip: browserSkip(), timeout: 180_000 }, () => {
   test("every step: status, French, 0 axe violations, 360 px", async () => {
     await checkPage(
-      browser,
-      `${server.url}/trouver`,
+      journey.browser,
+      `${journey.server.url}/trouver`,
       200,
       /^Trouver de l'aide près de chez vous · Maillage$/,
     );
     await checkPage(
-      browser,
-      `${server.url}/trouver?commune=06027&besoin=demarches&modalite=individuel&quand=samedi&gratuit=1`,
+      journey.browser,
+      `${journey.server.url}/trouver?commune=06027&besoin=demarches&modalite=individuel&quand=samedi&gratuit=1`,
       200,
       /Lieux pour vous aider près de Cagnes-sur-Mer/,
     );
     await checkPage(
-      browser,
-      `${server.url}/trouver?commune=69383&besoin=demarches&public=jeune&exiger=besoin&exiger=public`,
+      journey.browser,
+      `${journey.server.url}/trouver?commune=69383&besoin=demarches&public=jeune&exiger=besoin&exiger=public`,
       200,
       /Lyon 3e/,
     );
     await checkPage(
-      browser,
-      `${server.url}/trouver?commune=06027&besoin=demarches&carte=1`,
+      journey.browser,
+      `${journey.server.url}/trouver?commune=06027&besoin=demarches&carte=1`,
       200,
       /Lieux pour vous aider près de Cagnes-sur-Mer/,
     );
-    await checkPage(browser, `${server.url}/trouver?commune=Cagnes-sur-Mez`, 404, /Trouver de l'aide/);
-    await checkPage(browser, `${server.url}/trouver?commune=06027&besoin=zzz`, 400, /Trouver de l'aide/);
-    const api = await (await fetch(`${server.url}/api/v1/orientation?commune=06027&besoin=demarches`)).json();
-    await checkPage(browser, server.url + api.resultats[0].fiche, 200, /^Fiche d'orientation · Maillage$/);
+    await checkPage(
+      journey.browser,
+      `${journey.server.url}/trouver?commune=Cagnes-sur-Mez`,
+      404,
+      /Trouver de l'aide/,
+    );
+    await checkPage(
+      journey.browser,
+      `${journey.server.url}/trouver?commune=06027&besoin=zzz`,
+      400,
+      /Trouver de l'aide/,
+    );
+    const api = await (
+      await fetch(`${journey.server.url}/api/v1/orientation?commune=06027&besoin=demarches`)
+    ).json();
+    await checkPage(
+      journey.browser,
+      journey.server.url + api.resultats[0].fiche,
+      200,
+      /^Fiche d'orientation · Maillage$/,
+    );
   });
 
   test("keyboard only, with JavaScript", async () => {
-    await withPage(browser, {}, (page) => keyboardJourney(page, true));
+    await withPage(journey.browser, {}, (page) => keyboardJourney(page, true));
   });
 
   test("keyboard only, without JavaScript", async () => {
-    await withPage(browser, { javaScriptEnabled: false }, (page) => keyboardJourney(page, false));
+    await withPage(journey.browser, { javaScriptEnabled: false }, (page) => keyboardJourney(page, false));
   });
 
   test("with JavaScript, the copy and print buttons appear; without, they stay hidden", async () => {
-    const api = await (await fetch(`${server.url}/api/v1/orientation?commune=06027&besoin=demarches`)).json();
-    const url = server.url + api.resultats[0].fiche;
-    await withPage(browser, {}, async (page) => {
+    const api = await (
+      await fetch(`${journey.server.url}/api/v1/orientation?commune=06027&besoin=demarches`)
+    ).json();
+    const url = journey.server.url + api.resultats[0].fiche;
+    await withPage(journey.browser, {}, async (page) => {
       await page.goto(url);
       await page.getByRole("button", { name: "Copier le texte" }).waitFor({ state: "visible" });
       assert.ok(await page.getByRole("button", { name: "Imprimer la fiche" }).isVisible());
     });
-    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
+    await withPage(journey.browser, { javaScriptEnabled: false }, async (page) => {
       await page.goto(url);
       assert.equal(await page.getByRole("button", { name: "Copier le texte" }).isVisible(), false);
       const sms = await page.locator(".or-sms textarea").inputValue();
@@ -101,9 +116,11 @@ describe("orientation in a real browser", { skip: browserSkip(), timeout: 180_00
   });
 
   test("print view: A4, no menu or controls, one page with the hours and the QR code", async () => {
-    const api = await (await fetch(`${server.url}/api/v1/orientation?commune=06027&besoin=demarches`)).json();
-    await withPage(browser, {}, async (page) => {
-      await page.goto(server.url + api.resultats[0].fiche);
+    const api = await (
+      await fetch(`${journey.server.url}/api/v1/orientation?commune=06027&besoin=demarches`)
+    ).json();
+    await withPage(journey.browser, {}, async (page) => {
+      await page.goto(journey.server.url + api.resultats[0].fiche);
       await page.emulateMedia({ media: "print" });
       assert.equal(await page.locator(".site-header").isVisible(), false);
       assert.equal(await page.locator(".or-sms").isVisible(), false);
@@ -120,14 +137,14 @@ describe("orientation in a real browser", { skip: browserSkip(), timeout: 180_00
 describe("orientation: « Laquelle ? » in a real browser", { skip: browserSkip(), timeout: 180_000 }, () => {
   test("« Laquelle ? »: an ambiguous commune chosen by keyboard, with and without JavaScript; then its name in the field", async () => {
     await checkPage(
-      browser,
-      `${server.url}/trouver?commune=Saint-Martin&besoin=demarches`,
+      journey.browser,
+      `${journey.server.url}/trouver?commune=Saint-Martin&besoin=demarches`,
       200,
       /Trouver de l'aide/,
     );
     for (const js of [true, false]) {
-      await withPage(browser, { javaScriptEnabled: js }, async (page) => {
-        await page.goto(`${server.url}/trouver?commune=Saint-Martin&besoin=demarches`);
+      await withPage(journey.browser, { javaScriptEnabled: js }, async (page) => {
+        await page.goto(`${journey.server.url}/trouver?commune=Saint-Martin&besoin=demarches`);
         assert.equal(await page.locator("#or-laquelle").textContent(), "Laquelle ?");
         assert.equal(await page.locator(".or-result").count(), 0, "no commune picked silently");
         await noViolations(page, "« Laquelle ? »", js);

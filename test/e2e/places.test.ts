@@ -1,20 +1,15 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { sql } from "kysely";
-import type { Browser } from "playwright-core";
-import { axeViolations, browserSkip, launchBrowser, withPage } from "../support/browser.ts";
-import { startTestServer } from "../support/server.ts";
+import { axeViolations, browserJourney, browserSkip, withPage } from "../support/browser.ts";
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-let browser: Browser | null;
+const journey = browserJourney();
 /** A real place merged from two sources (Le Mayet-de-Montagne) and one with a pair "to review". */
 let merged: string;
 let reviewed: string;
 
 before(async () => {
-  browser = await launchBrowser();
-  server = await startTestServer();
-  const db = server.ctx.database.db;
+  const db = journey.server.ctx.database.db;
   const m = await sql<{ id: string }>`SELECT id FROM place WHERE search LIKE '%roger degoulange%'`.execute(
     db,
   );
@@ -24,10 +19,6 @@ before(async () => {
     db,
   );
   reviewed = r.rows[0]?.id ?? "";
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 describe("places pages in a real browser", { skip: browserSkip() }, () => {
@@ -58,8 +49,8 @@ describe("places pages in a real browser", { skip: browserSkip() }, () => {
     test(`page ${i + 1}: status, 0 axe violations, readable at 360 px`, async () => {
       const p = pages()[i];
       assert.ok(p && merged && reviewed);
-      await withPage(browser, { width: 360 }, async (page) => {
-        const res = await page.goto(server.url + p.path);
+      await withPage(journey.browser, { width: 360 }, async (page) => {
+        const res = await page.goto(journey.server.url + p.path);
         assert.equal(res?.status(), p.status, p.path);
         assert.match(await page.title(), p.title);
         assert.deepEqual(await axeViolations(page), [], p.path);
@@ -70,8 +61,8 @@ describe("places pages in a real browser", { skip: browserSkip() }, () => {
   }
 
   test("without JavaScript: filter the list with the form, open a place, change week", async () => {
-    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
-      await page.goto(`${server.url}/lieux`);
+    await withPage(journey.browser, { javaScriptEnabled: false }, async (page) => {
+      await page.goto(`${journey.server.url}/lieux`);
       await page.getByLabel("Territoire").fill("Creuse");
       await page.getByLabel("Service").selectOption("Aide aux démarches administratives");
       await Promise.all([page.waitForURL(/\/lieux\?territoire=Creuse/), page.getByRole("button").click()]);
@@ -86,7 +77,7 @@ describe("places pages in a real browser", { skip: browserSkip() }, () => {
       const name = ((await first.textContent()) ?? "").trim();
       await Promise.all([page.waitForURL(/\/lieux\/lieu-/), first.click()]);
       assert.ok(name.startsWith(((await page.locator("h1").textContent()) ?? "").trim()));
-      await page.goto(`${server.url}/lieux/${merged}?semaine=2025-07-14`);
+      await page.goto(`${journey.server.url}/lieux/${merged}?semaine=2025-07-14`);
       assert.match(
         (await page.locator("#horaires + p, #horaires ~ div caption").first().textContent()) ?? "",
         /./,
@@ -98,8 +89,8 @@ describe("places pages in a real browser", { skip: browserSkip() }, () => {
   });
 
   test("without JavaScript: filter on frais and modalité with the form, keep the choice", async () => {
-    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
-      await page.goto(`${server.url}/lieux`);
+    await withPage(journey.browser, { javaScriptEnabled: false }, async (page) => {
+      await page.goto(`${journey.server.url}/lieux`);
       await page.getByLabel("Territoire").fill("13");
       await page.getByLabel("Frais à charge").selectOption("Gratuit");
       await page.getByLabel("Modalité d'accompagnement").selectOption("Accompagnement individuel");
@@ -113,8 +104,8 @@ describe("places pages in a real browser", { skip: browserSkip() }, () => {
   });
 
   test("the menu has a link to the places, marked current on their pages", async () => {
-    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
-      await page.goto(`${server.url}/lieux`);
+    await withPage(journey.browser, { javaScriptEnabled: false }, async (page) => {
+      await page.goto(`${journey.server.url}/lieux`);
       const link = page.locator('nav[aria-label="Menu principal"] a[href="/lieux"]');
       assert.equal(await link.getAttribute("aria-current"), "page");
     });

@@ -1,20 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import type { Browser } from "playwright-core";
-import { axeViolations, browserSkip, checkPage, launchBrowser, withPage } from "../support/browser.ts";
-import { startTestServer } from "../support/server.ts";
+import { describe, test } from "node:test";
+import { axeViolations, browserJourney, browserSkip, checkPage, withPage } from "../support/browser.ts";
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-let browser: Browser | null;
-
-before(async () => {
-  browser = await launchBrowser();
-  server = await startTestServer();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const journey = browserJourney();
 
 const PAGES: { path: string; title: RegExp; status: number }[] = [
   { path: "/", title: /^Accueil · Maillage$/, status: 200 },
@@ -33,26 +21,26 @@ const PAGES: { path: string; title: RegExp; status: number }[] = [
 describe("pages in a real browser", { skip: browserSkip() }, () => {
   for (const p of PAGES) {
     test(`${p.path}: status ${p.status}, 0 axe violations, readable at 360 px`, () =>
-      checkPage(browser, server.url + p.path, p.status, p.title));
+      checkPage(journey.browser, journey.server.url + p.path, p.status, p.title));
   }
 
   test("the territory pages show a boundary map as inline SVG, with a text alternative", async () => {
-    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
-      await page.goto(`${server.url}/territoires/42218`);
+    await withPage(journey.browser, { javaScriptEnabled: false }, async (page) => {
+      await page.goto(`${journey.server.url}/territoires/42218`);
       const svg = page.locator("svg.map");
       assert.equal(await svg.getAttribute("role"), "img");
       assert.equal(await svg.getAttribute("aria-label"), "Contour de Saint-Étienne");
       assert.ok(((await svg.locator("path.shape").getAttribute("d")) ?? "").length > 100);
       // Parents and children are links.
       assert.equal((await page.locator('a[href="/territoires/244200770"]').count()) > 0, true);
-      await page.goto(`${server.url}/territoires/244200770`);
+      await page.goto(`${journey.server.url}/territoires/244200770`);
       assert.ok((await page.locator('a[href="/territoires/42218"]').count()) > 0);
     });
   });
 
   test("keyboard only, without JavaScript: skip link, search form, results, territory page", async () => {
-    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
-      await page.goto(server.url);
+    await withPage(journey.browser, { javaScriptEnabled: false }, async (page) => {
+      await page.goto(journey.server.url);
       await page.keyboard.press("Tab");
       assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Aller au contenu");
       await page.keyboard.press("Enter");
@@ -79,8 +67,8 @@ describe("pages in a real browser", { skip: browserSkip() }, () => {
   });
 
   test("keyboard only, with JavaScript: suggestions while typing, arrows to choose, Enter to open", async () => {
-    await withPage(browser, {}, async (page) => {
-      await page.goto(server.url);
+    await withPage(journey.browser, {}, async (page) => {
+      await page.goto(journey.server.url);
       await page.keyboard.press("Tab");
       await page.keyboard.press("Enter");
       await page.keyboard.press("Tab");
@@ -100,8 +88,8 @@ describe("pages in a real browser", { skip: browserSkip() }, () => {
   });
 
   test("a postcode typed in the plain form goes straight to the only commune", async () => {
-    await withPage(browser, { javaScriptEnabled: false }, async (page) => {
-      await page.goto(`${server.url}/territoires?q=42000`);
+    await withPage(journey.browser, { javaScriptEnabled: false }, async (page) => {
+      await page.goto(`${journey.server.url}/territoires?q=42000`);
       assert.ok(page.url().endsWith("/territoires/42218"));
     });
   });

@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
+import { after, before } from "node:test";
 import { AxeBuilder } from "@axe-core/playwright";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { startTestServer, type TestServer } from "./server.ts";
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter(
   (p): p is string => Boolean(p),
@@ -15,7 +17,7 @@ export const browserSkip = (): string | false =>
     : false;
 
 /** Debian's Chromium, headless, kept off the network (this machine has none and must not try). */
-export async function launchBrowser(): Promise<Browser | null> {
+async function launchBrowser(): Promise<Browser | null> {
   const executablePath = chromiumPath();
   if (!executablePath) {
     if (process.env.MAILLAGE_REQUIRE_BROWSER === "1") {
@@ -99,4 +101,33 @@ export async function tabTo(page: Page, selector: string, what = selector): Prom
     if ((await page.locator(`${selector}:focus`).count()) > 0) return;
   }
   throw new Error(`${what}: never reached with Tab`);
+}
+
+/**
+ * The set-up every browser journey file shares: one Chromium (null when absent and not required) and one test
+ * server on a copy of the loaded database, started before the file's tests and closed after them. Read
+ * `journey.browser` and `journey.server` inside tests (they are set once the file's `before` hooks ran).
+ */
+export function browserJourney(opts: Parameters<typeof startTestServer>[0] = {}): {
+  readonly browser: Browser | null;
+  readonly server: TestServer;
+} {
+  const state: { browser: Browser | null; server: TestServer | null } = { browser: null, server: null };
+  before(async () => {
+    state.browser = await launchBrowser();
+    state.server = await startTestServer(opts);
+  });
+  after(async () => {
+    await state.browser?.close();
+    await state.server?.close();
+  });
+  return {
+    get browser() {
+      return state.browser;
+    },
+    get server() {
+      if (!state.server) throw new Error("le serveur de test n'est pas encore démarré");
+      return state.server;
+    },
+  };
 }

@@ -50,6 +50,14 @@ export const testConfig = () => ({
   referenceDir: DATA_DIR,
 });
 
+/** A running test server on a copy of the loaded database. */
+export interface TestServer {
+  url: string;
+  ctx: AppContext;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
 /**
  * A real Maillage server on a free loopback port, on an embedded database loaded with the real data.
  * The loaded database is prepared once per data version (in the system's temp folder) and copied for each run,
@@ -57,7 +65,7 @@ export const testConfig = () => ({
  */
 export async function startTestServer(
   opts: { configure?: (app: FastifyInstance) => void; clock?: Clock } = {},
-): Promise<{ url: string; ctx: AppContext; app: FastifyInstance; close(): Promise<void> }> {
+): Promise<TestServer> {
   const dataDir = await preparedDataDir();
   const ctx = await openApp({ ...testConfig(), dataDir }, { clock: opts.clock });
   const app = await buildServer(ctx);
