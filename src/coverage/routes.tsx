@@ -20,7 +20,9 @@ import { CoverageError, type PlanResult, type TerritoryCoverage } from "./engine
 import { planCsv } from "./format.ts";
 import { MAX_RADIUS_KM, MAX_SITES, parseLayer } from "./inputs.ts";
 import { type Layer, layerKey } from "./model.ts";
-import { CoveragePage, type CoveragePageProps, CoverageSection } from "./views/page.tsx";
+import { CoveragePage } from "./views/page.tsx";
+import type { CoveragePageProps } from "./views/props.ts";
+import { CoverageSection } from "./views/section.tsx";
 
 /** The engine of each running application, for the territory-page section (which receives the referential). */
 
