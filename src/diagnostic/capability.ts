@@ -1,5 +1,6 @@
 import type { Capability } from "../context.ts";
-import { diagnosticSection, registerDiagnosticRoutes } from "./routes.tsx";
+import { registerDiagnosticRoutes } from "./routes.tsx";
+import { diagnosticSection } from "./section.tsx";
 import { diagnosticMigrations } from "./store.ts";
 
 /** Diagnostic d'aisance numérique: questionnaire, scoring, result with places, anonymous statistics, API. */

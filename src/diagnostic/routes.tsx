@@ -1,165 +1,41 @@
+/** The diagnostic's pages: start, one question per page, resume, result, printable sheet, statistics. */
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import type { VNode } from "preact";
 import { z } from "zod";
-import type { AppContext, TerritorySection } from "../context.ts";
-import { addressLine, placeSummaryJson, placeSummarySchema, placeUrl } from "../places/describe.ts";
-import { calendarOf } from "../places/hours.ts";
-import { dayIn } from "../platform/clock.ts";
-import { formatNumber } from "../platform/format.ts";
-import { HttpError, sendPage } from "../platform/http.ts";
-import { problem, typeMessage } from "../platform/schema.ts";
+import type { AppContext } from "../context.ts";
+import { addressLine, placeUrl } from "../places/describe.ts";
+import { sendPage } from "../platform/http.ts";
 import type { Territory } from "../territories/model.ts";
-import type { Referential } from "../territories/referential.ts";
 import { type ResolveOptions, resolveTerritory, unresolvedView } from "../territories/resolve.ts";
+import { registerDiagnosticApi } from "./api.ts";
 import {
-  type Answers,
-  BARRIERS,
-  type DiagnosticResult,
-  LEVELS,
-  MODES,
-  type Mode,
-  PROFILES,
-  SKIP,
-} from "./model.ts";
+  communeOptions,
+  dayOf,
+  firstUnanswered,
+  modeOf,
+  questionHref,
+  resultHref,
+  STAT_KEYS,
+  startHref,
+  text,
+} from "./flow.ts";
+import { type Answers, type DiagnosticResult, SKIP } from "./model.ts";
 import { matchingPlaces, moreHref } from "./places.ts";
 import { answerList, checkAnswers, QUESTIONNAIRE } from "./questionnaire.ts";
 import { score } from "./score.ts";
 import { loadSecret } from "./secret.ts";
-import { MIN_CELL, showStats } from "./stats.ts";
+import { communeCodes } from "./section.tsx";
+import { showStats } from "./stats.ts";
 import { countResponses, saveResponse } from "./store.ts";
 import { signToken, TOKEN_MESSAGES, type TokenState, verifyToken } from "./token.ts";
 import { MessagePage, QuestionPage, StartPage } from "./views/questionnaire.tsx";
 import { type PlaceLine, ResultPage } from "./views/result.tsx";
 import { StatsPage } from "./views/stats.tsx";
 
-const MAX_TEXT = 100;
-const text = (v: unknown) => (typeof v === "string" ? v.slice(0, MAX_TEXT).trim() : "");
-const modeOf = (v: unknown): Mode | null => (MODES.includes(v as Mode) ? (v as Mode) : null);
-const STAT_KEYS = { profiles: PROFILES, levels: LEVELS, modes: MODES, barriers: BARRIERS };
-
-/**
- * How the diagnostic reads a commune: communes and arrondissements, a postcode before an INSEE code (what people
- * type); `prefer: "code"` for links, which carry ids.
- */
-const communeOptions = (
-  ctx: Pick<AppContext, "territories" | "search">,
-  prefer: "postcode" | "code" = "postcode",
-): ResolveOptions => ({
-  referential: ctx.territories,
-  search: ctx.search,
-  kinds: ["commune", "arrondissement"],
-  prefer,
-});
-
-/** The commune's day (YYYY-MM-DD, on its wall clock): only the day is stored, not the time. */
-const dayOf = (ms: number, commune: string) => dayIn(new Date(ms), calendarOf(commune).zone);
-
-/** Index (0-based) of the first question without an answer; the count when all are answered. */
-const firstUnanswered = (answers: Answers) => {
-  const i = QUESTIONNAIRE.questions.findIndex((q) => answers[q.id] === undefined);
-  return i === -1 ? QUESTIONNAIRE.questions.length : i;
-};
-
-const startHref = (commune?: string, mode?: Mode) => {
-  const p = new URLSearchParams();
-  if (commune) p.set("commune", commune);
-  if (mode) p.set("mode", mode);
-  const s = p.toString();
-  return s ? `/diagnostic?${s}` : "/diagnostic";
-};
-const questionHref = (n: number, t: string) => `/diagnostic/question/${n}?t=${encodeURIComponent(t)}`;
-const resultHref = (t: string, sheet = false) =>
-  `/diagnostic/${sheet ? "fiche" : "resultat"}?t=${encodeURIComponent(t)}`;
-
 const bodySchema = z.object({
   t: z.string().max(4000).optional(),
   reponse: z.union([z.string().max(40), z.array(z.string().max(40)).max(20)]).optional(),
 });
-
-const answerId = z.string().max(40);
-const apiBody = z
-  .object({
-    commune: z
-      .string(typeMessage("commune : le code INSEE de la commune est attendu"))
-      .max(5)
-      .regex(
-        /^(\d{5}|2[AB]\d{3})$/i,
-        "commune : un code INSEE de 5 caractères est attendu (par exemple 23096)",
-      )
-      .describe("Code INSEE de la commune de la personne."),
-    mode: z
-      .enum(["seul", "accompagne"], { message: "mode : « seul » ou « accompagne »" })
-      .default("seul")
-      .describe("seul : la personne répond seule ; accompagne : avec un aidant."),
-    version: z
-      .string()
-      .max(60)
-      .optional()
-      .describe("Version du questionnaire lue (facultatif) : 409 si elle a changé."),
-    reponses: z
-      .record(
-        answerId,
-        z.union([answerId, z.array(answerId).max(20)]),
-        typeMessage("reponses : un objet { question : réponse } est attendu"),
-      )
-      .default({})
-      .describe(
-        "Identifiant de question → identifiant de réponse (une liste pour une question à plusieurs réponses). Une question absente est passée.",
-      ),
-  })
-  .meta({
-    examples: [
-      {
-        commune: "23096",
-        mode: "accompagne",
-        reponses: { demarche: "aide", urgence: "oui", genes: ["vue"] },
-      },
-    ],
-  });
-
-const questionsResponse = z
-  .object({
-    version: z.string(),
-    titre: z.string(),
-    passer: z
-      .string()
-      .describe("L'identifiant de la réponse « je ne sais pas / je préfère ne pas répondre »."),
-    questions: z.array(
-      z.object({
-        id: z.string(),
-        theme: z.string(),
-        texte: z.string(),
-        explication: z.string().nullable(),
-        noteAccompagnant: z.string(),
-        plusieursReponses: z.boolean(),
-        reponses: z.array(z.object({ id: z.string(), libelle: z.string() })),
-      }),
-    ),
-  })
-  .describe("La version et les questions.");
-
-const resultResponse = z
-  .object({
-    version: z.string(),
-    commune: z.object({ code: z.string(), nom: z.string() }),
-    mode: z.enum(MODES),
-    profil: z.enum(PROFILES),
-    urgence: z.boolean(),
-    freins: z.array(z.enum(BARRIERS)),
-    niveau: z.enum(LEVELS),
-    services: z.array(z.string()),
-    modalites: z.array(z.string()),
-    dispositifs: z.array(z.string()),
-    priseEnChargeSpecifique: z.array(z.string()),
-    passNumerique: z.boolean(),
-    reponsesDonnees: z.number().int(),
-    reponsesPassees: z.number().int(),
-    lieux: z.array(placeSummarySchema.extend({ distanceKm: z.number() })),
-    rechercheLieux: z.string().describe("La recherche de lieux correspondante sur le site (/trouver?…)."),
-  })
-  .describe("Le résultat et les lieux proches.");
 
 export function registerDiagnosticRoutes(
   app: FastifyInstance,
@@ -484,146 +360,5 @@ export function registerDiagnosticRoutes(
     );
     return sendPage(reply, StatsPage({ query: r.label, territory, stats }));
   });
-
-  // JSON API.
-  const api = app.withTypeProvider<ZodTypeProvider>();
-  api.get(
-    "/api/v1/diagnostic/questions",
-    {
-      schema: {
-        summary: "Questionnaire du diagnostic d'aisance numérique (version en cours)",
-        description:
-          "Les questions, leurs réponses possibles (dont « passer » : je ne sais pas / je préfère ne pas répondre), les notes pour l'accompagnant et la version, à renvoyer avec les réponses.",
-        response: { 200: questionsResponse },
-      },
-    },
-    () => ({
-      version: QUESTIONNAIRE.version,
-      titre: QUESTIONNAIRE.title,
-      passer: SKIP,
-      questions: QUESTIONNAIRE.questions.map((q) => ({
-        id: q.id,
-        theme: q.theme,
-        texte: q.text,
-        explication: q.explanation ?? null,
-        noteAccompagnant: q.helperNote,
-        plusieursReponses: q.kind === "several",
-        reponses: q.answers.map((a) => ({ id: a.id, libelle: a.label })),
-      })),
-    }),
-  );
-
-  api.post(
-    "/api/v1/diagnostic",
-    {
-      schema: {
-        summary: "Résultat d'un diagnostic d'aisance numérique, avec les lieux proches",
-        description:
-          "Profil (autonome, proche, eloigne, exclu), urgence, freins, niveau d'accompagnement (urgence, inclusion, competences), services et modalités du schéma à chercher, et lieux proches de la commune. Enregistre de façon anonyme les réponses, le résultat, la commune, le jour et le mode (pas de nom, pas de contact).",
-        body: apiBody,
-        response: {
-          200: resultResponse,
-          400: problem("Corps incorrect, commune inconnue ou réponses impossibles."),
-          409: problem("Le questionnaire a changé depuis la version envoyée."),
-        },
-      },
-    },
-    async (req) => {
-      const body = req.body;
-      if (body.version && body.version !== QUESTIONNAIRE.version)
-        throw new HttpError(
-          409,
-          "Questionnaire modifié",
-          `Le questionnaire a changé (version actuelle : ${QUESTIONNAIRE.version}). Relisez GET /api/v1/diagnostic/questions.`,
-        );
-      const commune = ctx.territories.get(body.commune.toUpperCase());
-      if (!commune || (commune.kind !== "commune" && commune.kind !== "arrondissement"))
-        throw new HttpError(
-          400,
-          "Commune inconnue",
-          `commune : aucune commune n'a le code INSEE « ${body.commune} ».`,
-        );
-      const checked = checkAnswers(QUESTIONNAIRE, body.reponses);
-      if (!checked.ok)
-        throw new HttpError(400, "Réponses incorrectes", `reponses : ${checked.problems.join(" ; ")}`);
-      const result = score(checked.answers, QUESTIONNAIRE.version);
-      await store(
-        {
-          v: QUESTIONNAIRE.version,
-          m: body.mode,
-          c: commune.id,
-          a: checked.answers,
-          i: now(),
-          n: randomBytes(9).toString("base64url"),
-        },
-        result,
-        req,
-      );
-      const found = await matchingPlaces(ctx, result, commune);
-      return {
-        version: result.version,
-        commune: { code: commune.id, nom: commune.name },
-        mode: body.mode,
-        profil: result.profile,
-        urgence: result.urgent,
-        freins: result.barriers,
-        niveau: result.level,
-        services: result.services,
-        modalites: result.modalites,
-        dispositifs: result.programmes,
-        priseEnChargeSpecifique: result.priseEnCharge,
-        passNumerique: result.passNumerique,
-        reponsesDonnees: result.answered,
-        reponsesPassees: result.skipped,
-        lieux: found.map((f) => ({
-          ...placeSummaryJson(f.place),
-          distanceKm: Math.round(f.distanceKm * 10) / 10,
-        })),
-        rechercheLieux: moreHref(result, commune),
-      };
-    },
-  );
+  registerDiagnosticApi(app, ctx, { now, record: store });
 }
-
-/** INSEE codes of the communes (and arrondissements) of a territory, where responses are counted. */
-function communeCodes(territories: Referential, t: Territory): string[] {
-  if (t.kind === "arrondissement") return [t.id];
-  const codes: string[] = [];
-  for (const c of territories.communesOf(t)) {
-    codes.push(c.id);
-    for (const a of territories.childrenOf(c.id)) if (a.kind === "arrondissement") codes.push(a.id);
-  }
-  return codes;
-}
-
-/** On every territory page: how many diagnostics (small counts hidden), and a diagnostic for its inhabitants. */
-export const diagnosticSection: TerritorySection = {
-  id: "diagnostic",
-  title: "Diagnostic d'aisance numérique",
-  async render(t, ctx): Promise<VNode | null> {
-    const stats = showStats(
-      await countResponses(ctx.database.db, communeCodes(ctx.territories, t)),
-      STAT_KEYS,
-    );
-    const local = t.kind === "commune" || t.kind === "arrondissement";
-    return (
-      <>
-        <p>
-          {stats.enough && stats.total !== null
-            ? `${formatNumber(stats.total)} diagnostics faits ici, dont ${stats.urgent === null ? `moins de ${MIN_CELL}` : formatNumber(stats.urgent)} cas urgents.`
-            : `Moins de ${MIN_CELL} diagnostics faits ici : pas de chiffre, pour protéger l'anonymat.`}{" "}
-          <a href={`/diagnostic/statistiques?territoire=${encodeURIComponent(t.id)}`}>
-            Statistiques anonymes
-          </a>
-        </p>
-        {local ? (
-          <p>
-            <a href={`/diagnostic?commune=${encodeURIComponent(t.id)}`}>
-              Faire le diagnostic pour une personne de {t.name}
-            </a>
-          </p>
-        ) : null}
-      </>
-    );
-  },
-};
