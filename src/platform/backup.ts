@@ -12,6 +12,7 @@
  * wait for the backup to finish). A file without its end line is truncated and refused by the restore.
  */
 import { once } from "node:events";
+import { createInterface } from "node:readline";
 import { PassThrough, type Readable } from "node:stream";
 import { createGunzip, createGzip } from "node:zlib";
 import { type Migration, Migrator, sql } from "kysely";
@@ -93,7 +94,10 @@ async function appliedMigrations(db: Db): Promise<string[]> {
   ).rows.map((r) => r.name);
 }
 
-/** Writes the export's lines to `write` (which waits when the reader is slower); returns the counts. */
+/**
+ * Writes the export's lines to `write` (which waits when the reader is slower), several lines per call
+ * (joined by newlines); returns the counts.
+ */
 export async function exportDatabase(
   database: Database,
   write: (line: string) => Promise<void>,
@@ -123,7 +127,7 @@ export async function exportDatabase(
           const rows = (
             await sql<{ j: string }>`FETCH ${sql.raw(String(FETCH))} FROM maillage_backup`.execute(trx)
           ).rows;
-          for (const r of rows) await write(r.j);
+          if (rows.length > 0) await write(rows.map((r) => r.j).join("\n"));
           n += rows.length;
           if (rows.length < FETCH) break;
         }
@@ -137,8 +141,9 @@ export async function exportDatabase(
 
 /** The export as a gzipped byte stream (what `db backup` writes and the server's admin endpoint sends). */
 export function backupStream(database: Database): Readable {
-  const text = new PassThrough();
-  const gzip = createGzip();
+  const text = new PassThrough({ highWaterMark: 1024 * 1024 });
+  // Level 1: rows of JSON compress about as well, several times faster than the default.
+  const gzip = createGzip({ level: 1 });
   text.pipe(gzip);
   const write = async (line: string) => {
     if (!text.write(`${line}\n`)) await once(text, "drain");
@@ -151,22 +156,10 @@ export function backupStream(database: Database): Readable {
 }
 
 /** The lines of a gzipped backup. */
-export async function* backupLines(gz: AsyncIterable<Buffer>): AsyncGenerator<string> {
+export async function* backupLines(gz: Readable): AsyncGenerator<string> {
   const gunzip = createGunzip();
-  const feed = (async () => {
-    for await (const chunk of gz) if (!gunzip.write(chunk)) await once(gunzip, "drain");
-    gunzip.end();
-  })();
-  feed.catch((e) => gunzip.destroy(e));
-  let rest = "";
-  for await (const chunk of gunzip) {
-    const text = rest + (chunk as Buffer).toString("utf8");
-    const lines = text.split("\n");
-    rest = lines.pop() ?? "";
-    yield* lines;
-  }
-  await feed;
-  if (rest !== "") yield rest;
+  gz.on("error", (e) => gunzip.destroy(e));
+  yield* createInterface({ input: gz.pipe(gunzip), crlfDelay: Number.POSITIVE_INFINITY });
 }
 
 export class BackupError extends UsageError {}
