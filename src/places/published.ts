@@ -35,7 +35,7 @@ export class PublishedPlaces {
 
   /** Another process may have imported (a NOTIFY arrived): the next read checks `place_import` at once. */
   recheck(): void {
-    this.checkedAt = 0;
+    this.checkedAt = Number.NEGATIVE_INFINITY;
   }
 
   async all(): Promise<readonly Place[]> {
