@@ -15,7 +15,7 @@ import type { SourceFormat } from "./import/sources.ts";
 import { communesOf } from "./sync.ts";
 
 /** The largest file the server accepts (the national files are a few hundred megabytes at most). */
-export const MAX_IMPORT_BYTES = 1024 ** 3;
+const MAX_IMPORT_BYTES = 1024 ** 3;
 
 const Query = z.object({
   source: z.string().regex(SOURCE_NAME),

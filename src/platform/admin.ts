@@ -13,7 +13,7 @@ import { sendProblem } from "./http.ts";
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
 /** Whether the request carries the admin token (constant-time comparison of the digests). */
-export function hasAdminToken(req: FastifyRequest, token: string | undefined): boolean {
+function hasAdminToken(req: FastifyRequest, token: string | undefined): boolean {
   const header = req.headers.authorization;
   if (!token || typeof header !== "string" || !header.startsWith("Bearer ")) return false;
   return timingSafeEqual(digest(header.slice("Bearer ".length)), digest(token));

@@ -98,7 +98,7 @@ async function appliedMigrations(db: Db): Promise<string[]> {
  * Writes the export's lines to `write` (which waits when the reader is slower), several lines per call
  * (joined by newlines); returns the counts.
  */
-export async function exportDatabase(
+async function exportDatabase(
   database: Database,
   write: (line: string) => Promise<void>,
 ): Promise<TableCounts> {
@@ -162,17 +162,7 @@ export async function* backupLines(gz: Readable): AsyncGenerator<string> {
   yield* createInterface({ input: gz.pipe(gunzip), crlfDelay: Number.POSITIVE_INFINITY });
 }
 
-export class BackupError extends UsageError {}
-
-/** Names of the tables of the current schema holding rows, or existing at all (`anyTable`). */
-export async function nonEmptyTables(db: Db): Promise<string[]> {
-  const out: string[] = [];
-  for (const t of await listTables(db)) {
-    const r = await sql<{ any: boolean }>`SELECT EXISTS (SELECT 1 FROM ${ident(t.name)}) AS any`.execute(db);
-    if (r.rows[0]?.any) out.push(t.name);
-  }
-  return out;
-}
+class BackupError extends UsageError {}
 
 /** Drops every table of the current schema (`restore --force`). */
 export async function dropAllTables(db: Db): Promise<void> {

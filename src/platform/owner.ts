@@ -95,12 +95,6 @@ function readOwner(path: string): OwnerInfo | null | "unreadable" {
   }
 }
 
-/** The owner of a folder, if a live process holds it. */
-export function currentOwner(folder: string): OwnerInfo | null {
-  const o = readOwner(`${folder}.lock`);
-  return o && o !== "unreadable" && alive(o) ? o : null;
-}
-
 /** A lock held by this process; `announce` adds the server's address, `release` removes it. */
 export interface FolderLock {
   readonly info: OwnerInfo;
