@@ -35,7 +35,13 @@ test("one owner: a second opener is refused with the owner named; released, the 
 test("a lock left by a dead process, or by a pid now used by another process, is taken over at once", (t) => {
   const db = folder(t);
   const dead = spawnSync(process.execPath, ["-e", ""]).pid;
-  const left = { pid: dead, since: new Date().toISOString(), command: "serve", host: hostname(), started: null };
+  const left = {
+    pid: dead,
+    since: new Date().toISOString(),
+    command: "serve",
+    host: hostname(),
+    started: null,
+  };
   writeFileSync(`${db}.lock`, JSON.stringify(left));
   const lock = lockFolder(db, "serve");
   assert.equal(JSON.parse(readFileSync(`${db}.lock`, "utf8")).pid, process.pid);
