@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -130,6 +130,16 @@ test("the embedded database has one owner: a second server or command is refused
   await db.close();
   assert.equal(seq.rows[0]?.next, (seq.rows[0]?.max ?? 0) + 1);
   assert.deepEqual(await pagesOf(restored), await pagesOf(dataDir));
+
+  // A truncated backup restores nothing.
+  const truncated = join(work, "tronquee.gz");
+  writeFileSync(truncated, readFileSync(backup).subarray(0, 1_000_000));
+  const empty = mkdtempSync(join(tmpdir(), "maillage-restored-"));
+  t.after(() => rmSync(empty, { recursive: true, force: true }));
+  const partial = await cli(["db", "restore", truncated], { MAILLAGE_DATA_DIR: empty });
+  assert.equal(partial.code, 2, partial.stderr);
+  assert.match(partial.stderr, /Erreur : sauvegarde incomplète ou abîmée .*rien n'a été restauré/);
+  assert.deepEqual(readdirSync(empty), []);
 
   // A folder that holds a database is not overwritten without --force.
   const again = await cli(["db", "restore", backup], { MAILLAGE_DATA_DIR: restored });

@@ -155,14 +155,22 @@ export function backupStream(database: Database): Readable {
   return gzip;
 }
 
+class BackupError extends UsageError {}
+
 /** The lines of a gzipped backup. */
 export async function* backupLines(gz: Readable): AsyncGenerator<string> {
   const gunzip = createGunzip();
   gz.on("error", (e) => gunzip.destroy(e));
-  yield* createInterface({ input: gz.pipe(gunzip), crlfDelay: Number.POSITIVE_INFINITY });
+  try {
+    yield* createInterface({ input: gz.pipe(gunzip), crlfDelay: Number.POSITIVE_INFINITY });
+  } catch (e) {
+    if ((e as { code?: string }).code?.startsWith("Z_"))
+      throw new BackupError(
+        "sauvegarde incomplète ou abîmée (compression illisible) : rien n'a été restauré.",
+      );
+    throw e;
+  }
 }
-
-class BackupError extends UsageError {}
 
 /** Drops every table of the current schema (`restore --force`). */
 export async function dropAllTables(db: Db): Promise<void> {

@@ -91,6 +91,8 @@ export async function openDatabase(opts: {
         client.on("notification", (m) => onNotify(m.payload ?? ""));
         listeners.push(client);
         await client.connect();
+        // Listening alone must not keep a finished command's process alive.
+        (client as unknown as { connection?: { stream?: { unref?(): void } } }).connection?.stream?.unref?.();
         await client.query(`LISTEN ${channel}`);
         if (closed) await client.end();
       },
