@@ -151,6 +151,7 @@ async function sendImport(
     throw new BadInput(`le serveur a refusé l'import : ${body?.detail ?? res.statusText}`);
   return body;
 }
+
 export const IMPORT_FORMATS: string[] = [
   "standard",
   "france-services",
