@@ -11,9 +11,14 @@ const walk = (dir) =>
   );
 const unitOnly = process.argv.includes("--unit");
 const files = [...walk("src"), ...(unitOnly ? [] : walk("test"))].filter((f) => f.endsWith(".test.ts"));
-// The longest files first (browser journeys, then server and store tests, then unit tests), so that the last
+// The longest files first (browser journeys and database operations, then server and store tests, then unit tests), so that the last
 // minutes are not spent waiting for one long file while the other cores are idle.
-const rank = (f) => (f.startsWith("test/e2e") ? 0 : f.startsWith("test") || f.includes("store") ? 1 : 2);
+const rank = (f) =>
+  f.startsWith("test/e2e") || f.startsWith("test/db-")
+    ? 0
+    : f.startsWith("test") || f.includes("store")
+      ? 1
+      : 2;
 files.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 // No TZ here: the tests run in the machine's time zone, as production does (.ci/run picks a non-Paris one).
 const env = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" };

@@ -10,9 +10,13 @@ import { SearchIndex } from "./territories/search.ts";
 import { getGeometries, listTerritories } from "./territories/store.ts";
 import { syncTerritories } from "./territories/sync.ts";
 
-export function openConfiguredDatabase(config: Config): Promise<Database> {
-  return openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, "db") });
+/** The configured database; `command` names this process to whoever tries to open the same embedded folder. */
+export function openConfiguredDatabase(config: Config, command = "?"): Promise<Database> {
+  return openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: embeddedFolder(config), command });
 }
+
+/** Where the embedded database lives. */
+export const embeddedFolder = (config: Config): string => join(config.dataDir, "db");
 
 /**
  * Opens (or creates) the database, applies migrations, loads the territories and lets every capability load or
@@ -20,28 +24,38 @@ export function openConfiguredDatabase(config: Config): Promise<Database> {
  */
 export async function openApp(
   config: Config,
-  opts: { progress?: ProgressFactory; log?: (msg: string) => void; force?: boolean; clock?: Clock } = {},
+  opts: {
+    progress?: ProgressFactory;
+    log?: (msg: string) => void;
+    force?: boolean;
+    clock?: Clock;
+    /** The command opening the database (« serve »…), named to whoever tries to open the same embedded folder. */
+    command?: string;
+  } = {},
 ): Promise<AppContext> {
   const log = opts.log ?? (() => {});
-  const database = await openConfiguredDatabase(config);
+  const database = await openConfiguredDatabase(config, opts.command);
   try {
-    const applied = await migrate(database.db, migrations);
-    if (applied.length > 0) log(`Migrations appliquées : ${applied.join(", ")}`);
-    const sync = await syncTerritories(database.db, config.referenceDir, {
-      progress: opts.progress,
-      force: opts.force,
+    // Servers starting together on one PostgreSQL: one migrates and loads, the others wait, then find it done.
+    return await database.exclusive(async () => {
+      const applied = await migrate(database.db, migrations);
+      if (applied.length > 0) log(`Migrations appliquées : ${applied.join(", ")}`);
+      const sync = await syncTerritories(database.db, config.referenceDir, {
+        progress: opts.progress,
+        force: opts.force,
+      });
+      if (sync.status === "loaded") log(`Territoires chargés : ${JSON.stringify(sync.counts)}`);
+      const base: BaseContext = {
+        config,
+        clock: opts.clock ?? systemClock,
+        database,
+        ...(await buildReferential(database)),
+        shapes: (ids) => getGeometries(database.db, ids),
+      };
+      const ctx = provideReadModels(base);
+      for (const c of capabilities) await c.sync?.(ctx, { progress: opts.progress, log, force: opts.force });
+      return ctx;
     });
-    if (sync.status === "loaded") log(`Territoires chargés : ${JSON.stringify(sync.counts)}`);
-    const base: BaseContext = {
-      config,
-      clock: opts.clock ?? systemClock,
-      database,
-      ...(await buildReferential(database)),
-      shapes: (ids) => getGeometries(database.db, ids),
-    };
-    const ctx = provideReadModels(base);
-    for (const c of capabilities) await c.sync?.(ctx, { progress: opts.progress, log, force: opts.force });
-    return ctx;
   } catch (e) {
     await database.close();
     throw e;

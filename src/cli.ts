@@ -2,11 +2,13 @@
 import { parseArgs } from "node:util";
 import { buildReferential, openApp, openConfiguredDatabase } from "./app.ts";
 import { capabilities } from "./capabilities.ts";
+import { backupCommand, copyCommand, DB_HELP, restoreCommand } from "./db-commands.ts";
 import { migrations } from "./migrations.ts";
 import { EXIT, UsageError } from "./platform/command.ts";
 import { ConfigError, ENVIRONMENT, loadConfig } from "./platform/config.ts";
 import { migrate } from "./platform/db.ts";
 import { DataFileError } from "./platform/files.ts";
+import { newAdminToken } from "./platform/owner.ts";
 import { createProgress } from "./platform/progress.ts";
 import { buildServer, listen } from "./server.ts";
 import { syncTerritories } from "./territories/sync.ts";
@@ -22,6 +24,9 @@ Usage : maillage <commande> [options]
 Commandes :
   serve            démarre le site (crée la base et charge les données au premier lancement)
   db migrate       applique les migrations de la base
+  db backup        sauvegarde toute la base dans un fichier (cohérente, pendant que le site tourne)
+  db restore       restaure une sauvegarde dans une base vide
+  db copy          copie la base embarquée vers PostgreSQL (--to postgres://…) et compare les lignes
   data load        charge les données de référence (territoires, puis celles de chaque module) ;
                    ne fait rien si elles sont à jour
 CAPABILITY_COMMANDS
@@ -45,10 +50,15 @@ ENVIRONMENT`
   serve: `Usage : maillage serve
 
 Démarre le site sur http://HOST:PORT (par défaut http://127.0.0.1:3000).
-Au premier lancement, crée la base, applique les migrations et charge les données de référence.`,
+Au premier lancement, crée la base, applique les migrations et charge les données de référence.
+
+Base embarquée : un seul processus à la fois l'ouvre. Tant que le serveur tourne, « maillage places import »
+et « maillage db backup » lui envoient leur travail ; les autres commandes sur la même base sont refusées.
+PostgreSQL : plusieurs serveurs peuvent démarrer ensemble sur la même base ; un seul charge les données.`,
   "db migrate": `Usage : maillage db migrate
 
 Applique les migrations manquantes (base PGlite dans MAILLAGE_DATA_DIR/db, ou PostgreSQL si DATABASE_URL).`,
+  ...DB_HELP,
   "data load": `Usage : maillage data load [--force]
 
 Charge les communes, EPCI, départements, régions et leurs contours depuis le dossier data/,
@@ -74,13 +84,19 @@ export async function main(argv: string[]): Promise<number> {
     }
     const config = loadConfig();
     return command.run(rest, () =>
-      openApp(config, { progress: createProgress, log: (m) => console.error(m) }),
+      openApp(config, { progress: createProgress, log: (m) => console.error(m), command: capabilityKey }),
     );
   }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { help: { type: "boolean", short: "h" }, force: { type: "boolean" }, limit: { type: "string" } },
+    options: {
+      help: { type: "boolean", short: "h" },
+      force: { type: "boolean" },
+      limit: { type: "string" },
+      output: { type: "string" },
+      to: { type: "string" },
+    },
     strict: true,
   });
   const [cmd = "", sub = ""] = positionals;
@@ -94,9 +110,12 @@ export async function main(argv: string[]): Promise<number> {
   switch (key) {
     case "serve": {
       const t0 = performance.now();
-      const ctx = await openApp(config, { progress, log: (m) => console.error(m) });
-      const app = await buildServer(ctx);
+      const ctx = await openApp(config, { progress, log: (m) => console.error(m), command: "serve" });
+      // On the embedded database, the commands of this machine send their writes to this server (admin.ts).
+      const adminToken = ctx.database.lock ? newAdminToken() : undefined;
+      const app = await buildServer(ctx, { adminToken });
       const url = await listen(app, config.port, config.host);
+      if (adminToken) ctx.database.lock?.announce({ url, token: adminToken });
       // The search index is built right after (≈0.5 s); a search arriving before simply waits for it.
       setImmediate(() => ctx.search.warm());
       console.error(`Maillage est prêt en ${((performance.now() - t0) / 1000).toFixed(1)} s : ${url}`);
@@ -110,9 +129,9 @@ export async function main(argv: string[]): Promise<number> {
       return -1;
     }
     case "db migrate": {
-      const database = await openConfiguredDatabase(config);
+      const database = await openConfiguredDatabase(config, key);
       try {
-        const applied = await migrate(database.db, migrations);
+        const applied = await database.exclusive(() => migrate(database.db, migrations));
         console.log(applied.length ? `Migrations appliquées : ${applied.join(", ")}` : "La base est à jour.");
       } finally {
         await database.close();
@@ -124,6 +143,7 @@ export async function main(argv: string[]): Promise<number> {
       const ctx = await openApp(config, {
         progress,
         force: values.force,
+        command: key,
         log: (m) => {
           messages.push(m);
           console.log(m);
@@ -140,10 +160,12 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(
           'Indiquez ce que vous cherchez, par exemple : maillage territoires "saint etienne"',
         );
-      const database = await openConfiguredDatabase(config);
+      const database = await openConfiguredDatabase(config, key);
       try {
-        await migrate(database.db, migrations);
-        await syncTerritories(database.db, config.referenceDir, { progress });
+        await database.exclusive(async () => {
+          await migrate(database.db, migrations);
+          await syncTerritories(database.db, config.referenceDir, { progress });
+        });
         const { search, territories } = await buildReferential(database);
         const limit = Number(values.limit ?? 10);
         if (!Number.isInteger(limit) || limit < 1 || limit > 100)
@@ -160,6 +182,15 @@ export async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case "db backup":
+      if (positionals.length > 2) throw new UsageError(`argument inattendu « ${positionals[2]} »`);
+      return backupCommand(config, values.output);
+    case "db restore":
+      if (positionals.length > 3) throw new UsageError(`argument inattendu « ${positionals[3]} »`);
+      return restoreCommand(config, positionals[2], values.force === true);
+    case "db copy":
+      if (positionals.length > 2) throw new UsageError(`argument inattendu « ${positionals[2]} »`);
+      return copyCommand(config, values.to, values.force === true);
     default:
       throw new UsageError(
         `Commande inconnue « ${key} ». Tapez « maillage --help » pour la liste des commandes.`,

@@ -90,6 +90,11 @@ export interface Capability {
   sync?(ctx: AppContext, opts: SyncOptions): Promise<void>;
   /** HTTP pages and API routes. */
   routes?(app: FastifyInstance, ctx: AppContext): void;
+  /**
+   * Admin routes under `/admin/`, behind the running server's token: what this capability's writing commands
+   * send to a server that owns the embedded database (bodies arrive as raw byte streams).
+   */
+  admin?(app: FastifyInstance, ctx: AppContext): void;
   /** Sections added to every territory page, in order. */
   sections?: TerritorySection[];
   /** Commands, keyed by their words ("places import"). */

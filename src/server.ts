@@ -3,11 +3,19 @@ import { recordRoutes, registerApiDocs } from "./api-docs.tsx";
 import { capabilities } from "./capabilities.ts";
 import type { AppContext } from "./context.ts";
 import { registerAboutRoutes } from "./platform/about.tsx";
+import { registerAdmin } from "./platform/admin.ts";
+import { backupStream } from "./platform/backup.ts";
 import { createHttpServer } from "./platform/http.ts";
 import { registerTerritoryRoutes } from "./territories/routes.ts";
 
-/** Builds the HTTP application: the platform plumbing plus every capability's routes. */
-export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
+/**
+ * Builds the HTTP application: the platform plumbing plus every capability's routes. `adminToken` opens the
+ * admin endpoints (`/admin/…`) to the commands that know it (see platform/admin.ts).
+ */
+export async function buildServer(
+  ctx: AppContext,
+  opts: { adminToken?: string } = {},
+): Promise<FastifyInstance> {
   const app = await createHttpServer(ctx.config);
   recordRoutes(app);
   registerAboutRoutes(app);
@@ -18,6 +26,16 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     capabilities.flatMap((c) => c.sections ?? []),
   );
   for (const c of capabilities) c.routes?.(app, ctx);
+  registerAdmin(app, opts.adminToken, (admin) => {
+    // A consistent backup of the database while serving (`maillage db backup` on the embedded database).
+    admin.get("/sauvegarde", (_req, reply) =>
+      reply
+        .type("application/gzip")
+        .header("content-disposition", 'attachment; filename="maillage.sauvegarde.gz"')
+        .send(backupStream(ctx.database)),
+    );
+    for (const c of capabilities) c.admin?.(admin, ctx);
+  });
   app.get("/sante", () => ({ statut: "ok", territoires: ctx.territories.all.length }));
   return app;
 }

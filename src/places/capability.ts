@@ -1,7 +1,9 @@
 import type { Capability } from "../context.ts";
+import { registerPlaceAdmin } from "./admin.ts";
 import { exportCommand, importCommand } from "./cli.ts";
 import { PublishedPlaces } from "./published.ts";
 import { placesSection, registerPlaceRoutes } from "./routes.tsx";
+import { PLACES_CHANNEL } from "./store/records.ts";
 import { placeMigrations } from "./store/tables.ts";
 import { syncCapability } from "./sync.ts";
 
@@ -9,9 +11,15 @@ import { syncCapability } from "./sync.ts";
 export const places: Capability = {
   name: "lieux",
   migrations: placeMigrations,
-  provide: (ctx) => ({ places: new PublishedPlaces(ctx.database.db) }),
+  provide: (ctx) => {
+    const places = new PublishedPlaces(ctx.database.db);
+    // Imports NOTIFY when they commit; polling stays as the fallback if the listening connection fails.
+    ctx.database.listen(PLACES_CHANNEL, () => places.recheck()).catch(() => {});
+    return { places };
+  },
   sync: syncCapability,
   routes: registerPlaceRoutes,
+  admin: registerPlaceAdmin,
   sections: [placesSection],
   commands: {
     "places import": importCommand(),

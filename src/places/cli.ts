@@ -1,5 +1,5 @@
 /** `maillage places import` and `maillage places export`. */
-import { createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { basename } from "node:path";
@@ -7,11 +7,13 @@ import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import type { Command } from "../context.ts";
+import { callAdmin } from "../platform/admin.ts";
+import { FolderBusy } from "../platform/owner.ts";
 import { type ResolveOptions, resolveTerritory, unresolvedProblem } from "../territories/resolve.ts";
 import { exportDataInclusion } from "./data-inclusion.ts";
 import { territoryCodes } from "./describe.ts";
 import { exportCsv, exportJson } from "./export.ts";
-import { countsText, importFile } from "./import/ingest.ts";
+import { countsText, importFile, type StoreImportResult } from "./import/ingest.ts";
 import { openFile } from "./import/read.ts";
 import type { SourceFormat } from "./import/sources.ts";
 import type { RowIssue } from "./model.ts";
@@ -20,6 +22,8 @@ import { communesOf } from "./sync.ts";
 
 /** Errors printed by `places import`; the rest are counted. */
 const MAX_PRINTED_ERRORS = 50;
+/** The importer's validation of a source name (also used by the admin endpoint). */
+export const SOURCE_NAME = /^[\p{L}\p{N}][\p{L}\p{N} _.-]{0,79}$/u;
 
 interface Io {
   out: (line: string) => void;
@@ -87,8 +91,72 @@ Options :
                    code de département (42, 2A, 971), region-XX, ou son nom
   --output FICHIER écrit dans ce fichier (par défaut : la sortie standard)`;
 
-const errorLine = (e: RowIssue) => e.message;
-const IMPORT_FORMATS: string[] = ["standard", "france-services", "data-inclusion"] satisfies SourceFormat[];
+/** What `places import` prints, the same whether the file was imported here or by the running server. */
+export interface ImportReport {
+  /** The counts line (or why the file was refused). */
+  text: string;
+  /** The first errors, one line each. */
+  errors: string[];
+  /** Errors not listed. */
+  more: number;
+  warnings: number;
+  refused: string | null;
+  rejected: number;
+}
+
+export function reportOf(result: StoreImportResult): ImportReport {
+  const errors = result.errors.slice(0, MAX_PRINTED_ERRORS).map((e: RowIssue) => e.message);
+  return {
+    text: countsText(result),
+    errors,
+    more: result.errorCount - errors.length,
+    warnings: result.warningCount,
+    refused: result.refused,
+    rejected: result.counts.rejected,
+  };
+}
+
+function printReport(io: Io, r: ImportReport): number {
+  io.out(r.text);
+  for (const e of r.errors) io.out(e);
+  if (r.more > 0) io.out(`… et ${r.more} autre(s) erreur(s).`);
+  if (r.warnings > 0) io.out(`${r.warnings} avertissement(s) (lignes importées, à vérifier).`);
+  if (r.refused) {
+    io.err(`Erreur : ${r.refused}`);
+    return 2;
+  }
+  return r.rejected > 0 ? 1 : 0;
+}
+
+/** Sends a file to the running server's import endpoint (places/admin.ts) and returns what it imported. */
+async function sendImport(
+  server: { url: string; token: string },
+  file: string,
+  opts: { source: string; format?: string; strict: boolean; full: boolean; by: string },
+): Promise<ImportReport> {
+  const query: Record<string, string> = { source: opts.source, fichier: basename(file), par: opts.by };
+  if (opts.format) query.format = opts.format;
+  if (opts.strict) query.strict = "1";
+  if (opts.full) query.complet = "1";
+  let res: Response;
+  try {
+    res = await callAdmin(server, "lieux/import", { method: "POST", body: createReadStream(file), query });
+  } catch (e) {
+    throw new BadInput(
+      `le serveur ${server.url} ne répond pas (${(e as Error).message}) : vérifiez qu'il tourne, ou arrêtez-le et relancez l'import.`,
+    );
+  }
+  const body = (await res.json().catch(() => null)) as (ImportReport & { detail?: string }) | null;
+  if (!res.ok || !body)
+    throw new BadInput(`le serveur a refusé l'import : ${body?.detail ?? res.statusText}`);
+  return body;
+}
+
+export const IMPORT_FORMATS: string[] = [
+  "standard",
+  "france-services",
+  "data-inclusion",
+] satisfies SourceFormat[];
 
 export function importCommand(io: Io = defaultIo()): Command {
   return {
@@ -123,14 +191,30 @@ export function importCommand(io: Io = defaultIo()): Command {
           );
         const source =
           (values.source as string | undefined) ?? basename(file).replace(/(\.(csv|json|txt))?(\.gz)?$/i, "");
-        if (!/^[\p{L}\p{N}][\p{L}\p{N} _.-]{0,79}$/u.test(source))
+        if (!SOURCE_NAME.test(source))
           throw new BadInput(
             `--source : nom de source invalide « ${source} » (lettres, chiffres, espace, - _ .)`,
           );
         const info = await stat(file).catch(() => null);
         if (!info) throw new BadInput(`${file} : fichier introuvable`);
         if (!info.isFile()) throw new BadInput(`${file} : ce n'est pas un fichier`);
-        const ctx = await open();
+        const ctx = await open().catch((e) => {
+          // A server owns the embedded database: it imports the file itself (never two processes on one folder).
+          if (e instanceof FolderBusy && e.owner.url && e.owner.token) return e;
+          throw e;
+        });
+        if (ctx instanceof FolderBusy) {
+          const { url, token } = ctx.owner as { url: string; token: string };
+          io.err(`Un serveur Maillage utilise cette base (${url}) : le fichier lui est envoyé.`);
+          const report = await sendImport({ url, token }, file, {
+            source,
+            format,
+            strict: values.strict === true,
+            full: values.full === true,
+            by: commandLineUser(),
+          });
+          return printReport(io, report);
+        }
         try {
           const result = await importFile(ctx.database.db, openFile(file), {
             source,
@@ -145,17 +229,7 @@ export function importCommand(io: Io = defaultIo()): Command {
             },
           });
           if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
-          io.out(countsText(result));
-          for (const e of result.errors.slice(0, MAX_PRINTED_ERRORS)) io.out(errorLine(e));
-          const more = result.errorCount - Math.min(result.errors.length, MAX_PRINTED_ERRORS);
-          if (more > 0) io.out(`… et ${more} autre(s) erreur(s).`);
-          if (result.warningCount > 0)
-            io.out(`${result.warningCount} avertissement(s) (lignes importées, à vérifier).`);
-          if (result.refused) {
-            io.err(`Erreur : ${result.refused}`);
-            return 2;
-          }
-          return result.counts.rejected > 0 ? 1 : 0;
+          return printReport(io, reportOf(result));
         } finally {
           await ctx.database.close();
         }

@@ -8,8 +8,9 @@ const RECHECK_MS = 5_000;
 
 /**
  * Every published place (after deduplication) in memory, for capabilities that compute over all places
- * (coverage, orientation). It is reloaded when a new import is recorded in `place_import`, checked at most every
- * few seconds, or at once after `invalidate()` (imports in this process call it).
+ * (coverage, orientation). It is reloaded when a new import is recorded in `place_import`: checked at once when
+ * an import's NOTIFY arrives (`recheck()`, see capability.ts; other servers on one PostgreSQL), after
+ * `invalidate()` (imports in this process), and otherwise at most every few seconds (the fallback).
  */
 export class PublishedPlaces {
   private snapshot: { marker: string; places: readonly Place[] } | null = null;
@@ -30,6 +31,11 @@ export class PublishedPlaces {
   invalidate(): void {
     this.snapshot = null;
     this.checkedAt = 0;
+  }
+
+  /** Another process may have imported (a NOTIFY arrived): the next read checks `place_import` at once. */
+  recheck(): void {
+    this.checkedAt = Number.NEGATIVE_INFINITY;
   }
 
   async all(): Promise<readonly Place[]> {

@@ -1,8 +1,10 @@
 import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { createPgConfig } from "@electric-sql/pglite/node-postgres";
 import { Kysely, type Migration, Migrator, PostgresDialect, sql } from "kysely";
 import pg from "pg";
+import { type FolderLock, lockFolder } from "./owner.ts";
 
 /** The tables are declared by each capability's store (`db.withTables<…>()`); the platform knows none of them. */
 // biome-ignore lint/complexity/noBannedTypes: no table is known at this level
@@ -11,8 +13,21 @@ export type Db = Kysely<{}>;
 export interface Database {
   db: Db;
   kind: "pglite" | "postgres";
+  /** The embedded database's folder lock (null in memory and on PostgreSQL): a server announces itself in it. */
+  lock: FolderLock | null;
+  /**
+   * Runs `work` while holding the database-wide start lock: on PostgreSQL a session advisory lock held on a
+   * connection of its own (other servers starting at the same moment wait, then find the work done); on PGlite
+   * the folder lock already makes this process the only one.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
+  /** Calls `onNotify` on every NOTIFY of `channel` (a connection of its own on PostgreSQL), until close. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The key of the start lock: one per schema, so that test schemas of one database do not wait for each other. */
+const START_LOCK = 0x6d61696c; // "mail"
 
 /**
  * Opens the database: PostgreSQL when a URL is given, else the embedded PGlite in `pgliteDir`
@@ -24,6 +39,8 @@ export async function openDatabase(opts: {
   pgliteDir?: string;
   /** PostgreSQL only: work in this schema (created if missing), e.g. to isolate a test run. */
   schema?: string;
+  /** The command opening an embedded folder, named to whoever tries to open it meanwhile. */
+  command?: string;
 }): Promise<Database> {
   if (opts.databaseUrl) {
     if (opts.schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(opts.schema))
@@ -31,28 +48,89 @@ export async function openDatabase(opts: {
     if (opts.schema) {
       const client = new pg.Client({ connectionString: opts.databaseUrl });
       await client.connect();
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${opts.schema}`);
-      await client.end();
+      try {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${opts.schema}`);
+      } catch (e) {
+        // Two processes creating the same schema at once: one of them gets a unique violation; it exists now.
+        if ((e as { code?: string }).code !== "23505") throw e;
+      } finally {
+        await client.end();
+      }
     }
-    const pool = new pg.Pool({
+    const connection = {
       connectionString: opts.databaseUrl,
-      max: 10,
       ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
-    });
+    };
+    const pool = new pg.Pool({ ...connection, max: 10 });
     const db = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: "postgres", close: () => db.destroy() };
+    const listeners: pg.Client[] = [];
+    let closed = false;
+    return {
+      db,
+      kind: "postgres",
+      lock: null,
+      async exclusive(work) {
+        const client = new pg.Client(connection);
+        await client.connect();
+        try {
+          await client.query("SELECT pg_advisory_lock($1, hashtext(current_schema()))", [START_LOCK]);
+          return await work();
+        } finally {
+          // Ending the session releases the lock even if the unlock below cannot run.
+          await client
+            .query("SELECT pg_advisory_unlock($1, hashtext(current_schema()))", [START_LOCK])
+            .catch(() => {});
+          await client.end();
+        }
+      },
+      async listen(channel, onNotify) {
+        if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error("invalid channel name");
+        const client = new pg.Client(connection);
+        // A lost listening connection is not fatal: the read models also re-check on their own.
+        client.on("error", () => {});
+        client.on("notification", (m) => onNotify(m.payload ?? ""));
+        listeners.push(client);
+        await client.connect();
+        // Listening alone must not keep a finished command's process alive.
+        (client as unknown as { connection?: { stream?: { unref?(): void } } }).connection?.stream?.unref?.();
+        await client.query(`LISTEN ${channel}`);
+        if (closed) await client.end();
+      },
+      async close() {
+        closed = true;
+        await Promise.all(listeners.map((c) => c.end().catch(() => {})));
+        await db.destroy();
+      },
+    };
   }
   const dir = opts.pgliteDir ?? "memory://";
-  if (!dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
-  const pglite = await PGlite.create(dir);
+  const inMemory = dir.startsWith("memory://");
+  if (!inMemory) mkdirSync(dir, { recursive: true });
+  const lock = inMemory ? null : lockFolder(resolve(dir), opts.command ?? "?");
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dir);
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   const pool = new pg.Pool(createPgConfig(pglite));
   const db = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
     kind: "pglite",
+    lock,
+    exclusive: (work) => work(),
+    async listen(channel, onNotify) {
+      await pglite.listen(channel, onNotify);
+    },
     close: async () => {
-      await db.destroy();
-      await pglite.close();
+      try {
+        await db.destroy();
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

@@ -1,4 +1,5 @@
 /** Records and imports: what an import writes (inside the caller's transaction). */
+import { sql } from "kysely";
 import { type CommuneMatch, type Place, type Provenance, STANDARD_FIELDS } from "../model.ts";
 import {
   chunks,
@@ -42,7 +43,12 @@ export async function finishImport(
     .set({ sha256, counts: json(counts) as never })
     .where("id", "=", id)
     .execute();
+  // Delivered when the import commits: every server's published places re-check at once (published.ts).
+  await sql`SELECT pg_notify(${PLACES_CHANNEL}, current_schema())`.execute(trx);
 }
+
+/** The channel of the notification sent by every import. */
+export const PLACES_CHANNEL = "maillage_lieux";
 
 export async function recordsById(trx: PlaceTrx, ids: string[]): Promise<Map<string, StoredRecord>> {
   if (ids.length === 0) return new Map();
