@@ -101,15 +101,7 @@ function CurveChart({ plan }: { plan: PlanResult }): VNode {
   );
 }
 
-function PlanResultView({
-  plan,
-  base,
-  form,
-}: {
-  plan: PlanResult;
-  base: string;
-  form: PlanForm;
-}): VNode {
+function PlanResultView({ plan, base, form }: { plan: PlanResult; base: string; form: PlanForm }): VNode {
   const word = plan.bus ? "arrêt" : "site";
   const params = new URLSearchParams(base);
   params.set("sites", form.sites);
