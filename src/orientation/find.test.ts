@@ -7,7 +7,9 @@ import { placeHours } from "../places/hours.ts";
 import type { Place } from "../places/model.ts";
 import { zonedInstant } from "../platform/clock.ts";
 import type { Referential } from "../territories/referential.ts";
-import { buildIndex, findPlaces, type OrientationIndex, telTarget } from "./find.ts";
+import { telTarget } from "./find/criteria.ts";
+import { buildIndex, type OrientationIndex } from "./find/place-index.ts";
+import { findPlaces } from "./find.ts";
 import { type Criterion, emptyQuery, NEEDS, type OrientationQuery, SERVICE } from "./model.ts";
 
 const STANDARD_DIR = join(import.meta.dirname, "../places/standard");

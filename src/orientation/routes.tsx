@@ -23,7 +23,7 @@ import {
   resolveTerritory,
 } from "../territories/resolve.ts";
 import { whatToBring } from "./bring.ts";
-import { serviceInPlainWords } from "./find.ts";
+import { serviceInPlainWords } from "./find/criteria.ts";
 import { CRITERIA, type OrientationOutcome, type OrientationQuery, type OrientationResult } from "./model.ts";
 import { communeOptions, nearestCommune, orient, orientationIndex } from "./service.ts";
 import { smsText } from "./sms.ts";

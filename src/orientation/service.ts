@@ -7,7 +7,8 @@ import type { Place } from "../places/model.ts";
 import type { Territory, TerritoryKind } from "../territories/model.ts";
 import type { Referential } from "../territories/referential.ts";
 import type { ResolveOptions } from "../territories/resolve.ts";
-import { buildIndex, findPlaces, type OrientationIndex, warmHours } from "./find.ts";
+import { buildIndex, type OrientationIndex, warmHours } from "./find/place-index.ts";
+import { findPlaces } from "./find.ts";
 import type { OrientationOutcome, OrientationQuery } from "./model.ts";
 
 const indexes = new WeakMap<
