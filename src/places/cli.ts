@@ -224,6 +224,7 @@ export function importCommand(io: Io = defaultIo()): Command {
             strict: values.strict === true,
             full: values.full === true,
             by: commandLineUser(),
+            embedded: ctx.database.kind === "pglite",
             onProgress: (n) => {
               if (process.stderr.isTTY) process.stderr.write(`\r${basename(file)} : ${n} lignes lues…\x1b[K`);
             },

@@ -162,7 +162,7 @@ function placeFeatures(nom: string, adresse: string, commune: string, pivot: str
   };
 }
 
-const featuresOf = (p: Place) =>
+const featuresOf = (p: { standard: Pick<StandardPlace, "nom" | "adresse" | "commune" | "pivot"> }) =>
   placeFeatures(p.standard.nom, p.standard.adresse, p.standard.commune, p.standard.pivot);
 
 function nameSimilarityOf(x: PlaceFeatures, y: PlaceFeatures): number {
@@ -202,8 +202,16 @@ export function addressSimilarity(a: string, b: string): number {
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
+/** What scoring a pair reads of a place besides its folded features (a Place has it). */
+export interface Scorable {
+  id: string;
+  standard: Pick<StandardPlace, "nom" | "adresse">;
+  location: Place["location"];
+  flags: Pick<Place["flags"], "approximateCoordinates">;
+}
+
 /** Metres between two places, when both have exact coordinates. */
-function metersBetween(a: Place, b: Place): number | null {
+function metersBetween(a: Scorable, b: Scorable): number | null {
   if (a.location && b.location && !a.flags.approximateCoordinates && !b.flags.approximateCoordinates)
     return distance(a.location.lon, a.location.lat, b.location.lon, b.location.lat) * 1000;
   return null;
@@ -213,7 +221,13 @@ function metersBetween(a: Place, b: Place): number | null {
  * The score alone, with the very arithmetic of scorePair (same roundings, same order of the sum) but without
  * the explanation's texts: most candidate pairs are clearly distinct and need no explanation.
  */
-function quickScore(a: Place, b: Place, fa: PlaceFeatures, fb: PlaceFeatures, config: DedupeConfig): number {
+function quickScore(
+  a: Scorable,
+  b: Scorable,
+  fa: PlaceFeatures,
+  fb: PlaceFeatures,
+  config: DedupeConfig,
+): number {
   const w = config.weights;
   const name = nameSimilarityOf(fa, fb);
   const address = addressSimilarityOf(fa, fb);
@@ -227,12 +241,16 @@ function quickScore(a: Place, b: Place, fa: PlaceFeatures, fb: PlaceFeatures, co
 }
 
 /** Scores one pair and explains each part. */
-export function scorePair(
-  a: Place,
-  b: Place,
-  config: DedupeConfig = DEFAULT_DEDUPE,
-  fa: PlaceFeatures = featuresOf(a),
-  fb: PlaceFeatures = featuresOf(b),
+export function scorePair(a: Place, b: Place, config: DedupeConfig = DEFAULT_DEDUPE): PairScore {
+  return scoreWith(a, b, config, featuresOf(a), featuresOf(b));
+}
+
+function scoreWith(
+  a: Scorable,
+  b: Scorable,
+  config: DedupeConfig,
+  fa: PlaceFeatures,
+  fb: PlaceFeatures,
 ): PairScore {
   const name = nameSimilarityOf(fa, fb);
   const address = addressSimilarityOf(fa, fb);
@@ -303,7 +321,7 @@ export function explain(p: PairScore): string {
  * commune, then the pairs of nearby places in different communes (each pair once, no set of seen pairs).
  */
 export function candidatePairs(
-  places: Place[],
+  places: readonly { communeCode: string | null; location: Place["location"]; flags: Scorable["flags"] }[],
   radiusMeters = DEFAULT_DEDUPE.radiusMeters,
 ): [number, number][] {
   const out: [number, number][] = [];
@@ -324,19 +342,19 @@ export function candidatePairs(
   if (located.length > 0) {
     const index = new KDBush(located.length);
     for (const i of located) {
-      const loc = (places[i] as Place).location as { lat: number; lon: number };
+      const loc = places[i]?.location as { lat: number; lon: number };
       index.add(loc.lon, loc.lat);
     }
     index.finish();
     for (const i of located) {
-      const p = places[i] as Place;
+      const p = places[i] as { communeCode: string | null; location: Place["location"] };
       const loc = p.location as { lat: number; lon: number };
       for (const k of around(index, loc.lon, loc.lat, Number.POSITIVE_INFINITY, radiusMeters / 1000)) {
         const j = located[k] as number;
         if (j <= i) continue;
         const c = p.communeCode;
         // Same commune: already listed above.
-        if (c && c === (places[j] as Place).communeCode) continue;
+        if (c && c === places[j]?.communeCode) continue;
         out.push([i, j]);
       }
     }
@@ -356,7 +374,7 @@ const filled = (s: StandardPlace) =>
  * complete, then the smallest id, so the result does not depend on order); its values win, empty ones are
  * filled from the others, list fields are united, exact coordinates beat approximate ones, all sources kept.
  */
-function mergePlaces(group: Place[]): Place {
+export function mergePlaces(group: Place[]): Place {
   const sorted = [...group].sort(
     (x, y) =>
       y.standard.date_maj.localeCompare(x.standard.date_maj) ||
@@ -394,6 +412,211 @@ function mergePlaces(group: Place[]): Place {
   };
 }
 
+/** What deduplication reads of a record; the whole record is read again only for the groups that merge. */
+export interface DedupeEntry extends Scorable {
+  communeCode: string | null;
+  standard: Pick<StandardPlace, "nom" | "adresse" | "commune" | "pivot">;
+}
+
+/**
+ * Pairs kept between two sets of identical records (or inside one) before keeping one pair per record instead:
+ * a file where one place appears thousands of times under different ids must not give millions of pairs.
+ */
+const MAX_EXPANDED_PAIRS = 100;
+
+/** Records identical for the score (name, address, commune, SIRET, point): scored once, as one. */
+interface Twins {
+  rep: DedupeEntry;
+  features: PlaceFeatures;
+  /** Indices of the records, in input order. */
+  members: number[];
+}
+
+interface RepPair {
+  x: number;
+  y: number;
+  decision: Decision;
+  /** The score with x's representative first, and the other way round (computed when needed). */
+  xy: PairScore;
+  yx?: PairScore;
+}
+
+/**
+ * Deduplication in bounded memory: records are added one by one as light entries (id, commune, point, name,
+ * address, SIRET); records identical for the score are scored once; `run` finds the groups. The result says which
+ * records are alone and which merge (record indices, in input order), and yields the kept pairs one by one.
+ * The whole records are needed only to merge a group (`mergePlaces`).
+ */
+export class Deduplication {
+  readonly ids: string[] = [];
+  private twinOf: number[] = [];
+  private twins: Twins[] = [];
+  private bySignature = new Map<string, number>();
+  private featureCache = new Map<string, PlaceFeatures>();
+  /** Each merged group's record indices (input order); filled by run. */
+  merged: number[][] = [];
+  /** Merged group of each record, -1 when alone; filled by run. */
+  private recordGroup = new Int32Array(0);
+  private repPairs: RepPair[] = [];
+  private selfPairs = new Map<number, PairScore>();
+  private twinGroup = new Int32Array(0);
+  private ran = false;
+
+  constructor(private readonly config: DedupeConfig = DEFAULT_DEDUPE) {}
+
+  add(e: DedupeEntry): void {
+    const s = e.standard;
+    const key = `${s.nom}\u0000${s.adresse}\u0000${s.commune}\u0000${s.pivot}`;
+    let features = this.featureCache.get(key);
+    if (!features) {
+      features = featuresOf(e);
+      this.featureCache.set(key, features);
+    }
+    const loc = e.location;
+    const signature = `${key}\u0000${e.communeCode}\u0000${loc?.lat}\u0000${loc?.lon}\u0000${e.flags.approximateCoordinates}`;
+    const index = this.ids.length;
+    this.ids.push(e.id);
+    let t = this.bySignature.get(signature);
+    if (t === undefined) {
+      t = this.twins.length;
+      this.bySignature.set(signature, t);
+      const rep: DedupeEntry = {
+        id: e.id,
+        communeCode: e.communeCode,
+        location: loc ? { lat: loc.lat, lon: loc.lon } : null,
+        flags: { approximateCoordinates: e.flags.approximateCoordinates },
+        standard: { nom: s.nom, adresse: s.adresse, commune: s.commune, pivot: s.pivot },
+      };
+      this.twins.push({ rep, features, members: [index] });
+    } else (this.twins[t] as Twins).members.push(index);
+    this.twinOf.push(t);
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /** Scores the candidate pairs and finds the groups. */
+  run(): void {
+    const config = this.config;
+    const twins = this.twins;
+    const parent = twins.map((_, i) => i);
+    const find = (i: number): number => {
+      while (parent[i] !== i) {
+        parent[i] = parent[parent[i] as number] as number;
+        i = parent[i] as number;
+      }
+      return i;
+    };
+    const reps = twins.map((t) => t.rep);
+    for (const [x, y] of candidatePairs(reps, config.radiusMeters)) {
+      const a = twins[x] as Twins;
+      const b = twins[y] as Twins;
+      if (quickScore(a.rep, b.rep, a.features, b.features, config) < config.reviewThreshold) continue;
+      const xy = scoreWith(a.rep, b.rep, config, a.features, b.features);
+      if (xy.decision === "distincts") continue;
+      this.repPairs.push({ x, y, decision: xy.decision, xy });
+      if (xy.decision === "fusion") parent[find(x)] = find(y);
+    }
+    // Identical records: their score with one another (the same for every pair of them).
+    const selfMerged = new Uint8Array(twins.length);
+    twins.forEach((t, k) => {
+      if (t.members.length < 2) return;
+      const second = this.ids[t.members[1] as number] as string;
+      const s = scoreWith(t.rep, { ...t.rep, id: second }, config, t.features, t.features);
+      if (s.decision === "distincts") return;
+      this.selfPairs.set(k, s);
+      if (s.decision === "fusion") selfMerged[k] = 1;
+    });
+    // Groups of twins: merged when two or more twins joined, or one twin whose records merge with one another.
+    const twinsOfRoot = new Map<number, number[]>();
+    twins.forEach((_, k) => {
+      const r = find(k);
+      const list = twinsOfRoot.get(r);
+      if (list) list.push(k);
+      else twinsOfRoot.set(r, [k]);
+    });
+    this.twinGroup = new Int32Array(twins.length).fill(-1);
+    this.recordGroup = new Int32Array(this.ids.length).fill(-1);
+    for (const list of twinsOfRoot.values()) {
+      const first = twins[list[0] as number] as Twins;
+      if (list.length === 1 && (first.members.length === 1 || !selfMerged[list[0] as number])) continue;
+      const g = this.merged.length;
+      const records = list.flatMap((k) => (twins[k] as Twins).members).sort((p, q) => p - q);
+      this.merged.push(records);
+      for (const k of list) this.twinGroup[k] = g;
+      for (const i of records) this.recordGroup[i] = g;
+    }
+    this.ran = true;
+  }
+
+  /** The merged group of a record (index into `merged`), or -1 when it stays alone. */
+  groupOf(index: number): number {
+    return this.recordGroup[index] as number;
+  }
+
+  /** Places once merged: records left alone plus one per merged group. */
+  get places(): number {
+    let alone = 0;
+    for (const g of this.recordGroup) if (g === -1) alone++;
+    return alone + this.merged.length;
+  }
+
+  /**
+   * The kept pairs, one at a time: "fusion" pairs with their merged group, "à vérifier" pairs between records
+   * that did not merge (group null). Between identical records, every pair up to MAX_EXPANDED_PAIRS, else one
+   * pair per record (with the first record of the set).
+   */
+  *pairs(): Generator<{ pair: PairScore; group: number | null }> {
+    if (!this.ran) throw new Error("Deduplication.run() first");
+    const twins = this.twins;
+    const ids = this.ids;
+    const orient = (base: PairScore, i: number, j: number): PairScore => ({
+      ...base,
+      a: ids[i] as string,
+      b: ids[j] as string,
+    });
+    for (const p of this.repPairs) {
+      const gx = this.twinGroup[p.x] as number;
+      const gy = this.twinGroup[p.y] as number;
+      const group = p.decision === "fusion" ? gx : null;
+      if (p.decision === "à vérifier" && gx !== -1 && gx === gy) continue;
+      const mx = (twins[p.x] as Twins).members;
+      const my = (twins[p.y] as Twins).members;
+      const scored = (i: number, j: number): PairScore => {
+        if (i < j === p.x < p.y || mx === my) return orient(p.xy, Math.min(i, j), Math.max(i, j));
+        p.yx ??= scoreWith(
+          (twins[p.y] as Twins).rep,
+          (twins[p.x] as Twins).rep,
+          this.config,
+          (twins[p.y] as Twins).features,
+          (twins[p.x] as Twins).features,
+        );
+        return orient(p.yx, Math.min(i, j), Math.max(i, j));
+      };
+      if (mx.length * my.length <= MAX_EXPANDED_PAIRS) {
+        for (const i of mx) for (const j of my) yield { pair: scored(i, j), group };
+      } else {
+        const rx = mx[0] as number;
+        const ry = my[0] as number;
+        for (const i of mx) yield { pair: scored(i, ry), group };
+        for (const j of my) if (j !== ry) yield { pair: scored(rx, j), group };
+      }
+    }
+    for (const [k, s] of this.selfPairs) {
+      const g = this.twinGroup[k] as number;
+      if (s.decision === "à vérifier" && g !== -1) continue;
+      const group = s.decision === "fusion" ? g : null;
+      const m = (twins[k] as Twins).members;
+      if ((m.length * (m.length - 1)) / 2 <= MAX_EXPANDED_PAIRS) {
+        for (let x = 0; x < m.length; x++)
+          for (let y = x + 1; y < m.length; y++)
+            yield { pair: orient(s, m[x] as number, m[y] as number), group };
+      } else for (const j of m.slice(1)) yield { pair: orient(s, m[0] as number, j), group };
+    }
+  }
+}
+
 export interface DedupeResult {
   /** The places after merging (each merged group replaced by one place, in the order of its first member). */
   places: Place[];
@@ -403,71 +626,31 @@ export interface DedupeResult {
   toReview: PairScore[];
 }
 
+/** Deduplicates places held in memory (tests, benchmarks; the store streams with Deduplication). */
 export function dedupe(places: Place[], config: DedupeConfig = DEFAULT_DEDUPE): DedupeResult {
-  const parent = places.map((_, i) => i);
-  const find = (i: number): number => {
-    while (parent[i] !== i) {
-      parent[i] = parent[parent[i] as number] as number;
-      i = parent[i] as number;
-    }
-    return i;
-  };
-  // Folded once per distinct (name, address, commune, SIRET): replicated records share their features.
-  const cache = new Map<string, PlaceFeatures>();
-  const features = places.map((p) => {
-    const s = p.standard;
-    const key = `${s.nom}\u0000${s.adresse}\u0000${s.commune}\u0000${s.pivot}`;
-    let f = cache.get(key);
-    if (!f) {
-      f = featuresOf(p);
-      cache.set(key, f);
-    }
-    return f;
-  });
-  const mergePairs: { i: number; j: number; s: PairScore }[] = [];
-  const reviews: { i: number; j: number; s: PairScore }[] = [];
-  for (const [i, j] of candidatePairs(places, config.radiusMeters)) {
-    const a = places[i] as Place;
-    const b = places[j] as Place;
-    const fa = features[i] as PlaceFeatures;
-    const fb = features[j] as PlaceFeatures;
-    if (quickScore(a, b, fa, fb, config) < config.reviewThreshold) continue;
-    const s = scorePair(a, b, config, fa, fb);
-    if (s.decision === "fusion") {
-      mergePairs.push({ i, j, s });
-      parent[find(i)] = find(j);
-    } else if (s.decision === "à vérifier") reviews.push({ i, j, s });
+  const d = new Deduplication(config);
+  for (const p of places) d.add(p);
+  d.run();
+  const mergedPlaces = d.merged.map((records) => mergePlaces(records.map((i) => places[i] as Place)));
+  const groups: DedupeResult["merged"] = d.merged.map((records, g) => ({
+    id: (mergedPlaces[g] as Place).id,
+    from: records.map((i) => (places[i] as Place).id),
+    pairs: [],
+  }));
+  const toReview: PairScore[] = [];
+  for (const { pair, group } of d.pairs()) {
+    if (group === null) toReview.push(pair);
+    else groups[group]?.pairs.push(pair);
   }
-  const groups = new Map<number, number[]>();
-  places.forEach((_, i) => {
-    const r = find(i);
-    const g = groups.get(r);
-    if (g) g.push(i);
-    else groups.set(r, [i]);
-  });
-  const pairsByGroup = new Map<number, PairScore[]>();
-  for (const x of mergePairs) {
-    const r = find(x.i);
-    const list = pairsByGroup.get(r);
-    if (list) list.push(x.s);
-    else pairsByGroup.set(r, [x.s]);
-  }
-  const out: Place[] = [];
   const merged: DedupeResult["merged"] = [];
-  const done = new Set<number>();
+  const out: Place[] = [];
   places.forEach((p, i) => {
-    const r = find(i);
-    if (done.has(r)) return;
-    done.add(r);
-    const members = groups.get(r) ?? [i];
-    if (members.length === 1) {
-      out.push(p);
-      return;
+    const g = d.groupOf(i);
+    if (g === -1) out.push(p);
+    else if (d.merged[g]?.[0] === i) {
+      out.push(mergedPlaces[g] as Place);
+      merged.push(groups[g] as DedupeResult["merged"][number]);
     }
-    const m = mergePlaces(members.map((k) => places[k] as Place));
-    out.push(m);
-    const ids = new Set(members.map((k) => (places[k] as Place).id));
-    merged.push({ id: m.id, from: [...ids], pairs: pairsByGroup.get(r) ?? [] });
   });
-  return { places: out, merged, toReview: reviews.filter((x) => find(x.i) !== find(x.j)).map((x) => x.s) };
+  return { places: out, merged, toReview };
 }

@@ -6,25 +6,35 @@
  * A failure anywhere (a bad file, --strict with a rejected row, an interrupted run) leaves the database as it was.
  */
 import { createHash } from "node:crypto";
+import { sql } from "kysely";
 import type { Db } from "../../platform/db.ts";
-import { DEFAULT_DEDUPE, type DedupeConfig, dedupe } from "../dedupe.ts";
+import { DEFAULT_DEDUPE, type DedupeConfig, Deduplication, mergePlaces, type PairScore } from "../dedupe.ts";
 import type { Place, RowIssue } from "../model.ts";
-import { replacePublished } from "../store/published.ts";
+import { clearPublished, insertPairs, insertPublished, setGroups } from "../store/published.ts";
 import {
+  activeEntries,
   activeIds,
-  activePlaces,
+  activeRecords,
   addHistory,
   createImport,
   diffRecord,
   finishImport,
   insertRecords,
+  placeFromRecord,
   recordOf,
   recordsById,
   replaceRecords,
   type StoredRecord,
   withdrawRecords,
 } from "../store/records.ts";
-import { BATCH, type FieldChange, type PlaceTrx, placeTables } from "../store/tables.ts";
+import {
+  BATCH,
+  type FieldChange,
+  maintenance,
+  type PlaceTrx,
+  placeTables,
+  vacuumPlaces,
+} from "../store/tables.ts";
 import { type ImportOptions, type ImportSummary, importPlaces } from "./rows.ts";
 
 export interface StoreImportOptions extends ImportOptions {
@@ -38,6 +48,8 @@ export interface StoreImportOptions extends ImportOptions {
   onProgress?: (rows: number) => void;
   /** Errors kept in the result (the count is always exact). */
   maxIssues?: number;
+  /** The embedded database (PGlite): checkpoints during the import keep its write-ahead log bounded. */
+  embedded?: boolean;
 }
 
 interface ImportCounts {
@@ -100,6 +112,7 @@ export async function importInto(
     full: opts.full === true,
   });
   const seen = new Set<string>();
+  const written = maintenance(trx, opts.embedded === true);
   let batch: Place[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
@@ -122,6 +135,7 @@ export async function importInto(
         continue;
       }
       const after = recordOf(p, importId, before.first_import);
+      after.group_id = before.group_id ?? p.id;
       const fields = diffRecord(before, after);
       if (fields.length === 0) {
         counts.unchanged++;
@@ -140,6 +154,7 @@ export async function importInto(
     await addHistory(trx, history);
     counts.created += fresh.length;
     counts.updated += changed.length;
+    await written(fresh.length + 2 * changed.length + history.length);
     batch = [];
     opts.onProgress?.(summary.read);
   };
@@ -157,7 +172,8 @@ export async function importInto(
       continue;
     }
     result.warningCount += o.issues.length;
-    seen.add(o.place.id);
+    // Only a full import needs every id it saw (to withdraw the others).
+    if (opts.full) seen.add(o.place.id);
     batch.push(o.place);
     if (batch.length >= BATCH) await flush();
   }
@@ -185,11 +201,91 @@ export async function importInto(
 /** True when the import changed a record (new, updated, withdrawn): the published places must be rebuilt. */
 export const changed = (r: StoreImportResult) => r.counts.created + r.counts.updated + r.counts.withdrawn > 0;
 
-/** Deduplicates every active record again and republishes the places (inside the transaction). */
-export async function republish(trx: PlaceTrx, config: DedupeConfig = DEFAULT_DEDUPE) {
-  const result = dedupe(await activePlaces(trx), config);
-  await replacePublished(trx, result);
-  return { places: result.places.length, merged: result.merged.length, toReview: result.toReview.length };
+/** Published places written per statement. */
+const PUBLISH_BATCH = 1000;
+
+/**
+ * Deduplicates every active record again and republishes the places (inside the transaction), in bounded
+ * memory: a first pass reads what the score needs of each record (Deduplication); a second pass streams the
+ * records in the same order and writes those left alone; merged groups are read whole, merged and written
+ * a few at a time; pairs are written as they are produced. Only records whose published place changed are
+ * written again.
+ */
+export async function republish(trx: PlaceTrx, config: DedupeConfig = DEFAULT_DEDUPE, embedded = false) {
+  const written = maintenance(trx, embedded);
+  // The statistics of a table that just grew: the passes below read it by pages of its primary key.
+  await sql`ANALYZE place_record`.execute(trx);
+  const d = new Deduplication(config);
+  for await (const e of activeEntries(trx)) d.add(e);
+  d.run();
+  await clearPublished(trx);
+  let places: { place: Place; members: string[] }[] = [];
+  let regroup: { ids: string[]; groups: string[] } = { ids: [], groups: [] };
+  const flush = async (force = false) => {
+    if (force || places.length >= PUBLISH_BATCH) {
+      await insertPublished(trx, places);
+      await written(places.length);
+      places = [];
+    }
+    if (force || regroup.ids.length >= PUBLISH_BATCH) {
+      await setGroups(trx, regroup.ids, regroup.groups);
+      await written(regroup.ids.length);
+      regroup = { ids: [], groups: [] };
+    }
+  };
+  let i = 0;
+  for await (const r of activeRecords(trx)) {
+    if (r.id !== d.ids[i]) throw new Error(`place_record a changé pendant la déduplication (${r.id})`);
+    if (d.groupOf(i) === -1) {
+      places.push({ place: placeFromRecord(r), members: [r.id] });
+      if (r.group_id !== r.id) {
+        regroup.ids.push(r.id);
+        regroup.groups.push(r.id);
+      }
+      await flush();
+    }
+    i++;
+  }
+  if (i !== d.size) throw new Error("place_record a changé pendant la déduplication");
+  // Merged groups, read whole a few at a time (the members of one group are read together).
+  for (let g = 0; g < d.merged.length; ) {
+    const batch: number[][] = [];
+    let n = 0;
+    while (g < d.merged.length && (n === 0 || n + (d.merged[g] as number[]).length <= PUBLISH_BATCH)) {
+      const members = d.merged[g++] as number[];
+      batch.push(members);
+      n += members.length;
+    }
+    const records = await recordsById(
+      trx,
+      batch.flat().map((k) => d.ids[k] as string),
+    );
+    for (const members of batch) {
+      const rows = members.map((k) => records.get(d.ids[k] as string) as StoredRecord);
+      const place = mergePlaces(rows.map(placeFromRecord));
+      places.push({ place, members: rows.map((r) => r.id) });
+      for (const r of rows)
+        if (r.group_id !== place.id) {
+          regroup.ids.push(r.id);
+          regroup.groups.push(place.id);
+        }
+      await flush();
+    }
+  }
+  await flush(true);
+  let pairs: PairScore[] = [];
+  let toReview = 0;
+  for (const { pair, group } of d.pairs()) {
+    if (group === null) toReview++;
+    pairs.push(pair);
+    if (pairs.length >= 2000) {
+      await insertPairs(trx, pairs);
+      await written(pairs.length);
+      pairs = [];
+    }
+  }
+  await insertPairs(trx, pairs);
+  return { places: d.places, merged: d.merged.length, toReview };
 }
 
 export const emptyResult = (opts: Pick<ImportOptions, "file" | "source">): StoreImportResult => ({
@@ -240,10 +336,14 @@ export async function importFile(
       .transaction()
       .execute(async (trx) => {
         await importInto(trx, input, opts, result);
-        if (changed(result)) await republish(trx, opts.dedupe);
+        if (changed(result)) await republish(trx, opts.dedupe, opts.embedded);
       });
   } catch (e) {
-    if (!(e instanceof Refused)) throw e;
+    // A rolled-back import leaves dead rows: reclaimed now rather than by a later VACUUM.
+    if (!(e instanceof Refused)) {
+      await vacuumPlaces(db).catch(() => {});
+      throw e;
+    }
     result.importId = null;
     result.refused = e.message;
     result.counts.created = 0;
@@ -251,6 +351,7 @@ export async function importFile(
     result.counts.unchanged = 0;
     result.counts.withdrawn = 0;
   }
+  await vacuumPlaces(db);
   return result;
 }
 

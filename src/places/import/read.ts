@@ -14,7 +14,16 @@ import iconv from "iconv-lite";
 import { DataFileError } from "../../platform/files.ts";
 import type { RawRow } from "../model.ts";
 
-export type Encoding = "utf-8" | "utf-8-bom" | "windows-1252";
+export type Encoding = "utf-8" | "utf-8-bom" | "utf-16le" | "utf-16be" | "windows-1252";
+
+/** iconv-lite's name of each encoding. */
+const ICONV: Record<Encoding, string> = {
+  "utf-8": "utf8",
+  "utf-8-bom": "utf8",
+  "utf-16le": "utf16le",
+  "utf-16be": "utf16be",
+  "windows-1252": "win1252",
+};
 export type Separator = "," | ";" | "\t";
 
 export interface SourceRow {
@@ -45,9 +54,24 @@ function isUtf8(bytes: Buffer, complete: boolean): boolean {
   return true;
 }
 
-/** Encoding of a file from its first bytes: BOM, else valid UTF-8, else Windows-1252 (a superset of Latin-1). */
+/**
+ * Encoding of a file from its first bytes: BOM (UTF-8, UTF-16), else UTF-16 without BOM (a zero byte every other
+ * byte: what spreadsheet programs write as « Unicode text »), else valid UTF-8, else Windows-1252 (a superset
+ * of Latin-1).
+ */
 export function detectEncoding(sample: Buffer, complete = true): Encoding {
   if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return "utf-8-bom";
+  if (sample[0] === 0xff && sample[1] === 0xfe) return "utf-16le";
+  if (sample[0] === 0xfe && sample[1] === 0xff) return "utf-16be";
+  const pairs = Math.min(sample.length >> 1, 512);
+  let zeroOdd = 0;
+  let zeroEven = 0;
+  for (let i = 0; i < pairs; i++) {
+    if (sample[2 * i] === 0) zeroEven++;
+    if (sample[2 * i + 1] === 0) zeroOdd++;
+  }
+  if (pairs >= 4 && zeroOdd > pairs * 0.6 && zeroEven === 0) return "utf-16le";
+  if (pairs >= 4 && zeroEven > pairs * 0.6 && zeroOdd === 0) return "utf-16be";
   if (isUtf8(sample, complete)) return "utf-8";
   const guess = chardet.detect(sample);
   // chardet tells Latin-1 and Windows-1252 apart unreliably; Windows-1252 decodes both (plus € œ ’ …).
@@ -125,10 +149,18 @@ export async function readRows(
   }
   const { head, all, complete } = peeked;
   const encoding = detectEncoding(head, complete);
-  const text = iconv.decode(head, encoding === "windows-1252" ? "win1252" : "utf8");
+  const text = iconv.decode(head, ICONV[encoding]);
   const start = text.replace(/^\uFEFF/, "").trimStart();
   if (start === "") throw new DataFileError(file, null, "fichier vide");
-  const decoder = iconv.decodeStream(encoding === "windows-1252" ? "win1252" : "utf8") as unknown as Readable;
+  // A zero byte is never text: what remains after decoding is refused row by row (rows.ts), or here when the
+  // file starts with it (a binary file).
+  if (start.slice(0, 1024).includes("\u0000"))
+    throw new DataFileError(
+      file,
+      null,
+      "fichier binaire ou encodage inconnu (octets nuls) : un fichier CSV ou JSON est attendu",
+    );
+  const decoder = iconv.decodeStream(ICONV[encoding]) as unknown as Readable;
   const decoded = all.pipe(decoder as unknown as NodeJS.WritableStream) as unknown as Readable;
   all.on("error", (e) => decoded.destroy(e));
   if (start.startsWith("[") || start.startsWith("{")) {

@@ -133,6 +133,39 @@ export function buildPlace(
   };
 }
 
+/**
+ * Control characters (but tab, line feed, carriage return), lone UTF-16 surrogates and « � » (what bytes that are
+ * not UTF-8 become when decoded; none of the real files holds one): never text to store.
+ */
+const UNREADABLE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNREADABLE_ALL = new RegExp(UNREADABLE.source, "g");
+
+/** A text shown in a message, its control characters replaced by « ? » (never echoed raw). */
+export const printable = (s: string, max = 80): string => {
+  const t = s.replace(UNREADABLE_ALL, "?");
+  return t.length > max ? `${t.slice(0, max)}…` : t;
+};
+
+/** One error per cell holding a zero byte, another control character or a broken character. */
+function unreadableCells(row: SourceRow["row"], line: number): RowIssue[] {
+  const issues: RowIssue[] = [];
+  for (const [field, value] of Object.entries(row)) {
+    if (!UNREADABLE.test(value) && !UNREADABLE.test(field)) continue;
+    const name = printable(field, 40);
+    issues.push({
+      line,
+      field: name,
+      value: printable(value),
+      rule: "characters",
+      message: `ligne ${line}, champ ${name} : caractère de contrôle ou octet nul (fichier abîmé ou mal encodé) : ligne refusée`,
+      severity: "error",
+    });
+  }
+  return issues;
+}
+
 const FS_REQUIRED = ["id_fs", "lib_fs", "adresse", "code_postal", "lib_com"];
 const DI_REQUIRED = ["id", "nom", "adresse", "code_postal", "commune", "date_maj"];
 
@@ -158,7 +191,8 @@ export function importPlaces(
     fileError: null,
   };
   async function* run(): AsyncGenerator<RowOutcome> {
-    const fileError = (line: number | null, message: string, issues: RowIssue[] = []): RowOutcome => {
+    const fileError = (line: number | null, raw: string, issues: RowIssue[] = []): RowOutcome => {
+      const message = printable(raw, 500);
       summary.fileError = message;
       return { status: "file-error", line, message, issues };
     };
@@ -175,7 +209,7 @@ export function importPlaces(
       if (!format) {
         yield fileError(
           1,
-          `${opts.file} : format non reconnu (colonnes ${columns.slice(0, 6).join(", ")}…) ; attendu : le standard des lieux de médiation numérique, la liste France Services ou des structures data·inclusion`,
+          `${opts.file} : format non reconnu (colonnes ${columns.slice(0, 6).map(printable).join(", ")}…) ; attendu : le standard des lieux de médiation numérique, la liste France Services ou des structures data·inclusion`,
         );
         return;
       }
@@ -198,7 +232,7 @@ export function importPlaces(
       if (missing.length > 0) {
         yield fileError(
           1,
-          `${opts.file} : colonne(s) obligatoire(s) absente(s) : ${missing.map((m) => m.field).join(", ")}`,
+          `${opts.file} : colonne(s) obligatoire(s) absente(s) : ${missing.map((m) => printable(m.field)).join(", ")}`,
           missing,
         );
         return;
@@ -217,6 +251,12 @@ export function importPlaces(
       }
       for await (const { line, row } of all()) {
         summary.read++;
+        const unreadable = unreadableCells(row, line);
+        if (unreadable.length > 0) {
+          summary.rejected++;
+          yield { status: "rejected", line, issues: unreadable };
+          continue;
+        }
         const mapped = map(row);
         const result: RowResult = validate(mapped.row, line);
         if (!result.place) {

@@ -2,7 +2,7 @@
 import { sql } from "kysely";
 import type { Db } from "../../platform/db.ts";
 import { normalize } from "../../territories/normalize.ts";
-import type { DedupeResult } from "../dedupe.ts";
+import type { PairScore } from "../dedupe.ts";
 import type { Place, StandardPlace } from "../model.ts";
 import type { StoredRecord } from "./records.ts";
 import { insertJson, type PlaceDb, type PlaceTables, type PlaceTrx, placeTables } from "./tables.ts";
@@ -11,47 +11,42 @@ import { insertJson, type PlaceDb, type PlaceTables, type PlaceTrx, placeTables 
 const searchText = (s: StandardPlace) =>
   normalize([s.nom, s.adresse, s.complement_adresse ?? "", s.commune, s.code_postal].join(" "));
 
-/** Replaces the published places, the record groups and the scored pairs with a deduplication result. */
-export async function replacePublished(trx: PlaceTrx, result: DedupeResult): Promise<void> {
+/** Empties the published places and the scored pairs (a deduplication is about to write them again). */
+export async function clearPublished(trx: PlaceTrx): Promise<void> {
   await trx.deleteFrom("place").execute();
   await trx.deleteFrom("place_pair").execute();
-  const members = new Map<string, string[]>();
-  for (const m of result.merged) members.set(m.id, m.from);
-  const ids: string[] = [];
-  const groups: string[] = [];
-  const rows = result.places.map((p) => {
-    const from = members.get(p.id) ?? [p.id];
-    for (const id of from) {
-      ids.push(id);
-      groups.push(p.id);
-    }
-    return {
-      id: p.id,
-      nom: p.standard.nom,
-      nom_sort: normalize(p.standard.nom),
-      search: searchText(p.standard),
-      commune_code: p.communeCode,
-      lat: p.location?.lat ?? null,
-      lon: p.location?.lon ?? null,
-      approximate: p.flags.approximateCoordinates,
-      unparsed_hours: p.flags.unparsedHours,
-      services: p.standard.services,
-      standard: p.standard,
-      provenance: p.provenance,
-      members: from,
-    };
-  });
+}
+
+/** Writes published places (each with the ids of the records it stands for). */
+export async function insertPublished(trx: PlaceTrx, places: { place: Place; members: string[] }[]) {
+  const rows = places.map(({ place: p, members }) => ({
+    id: p.id,
+    nom: p.standard.nom,
+    nom_sort: normalize(p.standard.nom),
+    search: searchText(p.standard),
+    commune_code: p.communeCode,
+    lat: p.location?.lat ?? null,
+    lon: p.location?.lon ?? null,
+    approximate: p.flags.approximateCoordinates,
+    unparsed_hours: p.flags.unparsedHours,
+    services: p.standard.services,
+    standard: p.standard,
+    provenance: p.provenance,
+    members,
+  }));
   await insertJson(trx, "place", PLACE_COLUMNS, rows);
+}
+
+/** Sets the published place of records, writing only the records whose group changed. */
+export async function setGroups(trx: PlaceTrx, ids: string[], groups: string[]): Promise<void> {
+  if (ids.length === 0) return;
   await sql`UPDATE place_record SET group_id = x.g
             FROM unnest(${ids}::text[], ${groups}::text[]) AS x(id, g)
-            WHERE place_record.id = x.id`.execute(trx);
-  const seen = new Set<string>();
-  const pairs = [...result.merged.flatMap((m) => m.pairs), ...result.toReview].filter((p) => {
-    const key = `${p.a} ${p.b}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+            WHERE place_record.id = x.id AND place_record.group_id IS DISTINCT FROM x.g`.execute(trx);
+}
+
+/** Writes scored pairs (merged or to review). */
+export async function insertPairs(trx: PlaceTrx, pairs: PairScore[]): Promise<void> {
   await insertJson(
     trx,
     "place_pair",

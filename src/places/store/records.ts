@@ -1,5 +1,6 @@
 /** Records and imports: what an import writes (inside the caller's transaction). */
 import { sql } from "kysely";
+import type { DedupeEntry } from "../dedupe.ts";
 import { type CommuneMatch, type Place, type Provenance, STANDARD_FIELDS } from "../model.ts";
 import {
   chunks,
@@ -71,7 +72,8 @@ export function recordOf(place: Place, importId: number, firstImport = importId)
     approximate: place.flags.approximateCoordinates,
     unparsed_hours: place.flags.unparsedHours,
     status: "active",
-    group_id: null,
+    // Its own published place until deduplication says otherwise: most records stay alone, and are not rewritten.
+    group_id: place.id,
     file: p.file,
     line: p.line,
     first_import: firstImport,
@@ -188,7 +190,7 @@ export async function withdrawRecords(trx: PlaceTrx, ids: string[], importId: nu
   );
 }
 
-function placeFromRecord(r: StoredRecord): Place {
+export function placeFromRecord(r: StoredRecord): Place {
   return {
     id: r.id,
     standard: r.standard,
@@ -200,13 +202,57 @@ function placeFromRecord(r: StoredRecord): Place {
   };
 }
 
-/** Every active record as a Place, in id order (deduplication input). */
-export async function activePlaces(trx: PlaceTrx): Promise<Place[]> {
-  const rows = await trx
-    .selectFrom("place_record")
-    .selectAll()
-    .where("status", "=", "active")
-    .orderBy("id")
-    .execute();
-  return rows.map(placeFromRecord);
+/** What deduplication reads of the active records, in id order, by pages (never every record at once). */
+export async function* activeEntries(trx: PlaceTrx, size = 5000): AsyncGenerator<DedupeEntry> {
+  let after = "";
+  for (;;) {
+    const rows = await sql<{
+      id: string;
+      commune_code: string | null;
+      lat: number | null;
+      lon: number | null;
+      approximate: boolean;
+      nom: string;
+      adresse: string;
+      commune: string;
+      pivot: string;
+    }>`SELECT id, commune_code, lat, lon, approximate, standard->>'nom' AS nom, standard->>'adresse' AS adresse,
+              standard->>'commune' AS commune, standard->>'pivot' AS pivot
+       FROM place_record WHERE status = 'active' AND id > ${after} ORDER BY id LIMIT ${size}`.execute(trx);
+    for (const r of rows.rows)
+      yield {
+        id: r.id,
+        communeCode: r.commune_code,
+        location: r.lat !== null && r.lon !== null ? { lat: r.lat, lon: r.lon } : null,
+        flags: { approximateCoordinates: r.approximate },
+        standard: {
+          nom: r.nom ?? "",
+          adresse: r.adresse ?? "",
+          commune: r.commune ?? "",
+          pivot: r.pivot ?? "",
+        },
+      };
+    const last = rows.rows.at(-1);
+    if (!last || rows.rows.length < size) return;
+    after = last.id;
+  }
+}
+
+/** The active records, whole, in id order, by pages. */
+export async function* activeRecords(trx: PlaceTrx, size = 1000): AsyncGenerator<StoredRecord> {
+  let after = "";
+  for (;;) {
+    const rows = await trx
+      .selectFrom("place_record")
+      .selectAll()
+      .where("status", "=", "active")
+      .where("id", ">", after)
+      .orderBy("id")
+      .limit(size)
+      .execute();
+    yield* rows;
+    const last = rows.at(-1);
+    if (!last || rows.length < size) return;
+    after = last.id;
+  }
 }

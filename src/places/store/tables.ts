@@ -195,3 +195,32 @@ export async function insertJson(
     );
   }
 }
+
+/** Rows written between two maintenance steps of a long import. */
+const MAINTENANCE_ROWS = 50_000;
+
+/**
+ * Called with the rows just written, every MAINTENANCE_ROWS rows: ANALYZE of the records (a table that grew from
+ * thousands to hundreds of thousands of rows inside the transaction would otherwise be read whole by each batch's
+ * lookup, the planner still believing it small) and, on the embedded database, a CHECKPOINT: PGlite runs
+ * PostgreSQL in single-user mode, without the background checkpointer, and the write-ahead log of a long
+ * transaction grows until one (9 GB for a 65 MB file).
+ */
+export function maintenance(trx: PlaceTrx, embedded: boolean): (rows: number) => Promise<void> {
+  let written = 0;
+  return async (rows) => {
+    written += rows;
+    if (written < MAINTENANCE_ROWS) return;
+    written = 0;
+    await sql`ANALYZE place_record`.execute(trx);
+    if (embedded) await sql`CHECKPOINT`.execute(trx);
+  };
+}
+
+/**
+ * Reclaims the space of the rows an import replaced or rolled back and refreshes the planner's statistics
+ * (PGlite has no autovacuum). Outside any transaction.
+ */
+export async function vacuumPlaces(db: Db): Promise<void> {
+  await sql`VACUUM ANALYZE place_record, place, place_pair, place_history, place_import`.execute(db);
+}
