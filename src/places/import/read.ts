@@ -152,9 +152,8 @@ export async function readRows(
   const text = iconv.decode(head, ICONV[encoding]);
   const start = text.replace(/^\uFEFF/, "").trimStart();
   if (start === "") throw new DataFileError(file, null, "fichier vide");
-  // A zero byte is never text: what remains after decoding is refused row by row (rows.ts), or here when the
-  // file starts with it (a binary file).
-  if (start.slice(0, 1024).includes("\u0000"))
+  // A zero byte is never text: a few are refused row by row (rows.ts), many at the start make a binary file.
+  if ((start.slice(0, 4096).match(/\u0000/g)?.length ?? 0) >= 8)
     throw new DataFileError(
       file,
       null,

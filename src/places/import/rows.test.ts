@@ -252,3 +252,85 @@ describe("commune resolution", () => {
     );
   });
 });
+
+describe("damaged bytes in real files", () => {
+  const head = async () => (await realText(FILES.franceServices)).split("\n").slice(0, 6).join("\n");
+
+  test("a NUL byte or a control character in a row rejects that row only, the message shows no raw byte", async () => {
+    const lines = (await head()).split("\n");
+    lines[2] = `${(lines[2] as string).slice(0, 12)}\u0000${(lines[2] as string).slice(12)}`;
+    lines[4] = `${(lines[4] as string).slice(0, 12)}\u001b${(lines[4] as string).slice(12)}`;
+    const { summary, outcomes } = await importAll(bytes(lines.join("\n")), {
+      source: "fs",
+      file: "france-services-2024-08-01.csv",
+    });
+    assert.deepEqual([summary.read, summary.accepted, summary.rejected], [5, 3, 2]);
+    const rejected = outcomes.filter((o) => o.status === "rejected");
+    assert.deepEqual(
+      rejected.map((o) => o.line),
+      [3, 5],
+    );
+    for (const o of rejected) {
+      assert.equal(o.issues[0]?.rule, "characters");
+      assert.doesNotMatch(JSON.stringify(o.issues), /\\u0000|\\u001b/);
+    }
+  });
+
+  test("bytes that are not UTF-8 in a UTF-8 file reject their row (never stored as « � »)", async () => {
+    // Past the first 64 KB, from which the encoding is detected.
+    const text = Buffer.from(await realText(FILES.franceServices));
+    const at = text.indexOf(0x0a, 100_000) + 20;
+    const broken = Buffer.concat([text.subarray(0, at), Buffer.from([0xc3, 0x28]), text.subarray(at)]);
+    // Read by chunks of 16 KB, as from a file.
+    async function* chunks() {
+      for (let i = 0; i < broken.length; i += 16_384) yield broken.subarray(i, i + 16_384);
+    }
+    const { summary, outcomes } = await importAll(chunks(), {
+      source: "fs",
+      file: "france-services-2024-08-01.csv",
+    });
+    assert.equal(summary.shape?.encoding, "utf-8");
+    assert.deepEqual([summary.accepted, summary.rejected], [2844, 1]);
+    const rejected = outcomes.find((o) => o.status === "rejected");
+    assert.equal(rejected?.issues[0]?.rule, "characters");
+  });
+
+  test("a value of 20 MB (a quote never closed) rejects its row instead of reaching the database", async () => {
+    const lines = (await head()).split("\n");
+    lines[2] = `${(lines[2] as string).slice(0, 12)}${"A".repeat(20 * 1024 * 1024)}${(lines[2] as string).slice(12)}`;
+    const { summary, outcomes } = await importAll(bytes(lines.join("\n")), {
+      source: "fs",
+      file: "france-services-2024-08-01.csv",
+    });
+    assert.deepEqual([summary.accepted, summary.rejected], [4, 1]);
+    const issue = outcomes.find((o) => o.status === "rejected")?.issues[0];
+    assert.equal(issue?.rule, "length");
+    assert.ok((issue?.message.length ?? 0) < 300);
+  });
+
+  test("UTF-16 files (with or without BOM, little or big endian) are read as text", async () => {
+    const text = await head();
+    for (const [encoding, data] of [
+      ["utf-16le", Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, "utf16le")])],
+      ["utf-16le", iconv.encode(text, "utf16le")],
+      ["utf-16be", Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode(text, "utf16be")])],
+    ] as const) {
+      const { summary } = await importAll(bytes(data), {
+        source: "fs",
+        file: "france-services-2024-08-01.csv",
+      });
+      assert.equal(summary.shape?.encoding, encoding);
+      assert.deepEqual([summary.read, summary.accepted, summary.fileError], [5, 5, null], encoding);
+    }
+  });
+
+  test("a binary file is refused with a message that holds no raw byte", async () => {
+    const binary = Buffer.alloc(2048);
+    for (let i = 0; i < binary.length; i++) binary[i] = (i * 7919 + 13) % 256;
+    binary[0] = 0x00;
+    const { summary } = await importAll(bytes(binary), { source: "x", file: "x.csv" });
+    assert.ok(summary.fileError);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters
+    assert.doesNotMatch(summary.fileError, /[\u0000-\u0008\u000E-\u001F]/);
+  });
+});

@@ -148,18 +148,30 @@ export const printable = (s: string, max = 80): string => {
   return t.length > max ? `${t.slice(0, max)}…` : t;
 };
 
-/** One error per cell holding a zero byte, another control character or a broken character. */
+/** Longest cell accepted (the longest real one is 499 characters), and for the indexed identifiers and names. */
+const MAX_CELL = 10_000;
+const MAX_KEY_CELL = 500;
+const KEY_FIELDS = new Set(["id", "id_fs", "nom", "lib_fs"]);
+
+/**
+ * One error per cell holding a zero byte, another control character or a broken character, or too long to be
+ * a value (a cut file, a missing quote that swallowed the rest of the file).
+ */
 function unreadableCells(row: SourceRow["row"], line: number): RowIssue[] {
   const issues: RowIssue[] = [];
   for (const [field, value] of Object.entries(row)) {
-    if (!UNREADABLE.test(value) && !UNREADABLE.test(field)) continue;
+    const max = KEY_FIELDS.has(field) ? MAX_KEY_CELL : MAX_CELL;
+    const broken = UNREADABLE.test(value) || UNREADABLE.test(field);
+    if (!broken && value.length <= max) continue;
     const name = printable(field, 40);
     issues.push({
       line,
       field: name,
       value: printable(value),
-      rule: "characters",
-      message: `ligne ${line}, champ ${name} : caractère de contrôle ou octet nul (fichier abîmé ou mal encodé) : ligne refusée`,
+      rule: broken ? "characters" : "length",
+      message: broken
+        ? `ligne ${line}, champ ${name} : caractère de contrôle ou octet nul (fichier abîmé ou mal encodé) : ligne refusée`
+        : `ligne ${line}, champ ${name} : valeur trop longue (${value.length} caractères, ${max} au plus) : ligne refusée`,
       severity: "error",
     });
   }
