@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 
-export const FRANCE_SERVICES = "mediation/france-services-2024-08-01.csv.gz";
+const FRANCE_SERVICES = "mediation/france-services-2024-08-01.csv.gz";
 
 /** Writes `megabytes` of real France Services rows to `path`; returns the number of rows and bytes. */
 export async function writeBigFile(

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { ROOT } from "../support/paths.ts";
 
 /** The environment of a child: an embedded database in `dataDir`, the real data, no rate limit, no PostgreSQL. */
-export function childEnv(dataDir: string): NodeJS.ProcessEnv {
+function childEnv(dataDir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.DATABASE_URL;
   return {

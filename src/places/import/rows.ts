@@ -143,7 +143,7 @@ const UNREADABLE =
 const UNREADABLE_ALL = new RegExp(UNREADABLE.source, "g");
 
 /** A text shown in a message, its control characters replaced by « ? » (never echoed raw). */
-export const printable = (s: string, max = 80): string => {
+const printable = (s: string, max = 80): string => {
   const t = s.replace(UNREADABLE_ALL, "?");
   return t.length > max ? `${t.slice(0, max)}…` : t;
 };
