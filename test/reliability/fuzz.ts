@@ -162,7 +162,30 @@ export async function fuzzRoutes(
   for (const route of routes) {
     const method = route.method === "HEAD" ? "GET" : route.method;
     const marker = `mf${++n}`;
-    const inputs = fc.sample(generator(route, marker), { numRuns: opts.runs, seed: opts.seed + n });
+    // Every nasty piece once in each path parameter and once in a query parameter, then generated inputs.
+    const segments = route.url.split("/");
+    const fixed: Generated[] = NASTY.flatMap((bad, k) => [
+      ...(segments.some((x) => x.startsWith(":") || x === "*")
+        ? [
+            {
+              path: segments.map((x) => (x.startsWith(":") || x === "*" ? bad : x)).join("/"),
+              query: "",
+              body: null,
+              contentType: null,
+            },
+          ]
+        : []),
+      {
+        path: segments.map((x) => (x.startsWith(":") || x === "*" ? "23" : x)).join("/"),
+        query: `?${PARAMS[k % PARAMS.length]}=${bad}`,
+        body: null,
+        contentType: null,
+      },
+    ]);
+    const inputs = [
+      ...fixed,
+      ...fc.sample(generator(route, marker), { numRuns: opts.runs, seed: opts.seed + n }),
+    ];
     for (const g of inputs)
       jobs.push(async () => {
         const { status, raw } = await send(url, method, g);
