@@ -21,7 +21,8 @@ export async function writeBigFile(
   const lines = text.trimEnd().split("\n");
   const header = lines[0] as string;
   const body = `${lines.slice(1).join("\n")}\n`;
-  const perCopy = lines.length - 1;
+  // Records, not lines: a quoted cell may hold line breaks.
+  const perCopy = body.match(/^"(\d+)",/gm)?.length ?? 0;
   const copies = Math.max(1, Math.ceil((megabytes * 1024 * 1024) / Buffer.byteLength(body)));
   const out = createWriteStream(path);
   let bytes = 0;
