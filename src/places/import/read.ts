@@ -153,7 +153,7 @@ export async function readRows(
   const start = text.replace(/^\uFEFF/, "").trimStart();
   if (start === "") throw new DataFileError(file, null, "fichier vide");
   // A zero byte is never text: a few are refused row by row (rows.ts), many at the start make a binary file.
-  if ((start.slice(0, 4096).match(/\u0000/g)?.length ?? 0) >= 8)
+  if (start.slice(0, 4096).split("\u0000").length > 8)
     throw new DataFileError(
       file,
       null,
