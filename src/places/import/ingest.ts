@@ -154,7 +154,7 @@ export async function importInto(
     await addHistory(trx, history);
     counts.created += fresh.length;
     counts.updated += changed.length;
-    await written(fresh.length + 2 * changed.length + history.length);
+    await written(Math.max(batch.length, fresh.length + 2 * changed.length + history.length));
     batch = [];
     opts.onProgress?.(summary.read);
   };
