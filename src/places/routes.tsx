@@ -271,7 +271,7 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
         throw new HttpError(
           404,
           "Lieu introuvable",
-          `Aucun lieu n'a le numéro « ${req.params.id.slice(0, 40)} ». Il a peut-être été retiré par sa source.`,
+          `Aucun lieu n'a le numéro « ${printableId(req.params.id)} ». Il a peut-être été retiré par sa source.`,
         );
       const place = placeFromPublished(found.place);
       const now = ctx.clock.now();
@@ -415,7 +415,7 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
         throw new HttpError(
           404,
           "Lieu introuvable",
-          `Aucun lieu n'a le numéro « ${req.params.id.slice(0, 40)} ».`,
+          `Aucun lieu n'a le numéro « ${printableId(req.params.id)} ».`,
         );
       const place = placeFromPublished(found.place);
       const toReview = await pairsOf(db, found.place.members, "à vérifier");
@@ -480,3 +480,7 @@ export const placesSection: TerritorySection = {
     );
   },
 };
+
+/** An id as shown in a message: 40 characters at most, control characters as « ? ». */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters is the point
+const printableId = (id: string) => id.slice(0, 40).replace(/[\u0000-\u001F\u007F]/g, "?");

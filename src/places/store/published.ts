@@ -159,11 +159,15 @@ export async function* streamPlaces(db: Db, f: PlaceFilter, size = 1000): AsyncG
   }
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** A published place with its records, or the id of the place a record was merged into. */
 export async function getPlace(
   db: Db,
   id: string,
 ): Promise<{ place: PublishedRow; records: StoredRecord[] } | { mergedInto: string } | null> {
+  // PostgreSQL text holds no NUL byte and no lone surrogate: such an id is no place (and must not reach the query).
+  if (id.includes("\u0000") || LONE_SURROGATE.test(id)) return null;
   const t = placeTables(db);
   const place = await t.selectFrom("place").selectAll().where("id", "=", id).executeTakeFirst();
   if (!place) {
