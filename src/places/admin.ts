@@ -76,6 +76,7 @@ export function registerPlaceAdmin(app: FastifyInstance, ctx: AppContext): void 
         strict: q.data.strict === "1",
         full: q.data.complet === "1",
         by: `${q.data.par}, par le serveur`,
+        embedded: ctx.database.kind === "pglite",
       });
       if (tooLarge) throw new TooLarge();
       ctx.places.invalidate();
