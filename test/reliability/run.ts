@@ -44,8 +44,9 @@ const section = (s: string) => console.error(`\n== ${s} ==`);
 
 function folderSize(dir: string): number {
   let n = 0;
+  // A file may go between the listing and its size (PostgreSQL removes and renames files while it runs).
   for (const e of readdirSync(dir, { withFileTypes: true, recursive: true }))
-    if (e.isFile()) n += statSync(join(e.parentPath, e.name)).size;
+    if (e.isFile()) n += statSync(join(e.parentPath, e.name), { throwIfNoEntry: false })?.size ?? 0;
   return n;
 }
 
