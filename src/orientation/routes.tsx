@@ -11,7 +11,7 @@ import type { Place } from "../places/model.ts";
 import { dayIn, mondayOf } from "../platform/clock.ts";
 import type { Contact } from "../platform/config.ts";
 import { formatDateTime } from "../platform/format.ts";
-import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
+import { HttpError, publicBase, sendPage, sendProblem } from "../platform/http.ts";
 import { problem } from "../platform/schema.ts";
 import type { Territory } from "../territories/model.ts";
 import {
@@ -76,8 +76,6 @@ const withId = (query: OrientationQuery, commune: Territory): OrientationQuery =
   ...query,
   commune: commune.id,
 });
-
-const baseUrl = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
 
 const orientationResponse = z
   .object({
@@ -233,7 +231,7 @@ export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext)
       chosen.map(async (place) => {
         const cal = placeCalendar(place);
         const oh = placeHours(place.standard.horaires, cal, place.flags.unparsedHours);
-        const url = `${baseUrl(req)}${placeUrl(place.id)}`;
+        const url = `${publicBase(app, ctx.config)}${placeUrl(place.id)}`;
         const found = outcome?.results.find((r) => r.place.id === place.id);
         return {
           place,

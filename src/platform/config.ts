@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 
 /** Runtime configuration, read once from the environment at the edge of the program. */
@@ -18,6 +19,17 @@ export interface Config {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "silent";
   /** MAILLAGE_SECRET: signs short-lived tokens (the diagnostic's steps); absent = a random one in `dataDir`. */
   secret: string | undefined;
+  /**
+   * MAILLAGE_TRUST_PROXY: which proxies may tell the client's address (`X-Forwarded-For`) and protocol: false (the
+   * default: the TCP peer is the client), a hop count, or a list of proxy addresses and CIDR ranges.
+   */
+  trustProxy: false | number | string[];
+  /** MAILLAGE_PUBLIC_URL: the site's public address (no trailing slash), used for every absolute URL; HSTS when https. */
+  publicUrl: string | undefined;
+  /** MAILLAGE_METRICS_ALLOW: addresses and CIDR ranges that may read /metrics without the admin token (loopback). */
+  metricsAllow: string[];
+  /** MAILLAGE_ADMIN_TOKEN: opens /metrics (as `Authorization: Bearer …`) from anywhere; absent = no token. */
+  adminToken: string | undefined;
   /** Who people can call when nothing fits (the finder, the diagnostic): the territory's own line. */
   contact: Contact;
 }
@@ -45,6 +57,13 @@ export const ENVIRONMENT: readonly [name: string, meaning: string][] = [
     "MAILLAGE_SECRET",
     `secret de signature (${MIN_SECRET_LENGTH} caractères ou plus ; sinon créé dans le dossier des données)`,
   ],
+  [
+    "MAILLAGE_TRUST_PROXY",
+    "proxys de confiance pour X-Forwarded-For : nombre de relais, ou adresses et plages séparées par des virgules (aucun)",
+  ],
+  ["MAILLAGE_PUBLIC_URL", "adresse publique du site (https://… ; sinon http://HOST:PORT), HSTS si https"],
+  ["MAILLAGE_METRICS_ALLOW", "adresses autorisées à lire /metrics, séparées par des virgules (127.0.0.1,::1)"],
+  ["MAILLAGE_ADMIN_TOKEN", `jeton d'administration (${MIN_SECRET_LENGTH} caractères ou plus) : ouvre /metrics`],
   ["MAILLAGE_CONTACT_NOM", "nom du contact téléphonique du territoire"],
   ["MAILLAGE_CONTACT_TELEPHONE", "son numéro de téléphone"],
   ["MAILLAGE_CONTACT_PRECISION", "quand appeler et à quel prix"],
@@ -63,6 +82,51 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return Number(raw);
 }
 
+/** An address or a CIDR range (`10.0.0.0/8`, `fd00::/8`). */
+function isAddressOrRange(value: string): boolean {
+  const [address = "", bits, ...rest] = value.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+function addressList(env: NodeJS.ProcessEnv, name: string, fallback: string[]): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const items = raw.split(",").map((s) => s.trim());
+  const bad = items.find((s) => !isAddressOrRange(s));
+  if (bad !== undefined)
+    throw new ConfigError(
+      `${name} : « ${bad} » n'est pas une adresse IP ni une plage (exemples : 10.0.0.1, 10.0.0.0/8, ::1).`,
+    );
+  return items;
+}
+
+function trustProxyFrom(env: NodeJS.ProcessEnv): Config["trustProxy"] {
+  const raw = env.MAILLAGE_TRUST_PROXY?.trim();
+  if (!raw) return false;
+  if (/^\d+$/.test(raw)) {
+    const hops = intFrom(env, "MAILLAGE_TRUST_PROXY", 0, 1, 10);
+    return hops;
+  }
+  return addressList(env, "MAILLAGE_TRUST_PROXY", []);
+}
+
+function publicUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.MAILLAGE_PUBLIC_URL?.trim();
+  if (!raw) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {}
+  if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password || url.search || url.hash)
+    throw new ConfigError(
+      `MAILLAGE_PUBLIC_URL doit être une adresse http:// ou https:// sans paramètres (exemple : https://maillage.example.org).`,
+    );
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -77,6 +141,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (secret !== undefined && secret.length < MIN_SECRET_LENGTH) {
     throw new ConfigError(`MAILLAGE_SECRET doit compter au moins ${MIN_SECRET_LENGTH} caractères.`);
   }
+  const adminToken = env.MAILLAGE_ADMIN_TOKEN || undefined;
+  if (adminToken !== undefined && adminToken.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(`MAILLAGE_ADMIN_TOKEN doit compter au moins ${MIN_SECRET_LENGTH} caractères.`);
+  }
   return {
     port: intFrom(env, "PORT", 3000, 0, 65535),
     host: env.HOST || "127.0.0.1",
@@ -86,6 +154,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: intFrom(env, "MAILLAGE_RATE_LIMIT", 1200, 0, 1_000_000),
     logLevel: level as Config["logLevel"],
     secret,
+    trustProxy: trustProxyFrom(env),
+    publicUrl: publicUrlFrom(env),
+    metricsAllow: addressList(env, "MAILLAGE_METRICS_ALLOW", ["127.0.0.1", "::1"]),
+    adminToken,
     contact: {
       name: env.MAILLAGE_CONTACT_NOM || "Solidarité numérique, la ligne nationale d'aide au numérique",
       phone: env.MAILLAGE_CONTACT_TELEPHONE || "01 70 77 23 72",

@@ -17,6 +17,8 @@ import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import type { VNode } from "preact";
 import { type z, globalRegistry as zodGlobalRegistry } from "zod";
 import type { Config } from "./config.ts";
+import { CSP_DIRECTIVES, clientErrorHandler, frameworkErrors, HSTS, installEdge } from "./edge.ts";
+import { logRequests, requestLogger } from "./logs.ts";
 import { frenchIssue, type Part, repeated, valueAt } from "./schema.ts";
 import { ErrorPage } from "./views/errors.tsx";
 import { renderPage } from "./views/layout.tsx";
@@ -29,9 +31,23 @@ export class HttpError extends Error {
     readonly status: number,
     readonly title: string,
     message: string,
+    /** Seconds, sent as `Retry-After` (503 when busy, 429). */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
+}
+
+/**
+ * The site's public address, for every absolute URL: MAILLAGE_PUBLIC_URL, else the configured HOST and the port
+ * actually listened on. Never a request header (`Host`, `X-Forwarded-Host`): a client would choose the links.
+ */
+export function publicBase(app: FastifyInstance, config: Config): string {
+  if (config.publicUrl) return config.publicUrl;
+  const addr = app.server.address();
+  const port = typeof addr === "object" && addr ? addr.port : config.port;
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  return `http://${host}:${port}`;
 }
 
 const isApi = (req: FastifyRequest) => req.url.startsWith("/api/");
@@ -105,16 +121,52 @@ const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
  */
 const serializerCompiler = () => (data: unknown) => JSON.stringify(data);
 
+/** Fastify's own errors about the body, in French (its English message may quote the request). */
+function frameworkError(error: unknown): HttpError | null {
+  switch ((error as { code?: string }).code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new HttpError(413, "Demande trop grande", "Le corps de la demande est trop grand.");
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return new HttpError(
+        415,
+        "Format non pris en charge",
+        "Ce format de corps n'est pas accepté (JSON ou formulaire attendu).",
+      );
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return new HttpError(400, "Demande incorrecte", "Le corps JSON est vide.");
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return new HttpError(400, "Demande incorrecte", "La longueur annoncée du corps est fausse.");
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+    case "FST_ERR_BAD_JSON":
+      return new HttpError(400, "Demande incorrecte", "Le corps n'est pas du JSON valide.");
+    default:
+      if (error instanceof SyntaxError && (error as { statusCode?: number }).statusCode === 400)
+        return new HttpError(400, "Demande incorrecte", "Le corps n'est pas du JSON valide.");
+      return null;
+  }
+}
+
 /** The OpenAPI document lists the JSON API only (not the pages, not the document itself). */
 const documented = (url: string) => url.startsWith("/api/v1/") && url !== "/api/v1/openapi.json";
 
 /** The HTTP server with the shared plumbing: security headers, compression, rate limit, assets, French errors. */
 export async function createHttpServer(config: Config): Promise<FastifyInstance> {
+  const hsts = config.publicUrl?.startsWith("https://") ?? false;
   const app = Fastify({
-    logger: config.logLevel === "silent" ? false : { level: config.logLevel },
-    trustProxy: true,
+    logger: config.logLevel === "silent" ? false : requestLogger(config.logLevel),
+    // One line per request is written by logs.ts (without the query string), not Fastify's two.
+    disableRequestLogging: true,
+    // Off unless configured: otherwise any client chooses its address (rate limit, logs) with X-Forwarded-For.
+    trustProxy:
+      typeof config.trustProxy === "number"
+        ? (_address: string, hop: number) => hop < (config.trustProxy as number)
+        : config.trustProxy,
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: frameworkErrors(hsts),
+    clientErrorHandler: clientErrorHandler(hsts),
   });
+  const allowed = installEdge(app);
+  logRequests(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(swagger, {
@@ -140,20 +192,14 @@ export async function createHttpServer(config: Config): Promise<FastifyInstance>
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", "data:", "blob:"],
-        styleSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        workerSrc: ["'self'", "blob:"],
-        childSrc: ["'self'", "blob:"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
+        ...Object.fromEntries(Object.entries(CSP_DIRECTIVES).map(([k, v]) => [k, [...v]])),
         upgradeInsecureRequests: null,
       },
     },
+    // Only when the site is known to be served over https (MAILLAGE_PUBLIC_URL): HSTS over http would be ignored.
     hsts: false,
   });
+  if (hsts) app.addHook("onRequest", async (_req, reply) => void reply.header("strict-transport-security", HSTS));
   await app.register(compress, { threshold: 1024 });
   await app.register(formbody);
   if (config.rateLimit > 0) {
@@ -214,21 +260,30 @@ export async function createHttpServer(config: Config): Promise<FastifyInstance>
   );
 
   app.setNotFoundHandler((req, reply) => {
+    const methods = allowed(req);
+    if (methods.length > 0) {
+      reply.header("allow", methods.join(", "));
+      const detail = `Cette adresse accepte seulement : ${methods.join(", ")}.`;
+      if (isApi(req)) return sendProblem(reply, 405, "Méthode non permise", detail);
+      return sendPage(reply, ErrorPage({ status: 405, message: detail }), 405);
+    }
     if (isApi(req)) return sendProblem(reply, 404, "Introuvable", "Cette adresse de l'API n'existe pas.");
     return sendPage(reply, ErrorPage({ status: 404 }), 404);
   });
   app.setErrorHandler((error, req, reply) => {
-    const known = error instanceof HttpError;
-    const status = known ? error.status : ((error as { statusCode?: number }).statusCode ?? 500);
-    if (status >= 500) req.log.error(error);
-    const title = known ? error.title : status >= 500 ? "Erreur du serveur" : "Demande incorrecte";
+    const known = error instanceof HttpError ? error : frameworkError(error);
+    const raw = (error as { statusCode?: number }).statusCode;
+    const status = known ? known.status : raw && raw >= 400 && raw < 600 ? raw : 500;
+    if (status >= 500 && !known) req.log.error(error);
+    if (known?.retryAfter) reply.header("retry-after", String(known.retryAfter));
+    const title = known ? known.title : status >= 500 ? "Erreur du serveur" : "Demande incorrecte";
     const detail = known
-      ? error.message
+      ? known.message
       : status >= 500
         ? "Une erreur inattendue s'est produite de notre côté."
         : "La demande n'a pas pu être comprise.";
     if (isApi(req)) return sendProblem(reply, status, title, detail);
-    return sendPage(reply, ErrorPage({ status, message: known ? error.message : undefined }), status);
+    return sendPage(reply, ErrorPage({ status, message: known ? known.message : undefined }), status);
   });
   return app;
 }

@@ -10,9 +10,29 @@ const TEXTS: Record<number, { title: string; body: string }> = {
     title: "Page introuvable",
     body: "Cette page n'existe pas ou plus. L'adresse est peut-être mal écrite, ou le territoire a changé de code.",
   },
+  405: {
+    title: "Action impossible à cette adresse",
+    body: "Cette adresse existe, mais pas pour cette action.",
+  },
+  413: {
+    title: "Demande trop grande",
+    body: "Ce que vous avez envoyé est trop grand.",
+  },
+  414: {
+    title: "Adresse trop longue",
+    body: "L'adresse demandée est trop longue.",
+  },
+  415: {
+    title: "Format non pris en charge",
+    body: "Ce format n'est pas accepté.",
+  },
   429: {
     title: "Trop de demandes",
     body: "Vous avez fait beaucoup de demandes en peu de temps. Attendez une minute.",
+  },
+  503: {
+    title: "Le service est très demandé",
+    body: "Beaucoup de calculs sont en cours. Réessayez dans quelques secondes.",
   },
   500: {
     title: "Le service a un problème",
