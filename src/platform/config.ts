@@ -62,8 +62,14 @@ export const ENVIRONMENT: readonly [name: string, meaning: string][] = [
     "proxys de confiance pour X-Forwarded-For : nombre de relais, ou adresses et plages séparées par des virgules (aucun)",
   ],
   ["MAILLAGE_PUBLIC_URL", "adresse publique du site (https://… ; sinon http://HOST:PORT), HSTS si https"],
-  ["MAILLAGE_METRICS_ALLOW", "adresses autorisées à lire /metrics, séparées par des virgules (127.0.0.1,::1)"],
-  ["MAILLAGE_ADMIN_TOKEN", `jeton d'administration (${MIN_SECRET_LENGTH} caractères ou plus) : ouvre /metrics`],
+  [
+    "MAILLAGE_METRICS_ALLOW",
+    "adresses autorisées à lire /metrics, séparées par des virgules (127.0.0.1,::1)",
+  ],
+  [
+    "MAILLAGE_ADMIN_TOKEN",
+    `jeton d'administration (${MIN_SECRET_LENGTH} caractères ou plus) : ouvre /metrics`,
+  ],
   ["MAILLAGE_CONTACT_NOM", "nom du contact téléphonique du territoire"],
   ["MAILLAGE_CONTACT_TELEPHONE", "son numéro de téléphone"],
   ["MAILLAGE_CONTACT_PRECISION", "quand appeler et à quel prix"],

@@ -7,7 +7,7 @@
 import type { Socket } from "node:net";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import FindMyWay, { type HTTPMethod } from "find-my-way";
-import { HttpError } from "./http.ts";
+import { HttpError, sendError } from "./http.ts";
 
 /** Content-Security-Policy directives, shared by helmet (every route) and the raw answers below. */
 export const CSP_DIRECTIVES = {
@@ -20,6 +20,10 @@ export const CSP_DIRECTIVES = {
   connectSrc: ["'self'"],
   objectSrc: ["'none'"],
   frameAncestors: ["'none'"],
+  baseUri: ["'self'"],
+  fontSrc: ["'self'", "https:", "data:"],
+  formAction: ["'self'"],
+  scriptSrcAttr: ["'none'"],
 } as const;
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -27,13 +31,9 @@ const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 /** The headers helmet sets (with the CSP above), for the answers that do not go through helmet's hook. */
 export function securityHeaders(hsts: boolean): Record<string, string> {
   return {
-    "content-security-policy": [
-      ...Object.entries(CSP_DIRECTIVES).map(([k, v]) => `${kebab(k)} ${v.join(" ")}`),
-      "base-uri 'self'",
-      "font-src 'self' https: data:",
-      "form-action 'self'",
-      "script-src-attr 'none'",
-    ].join(";"),
+    "content-security-policy": Object.entries(CSP_DIRECTIVES)
+      .map(([k, v]) => `${kebab(k)} ${v.join(" ")}`)
+      .join(";"),
     "cross-origin-opener-policy": "same-origin",
     "cross-origin-resource-policy": "same-origin",
     "origin-agent-cluster": "?1",
@@ -53,14 +53,13 @@ export const HSTS = "max-age=31536000; includeSubDomains";
 /** Errors raised by Fastify's router before any hook: they go to the app's error handler with the headers. */
 export function frameworkErrors(hsts: boolean) {
   const headers = securityHeaders(hsts);
-  return (error: Error & { code?: string }, _req: FastifyRequest, reply: FastifyReply) => {
+  return (error: Error & { code?: string }, req: FastifyRequest, reply: FastifyReply) => {
     reply.headers(headers);
     const known =
       error.code === "FST_ERR_MAX_PARAM_LENGTH"
         ? new HttpError(414, "Adresse trop longue", "Cette adresse est trop longue.")
         : new HttpError(400, "Adresse invalide", "Cette adresse contient des caractères mal codés.");
-    // The reply's error handler is the app's (see http.ts): problem+json under /api/, a French page elsewhere.
-    reply.send(known);
+    sendError(req, reply, known.status, known);
   };
 }
 
@@ -88,7 +87,8 @@ export function clientErrorHandler(hsts: boolean) {
           : [400, "La demande n'a pas pu être comprise."];
     const packet = Buffer.isBuffer(err.rawPacket) ? err.rawPacket.subarray(0, 16).toString("latin1") : "";
     const api = /^[A-Z]+ \/api\//.test(packet);
-    const title = status === 400 ? "Demande incorrecte" : status === 408 ? "Délai dépassé" : "Demande trop grande";
+    const title =
+      status === 400 ? "Demande incorrecte" : status === 408 ? "Délai dépassé" : "Demande trop grande";
     const [type, body] = api
       ? [
           "application/problem+json; charset=utf-8",

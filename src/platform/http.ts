@@ -121,6 +121,23 @@ const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
  */
 const serializerCompiler = () => (data: unknown) => JSON.stringify(data);
 
+/** The French answer to an error: problem+json under /api/, a page elsewhere; never the request's own text. */
+export function sendError(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  known: HttpError | null,
+): FastifyReply {
+  const title = known ? known.title : status >= 500 ? "Erreur du serveur" : "Demande incorrecte";
+  const detail = known
+    ? known.message
+    : status >= 500
+      ? "Une erreur inattendue s'est produite de notre côté."
+      : "La demande n'a pas pu être comprise.";
+  if (isApi(req)) return sendProblem(reply, status, title, detail);
+  return sendPage(reply, ErrorPage({ status, message: known ? known.message : undefined }), status);
+}
+
 /** Fastify's own errors about the body, in French (its English message may quote the request). */
 function frameworkError(error: unknown): HttpError | null {
   switch ((error as { code?: string }).code) {
@@ -165,7 +182,6 @@ export async function createHttpServer(config: Config): Promise<FastifyInstance>
     frameworkErrors: frameworkErrors(hsts),
     clientErrorHandler: clientErrorHandler(hsts),
   });
-  const allowed = installEdge(app);
   logRequests(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -191,15 +207,17 @@ export async function createHttpServer(config: Config): Promise<FastifyInstance>
   });
   await app.register(helmet, {
     contentSecurityPolicy: {
-      directives: {
-        ...Object.fromEntries(Object.entries(CSP_DIRECTIVES).map(([k, v]) => [k, [...v]])),
-        upgradeInsecureRequests: null,
-      },
+      // Every directive spelt out (no helmet defaults), so that edge.ts sends the very same policy.
+      useDefaults: false,
+      directives: Object.fromEntries(Object.entries(CSP_DIRECTIVES).map(([k, v]) => [k, [...v]])),
     },
     // Only when the site is known to be served over https (MAILLAGE_PUBLIC_URL): HSTS over http would be ignored.
     hsts: false,
   });
-  if (hsts) app.addHook("onRequest", async (_req, reply) => void reply.header("strict-transport-security", HSTS));
+  // After helmet: a request refused here still gets the security headers.
+  const allowed = installEdge(app);
+  if (hsts)
+    app.addHook("onRequest", async (_req, reply) => void reply.header("strict-transport-security", HSTS));
   await app.register(compress, { threshold: 1024 });
   await app.register(formbody);
   if (config.rateLimit > 0) {
@@ -276,14 +294,7 @@ export async function createHttpServer(config: Config): Promise<FastifyInstance>
     const status = known ? known.status : raw && raw >= 400 && raw < 600 ? raw : 500;
     if (status >= 500 && !known) req.log.error(error);
     if (known?.retryAfter) reply.header("retry-after", String(known.retryAfter));
-    const title = known ? known.title : status >= 500 ? "Erreur du serveur" : "Demande incorrecte";
-    const detail = known
-      ? known.message
-      : status >= 500
-        ? "Une erreur inattendue s'est produite de notre côté."
-        : "La demande n'a pas pu être comprise.";
-    if (isApi(req)) return sendProblem(reply, status, title, detail);
-    return sendPage(reply, ErrorPage({ status, message: known ? known.message : undefined }), status);
+    return sendError(req, reply, status, known);
   });
   return app;
 }

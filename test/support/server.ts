@@ -7,7 +7,7 @@ import { openApp } from "../../src/app.ts";
 import type { AppContext } from "../../src/context.ts";
 import { migrations } from "../../src/migrations.ts";
 import type { Clock } from "../../src/platform/clock.ts";
-import { loadConfig } from "../../src/platform/config.ts";
+import { type Config, loadConfig } from "../../src/platform/config.ts";
 import { hashFiles } from "../../src/platform/files.ts";
 import { buildServer, listen } from "../../src/server.ts";
 import { territoryFilePaths } from "../../src/territories/load.ts";
@@ -64,10 +64,10 @@ export interface TestServer {
  * so that test files do not each pay for a full load.
  */
 export async function startTestServer(
-  opts: { configure?: (app: FastifyInstance) => void; clock?: Clock } = {},
+  opts: { configure?: (app: FastifyInstance) => void; clock?: Clock; config?: Partial<Config> } = {},
 ): Promise<TestServer> {
   const dataDir = await preparedDataDir();
-  const ctx = await openApp({ ...testConfig(), dataDir }, { clock: opts.clock });
+  const ctx = await openApp({ ...testConfig(), ...opts.config, dataDir }, { clock: opts.clock });
   const app = await buildServer(ctx);
   opts.configure?.(app);
   const url = await listen(app, 0, "127.0.0.1");
