@@ -13,6 +13,9 @@ import { createProgress } from "./platform/progress.ts";
 import { buildServer, listen } from "./server.ts";
 import { syncTerritories } from "./territories/sync.ts";
 
+/** How long `serve` waits for requests in flight when asked to stop. */
+const SHUTDOWN_MS = 10_000;
+
 /** Commands of the capabilities, by their words ("places import"). */
 const capabilityCommands = Object.fromEntries(capabilities.flatMap((c) => Object.entries(c.commands ?? {})));
 
@@ -119,13 +122,25 @@ export async function main(argv: string[]): Promise<number> {
       // The search index is built right after (≈0.5 s); a search arriving before simply waits for it.
       setImmediate(() => ctx.search.warm());
       console.error(`Maillage est prêt en ${((performance.now() - t0) / 1000).toFixed(1)} s : ${url}`);
-      const stop = async () => {
-        await app.close();
+      // Graceful stop: no new connections, requests in flight finish (SHUTDOWN_MS at most), then the database.
+      const stop = async (signal: string) => {
+        console.error(`${signal} reçu : arrêt après les demandes en cours…`);
+        const done = app.close();
+        // Connections that finish their response become idle: close them as they do (keep-alive would wait).
+        const idle = setInterval(() => app.server.closeIdleConnections(), 100);
+        const late = setTimeout(() => {
+          console.error("Des demandes duraient encore : connexions fermées.");
+          app.server.closeAllConnections();
+        }, SHUTDOWN_MS);
+        await done;
+        clearInterval(idle);
+        clearTimeout(late);
         await ctx.database.close();
+        console.error("Maillage est arrêté.");
         process.exit(0);
       };
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
+      process.once("SIGINT", () => void stop("SIGINT"));
+      process.once("SIGTERM", () => void stop("SIGTERM"));
       return -1;
     }
     case "db migrate": {

@@ -45,17 +45,10 @@ const SECURITY = [
 
 describe("default configuration (no proxy trusted, no public URL)", () => {
   let server: Server;
-  let reference: Record<string, string | string[] | undefined>;
   before(async () => {
     server = await startTestServer({ config: { rateLimit: 3 } });
-    reference = (await raw(server.url, "GET", "/page-qui-n-existe-pas")).headers;
   });
   after(() => server.close());
-
-  const secured = (headers: Record<string, unknown>, what: string) => {
-    for (const h of SECURITY) assert.equal(headers[h], reference[h], `${what}: ${h}`);
-    assert.equal(headers["strict-transport-security"], undefined, `${what}: no HSTS over http`);
-  };
 
   test("X-Forwarded-For does not choose the client's address: the rate limit still applies", async () => {
     const statuses: number[] = [];

@@ -23,6 +23,8 @@ export interface Database {
   exclusive<T>(work: () => Promise<T>): Promise<T>;
   /** Calls `onNotify` on every NOTIFY of `channel` (a connection of its own on PostgreSQL), until close. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<void>;
+  /** The connection pool under Kysely (its counts are in /metrics). */
+  pool: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function openDatabase(opts: {
     return {
       db,
       kind: "postgres",
+      pool,
       lock: null,
       async exclusive(work) {
         const client = new pg.Client(connection);
@@ -119,6 +122,7 @@ export async function openDatabase(opts: {
   return {
     db,
     kind: "pglite",
+    pool,
     lock,
     exclusive: (work) => work(),
     async listen(channel, onNotify) {
