@@ -6,6 +6,7 @@ import type { AppContext } from "./context.ts";
 import { registerAboutRoutes } from "./platform/about.tsx";
 import { registerAdmin } from "./platform/admin.ts";
 import { backupStream } from "./platform/backup.ts";
+import { workerTasks } from "./platform/heavy.ts";
 import { createHttpServer } from "./platform/http.ts";
 import { registerMetrics } from "./platform/metrics.ts";
 import { registerTerritoryRoutes } from "./territories/routes.ts";
@@ -52,6 +53,11 @@ export async function buildServer(
       name: "maillage_db_pool_waiting",
       help: "Demandes en attente d'une connexion",
       value: () => pool.waitingCount,
+    },
+    {
+      name: "maillage_worker_tasks",
+      help: "Calculs lourds (plans) faits dans un fil de travail depuis le démarrage",
+      value: () => workerTasks.count,
     },
     {
       name: "maillage_places_loaded",

@@ -14,12 +14,11 @@ import {
 } from "./model.ts";
 import {
   type Candidate,
-  coverSets,
   type Demand,
-  evaluate,
-  greedyPlan,
-  largestFirst,
+  type PlanInput,
   type PlannedSite,
+  type PlanSolution,
+  solvePlan,
   weightOf,
 } from "./plan.ts";
 import { coverageStats, rankGaps } from "./stats.ts";
@@ -282,28 +281,33 @@ export class CoverageEngine {
     return { cov, demand, candidates };
   }
 
-  async plan(t: Territory | null, req: PlanRequest): Promise<PlanResult> {
+  /**
+   * A plan for the territory. `solve` runs the CPU-heavy part (`solvePlan`); the routes pass one that moves large
+   * plans to a worker thread, under a concurrency limit and a time budget. By default it runs here.
+   */
+  async plan(
+    t: Territory | null,
+    req: PlanRequest,
+    solve: (input: PlanInput) => Promise<PlanSolution> = async (input) => solvePlan(input),
+  ): Promise<PlanResult> {
     const { cov, demand, candidates } = await this.planInstance(t, req);
     const problem = planProblem(req.sites, req.radiusKm, candidates.length);
     if (problem) throw new CoverageError(problem);
-    const sets = coverSets(demand, candidates, req.radiusKm, this.params.detour);
     const weights = demand.map((d) => d.weight);
     const totalWeight = weights.reduce((a, b) => a + b, 0);
     const alreadyCovered = demand.reduce((a, d) => a + (d.covered ? d.weight : 0), 0);
-    const greedy = greedyPlan(sets, weights, req.sites);
-    const coveredCodes = new Set(demand.filter((d) => d.covered).map((d) => d.code));
-    const baseline = evaluate(sets, weights, largestFirst(candidates, coveredCodes, req.sites));
-    const out = (list: PlannedSite[]): PlanSiteOut[] => {
-      const seen = new Set<number>();
-      return list.map((s, k) => {
+    const solution = await solve({
+      demand,
+      candidates,
+      radiusKm: req.radiusKm,
+      detour: this.params.detour,
+      sites: req.sites,
+    });
+    const greedy = solution.greedy;
+    const baseline = solution.baseline;
+    const out = (list: PlannedSite[], newly: number[]): PlanSiteOut[] =>
+      list.map((s, k) => {
         const c = candidates[s.candidate] as Candidate;
-        let newly = 0;
-        for (const d of sets[s.candidate] as Int32Array) {
-          if (!seen.has(d)) {
-            seen.add(d);
-            newly++;
-          }
-        }
         return {
           rank: k + 1,
           code: c.code,
@@ -314,10 +318,9 @@ export class CoverageEngine {
           gain: s.gain,
           cumulative: s.cumulative,
           coveredShare: totalWeight > 0 ? (alreadyCovered + s.cumulative) / totalWeight : 0,
-          newlyCovered: newly,
+          newlyCovered: newly[k] ?? 0,
         };
       });
-    };
     const curve = (list: PlannedSite[]) => [
       totalWeight > 0 ? alreadyCovered / totalWeight : 0,
       ...list.map((s) => (totalWeight > 0 ? (alreadyCovered + s.cumulative) / totalWeight : 0)),
@@ -333,8 +336,8 @@ export class CoverageEngine {
       totalWeight,
       alreadyCovered,
       candidates: candidates.length,
-      sites: out(greedy),
-      baseline: out(baseline),
+      sites: out(greedy, solution.greedyNewly),
+      baseline: out(baseline, solution.baselineNewly),
       curve: curve(greedy),
       baselineCurve: curve(baseline),
       ratio: b > 0 ? g / b : null,

@@ -245,3 +245,48 @@ export function largestFirst(
     .slice(0, n)
     .map((x) => x.i);
 }
+
+/** Everything a plan needs from the optimiser, as plain data (it may cross to a worker thread). */
+export interface PlanInput {
+  demand: Demand[];
+  candidates: Candidate[];
+  radiusKm: number;
+  detour: number;
+  sites: number;
+}
+
+export interface PlanSolution {
+  greedy: PlannedSite[];
+  baseline: PlannedSite[];
+  /** Demand points newly covered by each site of `greedy`, then of `baseline`. */
+  greedyNewly: number[];
+  baselineNewly: number[];
+}
+
+/** The CPU-heavy part of a plan: cover sets, the greedy choice and the naive baseline. */
+export function solvePlan(input: PlanInput): PlanSolution {
+  const { demand, candidates, radiusKm, detour, sites } = input;
+  const sets = coverSets(demand, candidates, radiusKm, detour);
+  const weights = demand.map((d) => d.weight);
+  const greedy = greedyPlan(sets, weights, sites);
+  const coveredCodes = new Set(demand.filter((d) => d.covered).map((d) => d.code));
+  const baseline = evaluate(sets, weights, largestFirst(candidates, coveredCodes, sites));
+  const newly = (list: PlannedSite[]) => {
+    const seen = new Set<number>();
+    return list.map((s) => {
+      let n = 0;
+      for (const d of sets[s.candidate] as Int32Array) {
+        if (!seen.has(d)) {
+          seen.add(d);
+          n++;
+        }
+      }
+      return n;
+    });
+  };
+  return { greedy, baseline, greedyNewly: newly(greedy), baselineNewly: newly(baseline) };
+}
+
+/** Rough cost of a plan (demand points × candidates): above a few million it takes more than a few ms. */
+export const planCost = (input: Pick<PlanInput, "demand" | "candidates">) =>
+  input.demand.length * input.candidates.length;

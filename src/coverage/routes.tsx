@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -5,6 +6,7 @@ import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
 import { csvCell } from "../platform/csv.ts";
+import { Gate, WorkerPool } from "../platform/heavy.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
 import { problem, text as queryText, typeMessage } from "../platform/schema.ts";
 import type { Territory } from "../territories/model.ts";
@@ -20,6 +22,7 @@ import { CoverageError, type PlanResult, type TerritoryCoverage } from "./engine
 import { planCsv } from "./format.ts";
 import { MAX_RADIUS_KM, MAX_SITES, parseLayer } from "./inputs.ts";
 import { type Layer, layerKey } from "./model.ts";
+import { type PlanInput, type PlanSolution, planCost, solvePlan } from "./plan.ts";
 import { CoveragePage } from "./views/page.tsx";
 import type { CoveragePageProps } from "./views/props.ts";
 import { CoverageSection } from "./views/section.tsx";
@@ -337,8 +340,21 @@ async function mapOf(
   return { areas, places, sites: plan?.sites ?? [] };
 }
 
+/** Plans above this cost (demand points × candidates, see planCost) run in a worker thread: a few ms and more. */
+const WORKER_ABOVE = 1_000_000;
+/** Time budget of one plan in its worker (France with every commune as a candidate takes about 1 s). */
+const PLAN_BUDGET_MS = 20_000;
+
 export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): void {
   const engine = ctx.coverage;
+  // Two plans at once (the machine's other cores serve the pages), four more waiting, then a 503.
+  const gate = new Gate(2, 4, "calculs de plan");
+  const workers = new WorkerPool(join(import.meta.dirname, "plan-worker.ts"), PLAN_BUDGET_MS);
+  app.addHook("onClose", () => workers.close());
+  const solve = (input: PlanInput) =>
+    gate.run(async () =>
+      planCost(input) < WORKER_ABOVE ? solvePlan(input) : workers.run<PlanInput, PlanSolution>(input),
+    );
 
   async function pageView(
     query: unknown,
@@ -399,13 +415,17 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
     let status = 200;
     if (parsed.territory && (q.sites !== undefined || q.rayon !== undefined)) {
       try {
-        plan = await engine.plan(parsed.territory, {
-          sites: q.sites ?? Number.NaN,
-          radiusKm: q.rayon ?? Number.NaN,
-          layer: parsed.layer,
-          method: parsed.method,
-          bus: planForm.itinerant,
-        });
+        plan = await engine.plan(
+          parsed.territory,
+          {
+            sites: q.sites ?? Number.NaN,
+            radiusKm: q.rayon ?? Number.NaN,
+            layer: parsed.layer,
+            method: parsed.method,
+            bus: planForm.itinerant,
+          },
+          solve,
+        );
       } catch (e) {
         if (!(e instanceof CoverageError)) throw e;
         planProblem = e.message;
@@ -542,14 +562,18 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
         throw new HttpError(400, "Demande incorrecte", parsed.problem);
       }
       try {
-        const plan = await engine.plan(parsed.territory, {
-          sites: b.sites,
-          radiusKm: b.rayon,
-          layer: parsed.layer,
-          method: parsed.method,
-          candidates: b.candidats,
-          bus: b.itinerant,
-        });
+        const plan = await engine.plan(
+          parsed.territory,
+          {
+            sites: b.sites,
+            radiusKm: b.rayon,
+            layer: parsed.layer,
+            method: parsed.method,
+            candidates: b.candidats,
+            bus: b.itinerant,
+          },
+          solve,
+        );
         return planJson(plan);
       } catch (e) {
         if (e instanceof CoverageError) throw new HttpError(400, "Demande incorrecte", e.message);

@@ -5,6 +5,7 @@ import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
 import { addDays, type Day, dayIn, mondayOf, parseDay } from "../platform/clock.ts";
+import { Gate } from "../platform/heavy.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
 import { integer, problem, text as queryText } from "../platform/schema.ts";
 import { plural } from "../territories/describe.ts";
@@ -160,6 +161,7 @@ function sendExport(
   ctx: AppContext,
   format: ExportFormat,
   territory: Territory | null,
+  release?: () => void,
 ): FastifyReply {
   const filter: PlaceFilter = territory ? { communes: territoryCodes(ctx.territories, territory) } : {};
   const places = streamPlaces(ctx.database.db, filter);
@@ -171,6 +173,8 @@ function sendExport(
         : exportDataInclusion(places);
   const { file, ext } = EXPORTS[format];
   const name = `${file}-${territory ? territory.id : "france"}.${ext}`;
+  // The gate's place is given back when the response ends, however it ends.
+  if (release) reply.raw.once("close", release);
   return reply
     .type(format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8")
     .header("content-disposition", `attachment; filename="${name}"`)
@@ -249,8 +253,10 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
     );
   });
 
+  // National exports read every place: two at once, four waiting, then a 503 with Retry-After.
+  const national = new Gate(2, 4, "exports nationaux");
   for (const format of Object.keys(EXPORTS) as ExportFormat[]) {
-    app.get<{ Querystring: Record<string, unknown> }>(EXPORTS[format].path, (req, reply) => {
+    app.get<{ Querystring: Record<string, unknown> }>(EXPORTS[format].path, async (req, reply) => {
       const typed = text(req.query.territoire).trim();
       const r = typed ? resolveTerritory(typed, territoryOptions(ctx)) : null;
       if (r && r.kind !== "found") {
@@ -258,7 +264,9 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
         throw new HttpError(r.kind === "none" ? 404 : p.status, p.title, p.detail);
       }
       const territory = r?.territory ?? null;
-      return sendExport(reply, ctx, format, territory);
+      if (territory) return sendExport(reply, ctx, format, territory);
+      await national.enter();
+      return sendExport(reply, ctx, format, null, () => national.leave());
     });
   }
 

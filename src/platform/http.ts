@@ -18,7 +18,7 @@ import type { VNode } from "preact";
 import { type z, globalRegistry as zodGlobalRegistry } from "zod";
 import type { Config } from "./config.ts";
 import { CSP_DIRECTIVES, clientErrorHandler, frameworkErrors, HSTS, installEdge } from "./edge.ts";
-import { logRequests, requestLogger } from "./logs.ts";
+import { logRequests, quietLogController, requestLogger } from "./logs.ts";
 import { frenchIssue, type Part, repeated, valueAt } from "./schema.ts";
 import { ErrorPage } from "./views/errors.tsx";
 import { renderPage } from "./views/layout.tsx";
@@ -171,8 +171,8 @@ export async function createHttpServer(config: Config): Promise<FastifyInstance>
   const hsts = config.publicUrl?.startsWith("https://") ?? false;
   const app = Fastify({
     logger: config.logLevel === "silent" ? false : requestLogger(config.logLevel),
-    // One line per request is written by logs.ts (without the query string), not Fastify's two.
-    disableRequestLogging: true,
+    // One line per request is written by logs.ts (without the query string), not Fastify's own.
+    logController: quietLogController(),
     // Off unless configured: otherwise any client chooses its address (rate limit, logs) with X-Forwarded-For.
     trustProxy:
       typeof config.trustProxy === "number"

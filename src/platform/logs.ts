@@ -3,7 +3,7 @@
  * string, which may carry what people typed (an address, a name). JSON lines (for a log collector) unless the
  * output is a terminal, where they are written as one short readable line each.
  */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import { type FastifyInstance, type FastifyRequest, LogController } from "fastify";
 import type { Config } from "./config.ts";
 
 const LEVELS: Record<number, string> = {
@@ -35,6 +35,13 @@ export function requestLogger(level: Config["logLevel"], tty = process.stdout.is
   return tty
     ? { level, stream: { write: (line: string) => process.stdout.write(compactLine(line)) } }
     : { level };
+}
+
+/** Fastify's own request lines off (they carry the full URL, query included), « route not found » too. */
+export function quietLogController(): LogController {
+  return new (class extends LogController {
+    override routeNotFound(): void {}
+  })({ disableRequestLogging: true });
 }
 
 /** The route pattern (`/lieux/:id`), or the path without its query for an address no route serves. */
