@@ -29,7 +29,7 @@ export const CSP_DIRECTIVES = {
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** The headers helmet sets (with the CSP above), for the answers that do not go through helmet's hook. */
-export function securityHeaders(hsts: boolean): Record<string, string> {
+function securityHeaders(hsts: boolean): Record<string, string> {
   return {
     "content-security-policy": Object.entries(CSP_DIRECTIVES)
       .map(([k, v]) => `${kebab(k)} ${v.join(" ")}`)

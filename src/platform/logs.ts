@@ -16,7 +16,7 @@ const LEVELS: Record<number, string> = {
 };
 
 /** A pino line made readable: `12:03:04 INFO GET /lieux/:id 200 3.1 ms`. */
-export function compactLine(json: string): string {
+function compactLine(json: string): string {
   let o: Record<string, unknown>;
   try {
     o = JSON.parse(json);
