@@ -53,3 +53,28 @@ test("every variable read is listed for --help and in the README, and only the c
     );
   assert.deepEqual(others, [], "seule la configuration lit l'environnement");
 });
+
+test("the edge: no proxy trusted by default, a hop count or addresses; the public URL; metrics on loopback", () => {
+  const c = loadConfig({});
+  assert.equal(c.trustProxy, false);
+  assert.equal(c.publicUrl, undefined);
+  assert.deepEqual(c.metricsAllow, ["127.0.0.1", "::1"]);
+  assert.equal(c.adminToken, undefined);
+  assert.equal(loadConfig({ MAILLAGE_TRUST_PROXY: "1" }).trustProxy, 1);
+  assert.deepEqual(loadConfig({ MAILLAGE_TRUST_PROXY: "10.0.0.1, 10.1.0.0/16,::1" }).trustProxy, [
+    "10.0.0.1",
+    "10.1.0.0/16",
+    "::1",
+  ]);
+  assert.throws(() => loadConfig({ MAILLAGE_TRUST_PROXY: "true" }), /« true » n'est pas une adresse IP/);
+  assert.throws(() => loadConfig({ MAILLAGE_TRUST_PROXY: "10.0.0.0/33" }), ConfigError);
+  assert.throws(() => loadConfig({ MAILLAGE_TRUST_PROXY: "0" }), /entre 1 et 10/);
+  assert.equal(
+    loadConfig({ MAILLAGE_PUBLIC_URL: "https://maillage.example.org/" }).publicUrl,
+    "https://maillage.example.org",
+  );
+  assert.throws(() => loadConfig({ MAILLAGE_PUBLIC_URL: "maillage.example.org" }), /MAILLAGE_PUBLIC_URL/);
+  assert.throws(() => loadConfig({ MAILLAGE_PUBLIC_URL: "https://x.example.org/?a=1" }), /sans paramètres/);
+  assert.deepEqual(loadConfig({ MAILLAGE_METRICS_ALLOW: "10.0.0.0/8" }).metricsAllow, ["10.0.0.0/8"]);
+  assert.throws(() => loadConfig({ MAILLAGE_ADMIN_TOKEN: "court" }), /au moins 32 caractères/);
+});
