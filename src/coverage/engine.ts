@@ -170,17 +170,12 @@ export class CoverageEngine {
   }
 
   /** Coverage of a territory (France when null) for every layer. */
-  async coverage(
-    t: Territory | null,
-    opts: { method?: string; fixedKm?: number; fragileFrom?: number } = {},
-  ): Promise<TerritoryCoverage> {
-    const params =
-      opts.fragileFrom === undefined ? this.params : { ...this.params, fragileFrom: opts.fragileFrom };
-    const [state, tuu, f] = await Promise.all([
-      this.accessState(),
-      this.urbanClasses(),
-      this.scores(opts.method),
-    ]);
+  /**
+   * The communes of a territory with their distances to help points, without the statistics: a plan needs only
+   * these, and the statistics of every layer over France would keep the event loop busy for a second or more.
+   */
+  private async points(t: Territory | null, method: string | undefined) {
+    const [state, tuu, f] = await Promise.all([this.accessState(), this.urbanClasses(), this.scores(method)]);
     const idx: number[] = [];
     const communes: CommunePoint[] = [];
     for (const c of this.communesOf(t)) {
@@ -205,6 +200,16 @@ export class CoverageEngine {
         Float64Array.from(idx, (i) => all[i] as number),
       );
     }
+    return { state, method: f.method, params: this.params, communes, dist };
+  }
+
+  async coverage(
+    t: Territory | null,
+    opts: { method?: string; fixedKm?: number; fragileFrom?: number } = {},
+  ): Promise<TerritoryCoverage> {
+    const params =
+      opts.fragileFrom === undefined ? this.params : { ...this.params, fragileFrom: opts.fragileFrom };
+    const { state, method, communes, dist } = await this.points(t, opts.method);
     const stats = state.table.layers.map((key) =>
       coverageStats(
         key,
@@ -217,7 +222,7 @@ export class CoverageEngine {
     );
     return {
       territory: t,
-      method: f.method,
+      method,
       params: params,
       fixedKm: opts.fixedKm,
       communes,
@@ -258,7 +263,7 @@ export class CoverageEngine {
 
   /** Demand and candidates of a plan, for the optimiser (also used by the bench and tests). */
   async planInstance(t: Territory | null, req: PlanRequest) {
-    const cov = await this.coverage(t, { method: req.method });
+    const cov = await this.points(t, req.method);
     const key = layerKey(req.layer);
     const dist = cov.dist.get(key) as Float64Array;
     const demand: Demand[] = cov.communes.map((c, i) => ({
