@@ -128,6 +128,9 @@ function dirty(value: unknown, depth = 0): boolean {
   if (typeof value === "string") return value.includes("\0") || value.includes("\uFFFD");
   if (depth > 20 || value === null || typeof value !== "object") return false;
   if (Array.isArray(value)) return value.some((v) => dirty(v, depth + 1));
+  // Only parsed data (JSON, forms): a streamed body (the admin import) or a Buffer is not walked.
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
   return Object.entries(value).some(([k, v]) => dirty(k, depth + 1) || dirty(v, depth + 1));
 }
 
