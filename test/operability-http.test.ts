@@ -124,7 +124,8 @@ describe("maillage serve as a process", () => {
       if (refused) break;
       await new Promise((r) => setImmediate(r));
     }
-    assert.equal(child.exitCode, null, "still running while the export is read");
+    // The export may already sit in the socket buffers, so the process may or may not still run here: what
+    // matters is that the whole export arrives after SIGTERM and that the exit code is 0.
     res.resume();
     const chunks: Buffer[] = [];
     for await (const c of res) chunks.push(c as Buffer);

@@ -1,15 +1,14 @@
 import assert from "node:assert/strict";
-import { before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { sql } from "kysely";
 import { axeViolations, browserJourney, browserSkip, withPage } from "../support/browser.ts";
 
-const journey = browserJourney();
 /** A real place merged from two sources (Le Mayet-de-Montagne) and one with a pair "to review". */
 let merged: string;
 let reviewed: string;
 
-before(async () => {
-  const db = journey.server.ctx.database.db;
+const journey = browserJourney({}, async (server) => {
+  const db = server.ctx.database.db;
   const m = await sql<{ id: string }>`SELECT id FROM place WHERE search LIKE '%roger degoulange%'`.execute(
     db,
   );

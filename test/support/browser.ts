@@ -108,7 +108,11 @@ export async function tabTo(page: Page, selector: string, what = selector): Prom
  * server on a copy of the loaded database, started before the file's tests and closed after them. Read
  * `journey.browser` and `journey.server` inside tests (they are set once the file's `before` hooks ran).
  */
-export function browserJourney(opts: Parameters<typeof startTestServer>[0] = {}): {
+export function browserJourney(
+  opts: Parameters<typeof startTestServer>[0] = {},
+  /** Runs once the server is up (e.g. to look up real ids in its database), before the file's tests. */
+  ready?: (server: TestServer) => Promise<void>,
+): {
   readonly browser: Browser | null;
   readonly server: TestServer;
 } {
@@ -116,6 +120,7 @@ export function browserJourney(opts: Parameters<typeof startTestServer>[0] = {})
   before(async () => {
     state.browser = await launchBrowser();
     state.server = await startTestServer(opts);
+    await ready?.(state.server);
   });
   after(async () => {
     await state.browser?.close();
