@@ -4,14 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { sql } from "kysely";
-import { openApp } from "../src/app.ts";
 import { openDatabase } from "../src/platform/db.ts";
-import { buildServer, listen } from "../src/server.ts";
 import { cli } from "./support/cli.ts";
 import { DATA_DIR } from "./support/paths.ts";
 import { FILES } from "./support/places.ts";
 import { spawnServe, tableCounts } from "./support/serve.ts";
-import { preparedDataDir, testConfig } from "./support/server.ts";
+import { pagesOf, preparedDataDir } from "./support/server.ts";
 
 /** The pages whose bytes must survive a backup and a restore. */
 const PAGES = ["/territoires/23", "/lieux?territoire=23", "/fragilite?territoire=23"];
@@ -22,24 +20,6 @@ async function countsOf(dataDir: string): Promise<Record<string, number>> {
     return await tableCounts(database.db);
   } finally {
     await database.close();
-  }
-}
-
-async function pagesOf(dataDir: string): Promise<string[]> {
-  const ctx = await openApp({ ...testConfig(), dataDir });
-  const app = await buildServer(ctx);
-  try {
-    const url = await listen(app, 0, "127.0.0.1");
-    const out: string[] = [];
-    for (const p of PAGES) {
-      const res = await fetch(url + p);
-      assert.equal(res.status, 200, p);
-      out.push(await res.text());
-    }
-    return out;
-  } finally {
-    await app.close();
-    await ctx.database.close();
   }
 }
 
@@ -129,7 +109,7 @@ test("the embedded database has one owner: a second server or command is refused
   );
   await db.close();
   assert.equal(seq.rows[0]?.next, (seq.rows[0]?.max ?? 0) + 1);
-  assert.deepEqual(await pagesOf(restored), await pagesOf(dataDir));
+  assert.deepEqual(await pagesOf({ dataDir: restored }, PAGES), await pagesOf({ dataDir }, PAGES));
 
   // A truncated backup restores nothing.
   const truncated = join(work, "tronquee.gz");

@@ -3,13 +3,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { openApp } from "../src/app.ts";
 import { openDatabase } from "../src/platform/db.ts";
-import { buildServer, listen } from "../src/server.ts";
 import { cli } from "./support/cli.ts";
 import { freshSchema, POSTGRES_URL } from "./support/pg.ts";
 import { tableCounts } from "./support/serve.ts";
-import { preparedDataDir, testConfig } from "./support/server.ts";
+import { pagesOf, preparedDataDir } from "./support/server.ts";
 
 const skip = POSTGRES_URL ? false : "DATABASE_URL is not set";
 const PAGES = ["/territoires/23", "/lieux?territoire=23", "/fragilite?territoire=23"];
@@ -20,24 +18,6 @@ async function countsAt(url: string): Promise<Record<string, number>> {
     return await tableCounts(database.db);
   } finally {
     await database.close();
-  }
-}
-
-async function pagesAt(databaseUrl: string, dataDir: string): Promise<string[]> {
-  const ctx = await openApp({ ...testConfig(), databaseUrl, dataDir });
-  const app = await buildServer(ctx);
-  try {
-    const url = await listen(app, 0, "127.0.0.1");
-    const out: string[] = [];
-    for (const p of PAGES) {
-      const res = await fetch(url + p);
-      assert.equal(res.status, 200, p);
-      out.push(await res.text());
-    }
-    return out;
-  } finally {
-    await app.close();
-    await ctx.database.close();
   }
 }
 
@@ -76,5 +56,8 @@ test("db copy moves an embedded database to PostgreSQL; a backup of it restores 
   const r = await cli(["db", "restore", backup], { DATABASE_URL: restored.url });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(await countsAt(restored.url), expected);
-  assert.deepEqual(await pagesAt(restored.url, work), await pagesAt(copy.url, work));
+  assert.deepEqual(
+    await pagesOf({ databaseUrl: restored.url, dataDir: work }, PAGES),
+    await pagesOf({ databaseUrl: copy.url, dataDir: work }, PAGES),
+  );
 });

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -81,4 +82,26 @@ export async function startTestServer(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The bytes of a few pages served from a database (to compare a restored one with its source). */
+export async function pagesOf(
+  config: Partial<Config> & { dataDir: string },
+  pages: string[],
+): Promise<string[]> {
+  const ctx = await openApp({ ...testConfig(), ...config });
+  const app = await buildServer(ctx);
+  try {
+    const url = await listen(app, 0, "127.0.0.1");
+    const out: string[] = [];
+    for (const p of pages) {
+      const res = await fetch(url + p);
+      assert.equal(res.status, 200, p);
+      out.push(await res.text());
+    }
+    return out;
+  } finally {
+    await app.close();
+    await ctx.database.close();
+  }
 }

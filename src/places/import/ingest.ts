@@ -35,7 +35,7 @@ import {
   placeTables,
   vacuumPlaces,
 } from "../store/tables.ts";
-import { type ImportOptions, type ImportSummary, importPlaces } from "./rows.ts";
+import { emptySummary, type ImportOptions, type ImportSummary, importPlaces } from "./rows.ts";
 
 export interface StoreImportOptions extends ImportOptions {
   /** A full import: the source's places missing from the file are withdrawn. */
@@ -290,19 +290,7 @@ export async function republish(trx: PlaceTrx, config: DedupeConfig = DEFAULT_DE
 
 export const emptyResult = (opts: Pick<ImportOptions, "file" | "source">): StoreImportResult => ({
   importId: null,
-  summary: {
-    file: opts.file,
-    source: opts.source,
-    format: null,
-    shape: null,
-    read: 0,
-    accepted: 0,
-    rejected: 0,
-    approximateCoordinates: 0,
-    unparsedHours: 0,
-    withWarnings: 0,
-    fileError: null,
-  },
+  summary: emptySummary(opts),
   counts: {
     read: 0,
     accepted: 0,

@@ -189,19 +189,7 @@ export function importPlaces(
   input: AsyncIterable<Buffer>,
   opts: ImportOptions,
 ): { summary: ImportSummary; outcomes: AsyncGenerator<RowOutcome> } {
-  const summary: ImportSummary = {
-    file: opts.file,
-    source: opts.source,
-    format: null,
-    shape: null,
-    read: 0,
-    accepted: 0,
-    rejected: 0,
-    approximateCoordinates: 0,
-    unparsedHours: 0,
-    withWarnings: 0,
-    fileError: null,
-  };
+  const summary = emptySummary(opts);
   async function* run(): AsyncGenerator<RowOutcome> {
     const fileError = (line: number | null, raw: string, issues: RowIssue[] = []): RowOutcome => {
       const message = printable(raw, 500);
@@ -302,4 +290,21 @@ export function summaryText(s: ImportSummary): string {
     `${s.file} : ${s.read} lignes lues, ${s.accepted} acceptées, ${s.rejected} refusées` +
     ` (${s.approximateCoordinates} coordonnées approximatives, ${s.unparsedHours} horaires illisibles)`
   );
+}
+
+/** The summary of an import before its first row. */
+export function emptySummary(opts: Pick<ImportOptions, "file" | "source">): ImportSummary {
+  return {
+    file: opts.file,
+    source: opts.source,
+    format: null,
+    shape: null,
+    read: 0,
+    accepted: 0,
+    rejected: 0,
+    approximateCoordinates: 0,
+    unparsedHours: 0,
+    withWarnings: 0,
+    fileError: null,
+  };
 }
