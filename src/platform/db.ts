@@ -6,6 +6,19 @@ import { Kysely, type Migration, Migrator, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { type FolderLock, lockFolder } from "./owner.ts";
 
+/**
+ * PostgreSQL settings of the embedded database, whose memory is the WebAssembly heap of the Node process: it grows
+ * and never shrinks. PGlite's PostgreSQL touches all its shared buffers at start: 128 MB (the default) made every
+ * process that opens the database 140 MB larger before its first query; its tables are read through the operating
+ * system's file cache anyway. VACUUM's memory and ANALYZE's sample (300 rows per unit of statistics target, whole
+ * rows) are bounded so that a large import's maintenance does not grow the process for good (docs/decisions.md).
+ */
+const EMBEDDED_SETTINGS = [
+  ...["-c", "shared_buffers=32MB"],
+  ...["-c", "maintenance_work_mem=16MB"],
+  ...["-c", "default_statistics_target=30"],
+];
+
 /** The tables are declared by each capability's store (`db.withTables<…>()`); the platform knows none of them. */
 // biome-ignore lint/complexity/noBannedTypes: no table is known at this level
 export type Db = Kysely<{}>;
@@ -112,7 +125,7 @@ export async function openDatabase(opts: {
   const lock = inMemory ? null : lockFolder(resolve(dir), opts.command ?? "?");
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(dir);
+    pglite = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
   } catch (e) {
     lock?.release();
     throw e;

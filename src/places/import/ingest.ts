@@ -29,6 +29,7 @@ import {
 } from "../store/records.ts";
 import {
   BATCH,
+  collector,
   type FieldChange,
   maintenance,
   type PlaceTrx,
@@ -216,7 +217,12 @@ export async function republish(trx: PlaceTrx, config: DedupeConfig = DEFAULT_DE
   // The statistics of a table that just grew: the passes below read it by pages of its primary key.
   await sql`ANALYZE place_record`.execute(trx);
   const d = new Deduplication(config);
-  for await (const e of activeEntries(trx)) d.add(e);
+  // Both passes read every active record: hundreds of thousands of rows of garbage between two writes.
+  const collect = collector();
+  for await (const e of activeEntries(trx)) {
+    d.add(e);
+    collect(1);
+  }
   d.run();
   await clearPublished(trx);
   let places: { place: Place; members: string[] }[] = [];
@@ -235,6 +241,7 @@ export async function republish(trx: PlaceTrx, config: DedupeConfig = DEFAULT_DE
   };
   let i = 0;
   for await (const r of activeRecords(trx)) {
+    collect(1);
     if (r.id !== d.ids[i]) throw new Error(`place_record a changé pendant la déduplication (${r.id})`);
     if (d.groupOf(i) === -1) {
       places.push({ place: placeFromRecord(r), members: [r.id] });
@@ -260,6 +267,7 @@ export async function republish(trx: PlaceTrx, config: DedupeConfig = DEFAULT_DE
       trx,
       batch.flat().map((k) => d.ids[k] as string),
     );
+    collect(records.size);
     for (const members of batch) {
       const rows = members.map((k) => records.get(d.ids[k] as string) as StoredRecord);
       const place = mergePlaces(rows.map(placeFromRecord));

@@ -181,6 +181,17 @@ export const json = (v: unknown) => JSON.stringify(v);
  * Inserts rows given as one JSON document per batch (`jsonb_to_recordset`): on PGlite, three times faster than
  * thousands of bound parameters. `columns` are trusted names and SQL types written in this file.
  */
+/**
+ * Characters of JSON sent in one statement. PostgreSQL parses the whole parameter, then the recordset, in memory:
+ * on PGlite that memory is the WebAssembly heap, which grows and never shrinks. A batch of merged places with
+ * long member lists made one statement of tens of megabytes and the importing process half a gigabyte larger.
+ */
+const JSON_BATCH_CHARS = 1_000_000;
+
+/**
+ * Inserts rows through one jsonb parameter per batch (one round trip for many rows), batches bounded by `size`
+ * rows and by JSON_BATCH_CHARS characters.
+ */
 export async function insertJson(
   trx: PlaceTrx,
   table: keyof PlaceTables,
@@ -190,17 +201,30 @@ export async function insertJson(
 ): Promise<void> {
   const names = columns.map(([c]) => c).join(", ");
   const types = columns.map(([c, t]) => `${c} ${t}`).join(", ");
-  for (const batch of chunks(rows, size)) {
+  let parts: string[] = [];
+  let chars = 0;
+  const flush = async () => {
+    if (parts.length === 0) return;
+    const text = `[${parts.join(",")}]`;
+    parts = [];
+    chars = 0;
     await sql`INSERT INTO ${sql.table(table)} (${sql.raw(names)})
-              SELECT ${sql.raw(names)} FROM jsonb_to_recordset(${json(batch)}::jsonb) AS x(${sql.raw(types)})`.execute(
+              SELECT ${sql.raw(names)} FROM jsonb_to_recordset(${text}::jsonb) AS x(${sql.raw(types)})`.execute(
       trx,
     );
+  };
+  for (const row of rows) {
+    const part = json(row);
+    if (parts.length > 0 && (parts.length >= size || chars + part.length > JSON_BATCH_CHARS)) await flush();
+    parts.push(part);
+    chars += part.length;
   }
+  await flush();
 }
 
 /** Rows written between two maintenance steps of a long import, and between two garbage collections. */
 const MAINTENANCE_ROWS = 50_000;
-const COLLECT_ROWS = 10_000;
+const COLLECT_ROWS = 5_000;
 
 /**
  * A full garbage collection. V8 sizes its heap from the machine's memory and lets garbage pile up to hundreds
@@ -217,6 +241,17 @@ const collectGarbage: () => void = (() => {
   }
 })();
 
+/** Counts rows handled (read or written) and collects the garbage every COLLECT_ROWS of them. */
+export function collector(): (rows: number) => void {
+  let count = 0;
+  return (rows) => {
+    count += rows;
+    if (count < COLLECT_ROWS) return;
+    count = 0;
+    collectGarbage();
+  };
+}
+
 /**
  * Called with the rows just written. Every MAINTENANCE_ROWS rows: ANALYZE of the records (a table that grew from
  * thousands to hundreds of thousands of rows inside the transaction would otherwise be read whole by each batch's
@@ -226,14 +261,10 @@ const collectGarbage: () => void = (() => {
  */
 export function maintenance(trx: PlaceTrx, embedded: boolean): (rows: number) => Promise<void> {
   let written = 0;
-  let collected = 0;
+  const collect = collector();
   return async (rows) => {
+    collect(rows);
     written += rows;
-    collected += rows;
-    if (collected >= COLLECT_ROWS) {
-      collected = 0;
-      collectGarbage();
-    }
     if (written < MAINTENANCE_ROWS) return;
     written = 0;
     await sql`ANALYZE place_record`.execute(trx);
