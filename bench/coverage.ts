@@ -71,17 +71,17 @@ export async function benchCoverage(): Promise<void> {
     for (const code of DEPARTEMENTS) {
       const t = ctx.territories.get(code) as Territory;
       const req: PlanRequest = { sites: 10, radiusKm: 10, layer: FS };
-      const { cov, demand, candidates } = await engine.planInstance(t, req);
+      const { demandCommune, scores, demand, candidates } = await engine.planInstance(t, req);
       const sets = coverSets(demand, candidates, req.radiusKm, engine.params.detour);
-      const weights = demand.map((d) => d.weight);
+      const weights = demand.weight;
       const greedy = greedyPlan(sets, weights, req.sites).map((s) => s.candidate);
-      const covered = new Set(demand.filter((d) => d.covered).map((d) => d.code));
-      const naive = largestFirst(candidates, covered, req.sites);
+      const naive = largestFirst(candidates, req.sites);
       const weighted = (order: number[]) => evaluate(sets, weights, order).at(-1)?.cumulative ?? 0;
       // The fragile population (communes with IFN ≥ 7) newly covered, the figure the issue names.
-      const fragilePop = demand.map((_, i) => {
-        const c = cov.communes[i];
-        return c && c.score !== null && c.score >= cov.params.fragileFrom ? c.population : 0;
+      const fragilePop = Array.from(demand.weight, (_, i) => {
+        const c = demandCommune(i);
+        const score = scores.get(c.code) ?? null;
+        return score !== null && score >= engine.params.fragileFrom ? (c.population ?? 0) : 0;
       });
       const fragile = (order: number[]) => evaluate(sets, fragilePop, order).at(-1)?.cumulative ?? 0;
       const [gw, bw, gf, bf] = [weighted(greedy), weighted(naive), fragile(greedy), fragile(naive)];
@@ -119,9 +119,9 @@ export async function benchCoverage(): Promise<void> {
             candidates: pool.map((c) => c.code),
           });
           const sets = coverSets(demand, candidates, 8, engine.params.detour);
-          const weights = demand.map((d) => d.weight);
+          const weights = demand.weight;
           for (const n of [1, 2, 3]) {
-            if (n > candidates.length) continue;
+            if (n > candidates.lat.length) continue;
             const s = performance.now();
             const exact = exactPlan(sets, weights, n);
             exactMs += performance.now() - s;

@@ -5,6 +5,7 @@
 import { benchCoverage } from "./coverage.ts";
 import { benchDiagnostic } from "./diagnostic.ts";
 import { benchFragility } from "./fragility.ts";
+import { benchHeavy } from "./heavy.ts";
 import { benchOrientation } from "./orientation.ts";
 import { benchPlaces } from "./places.ts";
 import { benchTerritories } from "./territories.ts";
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   diagnostic: benchDiagnostic,
   couverture: benchCoverage,
   orientation: benchOrientation,
+  lourdes: benchHeavy,
 };
 
 const wanted = process.argv.slice(2);

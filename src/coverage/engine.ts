@@ -13,7 +13,7 @@ import {
   layerKey,
 } from "./model.ts";
 import {
-  type Candidate,
+  type Candidates,
   type Demand,
   type PlanInput,
   type PlannedSite,
@@ -43,6 +43,23 @@ interface AccessState {
   communes: Territory[];
   rank: Map<string, number>;
   table: AccessTable;
+  /** The communes' points and populations as columns (by rank), read once: a plan over France copies them. */
+  lat: Float64Array;
+  lon: Float64Array;
+  population: Float64Array;
+  /** The communes' weights (see weightOf) for each method's scores, computed on the first plan that needs them. */
+  weights: WeakMap<ReadonlyMap<string, number | null>, Float64Array>;
+}
+
+/** The ranks (in AccessState) of those communes that have one, in order. */
+function ranksOf(state: AccessState, communes: readonly Territory[]): Int32Array {
+  const out = new Int32Array(communes.length);
+  let n = 0;
+  for (const c of communes) {
+    const r = state.rank.get(c.code);
+    if (r !== undefined) out[n++] = r;
+  }
+  return out.subarray(0, n);
 }
 
 export interface TerritoryCoverage {
@@ -141,7 +158,17 @@ export class CoverageEngine {
         points,
         this.params.detour,
       );
-      return { generation, points, communes, rank: new Map(communes.map((c, i) => [c.code, i])), table };
+      return {
+        generation,
+        points,
+        communes,
+        rank: new Map(communes.map((c, i) => [c.code, i])),
+        table,
+        lat: Float64Array.from(communes, (c) => c.lat as number),
+        lon: Float64Array.from(communes, (c) => c.lon as number),
+        population: Float64Array.from(communes, (c) => c.population ?? 0),
+        weights: new WeakMap(),
+      };
     });
     this.access = { generation, state };
     return state;
@@ -261,46 +288,116 @@ export class CoverageEngine {
     return out;
   }
 
-  /** Demand and candidates of a plan, for the optimiser (also used by the bench and tests). */
+  /**
+   * Demand and candidates of a plan, for the optimiser (also used by the bench and tests): typed columns copied
+   * from the cached columns of France by the communes' ranks, with the one layer asked. For France with every
+   * commune a candidate, the territory lookups are skipped (they took tens of milliseconds of the event loop).
+   */
   async planInstance(t: Territory | null, req: PlanRequest) {
-    const cov = await this.points(t, req.method);
-    const key = layerKey(req.layer);
-    const dist = cov.dist.get(key) as Float64Array;
-    const demand: Demand[] = cov.communes.map((c, i) => ({
-      code: c.code,
-      lat: c.lat,
-      lon: c.lon,
-      weight: weightOf(c.population, c.score),
-      covered: !Number.isNaN(dist[i] as number) && (dist[i] as number) <= req.radiusKm,
-    }));
-    const state = await this.accessState();
-    const pool = req.candidates ? this.candidateCommunes(req.candidates) : this.communesOf(t);
-    const candidates: Candidate[] = pool
-      .filter((c) => state.rank.has(c.code))
-      .map((c) => ({
-        code: c.code,
-        lat: c.lat as number,
-        lon: c.lon as number,
-        population: c.population ?? 0,
-      }));
-    return { cov, demand, candidates };
+    const [state, f] = await Promise.all([this.accessState(), this.scores(req.method)]);
+    const all = state.table.dist.get(layerKey(req.layer)) as Float64Array;
+    let weights = state.weights.get(f.scores);
+    if (!weights) {
+      weights = Float64Array.from(state.communes, (c, r) =>
+        weightOf(state.population[r] as number, f.scores.get(c.code) ?? null),
+      );
+      state.weights.set(f.scores, weights);
+    }
+    const covered = (d: number) => (!Number.isNaN(d) && d <= req.radiusKm ? 1 : 0);
+    if (!t && !req.candidates) {
+      // France, every commune a candidate: the columns of every commune, in rank order (see accessState), copied.
+      const demand: Demand = {
+        lat: state.lat.slice(),
+        lon: state.lon.slice(),
+        weight: weights.slice(),
+        covered: new Uint8Array(all.length),
+      };
+      for (let r = 0; r < all.length; r++) demand.covered[r] = covered(all[r] as number);
+      const candidates: Candidates = {
+        lat: state.lat.slice(),
+        lon: state.lon.slice(),
+        population: state.population.slice(),
+        covered: demand.covered.slice(),
+      };
+      const communeAt = (r: number) => state.communes[r] as Territory;
+      return {
+        method: f.method,
+        scores: f.scores,
+        demand,
+        candidates,
+        demandCommune: communeAt,
+        candidateCommune: communeAt,
+      };
+    }
+    const ranks = ranksOf(state, this.communesOf(t));
+    const n = ranks.length;
+    const demand: Demand = {
+      lat: new Float64Array(n),
+      lon: new Float64Array(n),
+      weight: new Float64Array(n),
+      covered: new Uint8Array(n),
+    };
+    /** The demand point of each commune of France (by rank), -1 when it is not one. */
+    const demandOf = new Int32Array(state.communes.length).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const r = ranks[i] as number;
+      demand.lat[i] = state.lat[r] as number;
+      demand.lon[i] = state.lon[r] as number;
+      demand.weight[i] = weights[r] as number;
+      demand.covered[i] = covered(all[r] as number);
+      demandOf[r] = i;
+    }
+    // The territory's communes by default (the same as the demand points).
+    const pool = req.candidates ? ranksOf(state, this.candidateCommunes(req.candidates)) : ranks;
+    const m = pool.length;
+    const candidates: Candidates = {
+      lat: new Float64Array(m),
+      lon: new Float64Array(m),
+      population: new Float64Array(m),
+      covered: new Uint8Array(m),
+    };
+    for (let k = 0; k < m; k++) {
+      const r = pool[k] as number;
+      const i = demandOf[r] as number;
+      candidates.lat[k] = state.lat[r] as number;
+      candidates.lon[k] = state.lon[r] as number;
+      candidates.population[k] = state.population[r] as number;
+      candidates.covered[k] = i >= 0 ? (demand.covered[i] as number) : 0;
+    }
+    const communeAt = (r: number) => state.communes[r] as Territory;
+    return {
+      method: f.method,
+      scores: f.scores,
+      demand,
+      candidates,
+      /** The commune of the demand point `i`, of the candidate `k`. */
+      demandCommune: (i: number) => communeAt(ranks[i] as number),
+      candidateCommune: (k: number) => communeAt(pool[k] as number),
+    };
   }
 
   /**
    * A plan for the territory. `solve` runs the CPU-heavy part (`solvePlan`); the routes pass one that moves large
-   * plans to a worker thread, under a concurrency limit and a time budget. By default it runs here.
+   * plans to a worker thread, under a concurrency limit and a time budget, transferring the input's columns (see
+   * planBuffers). By default it runs here.
    */
   async plan(
     t: Territory | null,
     req: PlanRequest,
     solve: (input: PlanInput) => Promise<PlanSolution> = async (input) => solvePlan(input),
   ): Promise<PlanResult> {
-    const { cov, demand, candidates } = await this.planInstance(t, req);
-    const problem = planProblem(req.sites, req.radiusKm, candidates.length);
+    const { method, demand, candidates, candidateCommune } = await this.planInstance(t, req);
+    // Read before `solve`, which may transfer the columns to a worker thread (they are empty here afterwards).
+    const candidateCount = candidates.lat.length;
+    const problem = planProblem(req.sites, req.radiusKm, candidateCount);
     if (problem) throw new CoverageError(problem);
-    const weights = demand.map((d) => d.weight);
-    const totalWeight = weights.reduce((a, b) => a + b, 0);
-    const alreadyCovered = demand.reduce((a, d) => a + (d.covered ? d.weight : 0), 0);
+    let totalWeight = 0;
+    let alreadyCovered = 0;
+    for (let i = 0; i < demand.weight.length; i++) {
+      const w = demand.weight[i] as number;
+      totalWeight += w;
+      alreadyCovered += demand.covered[i] ? w : 0;
+    }
     const solution = await solve({
       demand,
       candidates,
@@ -312,14 +409,14 @@ export class CoverageEngine {
     const baseline = solution.baseline;
     const out = (list: PlannedSite[], newly: number[]): PlanSiteOut[] =>
       list.map((s, k) => {
-        const c = candidates[s.candidate] as Candidate;
+        const c = candidateCommune(s.candidate);
         return {
           rank: k + 1,
           code: c.code,
-          name: this.ctx.territories.get(c.code)?.name ?? c.code,
-          lat: c.lat,
-          lon: c.lon,
-          population: c.population,
+          name: c.name,
+          lat: c.lat as number,
+          lon: c.lon as number,
+          population: c.population ?? 0,
           gain: s.gain,
           cumulative: s.cumulative,
           coveredShare: totalWeight > 0 ? (alreadyCovered + s.cumulative) / totalWeight : 0,
@@ -337,10 +434,10 @@ export class CoverageEngine {
       layer: layerKey(req.layer),
       radiusKm: req.radiusKm,
       bus: req.bus ?? false,
-      method: cov.method?.id ?? null,
+      method: method?.id ?? null,
       totalWeight,
       alreadyCovered,
-      candidates: candidates.length,
+      candidates: candidateCount,
       sites: out(greedy, solution.greedyNewly),
       baseline: out(baseline, solution.baselineNewly),
       curve: curve(greedy),

@@ -5,7 +5,7 @@ import { computeAccess } from "./access.ts";
 import { DEFAULT_PARAMS } from "./model.ts";
 import {
   binomial,
-  type Candidate,
+  type Candidates,
   coverSets,
   type Demand,
   evaluate,
@@ -22,25 +22,25 @@ const table = computeAccess(communes, places, detour);
 /** Demand of the whole of Creuse for a layer and radius; candidates: some communes. */
 function instance(key: string, radiusKm: number, pool: typeof communes) {
   const d = table.dist.get(key) as Float64Array;
-  const demand: Demand[] = communes.map((c, i) => ({
-    code: c.code,
-    lat: c.lat,
-    lon: c.lon,
-    weight: weightOf(c.population, c.score),
-    covered: (d[i] as number) <= radiusKm,
-  }));
-  const candidates: Candidate[] = pool.map((c) => ({
-    code: c.code,
-    lat: c.lat,
-    lon: c.lon,
-    population: c.population,
-  }));
+  const covered = (i: number) => ((d[i] as number) <= radiusKm ? 1 : 0);
+  const demand: Demand = {
+    lat: Float64Array.from(communes, (c) => c.lat),
+    lon: Float64Array.from(communes, (c) => c.lon),
+    weight: Float64Array.from(communes, (c) => weightOf(c.population, c.score)),
+    covered: Uint8Array.from(communes, (_, i) => covered(i)),
+  };
+  const candidates: Candidates = {
+    lat: Float64Array.from(pool, (c) => c.lat),
+    lon: Float64Array.from(pool, (c) => c.lon),
+    population: Float64Array.from(pool, (c) => c.population),
+    covered: Uint8Array.from(pool, (c) => covered(communes.indexOf(c))),
+  };
   const sets = coverSets(demand, candidates, radiusKm, detour);
-  return { demand, candidates, sets, weights: demand.map((x) => x.weight) };
+  return { demand, candidates, sets, weights: demand.weight };
 }
 
 /** Plain (not lazy) greedy, for reference. */
-function plainGreedy(sets: Int32Array[], weights: number[], n: number): number[] {
+function plainGreedy(sets: Int32Array[], weights: Float64Array, n: number): number[] {
   const done = new Set<number>();
   const out: number[] = [];
   for (let k = 0; k < n; k++) {
@@ -65,12 +65,11 @@ const epcis = [...new Set(communes.map((c) => c.epci))].filter((e): e is string 
 
 describe("cover sets", () => {
   test("a candidate covers the uncovered communes within the radius (road estimate), itself included", () => {
-    const { demand, candidates, sets } = instance("France Services", 10, communes);
-    const i = candidates.findIndex((c) => c.code === "23096");
-    const mine = sets[i] as Int32Array;
-    const guéret = demand.findIndex((d) => d.code === "23096");
+    const { demand, sets } = instance("France Services", 10, communes);
+    const guéret = communes.findIndex((c) => c.code === "23096");
+    const mine = sets[guéret] as Int32Array;
     assert.ok(mine.includes(guéret), "Guéret (no France Services) is covered by a site in Guéret");
-    for (const k of mine) assert.equal(demand[k]?.covered, false);
+    for (const k of mine) assert.equal(demand.covered[k], 0);
   });
 });
 
@@ -146,15 +145,19 @@ describe("lazy greedy", () => {
   });
 
   test("greedy covers at least as much as the naive 'largest uncovered communes first'", () => {
-    const { demand, candidates } = instance("France Services", 10, communes);
-    const covered = new Set(demand.filter((d) => d.covered).map((d) => d.code));
+    const { candidates } = instance("France Services", 10, communes);
     for (const n of [1, 3, 5, 10]) {
       const g = greedyPlan(sets, weights, n).at(-1)?.cumulative ?? 0;
-      const b = evaluate(sets, weights, largestFirst(candidates, covered, n)).at(-1)?.cumulative ?? 0;
+      const b = evaluate(sets, weights, largestFirst(candidates, n)).at(-1)?.cumulative ?? 0;
       assert.ok(g >= b, `N=${n}: ${g} < ${b}`);
     }
     // The baseline starts with the largest uncovered commune: Guéret (no France Services within 10 km).
-    assert.equal(candidates[largestFirst(candidates, covered, 1)[0] ?? -1]?.code, "23096");
+    assert.equal(communes[largestFirst(candidates, 1)[0] ?? -1]?.code, "23096");
+    // A covered commune comes after every uncovered one, however large.
+    const order = largestFirst(candidates, communes.length);
+    const firstCovered = order.findIndex((i) => candidates.covered[i] === 1);
+    assert.ok(firstCovered > 0);
+    assert.ok(order.slice(firstCovered).every((i) => candidates.covered[i] === 1));
   });
 });
 

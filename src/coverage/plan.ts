@@ -7,22 +7,28 @@
 import { around } from "geokdbush";
 import KDBush from "kdbush";
 
-/** A commune to cover: its point, its weight and whether it is already covered by an existing place. */
-export interface Demand {
-  code: string;
-  lat: number;
-  lon: number;
-  /** What covering it is worth: population × IFN / 10 (see weightOf). */
-  weight: number;
-  covered: boolean;
+/**
+ * Points as parallel columns: a plan over France has 35 000 of them on each side, and typed arrays cross to a
+ * worker thread as a few bytes copied, where arrays of objects took the event loop hundreds of milliseconds.
+ */
+export interface Points {
+  lat: Float64Array;
+  lon: Float64Array;
 }
 
-/** A candidate site: a commune's reference point. */
-export interface Candidate {
-  code: string;
-  lat: number;
-  lon: number;
-  population: number;
+/** The communes to cover: their points, weights and whether an existing place already covers them. */
+export interface Demand extends Points {
+  /** What covering each is worth: population × IFN / 10 (see weightOf). */
+  weight: Float64Array;
+  /** 1 when an existing place already covers it. */
+  covered: Uint8Array;
+}
+
+/** The candidate sites: communes' reference points. */
+export interface Candidates extends Points {
+  population: Float64Array;
+  /** 1 when the candidate's commune is a demand point already covered (the naive baseline takes those last). */
+  covered: Uint8Array;
 }
 
 /** The fragility-weighted population of a commune: population × score / 10 (a missing score weighs 0). */
@@ -34,27 +40,33 @@ export const weightOf = (population: number, score: number | null): number =>
  * (great-circle × detour).
  */
 export function coverSets(
-  demand: readonly Demand[],
-  candidates: readonly Candidate[],
+  demand: Demand,
+  candidates: Points,
   radiusKm: number,
   detour: number,
 ): Int32Array[] {
   const open: number[] = [];
-  demand.forEach((d, i) => {
-    if (!d.covered && d.weight > 0) open.push(i);
-  });
-  if (open.length === 0) return candidates.map(() => new Int32Array(0));
-  const index = new KDBush(open.length);
-  for (const i of open) {
-    const d = demand[i] as Demand;
-    index.add(d.lon, d.lat);
+  for (let i = 0; i < demand.weight.length; i++) {
+    if (!demand.covered[i] && (demand.weight[i] as number) > 0) open.push(i);
   }
+  const m = candidates.lat.length;
+  if (open.length === 0) return Array.from({ length: m }, () => new Int32Array(0));
+  const index = new KDBush(open.length);
+  for (const i of open) index.add(demand.lon[i] as number, demand.lat[i] as number);
   index.finish();
   const maxKm = radiusKm / detour;
-  return candidates.map((c) => {
-    const ids = around(index, c.lon, c.lat, Number.POSITIVE_INFINITY, maxKm);
-    return Int32Array.from(ids, (k) => open[k] as number).sort();
-  });
+  const sets: Int32Array[] = new Array(m);
+  for (let c = 0; c < m; c++) {
+    const ids = around(
+      index,
+      candidates.lon[c] as number,
+      candidates.lat[c] as number,
+      Number.POSITIVE_INFINITY,
+      maxKm,
+    );
+    sets[c] = Int32Array.from(ids, (k) => open[k] as number).sort();
+  }
+  return sets;
 }
 
 export interface PlannedSite {
@@ -229,27 +241,22 @@ export function exactPlan(
  * The naive baseline: the largest candidate communes not yet covered first (then the covered ones, largest first),
  * whatever they add.
  */
-export function largestFirst(
-  candidates: readonly Candidate[],
-  coveredCodes: ReadonlySet<string>,
-  n: number,
-): number[] {
-  return candidates
-    .map((c, i) => ({ c, i }))
+export function largestFirst(candidates: Pick<Candidates, "population" | "covered">, n: number): number[] {
+  const { population, covered } = candidates;
+  return Array.from({ length: population.length }, (_, i) => i)
     .sort(
       (a, b) =>
-        Number(coveredCodes.has(a.c.code)) - Number(coveredCodes.has(b.c.code)) ||
-        b.c.population - a.c.population ||
-        a.i - b.i,
+        (covered[a] as number) - (covered[b] as number) ||
+        (population[b] as number) - (population[a] as number) ||
+        a - b,
     )
-    .slice(0, n)
-    .map((x) => x.i);
+    .slice(0, n);
 }
 
 /** Everything a plan needs from the optimiser, as plain data (it may cross to a worker thread). */
 export interface PlanInput {
-  demand: Demand[];
-  candidates: Candidate[];
+  demand: Demand;
+  candidates: Candidates;
   radiusKm: number;
   detour: number;
   sites: number;
@@ -267,10 +274,8 @@ export interface PlanSolution {
 export function solvePlan(input: PlanInput): PlanSolution {
   const { demand, candidates, radiusKm, detour, sites } = input;
   const sets = coverSets(demand, candidates, radiusKm, detour);
-  const weights = demand.map((d) => d.weight);
-  const greedy = greedyPlan(sets, weights, sites);
-  const coveredCodes = new Set(demand.filter((d) => d.covered).map((d) => d.code));
-  const baseline = evaluate(sets, weights, largestFirst(candidates, coveredCodes, sites));
+  const greedy = greedyPlan(sets, demand.weight, sites);
+  const baseline = evaluate(sets, demand.weight, largestFirst(candidates, sites));
   const newly = (list: PlannedSite[]) => {
     const seen = new Set<number>();
     return list.map((s) => {
@@ -287,6 +292,15 @@ export function solvePlan(input: PlanInput): PlanSolution {
   return { greedy, baseline, greedyNewly: newly(greedy), baselineNewly: newly(baseline) };
 }
 
+/** The buffers of a plan's columns, to transfer them to a worker thread rather than copy them. */
+export const planBuffers = ({ demand, candidates }: PlanInput): ArrayBuffer[] => [
+  ...new Set(
+    [demand, candidates].flatMap((p) =>
+      Object.values(p).map((column: ArrayBufferView) => column.buffer as ArrayBuffer),
+    ),
+  ),
+];
+
 /** Rough cost of a plan (demand points × candidates): above a few million it takes more than a few ms. */
 export const planCost = (input: Pick<PlanInput, "demand" | "candidates">) =>
-  input.demand.length * input.candidates.length;
+  input.demand.lat.length * input.candidates.lat.length;

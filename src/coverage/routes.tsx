@@ -1,12 +1,11 @@
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
 import { csvCell } from "../platform/csv.ts";
-import { Gate, WorkerPool } from "../platform/heavy.ts";
+import { Gate, holdGate, sendWithinBudget, WorkerPool } from "../platform/heavy.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
 import { problem, text as queryText, typeMessage } from "../platform/schema.ts";
 import type { Territory } from "../territories/model.ts";
@@ -22,7 +21,7 @@ import { CoverageError, type PlanResult, type TerritoryCoverage } from "./engine
 import { planCsv } from "./format.ts";
 import { MAX_RADIUS_KM, MAX_SITES, parseLayer } from "./inputs.ts";
 import { type Layer, layerKey } from "./model.ts";
-import { type PlanInput, type PlanSolution, planCost, solvePlan } from "./plan.ts";
+import { type PlanInput, type PlanSolution, planBuffers, planCost, solvePlan } from "./plan.ts";
 import { CoveragePage } from "./views/page.tsx";
 import type { CoveragePageProps } from "./views/props.ts";
 import { CoverageSection } from "./views/section.tsx";
@@ -340,6 +339,13 @@ async function mapOf(
   return { areas, places, sites: plan?.sites ?? [] };
 }
 
+/**
+ * Whether a request covers France or a région: its coverage (13 layers over thousands of communes) or its plan
+ * (in a worker thread) is heavy, so its export waits for a place in the export gate.
+ */
+const isLarge = (parsed: Parsed) =>
+  "territory" in parsed && (parsed.territory === null || parsed.territory.kind === "region");
+
 /** Plans above this cost (demand points × candidates, see planCost) run in a worker thread: a few ms and more. */
 const WORKER_ABOVE = 1_000_000;
 /** Time budget of one plan in its worker (France with every commune as a candidate takes about 1 s). */
@@ -351,16 +357,23 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
   const gate = new Gate(2, 4, "calculs de plan");
   const workers = new WorkerPool(join(import.meta.dirname, "plan-worker.ts"), PLAN_BUDGET_MS);
   app.addHook("onClose", () => workers.close());
+  // Exports of France or a région (see isLarge): two at once, four waiting, then a 503 with Retry-After.
+  const exportsGate = new Gate(2, 4, "exports de couverture (France ou région)");
   const solve = (input: PlanInput) =>
     gate.run(async () =>
-      planCost(input) < WORKER_ABOVE ? solvePlan(input) : workers.run<PlanInput, PlanSolution>(input),
+      planCost(input) < WORKER_ABOVE
+        ? solvePlan(input)
+        : workers.run<PlanInput, PlanSolution>(input, planBuffers(input)),
     );
 
+  /** `onParsed` runs once the request is read, before any computation (an export takes its gate's place there). */
   async function pageView(
     query: unknown,
+    onParsed?: (parsed: Parsed) => Promise<void>,
   ): Promise<{ status: number; props: CoveragePageProps; parsed: Parsed }> {
     const q = pageQuery.parse(query);
     const parsed = parseCoverage(ctx, q);
+    await onParsed?.(parsed);
     const methods = await ctx.fragility.methods();
     const planForm = {
       sites: q.sites === undefined ? "5" : String(q.sites),
@@ -452,8 +465,21 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
     return sendPage(reply, CoveragePage(props), status);
   });
 
+  /**
+   * An export's view: France or a région waits for a place in the export gate, held until the response ends.
+   * `started`: when its work started (after the wait), for its time budget.
+   */
+  async function exportView(query: unknown, reply: FastifyReply) {
+    let started = performance.now();
+    const view = await pageView(query, async (parsed) => {
+      if (isLarge(parsed)) await holdGate(exportsGate, reply);
+      started = performance.now();
+    });
+    return { ...view, started };
+  }
+
   app.get("/couverture.csv", { schema: { querystring: pageQuery } }, async (req, reply) => {
-    const { status, props } = await pageView(req.query);
+    const { status, props, started } = await exportView(req.query, reply);
     if (!props.cov) {
       return sendProblem(
         reply,
@@ -473,14 +499,12 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
       }
     }
     const name = `manques-${props.cov.territory?.id ?? "france"}.csv`;
-    return reply
-      .type("text/csv; charset=utf-8")
-      .header("content-disposition", `attachment; filename="${name}"`)
-      .send(Readable.from(lines()));
+    reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="${name}"`);
+    return sendWithinBudget(reply, lines(), { since: started });
   });
 
   app.get("/couverture/plan.csv", { schema: { querystring: pageQuery } }, async (req, reply) => {
-    const { status, props } = await pageView(req.query);
+    const { status, props, started } = await exportView(req.query, reply);
     if (!props.plan) {
       return sendProblem(
         reply,
@@ -490,10 +514,10 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
       );
     }
     const plan = props.plan;
-    return reply
+    reply
       .type("text/csv; charset=utf-8")
-      .header("content-disposition", `attachment; filename="plan-${plan.territory?.id ?? "france"}.csv"`)
-      .send(planCsv(plan.sites));
+      .header("content-disposition", `attachment; filename="plan-${plan.territory?.id ?? "france"}.csv"`);
+    return sendWithinBudget(reply, [planCsv(plan.sites)], { since: started });
   });
 
   const api = app.withTypeProvider<ZodTypeProvider>();

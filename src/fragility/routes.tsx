@@ -1,4 +1,3 @@
-import { Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { VNode } from "preact";
@@ -6,6 +5,7 @@ import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
 import { csvCell } from "../platform/csv.ts";
 import type { Db } from "../platform/db.ts";
+import { Gate, holdGate, sendWithinBudget } from "../platform/heavy.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
 import { problem, text } from "../platform/schema.ts";
 import { territoryUrl } from "../territories/describe.ts";
@@ -209,8 +209,14 @@ type ViewProps = FragilityPageProps & { allRows?: Row[]; resolution?: Resolution
 export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): void {
   const db = ctx.database.db;
 
-  /** Everything the page, the CSV and the API need; `status` says whether the request made sense. */
-  async function view(query: unknown): Promise<{ status: number; props: ViewProps }> {
+  /**
+   * Everything the page, the CSV and the API need; `status` says whether the request made sense. `map: false`
+   * leaves out the map's shapes (the CSV has no map).
+   */
+  async function view(
+    query: unknown,
+    opts: { map?: boolean } = {},
+  ): Promise<{ status: number; props: ViewProps }> {
     const parsed = pageQuery.safeParse(query);
     const q = parsed.success ? parsed.data : pageQuery.parse({});
     const methods = await currentMethods(db);
@@ -291,7 +297,8 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
     const aggregate =
       t && level ? ((await getAggregates(db, method.version, level, [t.code])).get(t.code) ?? null) : null;
     const onMap = t ? unit.items : unit.items.filter((x) => !x.code.startsWith("97"));
-    const shapes = await ctx.shapes(onMap.map((x) => x.id));
+    const shapes =
+      opts.map === false ? new Map<string, Geometry>() : await ctx.shapes(onMap.map((x) => x.id));
     const sorted = sortRows(rows, q.tri, q.ordre);
     const pages = Math.max(1, Math.ceil(sorted.length / PAGE_SIZE));
     const page = Math.min(q.page, pages);
@@ -330,8 +337,9 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
   /** A view that lists territories (not a commune's explanation), or why there is none. */
   async function listView(
     query: unknown,
+    opts: { map?: boolean } = {},
   ): Promise<{ status: number; problem: string } | { props: ViewProps; rows: Row[]; method: StoredMethod }> {
-    const { status, props } = await view(query);
+    const { status, props } = await view(query, opts);
     if (props.resolution && props.resolution.kind !== "found" && props.method) {
       const p = unresolvedProblem(props.resolution, territoryOptions(ctx));
       return { status: p.status, problem: p.detail };
@@ -350,8 +358,13 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
     return sendPage(reply, FragilityPage(props), status);
   });
 
+  // The national export (every département, no territory asked): two at once, four waiting, then a 503.
+  const national = new Gate(2, 4, "exports nationaux de l'indice");
   app.get("/fragilite.csv", async (req, reply) => {
-    const v = await listView(req.query);
+    const parsed = pageQuery.safeParse(req.query);
+    if (parsed.success && !parsed.data.territoire?.trim()) await holdGate(national, reply);
+    const started = performance.now();
+    const v = await listView(req.query, { map: false });
     if ("problem" in v) return sendProblem(reply, v.status, "Export impossible", v.problem);
     const { rows, method, props } = v;
     async function* lines() {
@@ -361,10 +374,8 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
       }
     }
     const name = `fragilite-${props.territory?.id ?? "france"}-${method.id}.csv`;
-    return reply
-      .type("text/csv; charset=utf-8")
-      .header("content-disposition", `attachment; filename="${name}"`)
-      .send(Readable.from(lines()));
+    reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="${name}"`);
+    return sendWithinBudget(reply, lines(), { since: started });
   });
 
   const api = app.withTypeProvider<ZodTypeProvider>();

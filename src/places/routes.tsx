@@ -1,11 +1,10 @@
-import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
 import { addDays, type Day, dayIn, mondayOf, parseDay } from "../platform/clock.ts";
-import { Gate } from "../platform/heavy.ts";
+import { Gate, holdGate, sendWithinBudget } from "../platform/heavy.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
 import { integer, problem, text as queryText } from "../platform/schema.ts";
 import { plural } from "../territories/describe.ts";
@@ -155,14 +154,13 @@ const EXPORTS = {
 } as const;
 type ExportFormat = keyof typeof EXPORTS;
 
-/** Streams an export of the places of a territory or of France. */
+/** Streams an export of the places of a territory or of France, within the exports' time budget. */
 function sendExport(
   reply: FastifyReply,
   ctx: AppContext,
   format: ExportFormat,
   territory: Territory | null,
-  release?: () => void,
-): FastifyReply {
+): Promise<FastifyReply> {
   const filter: PlaceFilter = territory ? { communes: territoryCodes(ctx.territories, territory) } : {};
   const places = streamPlaces(ctx.database.db, filter);
   const body =
@@ -173,12 +171,10 @@ function sendExport(
         : exportDataInclusion(places);
   const { file, ext } = EXPORTS[format];
   const name = `${file}-${territory ? territory.id : "france"}.${ext}`;
-  // The gate's place is given back when the response ends, however it ends.
-  if (release) reply.raw.once("close", release);
-  return reply
+  reply
     .type(format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8")
-    .header("content-disposition", `attachment; filename="${name}"`)
-    .send(Readable.from(body));
+    .header("content-disposition", `attachment; filename="${name}"`);
+  return sendWithinBudget(reply, body);
 }
 
 /** How places read `territoire=` (pages, exports, API): every kind, an INSEE code before a postcode (links carry ids). */
@@ -264,9 +260,9 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
         throw new HttpError(r.kind === "none" ? 404 : p.status, p.title, p.detail);
       }
       const territory = r?.territory ?? null;
-      if (territory) return sendExport(reply, ctx, format, territory);
-      await national.enter();
-      return sendExport(reply, ctx, format, null, () => national.leave());
+      // The gate's place is given back when the response ends, however it ends.
+      if (!territory) await holdGate(national, reply);
+      return sendExport(reply, ctx, format, territory);
     });
   }
 

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
+import { creuse } from "../../test/support/creuse.ts";
+import type { PlanInput, PlanSolution } from "../coverage/plan.ts";
 import { Gate, WorkerPool } from "./heavy.ts";
 import { HttpError } from "./http.ts";
 
@@ -45,11 +47,26 @@ test("a gate lets two tasks run, four wait, and refuses the next with a French 5
   await gate.run(async () => {});
 });
 
+/** Guéret (real extract of test/data/creuse.json), to cover or as a candidate. */
+const guéret = creuse.communes.find((c) => c.code === "23096") as (typeof creuse.communes)[number];
+const points = () => ({
+  lat: Float64Array.of(guéret.lat),
+  lon: Float64Array.of(guéret.lon),
+  weight: Float64Array.of(1),
+  covered: Uint8Array.of(0),
+});
+
 test("a worker that overruns its time budget is stopped with a French 503", async () => {
   const pool = new WorkerPool(join(import.meta.dirname, "../coverage/plan-worker.ts"), 1);
   // Any real plan takes more than 1 ms to start a worker and answer.
   await assert.rejects(
-    pool.run({ demand: [], candidates: [], radiusKm: 5, detour: 1.3, sites: 1 }),
+    pool.run<PlanInput, PlanSolution>({
+      demand: points(),
+      candidates: { ...points(), population: Float64Array.of(guéret.population) },
+      radiusKm: 5,
+      detour: 1.3,
+      sites: 1,
+    }),
     (e) => e instanceof HttpError && e.status === 503 && /dépasse le temps permis/.test(e.message),
   );
   await pool.close();
