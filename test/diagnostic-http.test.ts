@@ -139,6 +139,12 @@ describe("diagnostic pages without JavaScript (plain HTTP forms)", () => {
       assert.equal(page.status, 200);
       const html = await page.text();
       assert.ok(html.includes(q.text), q.id);
+      // Epicene wording (no « seul·e »); the way back is a plain link apart from the button that goes on.
+      assert.doesNotMatch(html, /\p{L}·\p{L}/u, q.id);
+      assert.match(
+        html,
+        /<\/form><p class="diag-back-line"><a class="diag-back" href="[^"]+"><span aria-hidden="true">← <\/span>Revenir en arrière<\/a><\/p>/,
+      );
       assert.match(html, new RegExp(`Question ${i + 1} sur ${questions.length}`));
       const answer = URGENT[q.id as keyof typeof URGENT];
       const fields: [string, string][] = [
@@ -164,6 +170,24 @@ describe("diagnostic pages without JavaScript (plain HTTP forms)", () => {
     ])
       assert.ok(html.includes(heading), heading);
     assert.match(html, /<ol class="diag-places"><li><a href="\/lieux\//);
+    // What the person can already do, from the answers: alone, with help, what they have.
+    const already = html.slice(
+      html.indexOf("Ce que vous savez déjà faire"),
+      html.indexOf("Ce qui peut vous aider"),
+    );
+    for (const line of [
+      "<li>Vous savez envoyer des messages et faire des appels vidéo.</li>",
+      "<li>Vous savez utiliser votre téléphone ou votre ordinateur, avec de l'aide.</li>",
+      "<li>Vous avez un téléphone qui va sur internet.</li>",
+      "<li>Vous avez internet.</li>",
+    ])
+      assert.ok(already.includes(line), line);
+    // Phones are read in pairs and dialled when tapped.
+    const phones = [...html.matchAll(/Téléphone : (<a[^>]*>[^<]*<\/a>)/g)].map((m) => m[1]);
+    assert.ok(phones.length > 0);
+    for (const a of phones)
+      assert.match(a ?? "", /^<a class="tel" href="tel:\+\d{9,12}">0\d( \d\d){4}<\/a>$/);
+    assert.doesNotMatch(html, /\p{L}·\p{L}/u);
     // Answering the last question again (back, then forward) does not count the person twice.
     res = await postForm(`/diagnostic/question/${questions.length}`, [
       ["t", t],
@@ -366,11 +390,18 @@ describe("anonymous statistics page", () => {
     html = await (await get(`/diagnostic/statistiques?territoire=${commune}`)).text();
     assert.match(html, /<strong>5<\/strong> diagnostics/);
     // 4 urgent out of 5: hidden (and so is its complement).
-    assert.match(html, /Cas urgents : <strong>moins de 5<\/strong>/);
+    assert.match(
+      html,
+      /Cas urgents : <strong>masqué \(moins de 5 ou pour protéger un autre chiffre\)<\/strong>/,
+    );
+    assert.doesNotMatch(html, />moins de 5</);
     assert.match(html, /lire ou écrire le français<\/th><td>5</);
     // The territory page has a section with the same suppression.
     const territoryPage = await (await get(`/territoires/${commune}`)).text();
-    assert.match(territoryPage, /5 diagnostics faits ici, dont moins de 5 cas urgents/);
+    assert.match(
+      territoryPage,
+      /5 diagnostics faits ici ; cas urgents : masqué \(moins de 5 ou pour protéger un autre chiffre\)/,
+    );
     assert.match(territoryPage, /href="\/diagnostic\?commune=23176"/);
     assert.match(await (await get("/territoires/75056")).text(), /Moins de 5 diagnostics faits ici/);
     // The département sees them too.

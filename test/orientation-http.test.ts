@@ -157,8 +157,36 @@ describe("pages", () => {
   test("results say why each place is proposed, with a tel: link", async () => {
     const html = await (await get("/trouver?commune=06027&besoin=demarches")).text();
     assert.match(html, /Pourquoi ce lieu : <\/span>démarches en ligne · 3,3 km/);
-    assert.match(html, /href="tel:\+33\d{9}"/);
+    // Phones are read in pairs and dialled when tapped.
+    const phones = [...html.matchAll(/Téléphoner : (<a[^>]*>[^<]*<\/a>)/g)].map((m) => m[1]);
+    assert.ok(phones.length > 0);
+    for (const a of phones) assert.match(a ?? "", /^<a class="tel" href="tel:\+33\d{9}">0\d( \d\d){4}<\/a>$/);
     assert.match(html, /(Ouvert|Fermé), (ferme|ouvre)/);
+    // The nearest place that fits is 3,3 km away, within the town threshold (5 km): nothing more to say.
+    assert.doesNotMatch(html, /Plus près de chez vous/);
+  });
+
+  test("the nearest fitting place is far: nearer places for other needs and help by phone, said plainly", async () => {
+    // Pont-de-Vaux (01305), a town (5 km threshold): the nearest help with procedures is 12 km away.
+    const html = await (await get("/trouver?commune=01305&besoin=demarches")).text();
+    const box = html.slice(
+      html.indexOf('<section class="or-far"'),
+      html.indexOf("</section>", html.indexOf("or-far")),
+    );
+    assert.match(
+      box,
+      /Le lieu le plus proche qui répond à votre demande est à 12 km : c'est loin \(plus de 5 km\)\./,
+    );
+    assert.match(box, /Ces lieux sont plus proches\. Ils aident pour d'autres choses/);
+    const nearer = [...box.matchAll(/<li><a href="\/lieux\/[^"]+">[^<]+<\/a>, à (\d+,\d) km/g)].map((m) =>
+      Number(m[1]?.replace(",", ".")),
+    );
+    assert.ok(nearer.length > 0 && nearer.length <= 3);
+    for (const d of nearer) assert.ok(d <= 5, String(d));
+    assert.match(box, /<h3>Être aidé par téléphone<\/h3>/);
+    // No place of the shipped data offers help at a distance for procedures here: call the nearest place.
+    assert.match(box, /Appelez le lieu le plus proche : il pourra vous conseiller ou vous dire où aller\./);
+    assert.match(box, /, à \d+(,\d)? km : <a class="tel" href="tel:\+33\d{9}">0\d( \d\d){4}<\/a>\./);
   });
 
   test("the plan is on request only, as a server-side SVG of the same places", async () => {
@@ -180,6 +208,11 @@ describe("pages", () => {
     assert.match(html, /Fiche d'orientation/);
     assert.match(html, /<img src="data:image\/svg\+xml;base64,[^"]+" alt="Code QR vers la page du lieu/);
     assert.match(html, /Horaires de la semaine/);
+    if (api.resultats[0].telephone)
+      assert.match(
+        html,
+        /<dt>Téléphone<\/dt><dd><a class="tel" href="tel:\+\d{9,12}">0\d( \d\d){4}<\/a><\/dd>/,
+      );
     // Prepared at the server's clock, on the wall clock of the place (Cagnes-sur-Mer: Paris time).
     assert.match(html, /Fiche préparée le mercredi 18 novembre 2026 à 10 h\./);
     assert.ok(html.includes(`<dt>Aujourd'hui</dt><dd>${api.resultats[0].ouverture.texte}</dd>`));
@@ -219,8 +252,11 @@ describe("the sheet of a place overseas", () => {
     assert.match(html, /France services de Saint-Denis - Le Brûlé/);
     assert.match(html, /Fiche préparée le mercredi 18 novembre 2026 à 13 h\./);
     assert.match(html, /<dt>Aujourd'hui<\/dt><dd>Ouvert, ferme à 16 h<\/dd>/);
+    // An overseas number: read with its 0, dialled with La Réunion's code.
+    assert.match(html, /<a class="tel" href="tel:\+262\d{9}">0\d( \d\d){4}<\/a>/);
     const page = await (await get("/lieux/lieu-2a7ccef420356523")).text();
     assert.match(page, /<strong>Ouvert, ferme à 16 h<\/strong>/);
     assert.match(page, /<caption>Semaine du 16 novembre 2026<\/caption>/);
+    assert.match(page, /<a class="tel" href="tel:\+262\d{9}">0\d( \d\d){4}<\/a>/);
   });
 });

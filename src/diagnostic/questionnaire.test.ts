@@ -43,7 +43,7 @@ describe("the shipped questionnaire", () => {
     assert.deepEqual(
       demarche?.answers.map((a) => a.label),
       [
-        "Je le fais seul·e",
+        "Je le fais sans aide",
         "Je le fais avec de l'aide",
         "Je ne le fais jamais",
         "Je ne sais pas / je préfère ne pas répondre",
@@ -65,7 +65,7 @@ describe("the shipped questionnaire", () => {
     assert.equal(again.version, QUESTIONNAIRE.version);
     const edited = parseQuestionnaire(FILE.replace("Avez-vous internet", "Avez-vous bien internet"));
     assert.notEqual(edited.version, QUESTIONNAIRE.version);
-    assert.match(QUESTIONNAIRE.version, /^2026-11-1\.[0-9a-f]{8}$/);
+    assert.match(QUESTIONNAIRE.version, /^2026-12-1\.[0-9a-f]{8}$/);
   });
 });
 

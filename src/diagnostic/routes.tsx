@@ -8,6 +8,7 @@ import { sendPage } from "../platform/http.ts";
 import type { Territory } from "../territories/model.ts";
 import { type ResolveOptions, resolveTerritory, unresolvedView } from "../territories/resolve.ts";
 import { registerDiagnosticApi } from "./api.ts";
+import { alreadyDone } from "./describe.ts";
 import {
   communeOptions,
   dayOf,
@@ -318,6 +319,7 @@ export function registerDiagnosticRoutes(
       reply,
       ResultPage({
         result,
+        already: alreadyDone(state.a),
         communeName: commune.name,
         mode: state.m,
         places,

@@ -4,6 +4,7 @@ import type { TerritorySection } from "../context.ts";
 import { formatNumber } from "../platform/format.ts";
 import type { Territory } from "../territories/model.ts";
 import type { Referential } from "../territories/referential.ts";
+import { HIDDEN_CELL } from "./describe.ts";
 import { STAT_KEYS } from "./flow.ts";
 import { MIN_CELL, showStats } from "./stats.ts";
 import { countResponses } from "./store.ts";
@@ -33,7 +34,9 @@ export const diagnosticSection: TerritorySection = {
       <>
         <p>
           {stats.enough && stats.total !== null
-            ? `${formatNumber(stats.total)} diagnostics faits ici, dont ${stats.urgent === null ? `moins de ${MIN_CELL}` : formatNumber(stats.urgent)} cas urgents.`
+            ? stats.urgent === null
+              ? `${formatNumber(stats.total)} diagnostics faits ici ; cas urgents : ${HIDDEN_CELL}.`
+              : `${formatNumber(stats.total)} diagnostics faits ici, dont ${formatNumber(stats.urgent)} cas urgents.`
             : `Moins de ${MIN_CELL} diagnostics faits ici : pas de chiffre, pour protéger l'anonymat.`}{" "}
           <a href={`/diagnostic/statistiques?territoire=${encodeURIComponent(t.id)}`}>
             Statistiques anonymes

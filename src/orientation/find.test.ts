@@ -7,7 +7,6 @@ import { placeHours } from "../places/hours.ts";
 import type { Place } from "../places/model.ts";
 import { zonedInstant } from "../platform/clock.ts";
 import type { Referential } from "../territories/referential.ts";
-import { telTarget } from "./find/criteria.ts";
 import { buildIndex, type OrientationIndex } from "./find/place-index.ts";
 import { findPlaces } from "./find.ts";
 import { type Criterion, emptyQuery, NEEDS, type OrientationQuery, SERVICE } from "./model.ts";
@@ -276,11 +275,6 @@ describe("time: public holidays and the Sunday/Monday boundary", () => {
 });
 
 describe("how to go there", () => {
-  test("French numbers become +33 tel: targets", () => {
-    assert.equal(telTarget("04 78 00 00 00"), "+33478000000");
-    assert.equal(telTarget("+33478000000"), "+33478000000");
-  });
-
   test("every result says how to get help and its price when known", () => {
     const out = findPlaces(
       idx,

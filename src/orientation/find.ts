@@ -11,7 +11,7 @@
 import { compile, km } from "./find/criteria.ts";
 import { DEFAULT_RADIUS_KM, type OrientationIndex, WIDEST_KM } from "./find/place-index.ts";
 import { exists, pass } from "./find/search.ts";
-import type { Criterion, OrientationOutcome, OrientationQuery } from "./model.ts";
+import type { Criterion, OrientationOutcome, OrientationQuery, OrientationResult } from "./model.ts";
 
 /** Which criteria are dropped, in this order, when nothing is left (the least important first). */
 const WIDEN_ORDER: Criterion[] = ["quand", "modalite", "gratuit", "public", "priseEnCharge", "besoin"];
@@ -114,4 +114,73 @@ export function findPlaces(
   }
   const partial = [...required].some((k) => !current.has(k));
   return { ...base, ...result, widened, emptiedBy, partial };
+}
+
+/** What the finder adds when the nearest place that fits is far (farther than the coverage threshold). */
+export interface FarHelp {
+  /** The coverage threshold of the commune (km): 5 in town, 15 in the countryside. */
+  thresholdKm: number;
+  /** Distance of the nearest place meeting every criterion (null: none at all). */
+  nearestExactKm: number | null;
+  /** Nearer places that help with other things: they can orient the person. */
+  nearerOthers: OrientationResult[];
+  /** The nearest places helping with the need at a distance (« À distance »: phone, video). */
+  byPhone: OrientationResult[];
+}
+
+const NEARER_LIMIT = 3;
+const PHONE_LIMIT = 2;
+
+/**
+ * When the nearest place meeting every criterion is farther than `thresholdKm` (or there is none), the nearest
+ * places within the threshold whatever they offer, and the nearest places that help with the need at a distance
+ * (the standard's modality « À distance »: by phone or video). Null when a fitting place is near enough. Pure.
+ */
+export function farHelp(
+  idx: OrientationIndex,
+  outcome: OrientationOutcome,
+  thresholdKm: number,
+  at: Date,
+): FarHelp | null {
+  const exact = outcome.results.filter((r) => r.exact).map((r) => r.distanceKm);
+  const nearestExactKm = exact.length > 0 ? Math.min(...exact) : null;
+  if (nearestExactKm !== null && nearestExactKm <= thresholdKm) return null;
+  const now = new Date(Math.floor(at.getTime() / 60_000) * 60_000);
+  const shown = new Set(outcome.results.map((r) => r.place.id));
+  const base: OrientationQuery = {
+    ...outcome.query,
+    publics: [],
+    supports: [],
+    gratuit: false,
+    modalites: [],
+    quand: [],
+    distanceMax: null,
+    indispensables: [],
+  };
+  const unseen = (rs: OrientationResult[], limit: number) =>
+    rs.filter((r) => !shown.has(r.place.id)).slice(0, limit);
+  const near = pass(
+    idx,
+    compile({ ...base, besoins: [], services: [] }, now),
+    outcome.origin,
+    new Set(),
+    thresholdKm,
+    now,
+    NEARER_LIMIT + shown.size,
+  );
+  const remote = pass(
+    idx,
+    compile({ ...base, modalites: ["distance"] }, now),
+    outcome.origin,
+    new Set<Criterion>(["besoin", "modalite"]),
+    WIDEST_KM,
+    now,
+    PHONE_LIMIT * 5,
+  );
+  return {
+    thresholdKm,
+    nearestExactKm,
+    nearerOthers: unseen(near.results, NEARER_LIMIT),
+    byPhone: remote.results.filter((r) => r.access.phone !== null).slice(0, PHONE_LIMIT),
+  };
 }

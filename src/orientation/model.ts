@@ -134,7 +134,7 @@ export type SupportSlug = keyof typeof SUPPORT_SLUGS;
 
 /** URL slug → the standard's `modalites_accompagnement` value, and its plain French. */
 export const MODALITY_SLUGS = {
-  seul: { value: "En autonomie", label: "Sur place, seul (un poste en libre accès)" },
+  seul: { value: "En autonomie", label: "Sur place, en autonomie (un poste en libre accès)" },
   individuel: { value: "Accompagnement individuel", label: "Avec une personne, en individuel" },
   atelier: { value: "Dans un atelier collectif", label: "Dans un atelier en groupe" },
   distance: { value: "À distance", label: "À distance (téléphone, visio)" },

@@ -25,7 +25,7 @@ import {
 import { whatToBring } from "./bring.ts";
 import { serviceInPlainWords } from "./find/criteria.ts";
 import { CRITERIA, type OrientationOutcome, type OrientationQuery, type OrientationResult } from "./model.ts";
-import { communeOptions, nearestCommune, orient, orientationIndex } from "./service.ts";
+import { communeOptions, farHelpFor, nearestCommune, orient, orientationIndex } from "./service.ts";
 import { smsText } from "./sms.ts";
 import { finderUrl, orientationQuery, parseQuery, sheetUrl } from "./url.ts";
 import { FinderPage } from "./views/finder.tsx";
@@ -207,7 +207,8 @@ export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext)
       shown,
       shapes: [...shapes.values()].map((geometry) => ({ geometry, className: "area" })),
     };
-    return sendPage(reply, FinderPage({ ...base, outcome, plan }));
+    const far = outcome ? await farHelpFor(ctx, outcome, s.commune) : null;
+    return sendPage(reply, FinderPage({ ...base, outcome, plan, far }));
   });
 
   app.get("/trouver/fiche", async (req: Req, reply: FastifyReply) => {

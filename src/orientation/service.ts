@@ -3,12 +3,13 @@
  * with the published places, and how the finder resolves a commune.
  */
 import type { AppContext } from "../context.ts";
+import { DEFAULT_PARAMS, thresholdOf } from "../coverage/model.ts";
 import type { Place } from "../places/model.ts";
 import type { Territory, TerritoryKind } from "../territories/model.ts";
 import type { Referential } from "../territories/referential.ts";
 import type { ResolveOptions } from "../territories/resolve.ts";
 import { buildIndex, type OrientationIndex, warmHours } from "./find/place-index.ts";
-import { findPlaces } from "./find.ts";
+import { type FarHelp, farHelp, findPlaces } from "./find.ts";
 import type { OrientationOutcome, OrientationQuery } from "./model.ts";
 
 const indexes = new WeakMap<
@@ -103,4 +104,20 @@ export async function orient(
   const { index } = await orientationIndex(ctx);
   const origin = query.position ?? { lat: commune.lat as number, lon: commune.lon as number };
   return findPlaces(index, query, origin, now);
+}
+
+/**
+ * The finder's help when the nearest fitting place is far: the coverage threshold of the commune (coverage's own
+ * defaults, by the commune's urban class; an arrondissement is in town) decides what « far » is.
+ */
+export async function farHelpFor(
+  ctx: AppContext,
+  outcome: OrientationOutcome,
+  commune: Territory,
+  now: Date = ctx.clock.now(),
+): Promise<FarHelp | null> {
+  const tuu =
+    commune.kind === "arrondissement" ? 1 : ((await ctx.fragility.urbanClasses()).get(commune.id) ?? null);
+  const { index } = await orientationIndex(ctx);
+  return farHelp(index, outcome, thresholdOf({ tuu }, DEFAULT_PARAMS), now);
 }

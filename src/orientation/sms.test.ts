@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { shipped } from "../../test/support/orientation.ts";
-import { compactHours, cutAtWord, frenchPhone, gsm7Length, SMS_MAX, smsText, toGsm7 } from "./sms.ts";
+import { formatPhone } from "../platform/format.ts";
+import { compactHours, cutAtWord, gsm7Length, SMS_MAX, smsText, toGsm7 } from "./sms.ts";
+
+const frenchPhone = (t: string) => formatPhone(t)?.text ?? "";
 
 test("GSM-7: accents GSM-7 lacks are dropped, others kept; the extension table counts twice", () => {
   assert.equal(

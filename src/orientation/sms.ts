@@ -9,6 +9,7 @@
  */
 import { isSimpleHours } from "../places/hours.ts";
 import type { Place } from "../places/model.ts";
+import { formatPhone } from "../platform/format.ts";
 
 export const SMS_MAX = 160;
 
@@ -61,14 +62,6 @@ export function gsm7Length(text: string): number {
     else return Number.POSITIVE_INFINITY;
   }
   return n;
-}
-
-/** « 04 78 00 00 00 » from « +33478000000 », « 0478000000 »…; other numbers as written. */
-export function frenchPhone(text: string): string {
-  const digits = text.replace(/[^\d+]/g, "");
-  const national = /^\+33\d{9}$/.test(digits) ? `0${digits.slice(3)}` : digits;
-  if (/^0\d{9}$/.test(national)) return national.replace(/(\d{2})(?=\d)/g, "$1 ");
-  return text.trim();
 }
 
 const ABBREVIATIONS: [RegExp, string][] = [
@@ -156,7 +149,7 @@ export function smsText(place: Place): string {
 
 function buildSms(place: Place): string {
   const s = place.standard;
-  const phone = s.telephone[0] ? frenchPhone(s.telephone[0]) : "";
+  const phone = formatPhone(s.telephone[0] ?? "")?.text ?? "";
   const full: Parts = {
     name: toGsm7(s.nom),
     street: toGsm7(s.adresse),

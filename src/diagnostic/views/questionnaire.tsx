@@ -181,11 +181,13 @@ export function QuestionPage({
             <button type="submit" class="diag-next">
               {number === total ? "Voir mon résultat" : "Question suivante"}
             </button>
-            <a class="button secondary diag-back" href={backHref}>
-              Revenir en arrière
-            </a>
           </div>
         </form>
+        <p class="diag-back-line">
+          <a class="diag-back" href={backHref}>
+            <span aria-hidden="true">← </span>Revenir en arrière
+          </a>
+        </p>
       </div>
     </Layout>
   );

@@ -1,5 +1,6 @@
 import type { VNode } from "preact";
 import { Layout } from "../../platform/views/layout.tsx";
+import { PhoneLink } from "../../platform/views/phone.tsx";
 import {
   BARRIER_SENTENCES,
   formatDistance,
@@ -24,6 +25,8 @@ export interface PlaceLine {
 
 export interface ResultProps {
   result: DiagnosticResult;
+  /** « Ce que vous savez déjà faire », in sentences (describe.alreadyDone). */
+  already: string[];
   communeName: string;
   mode: Mode;
   places: PlaceLine[];
@@ -37,6 +40,7 @@ export interface ResultProps {
 /** The result: a sheet in plain words for the person (printable), with places near their commune. */
 export function ResultPage({
   result,
+  already,
   communeName,
   mode,
   places,
@@ -44,7 +48,6 @@ export function ResultPage({
   sheetHref,
   restartHref,
 }: ResultProps): VNode {
-  const strengths = result.strengths.map((q) => SKILL_WORDS[q]).filter(Boolean);
   const learn = result.needs.map((q) => SKILL_WORDS[q]).filter(Boolean);
   return (
     <Layout
@@ -62,10 +65,10 @@ export function ResultPage({
         <p class="lead">{PROFILE_SENTENCES[result.profile]}</p>
 
         <h2>Ce que vous savez déjà faire</h2>
-        {strengths.length > 0 ? (
+        {already.length > 0 ? (
           <ul>
-            {strengths.map((s) => (
-              <li key={s}>Vous savez {s}.</li>
+            {already.map((s) => (
+              <li key={s}>{s}</li>
             ))}
           </ul>
         ) : (
@@ -115,7 +118,7 @@ export function ResultPage({
                   {p.phone ? (
                     <>
                       <br />
-                      Téléphone : {p.phone}
+                      Téléphone : <PhoneLink number={p.phone} />
                     </>
                   ) : null}
                 </li>

@@ -4,7 +4,7 @@ import { Layout } from "../../platform/views/layout.tsx";
 import { TerritoryChoices } from "../../territories/components/choices.tsx";
 import type { Territory } from "../../territories/model.ts";
 import type { Candidate } from "../../territories/resolve.ts";
-import { MODE_LABELS } from "../describe.ts";
+import { HIDDEN_CELL, MODE_LABELS } from "../describe.ts";
 import {
   BARRIER_LABELS,
   type Barrier,
@@ -27,7 +27,7 @@ export interface StatsProps {
 
 /** 2026-11-27 → 27/11/2026. */
 const frenchDay = (iso: string) => iso.split("-").reverse().join("/");
-const cell = (c: Cell) => (c === null ? `moins de ${MIN_CELL}` : formatNumber(c));
+const cell = (c: Cell) => (c === null ? HIDDEN_CELL : formatNumber(c));
 
 function CountTable({
   caption,
@@ -51,13 +51,7 @@ function CountTable({
         {rows.map((r) => (
           <tr key={r.key}>
             <th scope="row">{label(r.key)}</th>
-            <td>
-              {r.count === null ? (
-                <abbr title="chiffre masqué pour protéger l'anonymat">{cell(r.count)}</abbr>
-              ) : (
-                cell(r.count)
-              )}
-            </td>
+            <td>{cell(r.count)}</td>
           </tr>
         ))}
       </tbody>

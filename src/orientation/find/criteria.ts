@@ -1,6 +1,7 @@
 /** A query turned into bit masks and time windows; each criterion checked on one place, with its reason in plain words. */
 import { calendarOf } from "../../places/hours.ts";
 import type { Place } from "../../places/model.ts";
+import { formatPhone } from "../../platform/format.ts";
 import {
   type Access,
   type Criterion,
@@ -11,7 +12,6 @@ import {
   SERVICE,
   SUPPORT_SLUGS,
 } from "../model.ts";
-import { frenchPhone } from "../sms.ts";
 import { type TimeWindow, timeWindow } from "../when.ts";
 import {
   bit,
@@ -113,20 +113,13 @@ export function meetsMasks(idx: OrientationIndex, c: Compiled, i: number, requir
 export const km = (d: number) =>
   `${d < 10 ? d.toFixed(1).replace(".", ",") : Math.round(d).toString()} km`.replace(/^0,0 km$/, "sur place");
 
-/** The first phone number as a `tel:` target: +33 for French numbers. */
-export function telTarget(text: string): string {
-  const digits = text.replace(/[^\d+]/g, "");
-  if (/^0\d{9}$/.test(digits)) return `+33${digits.slice(1)}`;
-  return digits;
-}
-
 export function accessOf(p: Place, hasHours: boolean): Access {
   const m = p.standard.modalites_acces;
-  const phone = p.standard.telephone[0] ?? null;
+  const phone = formatPhone(p.standard.telephone[0] ?? "");
   const rdv = p.standard.prise_rdv;
   return {
     walkIn: m.includes("Se présenter") || (m.length === 0 && hasHours),
-    phone: phone ? { text: frenchPhone(phone), tel: telTarget(phone) } : null,
+    phone: phone?.tel ? { text: phone.text, tel: phone.tel } : null,
     booking:
       rdv && /^https?:\/\//.test(rdv) ? rdv : m.includes("Prendre un RDV en ligne") ? (rdv ?? "") : null,
     other: m.filter((x) => x !== "Se présenter" && x !== "Téléphoner" && x !== "Prendre un RDV en ligne"),

@@ -3,8 +3,11 @@ import { addressLine, placeUrl } from "../../places/describe.ts";
 import type { Contact } from "../../platform/config.ts";
 import { type MapShape, SvgMap } from "../../platform/svgmap.tsx";
 import { Layout } from "../../platform/views/layout.tsx";
+import { PhoneLink } from "../../platform/views/phone.tsx";
 import type { Territory } from "../../territories/model.ts";
 import type { Candidate } from "../../territories/resolve.ts";
+import { km } from "../find/criteria.ts";
+import type { FarHelp } from "../find.ts";
 import {
   CRITERION_LABELS,
   type Criterion,
@@ -35,6 +38,8 @@ export interface FinderProps {
   problems: string[];
   outcome: OrientationOutcome | null;
   contact: Contact;
+  /** When the nearest fitting place is farther than the coverage threshold: nearer places, help by phone. */
+  far?: FarHelp | null;
 }
 
 const has = <T,>(list: readonly T[], v: T) => list.includes(v);
@@ -236,7 +241,7 @@ function HowToGo({ r }: { r: OrientationResult }): VNode {
   if (a.phone)
     ways.push(
       <span>
-        Téléphoner : <a href={`tel:${a.phone.tel}`}>{a.phone.text}</a>
+        Téléphoner : <PhoneLink number={a.phone.tel} />
       </span>,
     );
   if (a.booking)
@@ -303,6 +308,75 @@ function ResultItem({ r, rank }: { r: OrientationResult; rank: number }): VNode 
   );
 }
 
+/** One nearer place or phone help, short: name, distance, what it helps with, its phone. */
+function FarLine({ r, helps }: { r: OrientationResult; helps: boolean }): VNode {
+  return (
+    <li>
+      <a href={placeUrl(r.place.id)}>{r.place.standard.nom}</a>, à {km(r.distanceKm)}
+      {helps && r.helpsWith.length > 0 ? ` : aide pour ${r.helpsWith.join(", ")}` : ""}
+      {r.access.phone ? (
+        <>
+          {" "}
+          · Téléphone : <PhoneLink number={r.access.phone.tel} />
+        </>
+      ) : null}
+    </li>
+  );
+}
+
+/** The nearest fitting place is far: say so, show the nearer places of other services and help by phone. */
+function FarHelpBox({ far, results }: { far: FarHelp; results: OrientationResult[] }): VNode {
+  // Without help by phone: the nearest place that gives a phone number.
+  const call = [...far.nearerOthers, ...results].find((r) => r.access.phone !== null);
+  return (
+    <section class="or-far" aria-labelledby="or-far-titre">
+      <h2 id="or-far-titre">Plus près de chez vous</h2>
+      <p>
+        {far.nearestExactKm === null
+          ? "Aucun lieu ne répond à toute votre demande près de chez vous."
+          : `Le lieu le plus proche qui répond à votre demande est à ${km(far.nearestExactKm)} : c'est loin (plus de ${far.thresholdKm} km).`}
+      </p>
+      {far.nearerOthers.length > 0 ? (
+        <>
+          <p>
+            Ces lieux sont plus proches. Ils aident pour d'autres choses, mais ils peuvent vous conseiller ou
+            vous dire où aller :
+          </p>
+          <ul>
+            {far.nearerOthers.map((r) => (
+              <FarLine key={r.place.id} r={r} helps={true} />
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p>Il n'y a pas d'autre lieu à moins de {far.thresholdKm} km.</p>
+      )}
+      <h3>Être aidé par téléphone</h3>
+      {far.byPhone.length > 0 ? (
+        <>
+          <p>Ces lieux aident aussi à distance, par téléphone, pour ce que vous cherchez :</p>
+          <ul>
+            {far.byPhone.map((r) => (
+              <FarLine key={r.place.id} r={r} helps={false} />
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p>
+          Aucun lieu proche n'indique une aide par téléphone pour ce que vous cherchez. Appelez le lieu le
+          plus proche : il pourra vous conseiller ou vous dire où aller.
+          {call?.access.phone ? (
+            <>
+              {" "}
+              {call.place.standard.nom}, à {km(call.distanceKm)} : <PhoneLink number={call.access.phone.tel} />.
+            </>
+          ) : null}
+        </p>
+      )}
+    </section>
+  );
+}
+
 function Summary({ outcome, commune }: { outcome: OrientationOutcome; commune: Territory }): VNode {
   const needs = NEEDS.filter((n) => outcome.query.besoins.includes(n.id)).map((n) => n.short);
   return (
@@ -318,8 +392,7 @@ export function ContactBox({ contact }: { contact: Contact }): VNode {
     <aside class="or-contact" aria-labelledby="or-contact-titre">
       <h2 id="or-contact-titre">Besoin d'aide pour choisir ?</h2>
       <p>
-        Appelez {contact.name} au <a href={`tel:${contact.phone.replace(/\s/g, "")}`}>{contact.phone}</a> (
-        {contact.hint}).
+        Appelez {contact.name} au <PhoneLink number={contact.phone} /> ({contact.hint}).
       </p>
     </aside>
   );
@@ -431,6 +504,7 @@ export function FinderPage(props: FinderProps): VNode {
               ) : null}
             </p>
           </form>
+          {props.far ? <FarHelpBox far={props.far} results={outcome.results} /> : null}
           {outcome.partial || outcome.results.length === 0 ? <ContactBox contact={contact} /> : null}
           {props.plan?.shown ? (
             <figure class="or-plan">

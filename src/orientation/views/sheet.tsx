@@ -6,7 +6,8 @@ import type { Place } from "../../places/model.ts";
 import type { Contact } from "../../platform/config.ts";
 import { frenchClock } from "../../platform/format.ts";
 import { Layout } from "../../platform/views/layout.tsx";
-import { frenchPhone, gsm7Length } from "../sms.ts";
+import { PhoneLink } from "../../platform/views/phone.tsx";
+import { gsm7Length } from "../sms.ts";
 import { ContactBox } from "./finder.tsx";
 
 export interface SheetPlace {
@@ -57,7 +58,6 @@ export function SheetPage(props: {
       </p>
       {places.map((s, i) => {
         const p = s.place.standard;
-        const phone = p.telephone[0] ? frenchPhone(p.telephone[0]) : null;
         const id = `or-fiche-${i + 1}`;
         return (
           <article class="or-sheet" key={s.place.id} aria-labelledby={`${id}-nom`}>
@@ -66,11 +66,11 @@ export function SheetPage(props: {
               <dl class="facts">
                 <dt>Adresse</dt>
                 <dd>{addressLine(s.place)}</dd>
-                {phone ? (
+                {p.telephone[0] ? (
                   <>
                     <dt>Téléphone</dt>
                     <dd>
-                      <a href={`tel:${p.telephone[0]?.replace(/[^\d+]/g, "")}`}>{phone}</a>
+                      <PhoneLink number={p.telephone[0]} />
                     </dd>
                   </>
                 ) : null}

@@ -2,6 +2,7 @@ import { Fragment, type VNode } from "preact";
 import { parseDay } from "../../platform/clock.ts";
 import { formatDateTime, formatDay, frenchClock } from "../../platform/format.ts";
 import { Layout } from "../../platform/views/layout.tsx";
+import { PhoneLink } from "../../platform/views/phone.tsx";
 import { territoryUrl } from "../../territories/describe.ts";
 import type { Territory } from "../../territories/model.ts";
 import { WeekTable } from "../components/week.tsx";
@@ -155,7 +156,7 @@ export function PlacePage(props: {
                 {phones.map((t, i) => (
                   <Fragment key={t}>
                     {i > 0 ? ", " : ""}
-                    <a href={`tel:${t}`}>{t}</a>
+                    <PhoneLink number={t} />
                   </Fragment>
                 ))}
               </dd>
