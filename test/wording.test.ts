@@ -23,7 +23,8 @@ test("no inclusive-writing dots in the texts of src/", () => {
   const found: string[] = [];
   for (const file of sourceFiles(SRC))
     for (const [line, text] of readFileSync(file, "utf8").split("\n").entries())
-      for (const m of text.matchAll(new RegExp(INCLUSIVE_DOT, "gu"))) found.push(`${relative(SRC, file)}:${line + 1}: ${m[0]}`);
+      for (const m of text.matchAll(new RegExp(INCLUSIVE_DOT, "gu")))
+        found.push(`${relative(SRC, file)}:${line + 1}: ${m[0]}`);
   assert.deepEqual(found, []);
 });
 

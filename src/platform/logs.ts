@@ -30,11 +30,17 @@ function compactLine(json: string): string {
   return `${time} ${level} ${o.msg ?? ""}${rest}\n`;
 }
 
-/** Fastify's logger options: JSON lines, or compact lines on a terminal. */
-export function requestLogger(level: Config["logLevel"], tty = process.stdout.isTTY === true) {
-  return tty
-    ? { level, stream: { write: (line: string) => process.stdout.write(compactLine(line)) } }
-    : { level };
+/** Where log lines go: standard output, or a sink in tests. */
+interface LogOutput {
+  isTTY?: boolean;
+  write(line: string): unknown;
+}
+
+/** Fastify's logger options: JSON lines, or compact lines on a terminal (`out.isTTY`). */
+export function requestLogger(level: Config["logLevel"], out: LogOutput = process.stdout) {
+  if (out.isTTY === true) return { level, stream: { write: (line: string) => out.write(compactLine(line)) } };
+  // Standard output: pino's own fast writer; another sink gets the same JSON lines.
+  return out === process.stdout ? { level } : { level, stream: { write: (line: string) => out.write(line) } };
 }
 
 /** Fastify's own request lines off (they carry the full URL, query included), « route not found » too. */

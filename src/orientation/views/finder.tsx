@@ -368,7 +368,8 @@ function FarHelpBox({ far, results }: { far: FarHelp; results: OrientationResult
           {call?.access.phone ? (
             <>
               {" "}
-              {call.place.standard.nom}, à {km(call.distanceKm)} : <PhoneLink number={call.access.phone.tel} />.
+              {call.place.standard.nom}, à {km(call.distanceKm)} :{" "}
+              <PhoneLink number={call.access.phone.tel} />.
             </>
           ) : null}
         </p>
