@@ -80,7 +80,7 @@ async function walk(page: Page, checker: Page, mode: "seul" | "accompagne", pick
     await Promise.all([page.waitForURL(next), page.keyboard.press("Enter")]);
   }
   await noViolations(page, checker);
-  return page.$$eval("ol.diag-places a", (as) =>
+  return page.$$eval('ol.diag-places a[href^="/lieux/"]', (as) =>
     as.map((a) => [a.getAttribute("href"), a.textContent?.trim()]),
   );
 }
