@@ -60,6 +60,13 @@ describe("orientation in a real browser", { skip: browserSkip(), timeout: 180_00
       200,
       /Lyon 3e/,
     );
+    // The nearest place that fits is 12 km away: nearer places and help by phone, said plainly.
+    await checkPage(
+      journey.browser,
+      `${journey.server.url}/trouver?commune=01305&besoin=demarches`,
+      200,
+      /Pont-de-Vaux/,
+    );
     await checkPage(
       journey.browser,
       `${journey.server.url}/trouver?commune=06027&besoin=demarches&carte=1`,
