@@ -8,7 +8,7 @@ import type { Place } from "../places/model.ts";
 import { zonedInstant } from "../platform/clock.ts";
 import type { Referential } from "../territories/referential.ts";
 import { buildIndex, type OrientationIndex } from "./find/place-index.ts";
-import { findPlaces } from "./find.ts";
+import { farHelp, findPlaces } from "./find.ts";
 import { type Criterion, emptyQuery, NEEDS, type OrientationQuery, SERVICE } from "./model.ts";
 
 const STANDARD_DIR = join(import.meta.dirname, "../places/standard");
@@ -290,5 +290,27 @@ describe("how to go there", () => {
       if (r.access.phone) assert.match(r.access.phone.tel, /^\+?\d+$/);
       if (r.reasons.includes("gratuit")) assert.equal(r.price, "Gratuit");
     }
+  });
+});
+
+describe("when the nearest fitting place is far", () => {
+  test("Pont-de-Vaux: nearer places of other services within the threshold; nothing more when one is near", () => {
+    const out = findPlaces(idx, q("01305", { besoins: ["demarches"] }), from("01305"), WEDNESDAY);
+    const far = farHelp(idx, out, 5, WEDNESDAY);
+    assert.ok(far);
+    assert.ok((far.nearestExactKm ?? 0) > 5);
+    assert.ok(far.nearerOthers.length > 0 && far.nearerOthers.length <= 3);
+    const shown = new Set(out.results.map((r) => r.place.id));
+    for (const r of far.nearerOthers) {
+      assert.ok(r.distanceKm <= 5, String(r.distanceKm));
+      assert.ok(!shown.has(r.place.id));
+    }
+    // Help at a distance only from places that offer it for the need, and give a phone.
+    for (const r of far.byPhone) {
+      assert.ok(r.place.standard.modalites_accompagnement.includes("À distance"));
+      assert.ok(r.access.phone);
+    }
+    // With a threshold beyond the nearest fitting place, nothing is added.
+    assert.equal(farHelp(idx, out, 20, WEDNESDAY), null);
   });
 });
