@@ -21,7 +21,7 @@ export async function buildServer(
 ): Promise<FastifyInstance> {
   const app = await createHttpServer(ctx.config);
   recordRoutes(app);
-  registerAboutRoutes(app);
+  registerAboutRoutes(app, ctx);
   registerApiDocs(app);
   registerTerritoryRoutes(
     app,

@@ -2,13 +2,14 @@ import type { AppContext } from "../context.ts";
 import type { StoredMethod } from "../fragility/model.ts";
 import type { Place } from "../places/model.ts";
 import type { Territory } from "../territories/model.ts";
-import { type AccessTable, computeAccess } from "./access.ts";
+import { type AccessTable, computeAccess, pointServes } from "./access.ts";
 import { planProblem } from "./inputs.ts";
 import {
   type CommunePoint,
   type CoverageParams,
   DEFAULT_PARAMS,
   type HelpPoint,
+  LAYERS,
   type Layer,
   layerKey,
 } from "./model.ts";
@@ -36,10 +37,30 @@ export function helpPoint(p: Place, communeOf: (code: string) => string): HelpPo
   };
 }
 
+/**
+ * For each layer key, the sources (`place_import.source`) that list at least one place of it with a position:
+ * an empty list means that no loaded source knows this service or dispositif, so its coverage is not a real 0 %.
+ */
+function layerSources(places: readonly Place[], communeOf: (code: string) => string): Map<string, string[]> {
+  const out = new Map<string, Set<string>>(LAYERS.map((l) => [layerKey(l), new Set<string>()]));
+  for (const p of places) {
+    const point = helpPoint(p, communeOf);
+    if (!point) continue;
+    for (const l of LAYERS) {
+      if (!pointServes(point, l)) continue;
+      const set = out.get(layerKey(l)) as Set<string>;
+      for (const r of p.provenance) set.add(r.source);
+    }
+  }
+  return new Map([...out].map(([k, v]) => [k, [...v].sort()]));
+}
+
 /** The access of every commune of France, for one generation of the published places. */
 interface AccessState {
   generation: number;
   points: HelpPoint[];
+  /** Sources listing each layer (see layerSources). */
+  sources: Map<string, string[]>;
   communes: Territory[];
   rank: Map<string, number>;
   table: AccessTable;
@@ -72,6 +93,8 @@ export interface TerritoryCoverage {
   dist: Map<string, Float64Array>;
   stats: ReturnType<typeof coverageStats>[];
   places: HelpPoint[];
+  /** Sources listing each layer, by layer key; empty when no loaded source lists any place of it. */
+  sources: Map<string, string[]>;
   table: AccessTable;
 }
 
@@ -161,6 +184,7 @@ export class CoverageEngine {
       return {
         generation,
         points,
+        sources: layerSources(places, communeOf),
         communes,
         rank: new Map(communes.map((c, i) => [c.code, i])),
         table,
@@ -256,6 +280,7 @@ export class CoverageEngine {
       dist,
       stats,
       places: state.points,
+      sources: state.sources,
       table: state.table,
     };
   }

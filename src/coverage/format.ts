@@ -1,4 +1,6 @@
 /** Numbers and phrases in French for pages, CSV and the terminal. */
+
+import { SOURCE_LABELS } from "../places/describe.ts";
 import { csvCell } from "../platform/csv.ts";
 import { formatNumber } from "../platform/format.ts";
 import type { PlanSiteOut } from "./engine.ts";
@@ -49,3 +51,10 @@ export function planCsv(sites: readonly PlanSiteOut[]): string {
   ];
   return `${rows.join("\r\n")}\r\n`;
 }
+
+/** Said of a service or dispositif that no loaded source lists: its coverage would be a false 0 %. */
+export const NO_SOURCE = "aucune source chargée ne recense ce service";
+
+/** The sources that list a layer, with their dates, in plain French (« France Services (ANCT), liste du … »). */
+export const sourcesText = (sources: readonly string[]) =>
+  sources.map((s) => SOURCE_LABELS[s] ?? s).join(" ; ");

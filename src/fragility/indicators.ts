@@ -1,13 +1,14 @@
 import { readCsv } from "../platform/files.ts";
+import { DATA } from "../platform/provenance.ts";
 import type { Indicator, IndicatorValues, ReadReport } from "./model.ts";
 
 /** The indicator files, relative to the data folder (provenance in data/PROVENANCE.md). */
 export const FRAGILITY_FILES = {
-  ifnCommunes: "ifn/ifn-communes-2023.csv.gz",
-  ifnEpci: "ifn/ifn-epci-2023.csv.gz",
-  filosofi: "insee/filosofi-2021-communes.csv.gz",
-  rcarlier: "geo/communes-france-2024-rcarlier.csv.gz",
-  appartenance: "insee/table-appartenance-geo-communes-2022.csv.gz",
+  ifnCommunes: DATA.ifnCommunes.path,
+  ifnEpci: DATA.ifnEpci.path,
+  filosofi: DATA.filosofi.path,
+  rcarlier: DATA.postcodes.path,
+  appartenance: DATA.appartenance.path,
 } as const;
 
 const IFN_SOURCE = "La MedNum, indice de fragilité numérique 2023";

@@ -7,6 +7,7 @@ import { csvCell } from "../platform/csv.ts";
 import type { Db } from "../platform/db.ts";
 import { Gate, holdGate, sendWithinBudget } from "../platform/heavy.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
+import { VINTAGES } from "../platform/provenance.ts";
 import { problem, text } from "../platform/schema.ts";
 import { territoryUrl } from "../territories/describe.ts";
 import type { Geometry, Territory } from "../territories/model.ts";
@@ -496,6 +497,7 @@ export const fragilitySection: TerritorySection = {
     const mapLink = (id: string, label: string) => (
       <a href={`/fragilite?territoire=${encodeURIComponent(id)}`}>{label}</a>
     );
+    const dataLine = `${method.label} ; données : ${VINTAGES.ifn}.`;
     if (t.kind === "commune" || t.kind === "arrondissement") {
       const s = (await getScores(db, method.version, [t.code])).get(t.code);
       if (!s || s.score === null)
@@ -506,6 +508,7 @@ export const fragilitySection: TerritorySection = {
             <strong>{s.summary}</strong>
           </p>
           <ExplanationTable lines={s.lines} caption={`Détail du score de ${t.name} (${method.label})`} />
+          <p class="muted">{dataLine}</p>
           <p>{mapLink(t.departement ?? "", "Voir la carte de fragilité du département")}</p>
         </>
       );
@@ -521,6 +524,7 @@ export const fragilitySection: TerritorySection = {
           ou plus.
           {a.official !== null ? ` Indice officiel 2023 (La MedNum) : ${formatScore(a.official)}/10.` : ""}
         </p>
+        <p class="muted">{dataLine}</p>
         <p>{mapLink(t.id, `Voir la carte et le classement des communes de ${t.name}`)}</p>
       </>
     );

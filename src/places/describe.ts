@@ -1,6 +1,7 @@
 /** Words and links shared by the places' pages, API and commands. */
 
 import { z } from "zod";
+import { type Day, parseDay } from "../platform/clock.ts";
 import type { Territory } from "../territories/model.ts";
 import type { Referential } from "../territories/referential.ts";
 import type { Place } from "./model.ts";
@@ -22,6 +23,15 @@ export const SOURCE_LABELS: Record<string, string> = {
   "conseillers-numeriques": "Lieux des conseillers numériques (ANCT), décembre 2022",
   "hub-du-sud": "Hub du Sud (Provence-Alpes-Côte d'Azur), mai 2023",
 };
+
+/**
+ * The update date a source gives (`date_maj`) as a day, or null when it gives none: empty, not a date, or the
+ * epoch (1970-01-01), which some producers write for a missing date (99 places of the Hub du Sud 2023).
+ */
+export function knownUpdateDay(dateMaj: string): Day | null {
+  // parseDay refuses years before 2000: the epoch too.
+  return parseDay(String(dateMaj ?? "").slice(0, 10));
+}
 
 /**
  * The INSEE codes a place of this territory can carry: its communes and, for Paris, Lyon and Marseille, their

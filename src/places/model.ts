@@ -131,3 +131,15 @@ export interface RowIssue {
 
 /** The SIRET/RNA placeholder that real sources use for "unknown". */
 export const UNKNOWN_PIVOT = "00000000000000";
+
+/** A source of places as last imported (the page « Sources des données » lists them). */
+export interface ImportedSource {
+  source: string;
+  /** File name of its last import. */
+  file: string;
+  importedAt: Date;
+  /** Its records still active (not withdrawn by a full import). */
+  activeRecords: number;
+  /** The most recent `date_maj` (AAAA-MM-JJ) among its active records, when any is known. */
+  latestUpdate: string | null;
+}

@@ -1,6 +1,8 @@
 import { sql } from "kysely";
 import type { Db } from "../platform/db.ts";
-import type { Place } from "./model.ts";
+import { SOURCE_LABELS } from "./describe.ts";
+import type { ImportedSource, Place } from "./model.ts";
+import { importedSources } from "./store/history.ts";
 import { streamPlaces } from "./store/published.ts";
 
 /** How long a snapshot is trusted before checking whether an import happened (in another process, say). */
@@ -36,6 +38,14 @@ export class PublishedPlaces {
   /** Another process may have imported (a NOTIFY arrived): the next read checks `place_import` at once. */
   recheck(): void {
     this.checkedAt = Number.NEGATIVE_INFINITY;
+  }
+
+  /** Each source of places as last imported (file, date, records, latest update date). */
+  async sources(): Promise<(ImportedSource & { label: string })[]> {
+    return (await importedSources(this.db)).map((s) => ({
+      ...s,
+      label: SOURCE_LABELS[s.source] ?? s.source,
+    }));
   }
 
   async all(): Promise<readonly Place[]> {

@@ -20,6 +20,7 @@ import { exportDataInclusion } from "./data-inclusion.ts";
 import {
   addressLine,
   FRAIS,
+  knownUpdateDay,
   MODALITES,
   PUBLICS,
   placeSummaryJson,
@@ -220,7 +221,17 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
       const bad = valueProblem(f.label, filters[f.param], f.values);
       if (bad) problems.push(`Filtre ${bad}`);
     }
-    const pageProps = { filters, territory, territoryLabel, ref, page, pageSize: PAGE_SIZE, choices };
+    const sources = await sourcesText(ctx);
+    const pageProps = {
+      filters,
+      territory,
+      territoryLabel,
+      ref,
+      page,
+      pageSize: PAGE_SIZE,
+      choices,
+      sources,
+    };
     if (choices && problems.length === 0)
       return sendPage(reply, PlaceListPage({ ...pageProps, total: 0, places: [] }));
     if (problems.length > 0)
@@ -382,7 +393,12 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
                   identifiant: z.string(),
                   fichier: z.string(),
                   ligne: z.number().int(),
-                  dateMaj: z.string(),
+                  dateMaj: z
+                    .string()
+                    .nullable()
+                    .describe(
+                      "Mise à jour de la fiche par la source (AAAA-MM-JJ) ; null quand la source n'en donne pas (vide, ou 1970-01-01 écrit pour « aucune »).",
+                    ),
                 }),
               ),
               aVerifier: z.array(
@@ -433,7 +449,7 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
           identifiant: r.source_id,
           fichier: r.file,
           ligne: r.line,
-          dateMaj: r.standard.date_maj,
+          dateMaj: knownUpdateDay(r.standard.date_maj),
         })),
         aVerifier: toReview
           .filter((p) => p.other?.id !== place.id)
@@ -472,6 +488,7 @@ export const placesSection: TerritorySection = {
             </li>
           ))}
         </ul>
+        <p class="muted">Sources : {await sourcesText(ctx)}.</p>
         <p>
           <a href={link}>
             {total > places.length
@@ -484,6 +501,11 @@ export const placesSection: TerritorySection = {
     );
   },
 };
+
+/** The sources of places loaded, with their dates, in one line (« France Services (ANCT), liste du … ; … »). */
+async function sourcesText(ctx: AppContext): Promise<string> {
+  return (await ctx.places.sources()).map((s) => s.label).join(" ; ");
+}
 
 /** An id as shown in a message: 40 characters at most, control characters as « ? ». */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters is the point

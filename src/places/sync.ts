@@ -9,6 +9,7 @@ import type { AppContext, SyncOptions } from "../context.ts";
 import { datasetState, recordDataset } from "../platform/datasets.ts";
 import type { Db } from "../platform/db.ts";
 import { DataFileError } from "../platform/files.ts";
+import { DATA } from "../platform/provenance.ts";
 import type { Referential } from "../territories/referential.ts";
 import { DEFAULT_DEDUPE } from "./dedupe.ts";
 import { type CommuneIndex, communeIndex } from "./import/communes.ts";
@@ -31,19 +32,19 @@ export interface ShippedSource {
 export const SHIPPED: ShippedSource[] = [
   {
     source: "france-services",
-    file: "mediation/france-services-2024-08-01.csv.gz",
+    file: DATA.franceServices.path,
     format: "france-services",
     rows: 2845,
   },
   {
     source: "conseillers-numeriques",
-    file: "mediation/lieux-conseillers-numeriques-cnfs-2022-12.json.gz",
+    file: DATA.conseillersNumeriques.path,
     format: "standard",
     rows: 4930,
   },
   {
     source: "hub-du-sud",
-    file: "mediation/lieux-mediation-numerique-paca-hub-du-sud-2023-05.json.gz",
+    file: DATA.hubDuSud.path,
     format: "standard",
     rows: 646,
   },

@@ -3,17 +3,18 @@ import { basename, join } from "node:path";
 import { contentHash } from "../platform/datasets.ts";
 import { DataFileError, displayPath, readCsv, readJson } from "../platform/files.ts";
 import type { Progress } from "../platform/progress.ts";
+import { DATA } from "../platform/provenance.ts";
 import { type Geometry, regionId, type Territory } from "./model.ts";
 
 /** The reference files the territories come from, relative to the data folder (see data/PROVENANCE.md). */
 export const TERRITORY_FILES = {
-  communes: "geo/communes-coordonnees-cog2025.csv.gz",
-  postcodes: "geo/communes-france-2024-rcarlier.csv.gz",
-  epci: "geo/epci-2025-simplifie.geojson.gz",
-  departements: "geo/departements-anct.geojson.gz",
-  regions: "geo/regions-avec-outre-mer-2018.geojson.gz",
-  formerCodes: "geo/communes-anciens-codes-cog2025.csv.gz",
-  communeShapesDir: "geo/communes-par-departement",
+  communes: DATA.communes.path,
+  postcodes: DATA.postcodes.path,
+  epci: DATA.epci.path,
+  departements: DATA.departements.path,
+  regions: DATA.regions.path,
+  formerCodes: DATA.formerCodes.path,
+  communeShapesDir: DATA.communeShapes.path,
 } as const;
 
 export interface TerritoryDataset {

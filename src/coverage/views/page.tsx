@@ -3,7 +3,7 @@ import type { VNode } from "preact";
 import { Layout } from "../../platform/views/layout.tsx";
 import { TerritoryChoices } from "../../territories/components/choices.tsx";
 import type { TerritoryCoverage } from "../engine.ts";
-import { int, pct, plural } from "../format.ts";
+import { int, NO_SOURCE, pct, plural, sourcesText } from "../format.ts";
 import { DEFAULT_DISTANCES_TEXT, DISPOSITIFS, type Layer, layerKey, layerLabel, SERVICES } from "../model.ts";
 import { share } from "../stats.ts";
 import { CoverageMapSection } from "./map.tsx";
@@ -129,6 +129,8 @@ function CoverageBody(p: CoveragePageProps & { cov: TerritoryCoverage }): VNode 
   const reach = thresholdPhrase(p.fixedKm, cov.params.urbanKm, cov.params.ruralKm);
   const dispositifStats = cov.stats.filter((x) => (DISPOSITIFS as readonly string[]).includes(x.layer));
   const oneCommune = cov.communes.length === 1 ? cov.communes[0] : undefined;
+  const sources = cov.sources.get(key) ?? [];
+  const absent = sources.length === 0;
   return (
     <>
       <section aria-labelledby="resume">
@@ -137,17 +139,22 @@ function CoverageBody(p: CoveragePageProps & { cov: TerritoryCoverage }): VNode 
           <p>Ce territoire ne compte aucune commune à mesurer.</p>
         ) : (
           <>
-            {s.unreachable === s.communes ? (
+            {absent ? (
               <p>
-                <strong>Aucun lieu ({layerLabel(p.layer)}) n'est connu : la couverture est de 0 %.</strong>
+                <strong>
+                  {layerLabel(p.layer)} : {NO_SOURCE}.
+                </strong>{" "}
+                Sa couverture ne peut pas être mesurée : ce n'est pas un manque constaté sur le terrain.
               </p>
-            ) : null}
+            ) : (
+              <p>
+                <strong>{pct(share(s.coveredPopulation, s.population))}</strong> des habitants de {where} (
+                {int(s.coveredPopulation)} sur {int(s.population)}) ont un lieu ({layerLabel(p.layer)}){" "}
+                {reach}.
+              </p>
+            )}
             <p>
-              <strong>{pct(share(s.coveredPopulation, s.population))}</strong> des habitants de {where} (
-              {int(s.coveredPopulation)} sur {int(s.population)}) ont un lieu ({layerLabel(p.layer)}) {reach}.
-            </p>
-            <p>
-              {s.fragileCommunes === 0 ? (
+              {absent ? null : s.fragileCommunes === 0 ? (
                 <>
                   Aucune commune n'a un indice de fragilité de{" "}
                   {String(cov.params.fragileFrom).replace(".", ",")} ou plus.
@@ -169,7 +176,9 @@ function CoverageBody(p: CoveragePageProps & { cov: TerritoryCoverage }): VNode 
               <ul>
                 {dispositifStats.map((d) => (
                   <li key={d.layer}>
-                    {d.fragileCommunes === 0 ? (
+                    {(cov.sources.get(d.layer) ?? []).length === 0 ? (
+                      `${d.layer} : ${NO_SOURCE}.`
+                    ) : d.fragileCommunes === 0 ? (
                       `${d.layer} : aucune commune fragile.`
                     ) : (
                       <>
@@ -185,6 +194,11 @@ function CoverageBody(p: CoveragePageProps & { cov: TerritoryCoverage }): VNode 
             )}
           </>
         )}
+        {absent ? null : (
+          <p class="muted">
+            Lieux comptés ({layerLabel(p.layer)}) : {sourcesText(sources)}.
+          </p>
+        )}
         <p class="muted">
           Distance estimée par la route : distance à vol d'oiseau depuis le point de référence de la commune,
           multipliée par {String(cov.params.detour).replace(".", ",")} (approximation habituelle du détour
@@ -193,11 +207,11 @@ function CoverageBody(p: CoveragePageProps & { cov: TerritoryCoverage }): VNode 
         </p>
       </section>
       {oneCommune ? <CommuneDistances cov={cov} /> : <LayerTable cov={cov} reach={reach} />}
-      {p.map ? <CoverageMapSection map={p.map} layer={p.layer} where={where} /> : null}
+      {p.map && !absent ? <CoverageMapSection map={p.map} layer={p.layer} where={where} /> : null}
       {cov.territory && cov.territory.kind === "region" ? (
         <p class="muted">La carte est proposée pour un département, une intercommunalité ou une commune.</p>
       ) : null}
-      {oneCommune ? null : <GapTable {...p} gaps={p.gaps ?? []} />}
+      {oneCommune || absent ? null : <GapTable {...p} gaps={p.gaps ?? []} />}
       {cov.territory ? <PlanSection {...p} /> : null}
     </>
   );

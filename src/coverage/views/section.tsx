@@ -2,7 +2,7 @@
 import type { VNode } from "preact";
 import type { Territory } from "../../territories/model.ts";
 import type { TerritoryCoverage } from "../engine.ts";
-import { int, km, pct, plural } from "../format.ts";
+import { int, km, NO_SOURCE, pct, plural, sourcesText } from "../format.ts";
 import { DEFAULT_DISTANCES_TEXT } from "../model.ts";
 import { share } from "../stats.ts";
 
@@ -15,9 +15,11 @@ export function CoverageSection({ cov }: { cov: TerritoryCoverage }): VNode {
       Voir la couverture{cov.communes.length > 1 ? ", les manques et la planification" : " en détail"}
     </a>
   );
+  const sourcesLine = <p class="muted">Lieux comptés : {sourcesText(cov.sources.get("tous") ?? [])}.</p>;
   if (!s || s.communes === 0) return <p>Pas de commune à mesurer pour ce territoire. {link}</p>;
   if (cov.communes.length === 1) {
-    const d = (key: string) => km(cov.dist.get(key)?.[0] ?? null);
+    const d = (key: string) =>
+      (cov.sources.get(key) ?? []).length === 0 ? NO_SOURCE : km(cov.dist.get(key)?.[0] ?? null);
     return (
       <>
         <p>
@@ -25,6 +27,7 @@ export function CoverageSection({ cov }: { cov: TerritoryCoverage }): VNode {
           Services : {d("France Services")} ; conseiller numérique : {d("Conseillers numériques")} ; Aidants
           Connect : {d("Aidants Connect")}.
         </p>
+        {sourcesLine}
         <p>{link}</p>
       </>
     );
@@ -38,6 +41,7 @@ export function CoverageSection({ cov }: { cov: TerritoryCoverage }): VNode {
           ? `${int(s.fragilePopulation - s.coveredFragilePopulation)} habitants de communes fragiles (${plural(s.fragileWithoutNearby, "commune", "communes")}) restent loin de toute aide.`
           : ""}
       </p>
+      {sourcesLine}
       <p>{link}</p>
     </>
   );

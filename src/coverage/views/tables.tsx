@@ -1,10 +1,18 @@
 /** The coverage tables: distance by commune, figures by layer, the ranked gaps. */
 import type { VNode } from "preact";
 import type { TerritoryCoverage } from "../engine.ts";
-import { int, km, pct, plural } from "../format.ts";
+import { int, km, NO_SOURCE, pct, plural, sourcesText } from "../format.ts";
 import { type Gap, LAYERS, layerKey, layerLabel } from "../model.ts";
 import { share } from "../stats.ts";
 import { type CoveragePageProps, GAPS_SHOWN } from "./props.ts";
+
+/** Does a loaded source list any place of this layer? */
+const listed = (cov: TerritoryCoverage, key: string) => (cov.sources.get(key) ?? []).length > 0;
+
+/** The sources of the places counted, with their dates, under a table of figures. */
+function PlacesSources({ cov }: { cov: TerritoryCoverage }): VNode {
+  return <p class="muted">Lieux comptés : {sourcesText(cov.sources.get("tous") ?? [])}.</p>;
+}
 
 export function CommuneDistances({ cov }: { cov: TerritoryCoverage }): VNode {
   return (
@@ -27,12 +35,17 @@ export function CommuneDistances({ cov }: { cov: TerritoryCoverage }): VNode {
             {LAYERS.map((l) => (
               <tr key={layerKey(l)}>
                 <th scope="row">{l.kind === "tous" ? "Tout lieu de médiation" : l.name}</th>
-                <td class="num">{km(cov.dist.get(layerKey(l))?.[0] ?? null)}</td>
+                {listed(cov, layerKey(l)) ? (
+                  <td class="num">{km(cov.dist.get(layerKey(l))?.[0] ?? null)}</td>
+                ) : (
+                  <td>{NO_SOURCE}</td>
+                )}
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      <PlacesSources cov={cov} />
     </section>
   );
 }
@@ -62,23 +75,30 @@ export function LayerTable({ cov, reach }: { cov: TerritoryCoverage; reach: stri
             {cov.stats.map((s) => (
               <tr key={s.layer}>
                 <th scope="row">{s.layer === "tous" ? "Tout lieu de médiation" : s.layer}</th>
-                <td class="num">{pct(share(s.coveredPopulation, s.population))}</td>
-                <td class="num">
-                  {s.fragileCommunes === 0
-                    ? "—"
-                    : pct(share(s.coveredFragilePopulation, s.fragilePopulation))}
-                </td>
-                <td class="num">
-                  {s.fragileCommunes === 0
-                    ? "—"
-                    : `${pct(share(s.fragileWithoutInCommune, s.fragileCommunes))} (${int(s.fragileWithoutInCommune)})`}
-                </td>
+                {listed(cov, s.layer) ? <LayerCells s={s} /> : <td colSpan={3}>{NO_SOURCE}</td>}
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      <PlacesSources cov={cov} />
     </section>
+  );
+}
+
+function LayerCells({ s }: { s: TerritoryCoverage["stats"][number] }): VNode {
+  return (
+    <>
+      <td class="num">{pct(share(s.coveredPopulation, s.population))}</td>
+      <td class="num">
+        {s.fragileCommunes === 0 ? "—" : pct(share(s.coveredFragilePopulation, s.fragilePopulation))}
+      </td>
+      <td class="num">
+        {s.fragileCommunes === 0
+          ? "—"
+          : `${pct(share(s.fragileWithoutInCommune, s.fragileCommunes))} (${int(s.fragileWithoutInCommune)})`}
+      </td>
+    </>
   );
 }
 

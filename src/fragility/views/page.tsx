@@ -1,5 +1,6 @@
 import type { VNode } from "preact";
 import { formatNumber } from "../../platform/format.ts";
+import { VINTAGES } from "../../platform/provenance.ts";
 import { Layout } from "../../platform/views/layout.tsx";
 import { TerritoryChoices } from "../../territories/components/choices.tsx";
 import { kindLabel, plural, territoryUrl } from "../../territories/describe.ts";
@@ -85,7 +86,13 @@ export function FragilityPage(p: FragilityPageProps): VNode {
         candidates={p.choices?.candidates}
         href={(v) => `/fragilite?territoire=${encodeURIComponent(v)}&methode=${p.method?.id ?? ""}`}
       />
-      {p.method ? <p class="muted">Méthode : {p.method.description}</p> : null}
+      {p.method ? (
+        <p class="muted">
+          Méthode : {p.method.description} Données : {VINTAGES.ifn}
+          {p.method.id === "officiel-2023" ? "" : ", INSEE"} (<a href="/a-propos/donnees">sources et dates</a>
+          ).
+        </p>
+      ) : null}
       {p.method && p.communeScore !== undefined && p.territory ? (
         <CommuneView t={p.territory} score={p.communeScore} />
       ) : null}

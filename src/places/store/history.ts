@@ -2,6 +2,7 @@
 import { sql } from "kysely";
 import type { Db } from "../../platform/db.ts";
 import type { PairScore } from "../dedupe.ts";
+import type { ImportedSource } from "../model.ts";
 import { type FieldChange, type HistoryKind, placeTables } from "./tables.ts";
 
 export interface HistoryEntry {
@@ -81,4 +82,32 @@ export async function tableCounts(db: Db): Promise<Record<string, number>> {
       (SELECT count(*) FROM place_import) AS imports,
       (SELECT count(*) FROM place_pair WHERE decision = 'à vérifier') AS review`.execute(db);
   return Object.fromEntries(Object.entries(r.rows[0] ?? {}).map(([k, v]) => [k, Number(v)]));
+}
+
+/**
+ * Each source of places as last imported: its file, when, how many of its records are active, and the most
+ * recent update date its records give (ignoring missing dates and the epoch, which some producers write for none).
+ */
+export async function importedSources(db: Db): Promise<ImportedSource[]> {
+  const r = await sql<{
+    source: string;
+    file: string;
+    imported_at: Date | string;
+    active: string;
+    latest: string | null;
+  }>`
+    SELECT i.source, i.file, i.imported_at,
+      (SELECT count(*) FROM place_record r WHERE r.source = i.source AND r.status = 'active')::text AS active,
+      (SELECT max(r.standard->>'date_maj') FROM place_record r
+        WHERE r.source = i.source AND r.status = 'active' AND r.standard->>'date_maj' > '1970-01-01') AS latest
+    FROM place_import i
+    WHERE i.id = (SELECT max(j.id) FROM place_import j WHERE j.source = i.source)
+    ORDER BY i.source`.execute(db);
+  return r.rows.map((row) => ({
+    source: row.source,
+    file: row.file,
+    importedAt: new Date(row.imported_at),
+    activeRecords: Number(row.active),
+    latestUpdate: row.latest ? row.latest.slice(0, 10) : null,
+  }));
 }

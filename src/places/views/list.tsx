@@ -53,6 +53,8 @@ export function PlaceListPage(props: {
   pageSize: number;
   /** « Laquelle ? » when the territory typed is ambiguous, « Vouliez-vous dire ? » when it matches nothing. */
   choices?: { title: string; candidates: Candidate[] };
+  /** The sources of the places, with their dates, in one line. */
+  sources: string;
 }): VNode {
   const { filters, territory, ref, problem, total, pageSize, choices } = props;
   const pages = Math.max(1, Math.ceil(total / pageSize));
@@ -68,6 +70,7 @@ export function PlaceListPage(props: {
         Les lieux où l'on peut se faire aider avec le numérique : démarches en ligne, ordinateur, téléphone,
         internet.
       </p>
+      <p class="muted">Sources : {props.sources}.</p>
       <form class="search" action="/lieux" method="get" role="search" aria-label="Filtrer les lieux">
         <div class="field">
           <label for="territoire">

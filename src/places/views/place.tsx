@@ -7,7 +7,7 @@ import { territoryUrl } from "../../territories/describe.ts";
 import type { Territory } from "../../territories/model.ts";
 import { WeekTable } from "../components/week.tsx";
 import { DEFAULT_DEDUPE } from "../dedupe.ts";
-import { addressLine, placeUrl, SOURCE_LABELS } from "../describe.ts";
+import { addressLine, knownUpdateDay, placeUrl, SOURCE_LABELS } from "../describe.ts";
 import { type DaySchedule, placeCalendar } from "../hours.ts";
 import type { Place } from "../model.ts";
 import type { HistoryEntry, StoredPair } from "../store/history.ts";
@@ -33,6 +33,12 @@ export interface HoursView {
 function frenchDate(iso: string): string {
   const day = parseDay(iso);
   return day ? formatDay(day, { weekday: false, year: true }) : iso;
+}
+
+/** A source's update date, or « date inconnue » when it gives none (empty, or the epoch for « none »). */
+function updateDate(dateMaj: string): string {
+  const day = knownUpdateDay(dateMaj);
+  return day ? formatDay(day, { weekday: false, year: true }) : "date inconnue";
 }
 
 const PART_LABELS: Record<string, string> = {
@@ -292,7 +298,7 @@ export function PlacePage(props: {
       </section>
       <section aria-labelledby="sources">
         <h2 id="sources">Sources</h2>
-        <p>Dernière mise à jour par la source : {frenchDate(s.date_maj)}.</p>
+        <p>Dernière mise à jour par la source : {updateDate(s.date_maj)}.</p>
         <div class="table-wrap">
           <table>
             <caption class="visually-hidden">Fiches des sources qui décrivent ce lieu</caption>
@@ -313,7 +319,7 @@ export function PlacePage(props: {
                   <td>
                     {r.file}, ligne {r.line}
                   </td>
-                  <td>{frenchDate(r.standard.date_maj)}</td>
+                  <td>{updateDate(r.standard.date_maj)}</td>
                 </tr>
               ))}
             </tbody>
