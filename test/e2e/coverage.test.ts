@@ -90,7 +90,7 @@ describe("coverage API on the shipped data", () => {
     assert.equal(m2025.methode.id, "maillage-2025");
   });
 
-  test("a layer without any place: coverage 0 %, stated, not an error", async () => {
+  test("a layer without any place: no loaded source lists it, said so on the page, not an error", async () => {
     const res = await get(
       `/api/v1/couverture?territoire=23&service=${encodeURIComponent("Utilisation sécurisée du numérique")}`,
     );
@@ -102,7 +102,11 @@ describe("coverage API on the shipped data", () => {
     const page = await (
       await get("/couverture?territoire=23&service=Utilisation+s%C3%A9curis%C3%A9e+du+num%C3%A9rique")
     ).text();
-    assert.match(page, /la couverture est de 0 %/);
+    assert.match(
+      page,
+      /service « Utilisation sécurisée du numérique » : aucune source chargée ne recense ce service\./,
+    );
+    assert.doesNotMatch(page, /la couverture est de 0 %/);
   });
 
   test("bad inputs: unknown territory, unknown service, absurd distance", async () => {
@@ -273,6 +277,11 @@ describe("coverage pages in a real browser", { skip: browserSkip() }, () => {
     ["/couverture?territoire=23", /Couverture : Creuse/],
     ["/couverture?territoire=23&service=Conseillers+num%C3%A9riques&sites=4&rayon=8", /Couverture : Creuse/],
     ["/couverture?territoire=23&sites=3&rayon=4&itinerant=1", /Couverture : Creuse/],
+    // A service that no loaded source lists: said so instead of its figures.
+    [
+      "/couverture?territoire=23&service=Utilisation+s%C3%A9curis%C3%A9e+du+num%C3%A9rique",
+      /Couverture : Creuse/,
+    ],
     ["/couverture?territoire=23096", /Couverture : Guéret/],
     ["/couverture?territoire=region-11", /Île-de-France/],
     ["/couverture?territoire=Saint-Martin", /Couverture/],
