@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { sendPage } from "./http.ts";
 import { Layout } from "./views/layout.tsx";
+import { TableRegion } from "./views/table.tsx";
 
 /** Where the data comes from, in plain French (details in data/PROVENANCE.md). */
 const SOURCES: { what: string; who: string; licence: string }[] = [
@@ -33,25 +34,27 @@ export function registerAboutRoutes(app: FastifyInstance): void {
       <Layout title="Sources des données">
         <h1>Sources des données</h1>
         <p class="lead">Maillage n'invente aucune donnée : tout vient de fichiers publics, cités ici.</p>
-        <table>
-          <caption class="visually-hidden">Sources des données utilisées</caption>
-          <thead>
-            <tr>
-              <th scope="col">Données</th>
-              <th scope="col">Producteur</th>
-              <th scope="col">Licence</th>
-            </tr>
-          </thead>
-          <tbody>
-            {SOURCES.map((s) => (
-              <tr key={s.what}>
-                <td>{s.what}</td>
-                <td>{s.who}</td>
-                <td>{s.licence}</td>
+        <TableRegion label="Sources des données utilisées">
+          <table>
+            <caption class="visually-hidden">Sources des données utilisées</caption>
+            <thead>
+              <tr>
+                <th scope="col">Données</th>
+                <th scope="col">Producteur</th>
+                <th scope="col">Licence</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {SOURCES.map((s) => (
+                <tr key={s.what}>
+                  <td>{s.what}</td>
+                  <td>{s.who}</td>
+                  <td>{s.licence}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableRegion>
         <p>
           Le détail (fichiers, versions, transformations) est dans le fichier PROVENANCE.md du dossier data.
         </p>
