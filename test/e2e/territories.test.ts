@@ -77,7 +77,7 @@ describe("pages in a real browser", { skip: browserSkip() }, () => {
       await page.goto(journey.server.url);
       await page.keyboard.press("Tab");
       await page.keyboard.press("Enter");
-      await page.keyboard.press("Tab");
+      await tabTo(page, "#q", "the search field");
       await page.keyboard.type("les abymes");
       const first = page.locator("#q-suggestions a").first();
       await first.waitFor();
