@@ -5,6 +5,7 @@ import { formatDay, formatNumber } from "./format.ts";
 import { sendPage } from "./http.ts";
 import { SHIPPED_FILES, shippedFileNamed } from "./provenance.ts";
 import { Layout } from "./views/layout.tsx";
+import { TableRegion } from "./views/table.tsx";
 
 /** Dates of imports are said in the zone of metropolitan France (the site's public is French). */
 const ZONE = "Europe/Paris";
@@ -27,7 +28,7 @@ export function registerAboutRoutes(app: FastifyInstance, ctx: Pick<AppContext, 
         </p>
         <section aria-labelledby="fichiers">
           <h2 id="fichiers">Fichiers livrés avec Maillage</h2>
-          <div class="table-wrap">
+          <TableRegion label="Fichiers livrés">
             <table>
               <caption class="visually-hidden">Fichiers de données livrés avec Maillage</caption>
               <thead>
@@ -57,7 +58,7 @@ export function registerAboutRoutes(app: FastifyInstance, ctx: Pick<AppContext, 
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableRegion>
           <p>
             Le détail (versions, transformations, particularités de chaque fichier) est dans le fichier
             PROVENANCE.md du dossier data.
@@ -68,7 +69,7 @@ export function registerAboutRoutes(app: FastifyInstance, ctx: Pick<AppContext, 
           {imported.length === 0 ? (
             <p>Aucune source de lieux n'a été importée.</p>
           ) : (
-            <div class="table-wrap">
+            <TableRegion label="Lieux importés">
               <table>
                 <caption class="visually-hidden">Sources de lieux importées, avec leur date</caption>
                 <thead>
@@ -106,7 +107,7 @@ export function registerAboutRoutes(app: FastifyInstance, ctx: Pick<AppContext, 
                   })}
                 </tbody>
               </table>
-            </div>
+            </TableRegion>
           )}
         </section>
       </Layout>,

@@ -55,13 +55,13 @@ export async function axeViolations(page: Page): Promise<string[]> {
 /** Runs `fn` on a new page of a fresh context (no shared cookies or cache), then closes it. */
 export async function withPage(
   browser: Browser | null,
-  opts: { javaScriptEnabled?: boolean; width?: number },
+  opts: { javaScriptEnabled?: boolean; width?: number; height?: number },
   fn: (page: Page) => Promise<void>,
 ): Promise<void> {
   if (!browser) return;
   const context = await browser.newContext({
     javaScriptEnabled: opts.javaScriptEnabled ?? true,
-    viewport: { width: opts.width ?? 1280, height: 800 },
+    viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 },
     locale: "fr-FR",
   });
   try {

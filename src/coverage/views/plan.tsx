@@ -1,5 +1,6 @@
 /** The planning form and its result: sites, the coverage curve, the baseline. */
 import type { VNode } from "preact";
+import { TableRegion } from "../../platform/views/table.tsx";
 import type { PlanResult } from "../engine.ts";
 import { int, pct } from "../format.ts";
 import { layerKey, layerLabel } from "../model.ts";
@@ -148,7 +149,7 @@ function PlanResultView({ plan, base, form }: { plan: PlanResult; base: string; 
           <p>
             <a href={`/couverture/plan.csv?${params.toString()}`}>Télécharger les sites proposés (CSV)</a>
           </p>
-          <div class="table-wrap">
+          <TableRegion label="Sites proposés">
             <table>
               <caption>
                 {word === "site" ? "Sites" : "Arrêts"} dans l'ordre du choix, avec le gain de chacun
@@ -184,7 +185,7 @@ function PlanResultView({ plan, base, form }: { plan: PlanResult; base: string; 
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableRegion>
         </>
       )}
     </div>

@@ -1,5 +1,6 @@
 /** The coverage tables: distance by commune, figures by layer, the ranked gaps. */
 import type { VNode } from "preact";
+import { TableRegion } from "../../platform/views/table.tsx";
 import type { TerritoryCoverage } from "../engine.ts";
 import { int, km, NO_SOURCE, pct, plural, sourcesText } from "../format.ts";
 import { type Gap, LAYERS, layerKey, layerLabel } from "../model.ts";
@@ -18,7 +19,7 @@ export function CommuneDistances({ cov }: { cov: TerritoryCoverage }): VNode {
   return (
     <section aria-labelledby="distances">
       <h2 id="distances">Distance au lieu le plus proche</h2>
-      <div class="table-wrap">
+      <TableRegion label="Distance au lieu le plus proche">
         <table>
           <caption class="visually-hidden">
             Distance estimée par la route, par service et par dispositif
@@ -44,7 +45,7 @@ export function CommuneDistances({ cov }: { cov: TerritoryCoverage }): VNode {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableRegion>
       <PlacesSources cov={cov} />
     </section>
   );
@@ -54,7 +55,7 @@ export function LayerTable({ cov, reach }: { cov: TerritoryCoverage; reach: stri
   return (
     <section aria-labelledby="par-service">
       <h2 id="par-service">Par service et par dispositif</h2>
-      <div class="table-wrap">
+      <TableRegion label="Par service et par dispositif">
         <table>
           <caption>Part des habitants ayant un lieu {reach}</caption>
           <thead>
@@ -80,7 +81,7 @@ export function LayerTable({ cov, reach }: { cov: TerritoryCoverage; reach: stri
             ))}
           </tbody>
         </table>
-      </div>
+      </TableRegion>
       <PlacesSources cov={cov} />
     </section>
   );
@@ -117,7 +118,7 @@ export function GapTable(p: CoveragePageProps & { gaps: Gap[] }): VNode {
             {p.gaps.length > GAPS_SHOWN ? ` (les ${GAPS_SHOWN} premières ci-dessous)` : ""}.{" "}
             <a href={`/couverture.csv?${p.base}`}>Télécharger la liste complète (CSV)</a>
           </p>
-          <div class="table-wrap">
+          <TableRegion label="Communes fragiles sans lieu à proximité">
             <table>
               <caption class="visually-hidden">
                 Communes fragiles sans lieu à proximité, par population
@@ -153,7 +154,7 @@ export function GapTable(p: CoveragePageProps & { gaps: Gap[] }): VNode {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableRegion>
         </>
       )}
     </section>

@@ -2,6 +2,7 @@ import type { VNode } from "preact";
 import { formatNumber } from "../../platform/format.ts";
 import { VINTAGES } from "../../platform/provenance.ts";
 import { Layout } from "../../platform/views/layout.tsx";
+import { TableRegion } from "../../platform/views/table.tsx";
 import { TerritoryChoices } from "../../territories/components/choices.tsx";
 import { kindLabel, plural, territoryUrl } from "../../territories/describe.ts";
 import type { Territory } from "../../territories/model.ts";
@@ -212,7 +213,7 @@ function ScoreTable(p: FragilityPageProps): VNode {
       <p>
         <a href={`/fragilite.csv?${p.base}`}>Télécharger le tableau (CSV)</a>
       </p>
-      <div class="table-wrap">
+      <TableRegion label="Score de fragilité">
         <table>
           <caption class="visually-hidden">
             Score de fragilité des {p.unitLabel}, triable : cliquez sur un titre de colonne pour trier.
@@ -243,7 +244,7 @@ function ScoreTable(p: FragilityPageProps): VNode {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableRegion>
       {table.pages > 1 ? (
         <nav class="pager" aria-label="Pages du tableau">
           {table.page > 1 ? <a href={link({ page: table.page - 1 })}>Page précédente</a> : null}

@@ -2,6 +2,7 @@ import type { VNode } from "preact";
 import { formatNumber } from "../../platform/format.ts";
 import { type MapShape, SvgMap } from "../../platform/svgmap.tsx";
 import { LegendItem, Legend as MapLegend } from "../../platform/views/legend.tsx";
+import { TableRegion } from "../../platform/views/table.tsx";
 import type { Geometry } from "../../territories/model.ts";
 import { classLabels, classOf, formatScore, PALETTE } from "../classes.ts";
 import type { ExplanationLine } from "../model.ts";
@@ -59,7 +60,7 @@ const STATUS: Record<string, string> = {
 /** The explanation of a commune's score as an accessible table. */
 export function ExplanationTable({ lines, caption }: { lines: ExplanationLine[]; caption: string }): VNode {
   return (
-    <div class="table-wrap">
+    <TableRegion label={caption}>
       <table>
         <caption>{caption}</caption>
         <thead>
@@ -101,6 +102,6 @@ export function ExplanationTable({ lines, caption }: { lines: ExplanationLine[];
           ))}
         </tbody>
       </table>
-    </div>
+    </TableRegion>
   );
 }

@@ -3,6 +3,7 @@ import { parseDay } from "../../platform/clock.ts";
 import { formatDateTime, formatDay, frenchClock } from "../../platform/format.ts";
 import { Layout } from "../../platform/views/layout.tsx";
 import { PhoneLink } from "../../platform/views/phone.tsx";
+import { TableRegion } from "../../platform/views/table.tsx";
 import { territoryUrl } from "../../territories/describe.ts";
 import type { Territory } from "../../territories/model.ts";
 import { WeekTable } from "../components/week.tsx";
@@ -81,7 +82,7 @@ const show = (v: unknown) =>
 
 function PairTable({ pair }: { pair: StoredPair }): VNode {
   return (
-    <div class="table-wrap">
+    <TableRegion label="Détail du score de ressemblance">
       <table>
         <caption class="visually-hidden">Détail du score de ressemblance</caption>
         <thead>
@@ -104,7 +105,7 @@ function PairTable({ pair }: { pair: StoredPair }): VNode {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableRegion>
   );
 }
 
@@ -230,7 +231,7 @@ export function PlacePage(props: {
                 <strong>{hours.status}</strong>
               </p>
             ) : null}
-            <div class="table-wrap">
+            <TableRegion label="Horaires de la semaine">
               <WeekTable
                 caption={<>Semaine du {frenchDate(hours.week)}</>}
                 days={hours.days}
@@ -251,7 +252,7 @@ export function PlacePage(props: {
                   </>
                 )}
               />
-            </div>
+            </TableRegion>
             <nav class="pager" aria-label="Autres semaines">
               <a href={`${placeUrl(place.id)}?semaine=${hours.previous}#horaires`}>Semaine précédente</a>
               <a href={`${placeUrl(place.id)}?semaine=${hours.next}#horaires`}>Semaine suivante</a>
@@ -299,7 +300,7 @@ export function PlacePage(props: {
       <section aria-labelledby="sources">
         <h2 id="sources">Sources</h2>
         <p>Dernière mise à jour par la source : {updateDate(s.date_maj)}.</p>
-        <div class="table-wrap">
+        <TableRegion label="Fiches des sources">
           <table>
             <caption class="visually-hidden">Fiches des sources qui décrivent ce lieu</caption>
             <thead>
@@ -324,7 +325,7 @@ export function PlacePage(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableRegion>
         {merged.length > 0 ? (
           <>
             <h3>Pourquoi ces fiches sont réunies</h3>

@@ -22,6 +22,20 @@ const NAV: { href: string; label: string }[] = [
 
 const SITE_NAME = "Maillage";
 
+function NavList({ current }: { current: string | undefined }): VNode {
+  return (
+    <ul class="nav">
+      {NAV.map((n) => (
+        <li key={n.href}>
+          <a href={n.href} aria-current={current === n.href ? "page" : undefined}>
+            {n.label}
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /** The frame of every page: skip link, header with menu, main, footer. */
 export function Layout({ title, description, children, current }: PageProps): VNode {
   return (
@@ -44,17 +58,16 @@ export function Layout({ title, description, children, current }: PageProps): VN
               {SITE_NAME}
               <span class="brand-tagline">l'inclusion numérique sur votre territoire</span>
             </a>
-            <nav aria-label="Menu principal">
-              <ul class="nav">
-                {NAV.map((n) => (
-                  <li key={n.href}>
-                    <a href={n.href} aria-current={current === n.href ? "page" : undefined}>
-                      {n.label}
-                    </a>
-                  </li>
-                ))}
-              </ul>
+            <nav class="nav-wide" aria-label="Menu principal">
+              <NavList current={current} />
             </nav>
+            {/* On a phone the same links fold into a menu that opens without JavaScript. */}
+            <details class="nav-narrow">
+              <summary>Menu</summary>
+              <nav aria-label="Menu">
+                <NavList current={current} />
+              </nav>
+            </details>
           </div>
         </header>
         <main id="contenu" class="wrap" tabIndex={-1}>

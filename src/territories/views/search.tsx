@@ -96,14 +96,35 @@ export function SearchPage(props: {
 export function HomePage({ regions }: { regions: { name: string; url: string }[] }): VNode {
   return (
     <Layout title="Accueil" current="/">
-      <h1>L'inclusion numérique de votre territoire</h1>
-      <p class="lead">
-        Maillage aide les communes, intercommunalités et départements à voir où vivent les personnes en
-        difficulté avec le numérique, et quels lieux peuvent les aider.
+      <h1>L'aide au numérique près de chez vous</h1>
+      <ul class="entries">
+        <li>
+          <a href="/trouver">
+            <span class="entry-title">Trouver de l'aide près de chez moi</span>
+            <span class="entry-text">
+              Un lieu pour faire une démarche en ligne, apprendre à se servir d'un téléphone ou d'un
+              ordinateur.
+            </span>
+          </a>
+        </li>
+        <li>
+          <a href="/diagnostic">
+            <span class="entry-title">Faire le point sur mes usages</span>
+            <span class="entry-text">
+              Quelques questions simples pour savoir ce que vous savez déjà faire et ce qui peut vous aider.
+            </span>
+          </a>
+        </li>
+      </ul>
+      <h2>Pour les communes, intercommunalités et départements</h2>
+      <p>
+        Maillage montre où vivent les personnes en difficulté avec le numérique, et quels lieux peuvent les
+        aider : <a href="/fragilite">fragilité numérique</a>, <a href="/lieux">lieux de médiation</a>,{" "}
+        <a href="/couverture">couverture du territoire</a>.
       </p>
-      <h2>Trouver un territoire</h2>
+      <h3>Trouver un territoire</h3>
       <SearchForm />
-      <h2>Les régions</h2>
+      <h3>Les régions</h3>
       <ul class="columns">
         {regions.map((r) => (
           <li key={r.url}>
