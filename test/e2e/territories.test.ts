@@ -79,8 +79,8 @@ describe("pages in a real browser", { skip: browserSkip() }, () => {
       await page.keyboard.press("Enter");
       await tabTo(page, "#q", "the search field");
       await page.keyboard.type("les abymes");
-      const first = page.locator("#q-suggestions a").first();
-      await first.waitFor();
+      // The list is redrawn after each key typed: wait for the one of the whole name (its first suggestion).
+      await page.locator('#q-suggestions a[href="/territoires/97101"]').first().waitFor();
       assert.match((await page.locator("[role=status]").textContent()) ?? "", /résultat/);
       await page.keyboard.press("ArrowDown");
       assert.equal(
