@@ -138,7 +138,12 @@ function resultJson(r: OrientationResult, query: OrientationQuery) {
   };
 }
 
-function outcomeJson(o: OrientationOutcome, commune: Territory, query: OrientationQuery, contact: Contact) {
+function outcomeJson(
+  o: OrientationOutcome,
+  commune: Territory,
+  query: OrientationQuery,
+  contact: Contact | null,
+) {
   return {
     commune: { code: commune.id, nom: commune.name },
     recherche: finderUrl({ ...o.query, commune: query.commune }),

@@ -30,11 +30,14 @@ export interface Config {
   metricsAllow: string[];
   /** MAILLAGE_ADMIN_TOKEN: opens /metrics (as `Authorization: Bearer …`) from anywhere; absent = no token. */
   adminToken: string | undefined;
-  /** Who people can call when nothing fits (the finder, the diagnostic): the territory's own line. */
-  contact: Contact;
+  /**
+   * Who people can call when nothing fits (the finder, its sheet): the territory's own line, null until it is
+   * configured — no number is shown that the territory has not given (the finder then points to the nearest place).
+   */
+  contact: Contact | null;
 }
 
-/** A phone contact shown to people: by default the national helpline « Solidarité numérique ». */
+/** A phone contact shown to people, set by the territory (MAILLAGE_CONTACT_*). */
 export interface Contact {
   name: string;
   phone: string;
@@ -164,10 +167,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: publicUrlFrom(env),
     metricsAllow: addressList(env, "MAILLAGE_METRICS_ALLOW", ["127.0.0.1", "::1"]),
     adminToken,
-    contact: {
-      name: env.MAILLAGE_CONTACT_NOM || "Solidarité numérique, la ligne nationale d'aide au numérique",
-      phone: env.MAILLAGE_CONTACT_TELEPHONE || "01 70 77 23 72",
-      hint: env.MAILLAGE_CONTACT_PRECISION || "du lundi au vendredi, prix d'un appel local",
-    },
+    contact: env.MAILLAGE_CONTACT_TELEPHONE
+      ? {
+          name: env.MAILLAGE_CONTACT_NOM || "la ligne d'aide au numérique de votre territoire",
+          phone: env.MAILLAGE_CONTACT_TELEPHONE,
+          hint: env.MAILLAGE_CONTACT_PRECISION || "",
+        }
+      : null,
   };
 }

@@ -37,7 +37,7 @@ export interface FinderProps {
   suggestions: Candidate[];
   problems: string[];
   outcome: OrientationOutcome | null;
-  contact: Contact;
+  contact: Contact | null;
   /** When the nearest fitting place is farther than the coverage threshold: nearer places, help by phone. */
   far?: FarHelp | null;
 }
@@ -388,12 +388,14 @@ function Summary({ outcome, commune }: { outcome: OrientationOutcome; commune: T
   );
 }
 
-export function ContactBox({ contact }: { contact: Contact }): VNode {
+export function ContactBox({ contact }: { contact: Contact | null }): VNode | null {
+  if (!contact) return null;
   return (
     <aside class="or-contact" aria-labelledby="or-contact-titre">
       <h2 id="or-contact-titre">Besoin d'aide pour choisir ?</h2>
       <p>
-        Appelez {contact.name} au <PhoneLink number={contact.phone} /> ({contact.hint}).
+        Appelez {contact.name} au <PhoneLink number={contact.phone} />
+        {contact.hint ? ` (${contact.hint})` : ""}.
       </p>
     </aside>
   );

@@ -30,7 +30,7 @@ export function SheetPage(props: {
   places: SheetPlace[];
   bring: string[];
   backUrl: string;
-  contact: Contact;
+  contact: Contact | null;
   printedOn: string;
 }): VNode {
   const { places, bring, backUrl, contact, printedOn } = props;
