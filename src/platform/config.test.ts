@@ -79,3 +79,15 @@ test("the edge: no proxy trusted by default, a hop count or addresses; the publi
   assert.deepEqual(loadConfig({ MAILLAGE_METRICS_ALLOW: "10.0.0.0/8" }).metricsAllow, ["10.0.0.0/8"]);
   assert.throws(() => loadConfig({ MAILLAGE_ADMIN_TOKEN: "court" }), /au moins 32 caractères/);
 });
+
+test("the routing link and the basemap are checked", () => {
+  assert.match(loadConfig({}).routing, /^https:\/\/www\.openstreetmap\.org\/directions\?to=\{lat\}%2C\{lon\}/);
+  assert.equal(loadConfig({}).basemapStyle, undefined);
+  const custom = "https://carto.example.org/route?dest={lat},{lon}";
+  assert.equal(loadConfig({ MAILLAGE_ITINERAIRE: custom }).routing, custom);
+  assert.throws(() => loadConfig({ MAILLAGE_ITINERAIRE: "https://carto.example.org/route" }), /\{lat\} et \{lon\}/);
+  assert.throws(() => loadConfig({ MAILLAGE_ITINERAIRE: "javascript:alert({lat},{lon})" }), ConfigError);
+  const style = "https://tuiles.example.org/style.json";
+  assert.equal(loadConfig({ MAILLAGE_FOND_DE_CARTE: style }).basemapStyle, style);
+  assert.throws(() => loadConfig({ MAILLAGE_FOND_DE_CARTE: "file:///etc/passwd" }), /MAILLAGE_FOND_DE_CARTE/);
+});

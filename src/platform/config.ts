@@ -35,7 +35,20 @@ export interface Config {
    * configured — no number is shown that the territory has not given (the finder then points to the nearest place).
    */
   contact: Contact | null;
+  /**
+   * MAILLAGE_ITINERAIRE: the routing link of every place (« Itinéraire »), with `{lat}` and `{lon}` where the
+   * place's coordinates go; OpenStreetMap by default.
+   */
+  routing: string;
+  /**
+   * MAILLAGE_FOND_DE_CARTE: a MapLibre style URL drawn under the interactive maps (a real deployment's tiles);
+   * absent = no basemap, the shipped boundaries only (works offline).
+   */
+  basemapStyle: string | undefined;
 }
+
+/** OpenStreetMap's directions to a point, the default « Itinéraire » link. */
+export const DEFAULT_ROUTING = "https://www.openstreetmap.org/directions?to={lat}%2C{lon}#map=16/{lat}/{lon}";
 
 /** A phone contact shown to people, set by the territory (MAILLAGE_CONTACT_*). */
 export interface Contact {
@@ -76,6 +89,14 @@ export const ENVIRONMENT: readonly [name: string, meaning: string][] = [
   ["MAILLAGE_CONTACT_NOM", "nom du contact téléphonique du territoire"],
   ["MAILLAGE_CONTACT_TELEPHONE", "son numéro de téléphone"],
   ["MAILLAGE_CONTACT_PRECISION", "quand appeler et à quel prix"],
+  [
+    "MAILLAGE_ITINERAIRE",
+    "lien « Itinéraire » des lieux, avec {lat} et {lon} (OpenStreetMap par défaut)",
+  ],
+  [
+    "MAILLAGE_FOND_DE_CARTE",
+    "adresse https://… d'un style MapLibre pour le fond des cartes interactives (aucun : limites livrées seules)",
+  ],
 ];
 
 export class ConfigError extends Error {}
@@ -136,6 +157,35 @@ function publicUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }
 
+function httpUrl(raw: string): URL | undefined {
+  try {
+    const url = new URL(raw);
+    return /^https?:$/.test(url.protocol) && !url.username && !url.password ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function routingFrom(env: NodeJS.ProcessEnv): string {
+  const raw = env.MAILLAGE_ITINERAIRE?.trim();
+  if (!raw) return DEFAULT_ROUTING;
+  if (!raw.includes("{lat}") || !raw.includes("{lon}") || !httpUrl(raw.replaceAll(/\{(lat|lon)\}/g, "0")))
+    throw new ConfigError(
+      "MAILLAGE_ITINERAIRE doit être une adresse http:// ou https:// contenant {lat} et {lon} (exemple : https://www.openstreetmap.org/directions?to={lat}%2C{lon}).",
+    );
+  return raw;
+}
+
+function basemapFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.MAILLAGE_FOND_DE_CARTE?.trim();
+  if (!raw) return undefined;
+  if (!httpUrl(raw))
+    throw new ConfigError(
+      "MAILLAGE_FOND_DE_CARTE doit être l'adresse http:// ou https:// d'un style MapLibre (style.json).",
+    );
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -174,5 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           hint: env.MAILLAGE_CONTACT_PRECISION || "",
         }
       : null,
+    routing: routingFrom(env),
+    basemapStyle: basemapFrom(env),
   };
 }
