@@ -72,6 +72,11 @@ export interface TerritorySection {
   id: string;
   title: string;
   render(t: Territory, ctx: AppContext): Promise<VNode | null>;
+  /**
+   * The territory's map when this capability has a better one than the bare boundary (the communes coloured by
+   * fragility); the first section giving one is shown at the top of the page.
+   */
+  map?(t: Territory, ctx: AppContext): Promise<VNode | null>;
 }
 
 /**

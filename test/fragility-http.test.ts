@@ -121,5 +121,18 @@ describe("fragility pages and API", () => {
     assert.match(html, /Détail du score de Guéret/);
     const dep = await (await get("/territoires/23")).text();
     assert.match(dep, /Score moyen : <strong>\d,\d\/10<\/strong>/);
+    // Its map: its communes coloured by their score (one area per commune with a boundary), with the legend;
+    // the key figures come before the long list of communes.
+    const map = dep.match(/<figure class="territory-map">.*?<\/figure>/s)?.[0] ?? "";
+    assert.match(map, /aria-label="Les communes de Creuse selon leur fragilité numérique"/);
+    const areas = [
+      ...map.matchAll(
+        /<path class="area[^"]*" d="M[^"]+"[^>]*( fill="#[0-9a-f]{6}")?[^>]*><title>([^<]+) : (\d,\d\/10|non calculé)<\/title>/g,
+      ),
+    ];
+    assert.ok(areas.length >= 250, String(areas.length));
+    assert.ok(areas.some((a) => a[2] === "Guéret"));
+    assert.match(map, /Légende de la carte : score de fragilité sur 10/);
+    assert.ok(dep.indexOf('id="section-fragilite"') < dep.indexOf('id="groupe-'), "figures before the lists");
   });
 });

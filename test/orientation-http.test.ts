@@ -6,6 +6,7 @@ import { gsm7Length } from "../src/orientation/sms.ts";
 import { finderUrl, parseQuery } from "../src/orientation/url.ts";
 import { fixedClock } from "../src/platform/clock.ts";
 import { startTestServer } from "./support/server.ts";
+import { assertMarkersMatch, readMap } from "./support/svg.ts";
 
 /** Wednesday 18 November 2026, 10:00 in Paris (09:00 UTC): every page of this file is served at that instant. */
 const NOW = "2026-11-18T09:00:00Z";
@@ -190,17 +191,44 @@ describe("pages", () => {
     assert.match(box, /, à \d+(,\d)? km : <a class="tel" href="tel:\+33\d{9}">0\d( \d\d){4}<\/a>\./);
   });
 
-  test("the plan is on request only, as a server-side SVG of the same places", async () => {
-    const plain = await (await get("/trouver?commune=06027&besoin=demarches")).text();
-    assert.doesNotMatch(plain, /<svg/);
-    assert.match(
-      plain,
-      /href="\/trouver\?commune=06027&amp;besoin=demarches&amp;carte=1">Voir ces lieux sur un plan/,
+  test("the plan: numbered markers matching the list, framed whole; « Itinéraire » to each place", async () => {
+    const path = "/trouver?commune=06027&besoin=demarches";
+    const html = await (await get(path)).text();
+    const api = await (await get(`/api/v1/orientation?commune=06027&besoin=demarches`)).json();
+    const names = [...html.matchAll(/<h3 id="or-lieu-(\d+)-nom"><a href="[^"]+">([^<]+)<\/a><\/h3>/g)].map(
+      (m) => ({
+        number: Number(m[1]),
+        name: (m[2] ?? "").replaceAll("&#39;", "'").replaceAll("&amp;", "&"),
+      }),
     );
-    const plan = await (await get("/trouver?commune=06027&besoin=demarches&carte=1")).text();
-    assert.match(plan, /<svg class="map"[^>]*role="img"/);
-    assert.equal(plan.match(/<circle class="point"/g)?.length, 10);
-    assert.match(plan, /<path class="area"/);
+    assert.equal(names.length, api.resultats.length);
+    const places = names.map((n, i) => ({
+      ...n,
+      lat: api.resultats[i].latitude,
+      lon: api.resultats[i].longitude,
+    }));
+    for (const [i, p] of places.entries()) assert.equal(p.name, api.resultats[i].nom);
+    const map = readMap(html, /^Plan : Cagnes-sur-Mer/);
+    assertMarkersMatch(
+      map,
+      places.filter((p) => p.lat !== null),
+    );
+    // Drawn over the département and the communes of the places, the commune of departure named.
+    assert.match(html, /<path class="context"/);
+    assert.match(html, /<path class="shape"/);
+    assert.match(html, /<text class="map-label"[^>]*>Cagnes-sur-Mer<\/text>/);
+    // Every located result has its « Itinéraire » (OpenStreetMap by default) and its geo: link.
+    const first = api.resultats[0];
+    assert.ok(
+      html.includes(
+        `href="https://www.openstreetmap.org/directions?to=${first.latitude.toFixed(6)}%2C${first.longitude.toFixed(6)}`,
+      ),
+    );
+    assert.ok(html.includes(`href="geo:${first.latitude.toFixed(6)},${first.longitude.toFixed(6)}?q=`));
+    assert.equal(
+      html.match(/>Itinéraire<span class="visually-hidden">/g)?.length,
+      places.filter((p) => p.lat !== null).length,
+    );
   });
 
   test("the sheet: hours, QR code, SMS, the date it was prepared; an unknown place is a 404", async () => {

@@ -6,6 +6,7 @@ import { STANDARD_FIELDS } from "../src/places/model.ts";
 import { communesOf } from "../src/places/sync.ts";
 import { bytes, FILES, realText } from "./support/places.ts";
 import { startTestServer } from "./support/server.ts";
+import { assertMarkersMatch, readMap } from "./support/svg.ts";
 import { SHIPPED_PLACES } from "./support/vintages.ts";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -228,6 +229,42 @@ describe("places pages", () => {
     assert.match(html, /<th scope="row">mercredi 12 novembre<\/th><td>de \d+ h( \d\d)? à \d+ h/);
     assert.match(html, /Pourquoi ces fiches sont réunies/);
     assert.match(html, /France Services \(ANCT\), liste du 1er août 2024/);
+    // « Itinéraire » to its coordinates and a small map of its commune, not raw coordinates.
+    const p = list.resultats[0];
+    const at = `${p.latitude.toFixed(6)}%2C${p.longitude.toFixed(6)}`;
+    assert.ok(
+      html.includes(`<a href="https://www.openstreetmap.org/directions?to=${at}#map=16/`),
+      "Itinéraire",
+    );
+    assert.match(
+      html,
+      /<a href="geo:[\d.]+,[\d.]+\?q=[\d.]+,[\d.]+\([^)]+\)">Ouvrir dans l'application de cartes/,
+    );
+    assert.match(html, /<svg class="map"[^>]*aria-label="Plan : [^"]+ dans Le Mayet-de-Montagne"/);
+    assert.match(html, /<path class="context" d="M/);
+    assert.doesNotMatch(html, /<dt>Coordonnées<\/dt>/);
+  });
+
+  test("/lieux: the places of the page on a map, numbered as in the list, framed whole", async () => {
+    for (const page of [1, 2]) {
+      const html = await (await get(`/lieux?territoire=13&page=${page}`)).text();
+      const api = await json(`/api/v1/lieux?territoire=13&limit=20&offset=${(page - 1) * 20}`);
+      const start = Number(html.match(/<ol class="results numbered"[^>]*start="(\d+)"/)?.[1]);
+      assert.equal(start, (page - 1) * 20 + 1);
+      const places = api.resultats
+        .map((p: { nom: string; latitude: number | null; longitude: number | null }, i: number) => ({
+          number: start + i,
+          name: p.nom,
+          lat: p.latitude,
+          lon: p.longitude,
+        }))
+        .filter((p: { lat: number | null }) => p.lat !== null);
+      assert.ok(places.length >= 15, String(places.length));
+      const map = readMap(html, new RegExp(`^Carte des lieux ${start} à ${start + 19} : Bouches-du-Rhône`));
+      assertMarkersMatch(map, places);
+      // The boundary of the département is under the markers.
+      assert.match(html, /<figure class="list-map"><svg[^>]*>.*?<path class="context" d="M/s);
+    }
   });
 
   test("hours with « PH off » are closed on a public holiday (Monday 14 July 2025), open the next day", async () => {

@@ -23,7 +23,7 @@ import { formatScore, formatShare } from "./classes.ts";
 import { type AggregateLevel, FRAGILE_THRESHOLD } from "./model.ts";
 import { getAggregates, getScores, getScoreValues, listMethods, type StoredMethod } from "./store.ts";
 import { FragilityPage, type FragilityPageProps, type Row, type SortKey } from "./views/page.tsx";
-import { ExplanationTable } from "./views/parts.tsx";
+import { ChoroplethMap, ExplanationTable, Legend } from "./views/parts.tsx";
 
 const DEFAULT_METHOD = "officiel-2023";
 const PAGE_SIZE = 100;
@@ -490,6 +490,39 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
 export const fragilitySection: TerritorySection = {
   id: "fragilite",
   title: "Fragilité numérique",
+  /** An EPCI's or a département's communes (a région's départements) coloured by their score. */
+  async map(t, ctx): Promise<VNode | null> {
+    if (t.kind === "commune" || t.kind === "arrondissement") return null;
+    const method = (await ctx.fragility.methods())[0];
+    if (!method) return null;
+    const unit = unitsOf(ctx.territories, t);
+    if (unit.items.length === 0) return null;
+    const [scores, shapes] = await Promise.all([
+      scoresOf(ctx.database.db, method.version, unit),
+      ctx.shapes(unit.items.map((x) => x.id)),
+    ]);
+    const items = unit.items.map((x) => ({
+      id: x.id,
+      name: x.name,
+      score: scores.get(x.code) ?? null,
+      geometry: shapes.get(x.id),
+    }));
+    if (!items.some((i) => i.geometry)) return null;
+    return (
+      <figure class="territory-map">
+        <ChoroplethMap
+          title={`Les ${unit.label} de ${t.name} selon leur fragilité numérique`}
+          items={items}
+        />
+        <figcaption>
+          Les {unit.label} colorées selon leur score de fragilité numérique (sur 10 ; {method.label},{" "}
+          {VINTAGES.ifn}).{" "}
+          <a href={`/fragilite?territoire=${encodeURIComponent(t.id)}`}>Carte détaillée et classement</a>.
+        </figcaption>
+        <Legend />
+      </figure>
+    );
+  },
   async render(t, ctx): Promise<VNode | null> {
     const db = ctx.database.db;
     const method = (await ctx.fragility.methods())[0];

@@ -13,6 +13,7 @@ import type { Contact } from "../platform/config.ts";
 import { formatDateTime } from "../platform/format.ts";
 import { HttpError, publicBase, sendPage, sendProblem } from "../platform/http.ts";
 import { problem } from "../platform/schema.ts";
+import type { MapShape } from "../platform/svgmap.tsx";
 import type { Territory } from "../territories/model.ts";
 import {
   ambiguityDetail,
@@ -28,7 +29,7 @@ import { CRITERIA, type OrientationOutcome, type OrientationQuery, type Orientat
 import { communeOptions, farHelpFor, nearestCommune, orient, orientationIndex } from "./service.ts";
 import { smsText } from "./sms.ts";
 import { finderUrl, orientationQuery, parseQuery, sheetUrl } from "./url.ts";
-import { FinderPage } from "./views/finder.tsx";
+import { FinderPage, type FinderProps } from "./views/finder.tsx";
 import { SheetPage, type SheetPlace } from "./views/sheet.tsx";
 
 type Req = FastifyRequest<{ Querystring: Record<string, unknown> }>;
@@ -168,6 +169,35 @@ function sheetZone(commune: string | undefined, places: readonly Place[]): strin
   return zones.size === 1 ? ([...zones][0] as string) : calendarOf(commune).zone;
 }
 
+/**
+ * What the plan of the results is drawn over: the département, the commune of departure and the communes of the
+ * places, each commune named (the frame follows the markers: only the nearby names show).
+ */
+async function planBackground(
+  ctx: AppContext,
+  commune: Territory,
+  results: OrientationResult[],
+): Promise<NonNullable<FinderProps["plan"]>> {
+  const dep = commune.departement;
+  const around = [
+    ...new Set(results.map((r) => r.place.communeCode).filter((c): c is string => !!c && c !== commune.id)),
+  ];
+  const shapes = await ctx.shapes([...(dep ? [dep] : []), commune.id, ...around]);
+  const drawn: MapShape[] = [];
+  const add = (id: string | null | undefined, className: string) => {
+    const geometry = id ? shapes.get(id) : undefined;
+    if (geometry) drawn.push({ geometry, className });
+  };
+  add(dep, "context");
+  for (const id of around) add(id, "nearby");
+  add(commune.id, "shape");
+  const labels = [commune.id, ...around].flatMap((id) => {
+    const t = ctx.territories.get(id);
+    return t && t.lat !== null && t.lon !== null ? [{ lat: t.lat, lon: t.lon, text: t.name }] : [];
+  });
+  return { shapes: drawn, labels };
+}
+
 export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext): void {
   const contact = ctx.config.contact;
 
@@ -199,6 +229,7 @@ export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext)
       choices: s.choices,
       suggestions: s.suggestions,
       contact,
+      routing: ctx.config.routing,
     };
     if (s.problems.length > 0) return sendPage(reply, FinderPage({ ...base, outcome: null }), 400);
     if (!s.commune) {
@@ -206,12 +237,7 @@ export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext)
       return sendPage(reply, FinderPage({ ...base, outcome: null }), status);
     }
     const outcome = await orient(ctx, withId(s.query, s.commune));
-    const shown = req.query.carte === "1";
-    const shapes = shown ? await ctx.shapes([s.commune.parent ?? s.commune.id]) : new Map();
-    const plan = {
-      shown,
-      shapes: [...shapes.values()].map((geometry) => ({ geometry, className: "area" })),
-    };
+    const plan = await planBackground(ctx, s.commune, outcome?.results ?? []);
     const far = outcome ? await farHelpFor(ctx, outcome, s.commune) : null;
     return sendPage(reply, FinderPage({ ...base, outcome, plan, far }));
   });

@@ -254,9 +254,10 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
       result = await listPlaces(db, filter, { limit: PAGE_SIZE, offset: 0 });
       shown = 1;
     }
+    const shape = territory ? ((await ctx.shapes([territory.id])).get(territory.id) ?? null) : null;
     return sendPage(
       reply,
-      PlaceListPage({ ...pageProps, page: shown, total: result.total, places: result.places }),
+      PlaceListPage({ ...pageProps, page: shown, total: result.total, places: result.places, shape }),
     );
   });
 
@@ -296,11 +297,15 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
         pairsOf(db, members, "à vérifier"),
         members.length > 1 ? pairsOf(db, members, "fusion") : Promise.resolve([]),
       ]);
+      const commune = place.communeCode ? (ref.get(place.communeCode) ?? null) : null;
+      const communeShape = commune ? ((await ctx.shapes([commune.id])).get(commune.id) ?? null) : null;
       return sendPage(
         reply,
         PlacePage({
           place,
-          commune: place.communeCode ? (ref.get(place.communeCode) ?? null) : null,
+          commune,
+          communeShape,
+          routing: ctx.config.routing,
           records: found.records,
           hours: hoursView(place, weekStart(req.query.semaine, now, placeCalendar(place)), now),
           history,

@@ -81,11 +81,17 @@ test("the edge: no proxy trusted by default, a hop count or addresses; the publi
 });
 
 test("the routing link and the basemap are checked", () => {
-  assert.match(loadConfig({}).routing, /^https:\/\/www\.openstreetmap\.org\/directions\?to=\{lat\}%2C\{lon\}/);
+  assert.match(
+    loadConfig({}).routing,
+    /^https:\/\/www\.openstreetmap\.org\/directions\?to=\{lat\}%2C\{lon\}/,
+  );
   assert.equal(loadConfig({}).basemapStyle, undefined);
   const custom = "https://carto.example.org/route?dest={lat},{lon}";
   assert.equal(loadConfig({ MAILLAGE_ITINERAIRE: custom }).routing, custom);
-  assert.throws(() => loadConfig({ MAILLAGE_ITINERAIRE: "https://carto.example.org/route" }), /\{lat\} et \{lon\}/);
+  assert.throws(
+    () => loadConfig({ MAILLAGE_ITINERAIRE: "https://carto.example.org/route" }),
+    /\{lat\} et \{lon\}/,
+  );
   assert.throws(() => loadConfig({ MAILLAGE_ITINERAIRE: "javascript:alert({lat},{lon})" }), ConfigError);
   const style = "https://tuiles.example.org/style.json";
   assert.equal(loadConfig({ MAILLAGE_FOND_DE_CARTE: style }).basemapStyle, style);

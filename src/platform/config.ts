@@ -48,7 +48,7 @@ export interface Config {
 }
 
 /** OpenStreetMap's directions to a point, the default « Itinéraire » link. */
-export const DEFAULT_ROUTING = "https://www.openstreetmap.org/directions?to={lat}%2C{lon}#map=16/{lat}/{lon}";
+const DEFAULT_ROUTING = "https://www.openstreetmap.org/directions?to={lat}%2C{lon}#map=16/{lat}/{lon}";
 
 /** A phone contact shown to people, set by the territory (MAILLAGE_CONTACT_*). */
 export interface Contact {
@@ -89,10 +89,7 @@ export const ENVIRONMENT: readonly [name: string, meaning: string][] = [
   ["MAILLAGE_CONTACT_NOM", "nom du contact téléphonique du territoire"],
   ["MAILLAGE_CONTACT_TELEPHONE", "son numéro de téléphone"],
   ["MAILLAGE_CONTACT_PRECISION", "quand appeler et à quel prix"],
-  [
-    "MAILLAGE_ITINERAIRE",
-    "lien « Itinéraire » des lieux, avec {lat} et {lon} (OpenStreetMap par défaut)",
-  ],
+  ["MAILLAGE_ITINERAIRE", "lien « Itinéraire » des lieux, avec {lat} et {lon} (OpenStreetMap par défaut)"],
   [
     "MAILLAGE_FOND_DE_CARTE",
     "adresse https://… d'un style MapLibre pour le fond des cartes interactives (aucun : limites livrées seules)",

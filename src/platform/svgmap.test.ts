@@ -1,6 +1,18 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fitFrame, pathData, project, type ShapeGeometry } from "./svgmap.tsx";
+import type { VNode } from "preact";
+import { render } from "preact-render-to-string";
+import {
+  fitFrame,
+  groupMarkers,
+  MARKER_RADIUS,
+  markerHalfWidth,
+  markerText,
+  pathData,
+  project,
+  type ShapeGeometry,
+  SvgMap,
+} from "./svgmap.tsx";
 
 // The département of the Creuse, roughly (its bounding box corners), and a real point: Guéret (46.17 N, 1.87 E).
 const box: ShapeGeometry = {
@@ -45,4 +57,53 @@ test("path data closes each ring and drops points that would draw nothing", () =
 
 test("no shape and no point: no frame", () => {
   assert.equal(fitFrame([], [], 400, 300), null);
+});
+
+test("marker texts: one number, a few, a run, many", () => {
+  assert.equal(markerText([7]), "7");
+  assert.equal(markerText([7, 8]), "7,8");
+  assert.equal(markerText([1, 2, 3, 4]), "1-4");
+  assert.equal(markerText([1, 3, 9]), "1,3,9");
+  assert.equal(markerText([1, 3, 9, 12, 15]), "1,3,+3");
+});
+
+test("markers that would overlap are merged, every number kept in order; distant ones stay apart", () => {
+  const f = fitFrame([box], [], 400, 300, 15);
+  assert.ok(f);
+  // Guéret's town hall and a place 100 m away, and Aubusson 30 km south.
+  const points = [
+    { lat: 45.957, lon: 2.168, className: "place", label: "3. Aubusson", number: 3 },
+    { lat: 46.171, lon: 1.871, className: "place", label: "2. Guéret A", number: 2 },
+    { lat: 46.172, lon: 1.872, className: "place", label: "1. Guéret B", number: 1 },
+  ];
+  const markers = groupMarkers(f, points);
+  assert.deepEqual(
+    markers.map((m) => m.points.map((p) => p.number)),
+    [[3], [1, 2]],
+  );
+  for (const a of markers)
+    for (const b of markers)
+      if (a !== b)
+        assert.ok(
+          Math.abs(a.x - b.x) >= markerHalfWidth(a) + markerHalfWidth(b) ||
+            Math.abs(a.y - b.y) >= 2 * MARKER_RADIUS + 2,
+        );
+});
+
+test("a numbered map is framed so that every marker is drawn whole", () => {
+  const html = render(
+    SvgMap({
+      title: "Plan",
+      shapes: [],
+      points: [
+        { lat: 46.46, lon: 1.37, className: "place", label: "1. Nord-ouest", number: 1 },
+        { lat: 45.66, lon: 2.61, className: "place", label: "2. Sud-est", number: 2 },
+      ],
+    }) as VNode,
+  );
+  for (const m of html.matchAll(/<rect x="([\d.-]+)" y="([\d.-]+)" width="([\d.]+)" height="([\d.]+)"/g)) {
+    const [x, y, w, h] = [m[1], m[2], m[3], m[4]].map(Number) as [number, number, number, number];
+    assert.ok(x >= 0 && y >= 0 && x + w <= 400 && y + h <= 300, m[0]);
+  }
+  assert.match(html, /data-numeros="1"><title>1\. Nord-ouest<\/title>/);
 });

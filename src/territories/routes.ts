@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
 import { HttpError, sendPage } from "../platform/http.ts";
@@ -168,13 +169,24 @@ export function registerTerritoryRoutes(
       const shape = await getGeometry(ctx.database.db, t.id);
       const contextShape = !shape && t.parent ? await getGeometry(ctx.database.db, t.parent) : null;
       const rendered: RenderedSection[] = [];
+      let map: VNode | null = null;
       for (const s of sections) {
         const body = await s.render(t, ctx);
         if (body) rendered.push({ id: s.id, title: s.title, body });
+        if (!map && s.map) map = await s.map(t, ctx);
       }
       return sendPage(
         reply,
-        TerritoryPage({ t, ref, parents: ref.parentsOf(t), groups, shape, contextShape, sections: rendered }),
+        TerritoryPage({
+          t,
+          ref,
+          parents: ref.parentsOf(t),
+          groups,
+          shape,
+          contextShape,
+          sections: rendered,
+          map,
+        }),
       );
     },
   );

@@ -2,6 +2,7 @@ import type { VNode } from "preact";
 import { addressLine, placeUrl } from "../../places/describe.ts";
 import type { Contact } from "../../platform/config.ts";
 import { type MapShape, SvgMap } from "../../platform/svgmap.tsx";
+import { Directions } from "../../platform/views/directions.tsx";
 import { Layout } from "../../platform/views/layout.tsx";
 import { PhoneLink } from "../../platform/views/phone.tsx";
 import type { Territory } from "../../territories/model.ts";
@@ -23,8 +24,10 @@ import {
 import { finderUrl, queryParams, sheetUrl } from "../url.ts";
 
 export interface FinderProps {
-  /** A plan of the results (server-side SVG, no JavaScript), on request only: null when not asked. */
-  plan?: { shapes: MapShape[]; shown: boolean } | null;
+  /** The boundaries under the plan of the results (server-side SVG, no JavaScript): département, commune. */
+  plan?: { shapes: MapShape[]; labels: { lat: number; lon: number; text: string }[] } | null;
+  /** The « Itinéraire » link template (MAILLAGE_ITINERAIRE). */
+  routing: string;
   query: OrientationQuery;
   /** What the person typed for the commune. */
   communeText: string;
@@ -234,7 +237,7 @@ function FinderForm({ query, communeText }: { query: OrientationQuery; communeTe
   );
 }
 
-function HowToGo({ r }: { r: OrientationResult }): VNode {
+function HowToGo({ r, routing }: { r: OrientationResult; routing: string }): VNode {
   const a = r.access;
   const ways: VNode[] = [];
   if (a.walkIn) ways.push(<span>Se présenter : {addressLine(r.place)}</span>);
@@ -255,6 +258,8 @@ function HowToGo({ r }: { r: OrientationResult }): VNode {
       ),
     );
   if (!a.walkIn) ways.push(<span>Adresse : {addressLine(r.place)}</span>);
+  const at = r.place.location;
+  if (at) ways.push(<Directions lat={at.lat} lon={at.lon} name={r.place.standard.nom} routing={routing} />);
   return (
     <ul class="or-ways">
       {ways.map((w, i) => (
@@ -264,7 +269,7 @@ function HowToGo({ r }: { r: OrientationResult }): VNode {
   );
 }
 
-function ResultItem({ r, rank }: { r: OrientationResult; rank: number }): VNode {
+function ResultItem({ r, rank, routing }: { r: OrientationResult; rank: number; routing: string }): VNode {
   const id = `or-lieu-${rank}`;
   return (
     <li class="or-result">
@@ -288,7 +293,7 @@ function ResultItem({ r, rank }: { r: OrientationResult; rank: number }): VNode 
           {r.missing.join(" · ")}
         </p>
       ) : null}
-      <HowToGo r={r} />
+      <HowToGo r={r} routing={routing} />
       <p>
         <span class="or-label">Aide pour : </span>
         {r.helpsWith.join(", ")}
@@ -305,6 +310,48 @@ function ResultItem({ r, rank }: { r: OrientationResult; rank: number }): VNode 
         <label for={id}>Mettre sur ma fiche</label>
       </div>
     </li>
+  );
+}
+
+/**
+ * The places of the list on a plan, numbered as in the list and framed to fit every marker, over the boundaries
+ * of the commune and its département; the list says the same in words.
+ */
+function ResultsPlan(props: {
+  origin: { lat: number; lon: number };
+  commune: Territory;
+  results: OrientationResult[];
+  plan: FinderProps["plan"];
+}): VNode | null {
+  const { origin, commune, results } = props;
+  const located = results.flatMap((r, i) =>
+    r.place.location
+      ? [
+          {
+            ...r.place.location,
+            className: "place",
+            number: i + 1,
+            label: `${i + 1}. ${r.place.standard.nom}, à ${km(r.distanceKm)}`,
+          },
+        ]
+      : [],
+  );
+  if (located.length === 0) return null;
+  return (
+    <figure class="or-plan">
+      <SvgMap
+        title={`Plan : ${commune.name} (point bleu) et les lieux proposés, numérotés comme dans la liste`}
+        shapes={props.plan?.shapes ?? []}
+        frameOn={[]}
+        minSpan={0.03}
+        labels={props.plan?.labels}
+        points={[{ ...origin, className: "or-origin", label: `Départ : ${commune.name}` }, ...located]}
+      />
+      <figcaption>
+        Les lieux de la liste sur un plan, avec leur numéro. Point bleu : {commune.name}.
+        {located.length < results.length ? " Les lieux sans adresse précise ne sont pas sur le plan." : ""}
+      </figcaption>
+    </figure>
   );
 }
 
@@ -495,7 +542,7 @@ export function FinderPage(props: FinderProps): VNode {
             ))}
             <ol class="or-results">
               {outcome.results.map((r, i) => (
-                <ResultItem key={r.place.id} r={r} rank={i + 1} />
+                <ResultItem key={r.place.id} r={r} rank={i + 1} routing={props.routing} />
               ))}
             </ol>
             <p>
@@ -509,30 +556,12 @@ export function FinderPage(props: FinderProps): VNode {
           </form>
           {props.far ? <FarHelpBox far={props.far} results={outcome.results} /> : null}
           {outcome.partial || outcome.results.length === 0 ? <ContactBox contact={contact} /> : null}
-          {props.plan?.shown ? (
-            <figure class="or-plan">
-              <SvgMap
-                title={`Plan : ${commune.name} (point bleu) et les lieux proposés, numérotés comme dans la liste`}
-                shapes={props.plan.shapes}
-                points={[
-                  { ...outcome.origin, className: "or-origin", label: `Départ : ${commune.name}` },
-                  ...outcome.results.map((r, i) => ({
-                    lat: r.place.location?.lat ?? outcome.origin.lat,
-                    lon: r.place.location?.lon ?? outcome.origin.lon,
-                    className: "point",
-                    label: `${i + 1}. ${r.place.standard.nom} (${r.reasons.at(-1) ?? ""})`,
-                  })),
-                ]}
-              />
-              <figcaption>
-                Les lieux de la liste sur un plan (la liste ci-dessus dit la même chose).
-              </figcaption>
-            </figure>
-          ) : (
-            <p>
-              <a href={`${finderUrl(query)}&carte=1`}>Voir ces lieux sur un plan</a>
-            </p>
-          )}
+          <ResultsPlan
+            origin={outcome.origin}
+            commune={commune}
+            results={outcome.results}
+            plan={props.plan}
+          />
           <p class="hint">
             Adresse de cette recherche, à partager : <a href={finderUrl(query)}>lien vers ces résultats</a>.
             Rien de ce que vous tapez n'est enregistré.

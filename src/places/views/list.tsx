@@ -1,9 +1,10 @@
 import type { VNode } from "preact";
 import { formatNumber } from "../../platform/format.ts";
+import { type MapPoint, SvgMap } from "../../platform/svgmap.tsx";
 import { Layout } from "../../platform/views/layout.tsx";
 import { TerritoryChoices } from "../../territories/components/choices.tsx";
 import { contextLabel, plural, territoryUrl } from "../../territories/describe.ts";
-import type { Territory } from "../../territories/model.ts";
+import type { Geometry, Territory } from "../../territories/model.ts";
 import type { Referential } from "../../territories/referential.ts";
 import type { Candidate } from "../../territories/resolve.ts";
 import { addressLine, FRAIS, MODALITES, PUBLICS, placeUrl, SERVICES } from "../describe.ts";
@@ -55,6 +56,8 @@ export function PlaceListPage(props: {
   choices?: { title: string; candidates: Candidate[] };
   /** The sources of the places, with their dates, in one line. */
   sources: string;
+  /** The territory's boundary, under the map of the places of this page. */
+  shape?: Geometry | null;
 }): VNode {
   const { filters, territory, ref, problem, total, pageSize, choices } = props;
   const pages = Math.max(1, Math.ceil(total / pageSize));
@@ -160,19 +163,22 @@ function Results(props: Parameters<typeof PlaceListPage>[0] & { pages: number })
           Essayez un territoire plus large, ou retirez un filtre (service, public, frais, modalité ou nom).
         </p>
       ) : (
-        <ol class="results" aria-labelledby="resultats" start={(page - 1) * pageSize + 1}>
-          {places.map((p) => (
-            <li key={p.id}>
-              <a href={placeUrl(p.id)}>
-                {p.standard.nom}
-                <span class="meta">{addressLine(p)}</span>
-                {p.standard.services.length > 0 ? (
-                  <span class="meta">{p.standard.services.join(" · ")}</span>
-                ) : null}
-              </a>
-            </li>
-          ))}
-        </ol>
+        <div class="list-and-map">
+          <ol class="results numbered" aria-labelledby="resultats" start={(page - 1) * pageSize + 1}>
+            {places.map((p) => (
+              <li key={p.id}>
+                <a href={placeUrl(p.id)}>
+                  {p.standard.nom}
+                  <span class="meta">{addressLine(p)}</span>
+                  {p.standard.services.length > 0 ? (
+                    <span class="meta">{p.standard.services.join(" · ")}</span>
+                  ) : null}
+                </a>
+              </li>
+            ))}
+          </ol>
+          <PageMap {...props} />
+        </div>
       )}
       {pages > 1 ? (
         <nav class="pager" aria-label="Pages de résultats">
@@ -196,5 +202,38 @@ function Results(props: Parameters<typeof PlaceListPage>[0] & { pages: number })
         <a href={`/lieux-data-inclusion.json${filterQuery(exportFilters)}`}>data·inclusion (JSON)</a>.
       </p>
     </>
+  );
+}
+
+/** The places of this page on a map, numbered as in the list, over the territory's boundary. */
+function PageMap(props: Parameters<typeof PlaceListPage>[0]): VNode | null {
+  const { places, page, pageSize, territory, shape } = props;
+  const first = (page - 1) * pageSize + 1;
+  const points: MapPoint[] = places.flatMap((p, i) =>
+    p.location
+      ? [
+          {
+            ...p.location,
+            className: "place",
+            number: first + i,
+            label: `${first + i}. ${p.standard.nom}`,
+          },
+        ]
+      : [],
+  );
+  if (points.length === 0) return null;
+  const last = first + places.length - 1;
+  return (
+    <figure class="list-map">
+      <SvgMap
+        title={`Carte des lieux ${first} à ${last}${territory ? ` : ${territory.name}` : ""}, numérotés comme dans la liste`}
+        shapes={shape ? [{ geometry: shape, className: "context" }] : []}
+        points={points}
+      />
+      <figcaption>
+        Les lieux {first} à {last} de la liste, avec leur numéro.
+        {points.length < places.length ? " Les lieux sans adresse précise ne sont pas sur la carte." : ""}
+      </figcaption>
+    </figure>
   );
 }

@@ -1,11 +1,13 @@
 import { Fragment, type VNode } from "preact";
 import { parseDay } from "../../platform/clock.ts";
 import { formatDateTime, formatDay, frenchClock } from "../../platform/format.ts";
+import { SvgMap } from "../../platform/svgmap.tsx";
+import { Directions } from "../../platform/views/directions.tsx";
 import { Layout } from "../../platform/views/layout.tsx";
 import { PhoneLink } from "../../platform/views/phone.tsx";
 import { TableRegion } from "../../platform/views/table.tsx";
 import { territoryUrl } from "../../territories/describe.ts";
-import type { Territory } from "../../territories/model.ts";
+import type { Geometry, Territory } from "../../territories/model.ts";
 import { WeekTable } from "../components/week.tsx";
 import { DEFAULT_DEDUPE } from "../dedupe.ts";
 import { addressLine, knownUpdateDay, placeUrl, SOURCE_LABELS } from "../describe.ts";
@@ -117,6 +119,10 @@ export function PlacePage(props: {
   history: HistoryEntry[];
   toReview: StoredPair[];
   merged: StoredPair[];
+  /** The « Itinéraire » link template (MAILLAGE_ITINERAIRE). */
+  routing: string;
+  /** The boundary of the place's commune, under its small map. */
+  communeShape: Geometry | null;
 }): VNode {
   const { place, commune, records, hours, history, toReview, merged } = props;
   const s = place.standard;
@@ -205,13 +211,36 @@ export function PlacePage(props: {
           ) : null}
           {place.location ? (
             <>
-              <dt>Coordonnées</dt>
+              <dt>Y aller</dt>
               <dd>
-                {place.location.lat.toFixed(5)}, {place.location.lon.toFixed(5)}
+                <Directions
+                  lat={place.location.lat}
+                  lon={place.location.lon}
+                  name={s.nom}
+                  routing={props.routing}
+                />
               </dd>
             </>
           ) : null}
         </dl>
+        {place.location ? (
+          <figure class="place-map">
+            <SvgMap
+              title={`Plan : ${s.nom} dans ${commune?.name ?? "sa commune"}`}
+              shapes={props.communeShape ? [{ geometry: props.communeShape, className: "context" }] : []}
+              frameOn={[]}
+              minSpan={0.02}
+              points={[{ ...place.location, className: "point", label: s.nom }]}
+              width={320}
+              height={200}
+            />
+            <figcaption class="muted">
+              {place.flags.approximateCoordinates
+                ? "Position approximative : le centre de la commune."
+                : `Position : ${place.location.lat.toFixed(5).replace(".", ",")} N, ${place.location.lon.toFixed(5).replace(".", ",")} E.`}
+            </figcaption>
+          </figure>
+        ) : null}
       </section>
       <section aria-labelledby="horaires">
         <h2 id="horaires">Horaires</h2>

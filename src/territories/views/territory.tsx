@@ -30,6 +30,8 @@ export function TerritoryPage(props: {
   /** For an arrondissement, its commune's boundary with the arrondissement as a point. */
   contextShape: Geometry | null;
   sections: RenderedSection[];
+  /** A capability's map of the territory (communes coloured by fragility), shown instead of the bare boundary. */
+  map?: VNode | null;
 }): VNode {
   const { t, ref, parents, groups, shape, contextShape, sections } = props;
   const shapes: MapShape[] = [];
@@ -98,7 +100,9 @@ export function TerritoryPage(props: {
         </section>
         <section aria-labelledby="carte">
           <h2 id="carte">Carte</h2>
-          {shapes.length > 0 || points.length > 0 ? (
+          {props.map ? (
+            props.map
+          ) : shapes.length > 0 || points.length > 0 ? (
             <SvgMap title={`Contour de ${t.name}`} shapes={shapes} points={points} />
           ) : (
             <p>Le contour de ce territoire n'est pas disponible.</p>
@@ -106,6 +110,12 @@ export function TerritoryPage(props: {
           {contextShape ? <p class="muted">Le point indique {t.name} dans sa commune.</p> : null}
         </section>
       </div>
+      {sections.map((s) => (
+        <section key={s.id} class="territory-section" aria-labelledby={`section-${s.id}`}>
+          <h2 id={`section-${s.id}`}>{s.title}</h2>
+          {s.body}
+        </section>
+      ))}
       {groups.map((g) => (
         <section key={g.param} aria-labelledby={`groupe-${g.param}`}>
           <h2 id={`groupe-${g.param}`}>
@@ -131,12 +141,6 @@ export function TerritoryPage(props: {
               ) : null}
             </nav>
           ) : null}
-        </section>
-      ))}
-      {sections.map((s) => (
-        <section key={s.id} class="territory-section" aria-labelledby={`section-${s.id}`}>
-          <h2 id={`section-${s.id}`}>{s.title}</h2>
-          {s.body}
         </section>
       ))}
     </Layout>
