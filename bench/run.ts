@@ -7,6 +7,7 @@ import { benchDiagnostic } from "./diagnostic.ts";
 import { benchFragility } from "./fragility.ts";
 import { benchHeavy } from "./heavy.ts";
 import { benchOrientation } from "./orientation.ts";
+import { benchPages } from "./pages.ts";
 import { benchPlaces } from "./places.ts";
 import { benchTerritories } from "./territories.ts";
 
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   couverture: benchCoverage,
   orientation: benchOrientation,
   lourdes: benchHeavy,
+  pages: benchPages,
 };
 
 const wanted = process.argv.slice(2);

@@ -51,8 +51,45 @@ test("path data closes each ring and drops points that would draw nothing", () =
     coordinates: [[...ring.slice(0, 2), [2.61, 45.66001], ...ring.slice(2)]],
   };
   const d = pathData(f, dense);
-  assert.match(d, /^M[\d.]+ [\d.]+(L[\d.]+ [\d.]+){3,4}Z$/);
+  assert.match(d, /^M[\d.]+ [\d.]+(l-?[\d.]+ ?-?[\d.]+){3,4}Z$/);
   assert.equal(d, pathData(f, box));
+});
+
+/** The absolute points of a path made of M, then relative l moves. */
+function points(d: string): [number, number][] {
+  const out: [number, number][] = [];
+  for (const m of d.matchAll(/([Ml])(-?[\d.]+) ?(-?[\d.]+)/g)) {
+    const [dx, dy] = [Number(m[2]), Number(m[3])];
+    const last = out.at(-1) ?? [0, 0];
+    out.push(m[1] === "M" ? [dx, dy] : [last[0] + dx, last[1] + dy]);
+  }
+  return out;
+}
+
+test("relative moves add up to the projected points, without drift, in whole units as in tenths", () => {
+  const f = fitFrame([box], [], 600, 520);
+  assert.ok(f);
+  // A ring of 200 points on a circle around Guéret: each drawn point is within rounding of its projection.
+  const ring = Array.from({ length: 201 }, (_, i) => {
+    const a = (2 * Math.PI * (i % 200)) / 200;
+    return [1.87 + 0.4 * Math.cos(a), 46.17 + 0.3 * Math.sin(a)];
+  });
+  const circle: ShapeGeometry = { type: "Polygon", coordinates: [ring] };
+  for (const [step, decimals] of [
+    [0, 0],
+    [0, 1],
+  ] as const) {
+    const drawn = points(pathData(f, circle, step, decimals));
+    assert.equal(drawn.length, 201);
+    for (const [i, [x, y]] of drawn.entries()) {
+      const [px, py] = project(f, ring[i]?.[0] ?? 0, ring[i]?.[1] ?? 0);
+      const tolerance = 0.5 / 10 ** decimals + 1e-6;
+      assert.ok(
+        Math.abs(x - px) <= tolerance && Math.abs(y - py) <= tolerance,
+        `${i}: ${x},${y} vs ${px},${py}`,
+      );
+    }
+  }
 });
 
 test("no shape and no point: no frame", () => {

@@ -135,18 +135,28 @@ export function project(f: Frame, lon: number, lat: number): [number, number] {
 }
 
 /**
- * SVG path data of a geometry; points closer than `step` units to the previous one are dropped and
- * coordinates keep `decimals` decimals (maps of many areas use whole units to stay light).
+ * SVG path data of a geometry; points closer than `step` units to the previous one are dropped and coordinates keep
+ * `decimals` decimals (maps of many areas use whole units to stay light). After each ring's first point, moves are
+ * relative (`l dx dy`): shorter numbers, and taken between rounded positions so that no error adds up.
  */
 export function pathData(f: Frame, g: ShapeGeometry, step = 0.5, decimals = 1): string {
+  const scale = 10 ** decimals;
+  const num = (v: number) => {
+    const t = (v / scale).toFixed(decimals);
+    return t === "-0" || /^-0\.0+$/.test(t) ? t.slice(1) : t;
+  };
+  const pair = (x: number, y: number) => `${num(x)}${y < 0 ? "" : " "}${num(y)}`;
   const parts: string[] = [];
   for (const ring of rings(g)) {
     let prev: [number, number] | null = null;
+    let last: [number, number] = [0, 0];
     const cmds: string[] = [];
     for (const [lon, lat] of ring) {
       const [x, y] = project(f, lon ?? 0, lat ?? 0);
       if (prev && Math.abs(x - prev[0]) < step && Math.abs(y - prev[1]) < step) continue;
-      cmds.push(`${cmds.length === 0 ? "M" : "L"}${x.toFixed(decimals)} ${y.toFixed(decimals)}`);
+      const at: [number, number] = [Math.round(x * scale), Math.round(y * scale)];
+      cmds.push(cmds.length === 0 ? `M${pair(at[0], at[1])}` : `l${pair(at[0] - last[0], at[1] - last[1])}`);
+      last = at;
       prev = [x, y];
     }
     if (cmds.length >= 3) parts.push(`${cmds.join("")}Z`);
