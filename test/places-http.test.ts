@@ -166,7 +166,7 @@ describe("places pages", () => {
     assert.match(html, new RegExp(`<h2 id="resultats">${api.total} lieux</h2>`));
     assert.equal((html.match(/<li><a href="\/lieux\/lieu-/g) ?? []).length, Math.min(20, api.total));
     const page2 = await (await get("/lieux?page=2")).text();
-    assert.match(page2, /<ol class="results" aria-labelledby="resultats" start="21">/);
+    assert.match(page2, /<ol class="results numbered" aria-labelledby="resultats" start="21">/);
     assert.match(page2, /Page 2 sur 383/);
     const bad = await get("/lieux?territoire=zzzzqqqq");
     assert.equal(bad.status, 400);

@@ -175,6 +175,35 @@ describe("services that no loaded source lists", () => {
   });
 });
 
+describe("services that only another region's source lists", () => {
+  test("in the Creuse, a service listed only by the PACA hub is unknown, not 0 %; in its région it has figures", async () => {
+    const places = (await server.ctx.places.all()).filter((p) => p.location && p.communeCode);
+    const dep = (p: (typeof places)[number]) => server.ctx.territories.get(p.communeCode ?? "")?.departement;
+    const sourcesIn23 = new Set(
+      places.filter((p) => dep(p) === "23").flatMap((p) => p.provenance.map((r) => r.source)),
+    );
+    // Services some source lists, but none of the sources that have places in the Creuse: the real data has some.
+    const elsewhere = SERVICES.filter(
+      (s) =>
+        places.some((p) => p.standard.services.includes(s)) &&
+        !places.some(
+          (p) => p.standard.services.includes(s) && p.provenance.some((r) => sourcesIn23.has(r.source)),
+        ),
+    );
+    assert.ok(elsewhere.length > 0, "a service listed by a regional source only");
+    const creuse = visible(await page("/couverture?territoire=23"));
+    const table = creuse.slice(creuse.indexOf("Par service et par dispositif"));
+    for (const service of elsewhere) {
+      assert.ok(table.includes(`${service} ${NO_SOURCE}`), `${service} : ${table.slice(0, 1500)}`);
+      assert.ok(!table.includes(`${service} 0 %`), service);
+    }
+    // The Bouches-du-Rhône, where the hub has places: the same services have figures.
+    const bdr = visible(await page("/couverture?territoire=13"));
+    const bdrTable = bdr.slice(bdr.indexOf("Par service et par dispositif"));
+    for (const service of elsewhere) assert.ok(!bdrTable.includes(`${service} ${NO_SOURCE}`), service);
+  });
+});
+
 describe("dates beside figures", () => {
   test("fragility figures say the IFN vintage; coverage and places figures say the places' sources and dates", async () => {
     assert.ok(visible(await page("/fragilite?territoire=13")).includes("Données : IFN 2023 de La MedNum"));

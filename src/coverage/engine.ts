@@ -55,12 +55,49 @@ function layerSources(places: readonly Place[], communeOf: (code: string) => str
   return new Map([...out].map(([k, v]) => [k, [...v].sort()]));
 }
 
+/**
+ * Where each source has places: the départements of its positioned places. A regional source (a hub's file) does
+ * not cover the rest of France: a service it alone lists is not « 0 % » elsewhere but unknown there.
+ */
+function sourceFootprints(places: readonly Place[], departementOf: (code: string) => string | null) {
+  const out = new Map<string, Set<string>>();
+  for (const p of places) {
+    if (!p.location || !p.communeCode) continue;
+    const dep = departementOf(p.communeCode);
+    if (!dep) continue;
+    for (const r of p.provenance) {
+      const set = out.get(r.source) ?? new Set<string>();
+      set.add(dep);
+      out.set(r.source, set);
+    }
+  }
+  return out;
+}
+
+/**
+ * The sources of each layer that have places in at least one of these départements (all of them for France): a
+ * layer left with none is unknown here, not a real gap.
+ */
+export function sourcesHere(
+  sources: ReadonlyMap<string, string[]>,
+  footprints: ReadonlyMap<string, ReadonlySet<string>>,
+  departements: ReadonlySet<string> | null,
+  /** Layers whose places reach some inhabitants here (from across a border): their sources are all kept. */
+  reached: ReadonlySet<string>,
+): Map<string, string[]> {
+  if (!departements) return new Map(sources);
+  const covers = (source: string) => [...departements].some((d) => footprints.get(source)?.has(d));
+  return new Map([...sources].map(([k, list]) => [k, reached.has(k) ? list : list.filter(covers)]));
+}
+
 /** The access of every commune of France, for one generation of the published places. */
 interface AccessState {
   generation: number;
   points: HelpPoint[];
   /** Sources listing each layer (see layerSources). */
   sources: Map<string, string[]>;
+  /** The départements where each source has places (see sourceFootprints). */
+  footprints: Map<string, Set<string>>;
   communes: Territory[];
   rank: Map<string, number>;
   table: AccessTable;
@@ -185,6 +222,7 @@ export class CoverageEngine {
         generation,
         points,
         sources: layerSources(places, communeOf),
+        footprints: sourceFootprints(places, (code) => ref.get(code)?.departement ?? null),
         communes,
         rank: new Map(communes.map((c, i) => [c.code, i])),
         table,
@@ -280,7 +318,12 @@ export class CoverageEngine {
       dist,
       stats,
       places: state.points,
-      sources: state.sources,
+      sources: sourcesHere(
+        state.sources,
+        state.footprints,
+        t ? new Set(communes.flatMap((c) => this.ctx.territories.get(c.code)?.departement ?? [])) : null,
+        new Set(stats.filter((x) => x.coveredPopulation > 0).map((x) => x.layer)),
+      ),
       table: state.table,
     };
   }
