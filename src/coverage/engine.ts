@@ -78,7 +78,7 @@ function sourceFootprints(places: readonly Place[], departementOf: (code: string
  * The sources of each layer that have places in at least one of these départements (all of them for France): a
  * layer left with none is unknown here, not a real gap.
  */
-export function sourcesHere(
+function sourcesHere(
   sources: ReadonlyMap<string, string[]>,
   footprints: ReadonlyMap<string, ReadonlySet<string>>,
   departements: ReadonlySet<string> | null,
