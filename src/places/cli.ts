@@ -16,8 +16,9 @@ import { exportCsv, exportJson } from "./export.ts";
 import { countsText, importFile, type StoreImportResult } from "./import/ingest.ts";
 import { openFile } from "./import/read.ts";
 import type { SourceFormat } from "./import/sources.ts";
+import type { PlaceFilter } from "./listing.ts";
 import type { RowIssue } from "./model.ts";
-import { type PlaceFilter, streamPlaces } from "./store/published.ts";
+import { streamPlaces } from "./store/published.ts";
 import { communesOf } from "./sync.ts";
 
 /** Errors printed by `places import`; the rest are counted. */

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../platform/db.ts";
 import { SOURCE_LABELS } from "./describe.ts";
+import { PlaceListing } from "./listing.ts";
 import type { ImportedSource, Place } from "./model.ts";
 import { importedSources } from "./store/history.ts";
 import { streamPlaces } from "./store/published.ts";
@@ -19,6 +20,7 @@ export class PublishedPlaces {
   private loading: Promise<readonly Place[]> | null = null;
   private checkedAt = 0;
   private version = 0;
+  private readonly listings = new WeakMap<readonly Place[], PlaceListing>();
 
   constructor(
     private readonly db: Db,
@@ -46,6 +48,17 @@ export class PublishedPlaces {
       ...s,
       label: SOURCE_LABELS[s.source] ?? s.source,
     }));
+  }
+
+  /** The sorted list index of the current snapshot (built once per snapshot). */
+  async listing(): Promise<PlaceListing> {
+    const places = await this.all();
+    let listing = this.listings.get(places);
+    if (!listing) {
+      listing = new PlaceListing(places);
+      this.listings.set(places, listing);
+    }
+    return listing;
   }
 
   async all(): Promise<readonly Place[]> {

@@ -38,16 +38,11 @@ import {
   placeHours,
   weekSchedule,
 } from "./hours.ts";
+import type { PlaceFilter } from "./listing.ts";
 import { LIST_FIELDS, type Place, STANDARD_FIELDS } from "./model.ts";
 import { closestValue } from "./schema.ts";
 import { historyOf, pairsOf } from "./store/history.ts";
-import {
-  getPlace,
-  listPlaces,
-  type PlaceFilter,
-  placeFromPublished,
-  streamPlaces,
-} from "./store/published.ts";
+import { getPlace, placeFromPublished, streamPlaces } from "./store/published.ts";
 import { type ListFilters, PlaceListPage } from "./views/list.tsx";
 import { type HoursView, PlacePage } from "./views/place.tsx";
 
@@ -248,10 +243,11 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
       modalite: filters.modalite || undefined,
       q: filters.q || undefined,
     };
-    let result = await listPlaces(db, filter, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    const listing = await ctx.places.listing();
+    let result = listing.list(filter, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
     let shown = page;
     if (result.places.length === 0 && page > 1) {
-      result = await listPlaces(db, filter, { limit: PAGE_SIZE, offset: 0 });
+      result = listing.list(filter, { limit: PAGE_SIZE, offset: 0 });
       shown = 1;
     }
     const shape = territory ? ((await ctx.shapes([territory.id])).get(territory.id) ?? null) : null;
@@ -352,8 +348,7 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
       const territory = r?.territory;
       const badService = serviceProblem(service ?? "");
       if (badService) throw new HttpError(400, "Service inconnu", badService);
-      const result = await listPlaces(
-        db,
+      const result = (await ctx.places.listing()).list(
         {
           communes: territory ? territoryCodes(ref, territory) : undefined,
           service,
@@ -475,7 +470,7 @@ export const placesSection: TerritorySection = {
   async render(t, ctx): Promise<VNode | null> {
     const codes = territoryCodes(ctx.territories, t);
     if (codes.length === 0) return null;
-    const { total, places } = await listPlaces(ctx.database.db, { communes: codes }, { limit: 5, offset: 0 });
+    const { total, places } = (await ctx.places.listing()).list({ communes: codes }, { limit: 5, offset: 0 });
     const link = `/lieux?territoire=${encodeURIComponent(t.id)}`;
     if (total === 0)
       return (

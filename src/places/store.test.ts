@@ -11,10 +11,18 @@ import { type Database, migrate } from "../platform/db.ts";
 import type { CommuneIndex } from "./import/communes.ts";
 import { importFile, type StoreImportOptions } from "./import/ingest.ts";
 import { openFile } from "./import/read.ts";
+import { PlaceListing } from "./listing.ts";
 import type { Place, StandardPlace } from "./model.ts";
 import { historyOf, tableCounts } from "./store/history.ts";
-import { getPlace, listPlaces, streamPlaces } from "./store/published.ts";
+import { getPlace, streamPlaces } from "./store/published.ts";
 import { syncPlaces } from "./sync.ts";
+
+/** The list of the published places as the routes read it: from memory, over every published place. */
+async function listingOf(db: Database["db"]): Promise<PlaceListing> {
+  const all: Place[] = [];
+  for await (const p of streamPlaces(db, {})) all.push(p);
+  return new PlaceListing(all);
+}
 
 const PACA_FILE = "lieux-mediation-numerique-paca-hub-du-sud-2023-05.json";
 
@@ -109,9 +117,9 @@ for (const backend of backends) {
       row.horaires = "Mo-Fr 09:00-12:00; PH off";
       const r = await importText(JSON.stringify(rows));
       assert.deepEqual([r.counts.updated, r.counts.unchanged, r.counts.created], [1, 645, 0]);
-      const id = (
-        await listPlaces(database.db, { q: String(row.nom) }, { limit: 50, offset: 0 })
-      ).places.find((p) => p.provenance.some((x) => x.sourceId === row.id))?.id;
+      const id = (await listingOf(database.db))
+        .list({ q: String(row.nom) }, { limit: 50, offset: 0 })
+        .places.find((p) => p.provenance.some((x) => x.sourceId === row.id))?.id;
       assert.ok(id);
       const found = await getPlace(database.db, id);
       assert.ok(found && "place" in found);
@@ -218,7 +226,7 @@ for (const backend of backends) {
         [{ frais: "Gratuit'); DROP TABLE place; --" }, 0],
       ] as const) {
         assert.ok(expected < published.length, JSON.stringify(filter));
-        const r = await listPlaces(database.db, filter, page);
+        const r = (await listingOf(database.db)).list(filter, page);
         assert.equal(r.total, expected, JSON.stringify(filter));
       }
       assert.ok(count((s) => s.frais_a_charge.includes("Gratuit")) > 0);

@@ -3,13 +3,10 @@ import { sql } from "kysely";
 import type { Db } from "../../platform/db.ts";
 import { normalize } from "../../territories/normalize.ts";
 import type { PairScore } from "../dedupe.ts";
-import type { Place, StandardPlace } from "../model.ts";
+import { type PlaceFilter, searchText, sortName } from "../listing.ts";
+import type { Place } from "../model.ts";
 import type { StoredRecord } from "./records.ts";
 import { insertJson, type PlaceDb, type PlaceTables, type PlaceTrx, placeTables } from "./tables.ts";
-
-/** Text the list's free-text filter searches: name, address, commune, postcode, folded. */
-const searchText = (s: StandardPlace) =>
-  normalize([s.nom, s.adresse, s.complement_adresse ?? "", s.commune, s.code_postal].join(" "));
 
 /** Empties the published places and the scored pairs (a deduplication is about to write them again). */
 export async function clearPublished(trx: PlaceTrx): Promise<void> {
@@ -22,7 +19,7 @@ export async function insertPublished(trx: PlaceTrx, places: { place: Place; mem
   const rows = places.map(({ place: p, members }) => ({
     id: p.id,
     nom: p.standard.nom,
-    nom_sort: normalize(p.standard.nom),
+    nom_sort: sortName(p.standard),
     search: searchText(p.standard),
     commune_code: p.communeCode,
     lat: p.location?.lat ?? null,
@@ -91,18 +88,6 @@ export function placeFromPublished(r: PublishedRow): Place {
   };
 }
 
-export interface PlaceFilter {
-  /** INSEE codes of the communes and arrondissements of a territory; undefined: all of France. */
-  communes?: string[];
-  service?: string;
-  /** A value of publics_specifiquement_adresses, frais_a_charge, modalites_accompagnement the place must have. */
-  public?: string;
-  frais?: string;
-  modalite?: string;
-  /** Free text: every word must appear in the name, address, commune or postcode. */
-  q?: string;
-}
-
 function filtered(db: PlaceDb, f: PlaceFilter) {
   let query = db.selectFrom("place");
   if (f.communes) query = query.where(sql<boolean>`commune_code = ANY(${f.communes}::text[])`);
@@ -123,27 +108,6 @@ function filtered(db: PlaceDb, f: PlaceFilter) {
     query = query.where("search", "like", `%${word}%`);
   }
   return query;
-}
-
-export async function listPlaces(
-  db: Db,
-  f: PlaceFilter,
-  page: { limit: number; offset: number },
-): Promise<{ total: number; places: Place[] }> {
-  const t = placeTables(db);
-  const [count, rows] = await Promise.all([
-    filtered(t, f)
-      .select((eb) => eb.fn.countAll<string>().as("n"))
-      .executeTakeFirstOrThrow(),
-    filtered(t, f)
-      .selectAll()
-      .orderBy("nom_sort")
-      .orderBy("id")
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-  ]);
-  return { total: Number(count.n), places: rows.map(placeFromPublished) };
 }
 
 /** Streams the published places (all of France or some communes) by pages of `size`, in id order. */
