@@ -48,7 +48,7 @@ async function pageWeight(
   return { html: page.gzip, assets, total: page.gzip + assets };
 }
 
-function randomAnswers(seed: number): Record<string, string | string[]> {
+export function randomAnswers(seed: number): Record<string, string | string[]> {
   let x = seed;
   const rnd = () => {
     x = (x * 1103515245 + 12345) % 2147483648;

@@ -6,6 +6,7 @@ import { benchCoverage } from "./coverage.ts";
 import { benchDiagnostic } from "./diagnostic.ts";
 import { benchFragility } from "./fragility.ts";
 import { benchHeavy } from "./heavy.ts";
+import { benchLoad } from "./load.ts";
 import { benchOrientation } from "./orientation.ts";
 import { benchPages } from "./pages.ts";
 import { benchPlaces } from "./places.ts";
@@ -20,6 +21,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   orientation: benchOrientation,
   lourdes: benchHeavy,
   pages: benchPages,
+  charge: benchLoad,
 };
 
 const wanted = process.argv.slice(2);

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
+import { cachedPage } from "../pages.ts";
 import { csvCell } from "../platform/csv.ts";
 import { Gate, holdGate, sendWithinBudget, WorkerPool } from "../platform/heavy.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
@@ -460,10 +461,14 @@ export function registerCoverageRoutes(app: FastifyInstance, ctx: AppContext): v
     };
   }
 
-  app.get("/couverture", { schema: { querystring: pageQuery } }, async (req, reply) => {
-    const { status, props } = await pageView(req.query);
-    return sendPage(reply, CoveragePage(props), status);
-  });
+  app.get(
+    "/couverture",
+    { schema: { querystring: pageQuery } },
+    cachedPage(ctx, async (req, reply) => {
+      const { status, props } = await pageView(req.query);
+      return sendPage(reply, CoveragePage(props), status);
+    }),
+  );
 
   /**
    * An export's view: France or a région waits for a place in the export gate, held until the response ends.

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
+import { cachedPage } from "../pages.ts";
 import { csvCell } from "../platform/csv.ts";
 import type { Db } from "../platform/db.ts";
 import { Gate, holdGate, sendWithinBudget } from "../platform/heavy.ts";
@@ -354,10 +355,13 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
     return { props, rows: props.allRows, method: props.method };
   }
 
-  app.get("/fragilite", async (req, reply) => {
-    const { status, props } = await view(req.query);
-    return sendPage(reply, FragilityPage(props), status);
-  });
+  app.get(
+    "/fragilite",
+    cachedPage(ctx, async (req, reply) => {
+      const { status, props } = await view(req.query);
+      return sendPage(reply, FragilityPage(props), status);
+    }),
+  );
 
   // The national export (every département, no territory asked): two at once, four waiting, then a 503.
   const national = new Gate(2, 4, "exports nationaux de l'indice");

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
+import { cachedPage } from "../pages.ts";
 import { addDays, type Day, dayIn, mondayOf, parseDay } from "../platform/clock.ts";
 import { Gate, holdGate, sendWithinBudget } from "../platform/heavy.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
@@ -184,78 +185,81 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
   const db = ctx.database.db;
   const ref = ctx.territories;
 
-  app.get<{ Querystring: Record<string, unknown> }>("/lieux", async (req, reply) => {
-    const filters: ListFilters = {
-      territoire: text(req.query.territoire).trim(),
-      service: text(req.query.service),
-      public: text(req.query.public),
-      frais: text(req.query.frais),
-      modalite: text(req.query.modalite),
-      q: text(req.query.q),
-    };
-    const page = pageNumber.parse(req.query.page);
-    const problems: string[] = [];
-    let territory: Territory | null = null;
-    let choices: { title: string; candidates: Candidate[] } | undefined;
-    /** What the field shows once the territory is known: its name (« Saint-Martin (Gers) »), not its code. */
-    let territoryLabel: string | undefined;
-    if (filters.territoire) {
-      const r = resolveTerritory(filters.territoire, territoryOptions(ctx));
-      if (r.kind === "found") {
-        territory = r.territory;
-        territoryLabel = r.label;
-      } else {
-        const unresolved = unresolvedView(r, territoryOptions(ctx));
-        choices = unresolved.choices;
-        if (unresolved.problem) problems.push(unresolved.problem);
+  app.get<{ Querystring: Record<string, unknown> }>(
+    "/lieux",
+    cachedPage(ctx, async (req, reply) => {
+      const filters: ListFilters = {
+        territoire: text(req.query.territoire).trim(),
+        service: text(req.query.service),
+        public: text(req.query.public),
+        frais: text(req.query.frais),
+        modalite: text(req.query.modalite),
+        q: text(req.query.q),
+      };
+      const page = pageNumber.parse(req.query.page);
+      const problems: string[] = [];
+      let territory: Territory | null = null;
+      let choices: { title: string; candidates: Candidate[] } | undefined;
+      /** What the field shows once the territory is known: its name (« Saint-Martin (Gers) »), not its code. */
+      let territoryLabel: string | undefined;
+      if (filters.territoire) {
+        const r = resolveTerritory(filters.territoire, territoryOptions(ctx));
+        if (r.kind === "found") {
+          territory = r.territory;
+          territoryLabel = r.label;
+        } else {
+          const unresolved = unresolvedView(r, territoryOptions(ctx));
+          choices = unresolved.choices;
+          if (unresolved.problem) problems.push(unresolved.problem);
+        }
       }
-    }
-    const badService = serviceProblem(filters.service);
-    if (badService) problems.push(`Le ${badService}`);
-    for (const f of VALUE_FILTERS) {
-      const bad = valueProblem(f.label, filters[f.param], f.values);
-      if (bad) problems.push(`Filtre ${bad}`);
-    }
-    const sources = await sourcesText(ctx);
-    const pageProps = {
-      filters,
-      territory,
-      territoryLabel,
-      ref,
-      page,
-      pageSize: PAGE_SIZE,
-      choices,
-      sources,
-    };
-    if (choices && problems.length === 0)
-      return sendPage(reply, PlaceListPage({ ...pageProps, total: 0, places: [] }));
-    if (problems.length > 0)
+      const badService = serviceProblem(filters.service);
+      if (badService) problems.push(`Le ${badService}`);
+      for (const f of VALUE_FILTERS) {
+        const bad = valueProblem(f.label, filters[f.param], f.values);
+        if (bad) problems.push(`Filtre ${bad}`);
+      }
+      const sources = await sourcesText(ctx);
+      const pageProps = {
+        filters,
+        territory,
+        territoryLabel,
+        ref,
+        page,
+        pageSize: PAGE_SIZE,
+        choices,
+        sources,
+      };
+      if (choices && problems.length === 0)
+        return sendPage(reply, PlaceListPage({ ...pageProps, total: 0, places: [] }));
+      if (problems.length > 0)
+        return sendPage(
+          reply,
+          PlaceListPage({ ...pageProps, problem: problems.join(" "), total: 0, places: [] }),
+          400,
+        );
+      const filter: PlaceFilter = {
+        communes: territory ? territoryCodes(ref, territory) : undefined,
+        service: filters.service || undefined,
+        public: filters.public || undefined,
+        frais: filters.frais || undefined,
+        modalite: filters.modalite || undefined,
+        q: filters.q || undefined,
+      };
+      const listing = await ctx.places.listing();
+      let result = listing.list(filter, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+      let shown = page;
+      if (result.places.length === 0 && page > 1) {
+        result = listing.list(filter, { limit: PAGE_SIZE, offset: 0 });
+        shown = 1;
+      }
+      const shape = territory ? ((await ctx.shapes([territory.id])).get(territory.id) ?? null) : null;
       return sendPage(
         reply,
-        PlaceListPage({ ...pageProps, problem: problems.join(" "), total: 0, places: [] }),
-        400,
+        PlaceListPage({ ...pageProps, page: shown, total: result.total, places: result.places, shape }),
       );
-    const filter: PlaceFilter = {
-      communes: territory ? territoryCodes(ref, territory) : undefined,
-      service: filters.service || undefined,
-      public: filters.public || undefined,
-      frais: filters.frais || undefined,
-      modalite: filters.modalite || undefined,
-      q: filters.q || undefined,
-    };
-    const listing = await ctx.places.listing();
-    let result = listing.list(filter, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-    let shown = page;
-    if (result.places.length === 0 && page > 1) {
-      result = listing.list(filter, { limit: PAGE_SIZE, offset: 0 });
-      shown = 1;
-    }
-    const shape = territory ? ((await ctx.shapes([territory.id])).get(territory.id) ?? null) : null;
-    return sendPage(
-      reply,
-      PlaceListPage({ ...pageProps, page: shown, total: result.total, places: result.places, shape }),
-    );
-  });
+    }),
+  );
 
   // National exports read every place: two at once, four waiting, then a 503 with Retry-After.
   const national = new Gate(2, 4, "exports nationaux");

@@ -19,6 +19,7 @@ import { type z, globalRegistry as zodGlobalRegistry } from "zod";
 import type { Config } from "./config.ts";
 import { CSP_DIRECTIVES, clientErrorHandler, frameworkErrors, HSTS, installEdge } from "./edge.ts";
 import { logRequests, quietLogController, requestLogger } from "./logs.ts";
+import { noteRendered } from "./page-cache.ts";
 import { frenchIssue, type Part, repeated, valueAt } from "./schema.ts";
 import { ErrorPage } from "./views/errors.tsx";
 import { renderPage } from "./views/layout.tsx";
@@ -54,7 +55,9 @@ const isApi = (req: FastifyRequest) => req.url.startsWith("/api/");
 
 /** Sends a server-rendered page (escaped by preact-render-to-string). */
 export function sendPage(reply: FastifyReply, page: VNode, status = 200): FastifyReply {
-  return reply.code(status).type("text/html; charset=utf-8").send(renderPage(page));
+  const html = renderPage(page);
+  noteRendered(reply, status, html);
+  return reply.code(status).type("text/html; charset=utf-8").send(html);
 }
 
 /** RFC 9457 problem details for the JSON API. */
