@@ -14,7 +14,7 @@ async function dataGeneration(ctx: AppContext): Promise<string> {
   return `${ctx.places.generation}|${methods.map((m) => `${m.version}@${m.computedAt.toISOString()}`).join(",")}`;
 }
 
-export function pageCacheOf(ctx: AppContext): PageCache {
+function pageCacheOf(ctx: AppContext): PageCache {
   let cache = caches.get(ctx);
   if (!cache) {
     cache = new PageCache(() => dataGeneration(ctx));
