@@ -116,3 +116,21 @@ describe("territory search on the real referential", () => {
     assert.equal(index.search("'-'").total, 0);
   });
 });
+
+describe("recent queries", () => {
+  test("a query asked again gives the same pages; kinds and pages stay apart", () => {
+    const first = index.search("saint", { limit: 20 });
+    assert.ok(first.total > 4000, String(first.total));
+    const again = index.search("saint", { limit: 20 });
+    assert.deepEqual(
+      again.hits.map((h) => h.territory.id),
+      first.hits.map((h) => h.territory.id),
+    );
+    const page2 = index.search("saint", { limit: 20, offset: 20 });
+    assert.equal(page2.total, first.total);
+    assert.ok(!page2.hits.some((h) => first.hits.includes(h)));
+    const epci = index.search("saint", { limit: 20, kinds: ["epci"] });
+    assert.ok(epci.total > 0 && epci.total < first.total);
+    assert.ok(epci.hits.every((h) => h.territory.kind === "epci"));
+  });
+});

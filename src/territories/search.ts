@@ -50,6 +50,9 @@ export class SearchIndex {
   private gramCounts = new Uint16Array(0);
   private hits = new Uint16Array(0);
   private built = false;
+  /** The sorted hits of recent queries (territories do not change while the process runs): autocompletion asks the
+   * same prefixes again and again. */
+  private readonly recent = new Map<string, SearchHit[]>();
 
   /** Cheap: the index itself is built on the first search, or by warm() once the server listens. */
   constructor(territories: readonly Territory[]) {
@@ -90,9 +93,20 @@ export class SearchIndex {
   }
 
   search(query: string, opts: SearchOptions = {}): SearchResult {
-    this.warm();
     const limit = opts.limit ?? 10;
     const offset = opts.offset ?? 0;
+    const key = `${(opts.kinds ?? []).join(",")}|${query}`;
+    let sorted = this.recent.get(key);
+    if (sorted) this.recent.delete(key);
+    else sorted = this.rank(query, opts);
+    this.recent.set(key, sorted);
+    if (this.recent.size > RECENT_QUERIES) this.recent.delete(this.recent.keys().next().value as string);
+    return { total: sorted.length, hits: sorted.slice(offset, offset + limit) };
+  }
+
+  /** Every territory matching the query, best first. */
+  private rank(query: string, opts: SearchOptions): SearchHit[] {
+    this.warm();
     const kinds = opts.kinds && opts.kinds.length > 0 ? new Set(opts.kinds) : null;
     const found = new Map<number, SearchHit>();
     const add = (i: number, match: MatchKind, score = 1, former?: string) => {
@@ -146,8 +160,7 @@ export class SearchIndex {
       if (found.size < FUZZY_WHEN_FEWER_THAN) this.fuzzy(q, addEntry);
     }
 
-    const sorted = [...found.values()].sort(compareHits);
-    return { total: sorted.length, hits: sorted.slice(offset, offset + limit) };
+    return [...found.values()].sort(compareHits);
   }
 
   private fuzzy(q: string, add: (entry: number, m: MatchKind, s: number) => void): void {
@@ -185,11 +198,16 @@ function push<K>(map: Map<K, number[]>, key: K, value: number): void {
   else map.set(key, [value]);
 }
 
+const RECENT_QUERIES = 256;
+
+/** One French collator for every comparison (`localeCompare` with a locale builds one per call). */
+const FRENCH = new Intl.Collator("fr");
+
 function compareHits(a: SearchHit, b: SearchHit): number {
   return (
     TIER[a.match] - TIER[b.match] ||
     b.score - a.score ||
     (b.territory.population ?? -1) - (a.territory.population ?? -1) ||
-    a.territory.name.localeCompare(b.territory.name, "fr")
+    FRENCH.compare(a.territory.name, b.territory.name)
   );
 }
