@@ -48,8 +48,13 @@ export async function benchLoad(): Promise<void> {
       headers: { "content-type": "application/json" },
       body,
     };
-    // Warm: every page once, the places' hours read, as on a site that has been serving for a while.
-    for (const r of ROUTES) await (await fetch(server.url + r.path)).arrayBuffer();
+    // Warm: every page once, the places' hours read, as on a site that has been serving for a while. The first
+    // answer of each (nothing cached yet) is printed too: it is what the first visitor after an import waits.
+    for (const r of ROUTES) {
+      const t = performance.now();
+      await (await fetch(server.url + r.path)).arrayBuffer();
+      report(`${r.label}, première réponse (rien en cache)`, performance.now() - t, "ms");
+    }
     await fetch(server.url + post.path, post);
     await orientationWarmed(server.ctx);
     const trivial = await load(`${server.url}/sante`, {});
