@@ -229,7 +229,12 @@ export function PlacePage(props: {
               title={`Plan : ${s.nom} dans ${commune?.name ?? "sa commune"}`}
               shapes={props.communeShape ? [{ geometry: props.communeShape, className: "context" }] : []}
               frameOn={[]}
-              minSpan={0.02}
+              minSpan={0.07}
+              labels={
+                commune && commune.lat !== null && commune.lon !== null
+                  ? [{ lat: commune.lat, lon: commune.lon, text: commune.name }]
+                  : []
+              }
               points={[{ ...place.location, className: "point", label: s.nom }]}
               width={320}
               height={200}
