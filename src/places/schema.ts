@@ -117,7 +117,12 @@ export const STANDARD: StandardRules = parseStandardRules(readFileSync(SCHEMA_PA
 
 /** Splits a multi-valued cell: `|` (standard), else `;` (older files). Values are trimmed; empties dropped. */
 export function splitList(text: string): string[] {
-  const sep = text.includes("|") ? "|" : ";";
+  const sep = text.includes("|") ? "|" : text.includes(";") ? ";" : "";
+  if (sep === "") {
+    // One value, the common case: no search for separators, one array.
+    const v = text.trim();
+    return v === "" ? [] : [v];
+  }
   const out: string[] = [];
   let start = 0;
   for (;;) {
@@ -136,46 +141,94 @@ function unique(values: string[]): string[] {
   return values;
 }
 
+/** Two rows of the Levenshtein table, reused from call to call (grown when a text is longer). */
+let previousRow = new Int32Array(128);
+let currentRow = new Int32Array(128);
+
 /** Levenshtein distance (insertions, deletions, substitutions). */
 function levenshtein(a: string, b: string): number {
   if (a === b) return 0;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  if (previousRow.length <= b.length) {
+    previousRow = new Int32Array(b.length + 1);
+    currentRow = new Int32Array(b.length + 1);
+  }
+  let prev = previousRow;
+  let cur = currentRow;
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
+    cur[0] = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const cost = ca === b.charCodeAt(j - 1) ? 0 : 1;
       cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
     }
+    const swap = prev;
     prev = cur;
+    cur = swap;
   }
   return prev[b.length] as number;
 }
 
-/** Similarity in [0, 1] of two texts once accents, case and punctuation are folded. */
-export function textSimilarity(a: string, b: string): number {
-  const x = normalize(a);
-  const y = normalize(b);
+/** Similarity in [0, 1] of two folded texts. */
+function foldedSimilarity(x: string, y: string): number {
   if (x === "" && y === "") return 1;
   return 1 - levenshtein(x, y) / Math.max(x.length, y.length);
 }
 
+/** Similarity in [0, 1] of two texts once accents, case and punctuation are folded. */
+export function textSimilarity(a: string, b: string): number {
+  return foldedSimilarity(normalize(a), normalize(b));
+}
+
+/** A list of allowed values prepared for suggestions: folded once, and the answers already given. */
+interface Choices {
+  folded: string[];
+  /** « Valeurs possibles : A, B, C. », for an unknown value without a close one. */
+  hint: string;
+  /** Unknown value → its suggestion (null: none); bounded, as unknown values come from files and queries. */
+  answers: Map<string, string | null>;
+}
+const CHOICES = new WeakMap<readonly string[], Choices>();
+const REMEMBERED_ANSWERS = 1000;
+const REMEMBERED_LENGTH = 200;
+
+/** The prepared form of a list of allowed values (the lists are the standard's, never changed). */
+function choicesOf(allowed: string[]): Choices {
+  let choices = CHOICES.get(allowed);
+  if (choices === undefined) {
+    choices = {
+      folded: allowed.map(normalize),
+      hint: `Valeurs possibles : ${allowed.join(", ")}.`,
+      answers: new Map(),
+    };
+    CHOICES.set(allowed, choices);
+  }
+  return choices;
+}
+
 /** The closest allowed value to an unknown one, when it is close enough to be a plausible typo. */
 export function closestValue(value: string, allowed: string[]): string | null {
+  const choices = choicesOf(allowed);
+  const known = choices.answers.get(value);
+  if (known !== undefined) return known;
   let best: string | null = null;
   let bestScore = 0;
   const folded = normalize(value);
-  for (const option of allowed) {
-    const o = normalize(option);
+  for (let k = 0; k < allowed.length; k++) {
+    const o = choices.folded[k] as string;
     // A value that folds to the option, or contains it whole, is the best possible suggestion.
-    let score = textSimilarity(value, option);
+    let score = foldedSimilarity(folded, o);
     if (folded === o) score = 2;
     else if (folded !== "" && (o.startsWith(folded) || folded.startsWith(o))) score = Math.max(score, 0.8);
     if (score > bestScore) {
       bestScore = score;
-      best = option;
+      best = allowed[k] as string;
     }
   }
-  return bestScore >= 0.5 ? best : null;
+  const answer = bestScore >= 0.5 ? best : null;
+  if (value.length <= REMEMBERED_LENGTH && choices.answers.size < REMEMBERED_ANSWERS)
+    choices.answers.set(value, answer);
+  return answer;
 }
 
 /** Bounding boxes of metropolitan France (with Corsica) and of the overseas départements and collectivities. */
@@ -233,25 +286,193 @@ export function checkColumns(header: string[], rules: StandardRules = STANDARD):
     .map((name) => issue(1, name, "", "column", "colonne obligatoire absente de l'en-tête"));
 }
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
 const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** The digit at `i` (0–9), or -1 when it is not an ASCII digit. */
+function digitAt(text: string, i: number): number {
+  const d = text.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : -1;
+}
+
+/** A real calendar date written AAAA-MM-JJ (year 100 or later), read without a regular expression. */
 function isRealDate(text: string): boolean {
-  const m = ISO_DATE.exec(text);
-  if (!m) return false;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
+  if (text.length !== 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return false;
+  let year = 0;
+  for (let i = 0; i < 4; i++) {
+    const d = digitAt(text, i);
+    if (d < 0) return false;
+    year = year * 10 + d;
+  }
+  const m1 = digitAt(text, 5);
+  const m2 = digitAt(text, 6);
+  const d1 = digitAt(text, 8);
+  const d2 = digitAt(text, 9);
+  if (m1 < 0 || m2 < 0 || d1 < 0 || d2 < 0) return false;
+  const month = m1 * 10 + m2;
+  const day = d1 * 10 + d2;
   if (month < 1 || month > 12 || day < 1 || day > (MONTH_DAYS[month - 1] as number)) return false;
   if (month === 2 && day === 29) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   return year >= 100;
 }
 
-/** Reads a coordinate written with a dot or a French decimal comma. */
+/** Reads a coordinate written with a dot or a French decimal comma (`text`: trimmed, not empty). */
 function toNumber(text: string): number | null {
   const n = Number(text.includes(",") ? text.replace(",", ".") : text);
-  return text.trim() !== "" && Number.isFinite(n) ? n : null;
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Valid list cells remembered per field: bounded, as the texts come from imported files. */
+function remember(cells: Map<string, string[]>, cell: string, values: string[]): void {
+  if (cell.length <= 500 && cells.size < 2000) cells.set(cell, values);
+}
+
+/** Message of an unknown value of a list, with the closest allowed one when there is a plausible one. */
+function enumIssue(line: number, field: string, value: string, allowed: string[]): RowIssue {
+  const suggestion = closestValue(value, allowed);
+  const hint = suggestion ? `Vouliez-vous dire « ${suggestion} » ?` : choicesOf(allowed).hint;
+  return issue(
+    line,
+    field,
+    value,
+    "enum",
+    `valeur « ${show(value)} » inconnue. ${hint}`,
+    "error",
+    suggestion ?? undefined,
+  );
+}
+
+/** What the compiled code of a validator reaches: the helpers and, per field, its pattern and values. */
+const COMPILED_HELPERS = {
+  issue,
+  enumIssue,
+  patternMessage,
+  splitList,
+  unique,
+  remember,
+  toNumber,
+  isRealDate,
+  franceArea,
+  checkCoordinates,
+  show,
+};
+
+type RowValidator = (raw: RawRow, line: number) => RowResult;
+
+/**
+ * Compiles the rules into one function, once per set of rules: straight-line code per field, with the field
+ * names as constants (monomorphic property reads, one object literal for the result), the schema's patterns
+ * and value sets built once and captured. Field names are the standard's (checked by parseStandardRules) and
+ * go into the code as JSON string literals; nothing of a row ever does.
+ */
+function compileRules(rules: StandardRules): RowValidator {
+  const code: string[] = [];
+  const fields = rules.fields;
+  const local = (k: number) => `v${k}`;
+  for (let k = 0; k < fields.length; k++) {
+    const rule = fields[k] as FieldRule;
+    const name = JSON.stringify(rule.name);
+    const v = local(k);
+    const fail = (make: string) => `{ issues.push(${make}); hasError = true; }`;
+    const required = rule.required
+      ? fail(`h.issue(line, ${name}, "", "required", "valeur obligatoire manquante")`)
+      : "";
+    code.push(`let ${v} = raw[${name}];`);
+    code.push(`${v} = ${v} === undefined ? "" : ${v}.trim();`);
+    if (rule.multi && rule.enumSet !== null) {
+      // A list of allowed values: a cell already found valid (files repeat a few lists) is a copy away.
+      code.push(`if (${v} === "") { ${required} ${v} = []; } else {`);
+      code.push(`  const known = m${k}.get(${v});`);
+      code.push(`  if (known !== undefined) ${v} = known.slice(); else {`);
+      code.push(`    const before = issues.length;`);
+      code.push(`    const list = h.splitList(${v});`);
+      code.push(
+        `    for (let i = 0; i < list.length; i++) { const x = list[i]; if (!e${k}.has(x)) ${fail(`h.enumIssue(line, ${name}, x, a${k})`)} }`,
+      );
+      code.push(`    const values = h.unique(list);`);
+      code.push(`    if (issues.length === before) h.remember(m${k}, ${v}, values.slice());`);
+      code.push(`    ${v} = values;`);
+      code.push("  }");
+      code.push("}");
+      continue;
+    }
+    if (rule.multi) {
+      const check =
+        rule.pattern === null
+          ? ""
+          : `if (!p${k}.test(x)) ${fail(`h.issue(line, ${name}, x, "pattern", h.patternMessage(${name}, x))`)}`;
+      code.push(`if (${v} === "") { ${required} ${v} = []; } else {`);
+      code.push(`  const list = h.splitList(${v});`);
+      if (check !== "") code.push(`  for (let i = 0; i < list.length; i++) { const x = list[i]; ${check} }`);
+      code.push(`  ${v} = h.unique(list);`);
+      code.push("}");
+      continue;
+    }
+    if (rule.type === "number") {
+      code.push(`if (${v} === "") { ${required} ${v} = null; } else {`);
+      code.push(`  const n = h.toNumber(${v});`);
+      code.push(
+        `  if (n === null) ${fail(`h.issue(line, ${name}, ${v}, "number", \`nombre attendu, reçu « \${h.show(${v})} »\`)`)}`,
+      );
+      code.push(`  ${v} = n;`);
+      code.push("}");
+      continue;
+    }
+    code.push(`if (${v} === "") { ${required} ${v} = null; } else {`);
+    if (rule.type === "date")
+      code.push(
+        `  if (!h.isRealDate(${v})) ${fail(`h.issue(line, ${name}, ${v}, "date", \`date au format AAAA-MM-JJ attendue, reçu « \${h.show(${v})} »\`)`)}`,
+      );
+    if (rule.pattern !== null)
+      code.push(
+        `  if (!p${k}.test(${v})) ${fail(`h.issue(line, ${name}, ${v}, "pattern", h.patternMessage(${name}, ${v}))`)}`,
+      );
+    if (rule.maxLength !== null)
+      code.push(
+        `  if (${v}.length > ${rule.maxLength}) ${fail(`h.issue(line, ${name}, ${v}, "maxLength", \`\${${v}.length} caractères, au plus ${rule.maxLength} sont permis\`)`)}`,
+      );
+    code.push("}");
+  }
+  const lat = local(fields.findIndex((f) => f.name === "latitude"));
+  const lon = local(fields.findIndex((f) => f.name === "longitude"));
+  const perField = fields
+    .map((rule, k) =>
+      rule.enumSet !== null
+        ? `const e${k} = rules.fields[${k}].enumSet; const a${k} = rules.fields[${k}].enumeration; const m${k} = new Map();`
+        : rule.pattern !== null
+          ? `const p${k} = rules.fields[${k}].pattern;`
+          : "",
+    )
+    .join("\n");
+  const source = `"use strict";
+${perField}
+return function validateStandardRow(raw, line) {
+  const issues = [];
+  let hasError = false;
+${code.join("\n")}
+  // The common case (a point in France, or no point at all) needs no further check.
+  if (!(${lat} === null && ${lon} === null) && !(${lat} !== null && ${lon} !== null && h.franceArea(${lat}, ${lon}) !== null)) {
+    for (const i of h.checkCoordinates(${lat}, ${lon}, raw, line)) {
+      issues.push(i);
+      if (i.severity === "error") hasError = true;
+    }
+  }
+  if (hasError) return { place: null, issues };
+  return { place: { ${fields.map((f, k) => `${JSON.stringify(f.name)}: ${local(k)}`).join(", ")} }, issues };
+};`;
+  // The code is generated from schema.json only (see above): no text of a row is ever compiled.
+  return new Function("rules", "h", source)(rules, COMPILED_HELPERS) as RowValidator;
+}
+
+const compiled = new WeakMap<StandardRules, RowValidator>();
+
+/** The compiled validator of a set of rules (compiled on first use). */
+function validatorOf(rules: StandardRules): RowValidator {
+  let validate = compiled.get(rules);
+  if (validate === undefined) {
+    validate = compileRules(rules);
+    compiled.set(rules, validate);
+  }
+  return validate;
 }
 
 /**
@@ -260,91 +481,7 @@ function toNumber(text: string): number | null {
  * a text too long, coordinates outside France or with latitude and longitude swapped.
  */
 export function validateRow(raw: RawRow, line: number, rules: StandardRules = STANDARD): RowResult {
-  const issues: RowIssue[] = [];
-  const out: Record<string, unknown> = {};
-  let hasError = false;
-  const fields = rules.fields;
-  for (let k = 0; k < fields.length; k++) {
-    const rule = fields[k] as FieldRule;
-    const f = rule.name;
-    const cell = raw[f];
-    const text = cell === undefined ? "" : cell.trim();
-    if (text === "") {
-      if (rule.required) {
-        issues.push(issue(line, f, text, "required", "valeur obligatoire manquante"));
-        hasError = true;
-      }
-      out[f] = rule.multi ? [] : null;
-      continue;
-    }
-    if (rule.multi) {
-      const values = splitList(text);
-      const enumSet = rule.enumSet;
-      const pattern = rule.pattern;
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i] as string;
-        if (enumSet !== null) {
-          if (enumSet.has(v)) continue;
-          const allowed = rule.enumeration as string[];
-          const suggestion = closestValue(v, allowed);
-          const hint = suggestion
-            ? `Vouliez-vous dire « ${suggestion} » ?`
-            : `Valeurs possibles : ${allowed.join(", ")}.`;
-          issues.push(
-            issue(
-              line,
-              f,
-              v,
-              "enum",
-              `valeur « ${show(v)} » inconnue. ${hint}`,
-              "error",
-              suggestion ?? undefined,
-            ),
-          );
-          hasError = true;
-        } else if (pattern !== null && !pattern.test(v)) {
-          issues.push(issue(line, f, v, "pattern", patternMessage(f, v)));
-          hasError = true;
-        }
-      }
-      out[f] = unique(values);
-      continue;
-    }
-    if (rule.type === "number") {
-      const n = toNumber(text);
-      if (n === null) {
-        issues.push(issue(line, f, text, "number", `nombre attendu, reçu « ${show(text)} »`));
-        hasError = true;
-      }
-      out[f] = n;
-      continue;
-    }
-    if (rule.type === "date" && !isRealDate(text)) {
-      issues.push(issue(line, f, text, "date", `date au format AAAA-MM-JJ attendue, reçu « ${show(text)} »`));
-      hasError = true;
-    }
-    if (rule.pattern !== null && !rule.pattern.test(text)) {
-      issues.push(issue(line, f, text, "pattern", patternMessage(f, text)));
-      hasError = true;
-    }
-    if (rule.maxLength !== null && text.length > rule.maxLength) {
-      issues.push(
-        issue(line, f, text, "maxLength", `${text.length} caractères, au plus ${rule.maxLength} sont permis`),
-      );
-      hasError = true;
-    }
-    out[f] = text;
-  }
-  const lat = out.latitude as number | null;
-  const lon = out.longitude as number | null;
-  // The common case (a point in France, or no point at all) needs no further check.
-  if (!(lat === null && lon === null) && !(lat !== null && lon !== null && franceArea(lat, lon) !== null)) {
-    for (const i of checkCoordinates(lat, lon, raw, line)) {
-      issues.push(i);
-      if (i.severity === "error") hasError = true;
-    }
-  }
-  return { place: hasError ? null : (out as StandardPlace), issues };
+  return validatorOf(rules)(raw, line);
 }
 
 function patternMessage(field: string, value: string): string {
@@ -400,9 +537,10 @@ function checkCoordinates(lat: number | null, lon: number | null, raw: RawRow, l
  * It keeps the ids already seen, so use one per file.
  */
 export function fileValidator(rules: StandardRules = STANDARD): (raw: RawRow, line: number) => RowResult {
+  const validate = validatorOf(rules);
   const seen = new Map<string, number>();
   return (raw, line) => {
-    const result = validateRow(raw, line, rules);
+    const result = validate(raw, line);
     const id = (raw.id ?? "").trim();
     if (id === "") return result;
     const first = seen.get(id);
