@@ -36,7 +36,10 @@ describe("the interactive map: indicators and places", { skip: browserSkip() }, 
       assert.match((await status.textContent()) ?? "", new RegExp(`${count} lieux de médiation numérique`));
       assert.deepEqual(await layers(page), ["fond", "aplat", "limites", "lieux-groupes", "lieux"]);
 
+      // The button is gone; the list of measures has the focus it had.
+      assert.equal(await page.getByRole("button", { name: /Carte interactive/ }).count(), 0);
       const select = page.getByLabel("Indicateur affiché sur la carte");
+      assert.equal(await select.evaluate((el) => el === document.activeElement), true);
       assert.deepEqual(await select.locator("option").allTextContents(), [
         "Score global",
         "Absence de très haut débit (score IFN)",
@@ -82,6 +85,63 @@ describe("the interactive map: indicators and places", { skip: browserSkip() }, 
         "/lieux?territoire=23",
       );
       assert.deepEqual(await axeViolations(page), []);
+    });
+  });
+
+  test("hovering a place names it; a click opens a popup with the link to its page", async () => {
+    await withPage(journey.browser, {}, async (page) => {
+      await openMap(page, `${journey.server.url}/fragilite?territoire=23`);
+      const get = async (path: string) => (await fetch(journey.server.url + path)).json();
+      const areas = await get("/api/v1/fragilite/carte?territoire=23");
+      const points = await get("/api/v1/lieux/carte?territoire=23");
+      await page.locator(".maplibregl-canvas").scrollIntoViewIfNeeded();
+      const box = await page.locator(".maplibregl-canvas").boundingBox();
+      assert.ok(box);
+      // Where a point is drawn: the map fits the areas' bounds (16 px of padding) in Web Mercator.
+      const mx = (lon: number) => (lon + 180) / 360;
+      const my = (lat: number) => {
+        const r = (lat * Math.PI) / 180;
+        return (1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2;
+      };
+      let [west, south, east, north] = [180, 90, -180, -90];
+      const walk = (c: unknown): void => {
+        if (Array.isArray(c) && typeof c[0] === "number") {
+          [west, east] = [Math.min(west, c[0]), Math.max(east, c[0])];
+          [south, north] = [Math.min(south, c[1]), Math.max(north, c[1])];
+        } else if (Array.isArray(c)) for (const x of c) walk(x);
+      };
+      for (const f of areas.features) walk(f.geometry.coordinates);
+      const scale = Math.min(
+        (box.width - 32) / (mx(east) - mx(west)),
+        (box.height - 32) / (my(south) - my(north)),
+      );
+      const at = ([lon, lat]: [number, number]) => ({
+        x: box.x + box.width / 2 + (mx(lon) - (mx(west) + mx(east)) / 2) * scale,
+        y: box.y + box.height / 2 + (my(lat) - (my(south) + my(north)) / 2) * scale,
+      });
+      // The first place drawn alone (not in a cluster) at this zoom.
+      for (const f of points.features as {
+        geometry: { coordinates: [number, number] };
+        properties: { id: string; nom: string };
+      }[]) {
+        const { x, y } = at(f.geometry.coordinates);
+        await page.mouse.move(x - 3, y);
+        await page.mouse.move(x, y);
+        const named = page.locator(".maplibregl-popup", { hasText: f.properties.nom });
+        if (
+          !(await named.waitFor({ timeout: 2000 }).then(
+            () => true,
+            () => false,
+          ))
+        )
+          continue;
+        await page.mouse.click(x, y);
+        const link = page.locator(".maplibregl-popup a", { hasText: f.properties.nom });
+        await link.waitFor();
+        assert.equal(await link.getAttribute("href"), `/lieux/${encodeURIComponent(f.properties.id)}`);
+        return;
+      }
+      assert.fail("no place of the Creuse is drawn alone at the first zoom");
     });
   });
 

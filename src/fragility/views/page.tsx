@@ -115,6 +115,7 @@ export function FragilityPage(p: FragilityPageProps): VNode {
                 data-map-points-list={`/lieux${territoryParam}`}
                 data-map-basemap={p.basemap}
                 data-map-legend="legende-titre"
+                data-map-size={p.territory ? "environ 500 Ko" : "environ 1 Mo"}
               >
                 <ChoroplethMap
                   title={`Carte de l'indice de fragilité des ${p.unitLabel} : ${where}`}

@@ -10,7 +10,8 @@
  *   data-map-points-list: the page that lists them;
  * - data-map-basemap (optional): a MapLibre style URL drawn under the areas (MAILLAGE_FOND_DE_CARTE); without it
  *   the map draws the areas alone and needs nothing from outside the site;
- * - data-map-legend (optional): the id of the legend's title, which names the measure shown.
+ * - data-map-legend (optional): the id of the legend's title, which names the measure shown;
+ * - data-map-size (optional): what the button says it costs (« environ 500 Ko »).
  */
 import type { GeoJSONSource, MapGeoJSONFeature, Map as MapLibreMap, StyleSpecification } from "maplibre-gl";
 import {
@@ -101,6 +102,8 @@ async function showInteractive(
   button: HTMLButtonElement,
   status: HTMLElement,
 ): Promise<void> {
+  // Disabling the button takes its focus away: remember it, to hand it on when the map is there.
+  const focused = document.activeElement === button;
   button.disabled = true;
   status.textContent = "Chargement de la carte interactive…";
   const added: HTMLElement[] = [];
@@ -317,7 +320,9 @@ async function showInteractive(
 
     listLayers();
     for (const svg of box.querySelectorAll("svg.map")) svg.setAttribute("hidden", "");
-    button.hidden = true;
+    // The button has done its work: the list of measures takes the focus it had.
+    button.remove();
+    if (focused && select.isConnected) select.focus();
     status.textContent = [
       "Carte interactive affichée.",
       basemapFailed ? "Le fond de carte n'a pas pu être chargé : seules les limites sont dessinées." : "",
@@ -338,7 +343,7 @@ export function enhanceMaps(): void {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "secondary";
-    button.textContent = "Carte interactive (zoom, survol) — environ 500 Ko à télécharger";
+    button.textContent = `Carte interactive (zoom, survol) — ${box.dataset.mapSize ?? "environ 500 Ko"} à télécharger`;
     const status = document.createElement("p");
     status.setAttribute("role", "status");
     status.className = "muted";
