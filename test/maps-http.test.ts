@@ -81,7 +81,11 @@ describe("the interactive maps' data, default configuration", () => {
 
   test("Maillage 2025: estimated values are flagged, as the commune's explanation says", async () => {
     const map = await json<Areas>("/api/v1/fragilite/carte?territoire=23&methode=maillage-2025");
-    assert.ok(map.indicateurs.some((i) => i.id === "taux_chomage"));
+    // The method's indicators, in the order of its file.
+    assert.deepEqual(
+      map.indicateurs.map((i) => i.id),
+      ["ifn_thd", "ifn_4g", "revenu_median", "taux_chomage", "ifn_65plus", "ifn_sans_diplome"],
+    );
     const flagged = map.features.filter((f) => f.properties.estimes.length > 0);
     assert.ok(flagged.length > 0, "some communes of the Creuse have an estimated value");
     for (const f of flagged.slice(0, 5)) {
@@ -102,6 +106,7 @@ describe("the interactive maps' data, default configuration", () => {
     assert.ok(creuse);
     assert.deepEqual(creuse.properties.estimes, []);
     const communes = await json<Areas>("/api/v1/fragilite/carte?territoire=23");
+    assert.deepEqual(region.indicateurs, communes.indicateurs);
     const table = await json<{ resultats: { id: string; population: number | null }[] }>(
       "/api/v1/fragilite?territoire=23",
     );

@@ -223,24 +223,18 @@ interface AreaIndicators {
 const round2 = (x: number | null) => (x === null ? null : Math.round(x * 100) / 100);
 
 /**
- * The indicators of the areas of a map: a commune's own normalised values (from its stored explanation), or a
- * département's population-weighted means (its stored aggregate, the same weighting as its score). The ids come
- * in the method's order, as stored.
+ * The indicators of the areas of a map, by INSEE code: a commune's own normalised values (from its stored
+ * explanation), or a département's population-weighted means (its stored aggregate, the same weighting as its score).
  */
 async function areaIndicators(
   db: Db,
   version: string,
   level: "commune" | "departement",
   codes: string[],
-): Promise<{ ids: string[]; byCode: Map<string, AreaIndicators> }> {
-  const ids: string[] = [];
+): Promise<Map<string, AreaIndicators>> {
   const byCode = new Map<string, AreaIndicators>();
-  const see = (id: string) => {
-    if (!ids.includes(id)) ids.push(id);
-  };
   if (level === "commune") {
     for (const [code, s] of await getScores(db, version, codes)) {
-      for (const l of s.lines) see(l.indicator);
       byCode.set(code, {
         values: Object.fromEntries(s.lines.map((l) => [l.indicator, round2(l.normalised)])),
         estimated: s.lines.filter((l) => l.status.startsWith("imputed")).map((l) => l.indicator),
@@ -248,14 +242,13 @@ async function areaIndicators(
     }
   } else {
     for (const [code, a] of await getAggregates(db, version, level, codes)) {
-      for (const id of Object.keys(a.indicators)) see(id);
       byCode.set(code, {
         values: Object.fromEntries(Object.entries(a.indicators).map(([k, v]) => [k, round2(v)])),
         estimated: [],
       });
     }
   }
-  return { ids, byCode };
+  return byCode;
 }
 
 function sortRows(rows: Row[], sort: SortKey, order: "asc" | "desc"): Row[] {
@@ -474,7 +467,8 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
       const level = props.unitLabel === "départements" ? "departement" : "commune";
       const items = props.mapItems.filter((m) => m.geometry);
       const codes = items.map((m) => ctx.territories.get(m.id)?.code ?? m.id);
-      const { ids, byCode } = await areaIndicators(db, method.version, level, codes);
+      const byCode = await areaIndicators(db, method.version, level, codes);
+      const ids = method.indicators;
       return {
         type: "FeatureCollection" as const,
         indicateurs: ids.map((id) => ({ id, libelle: INDICATORS[id]?.label ?? id })),
