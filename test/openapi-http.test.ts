@@ -117,7 +117,7 @@ describe("the generated OpenAPI document", () => {
       .filter((r) => r.url.startsWith("/api/v1/") && r.method !== "HEAD" && r.url !== "/api/v1/openapi.json")
       .map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, "{$1}")}`)
       .sort();
-    assert.equal(served.length, 11, served.join(", "));
+    assert.equal(served.length, 12, served.join(", "));
     assert.deepEqual(documented, served);
   });
 
@@ -177,6 +177,7 @@ describe("real responses validate against the document", () => {
     for (const p of list.resultats.slice(0, 10))
       await check("GET /api/v1/lieux/{id}", `/api/v1/lieux/${encodeURIComponent(p.id)}`);
     await check("GET /api/v1/lieux/{id}", "/api/v1/lieux/aucun", undefined, 404);
+    await check("GET /api/v1/lieux/carte", "/api/v1/lieux/carte?territoire=23");
     await check("GET /api/v1/fragilite", "/api/v1/fragilite?territoire=23096");
     await check("GET /api/v1/fragilite", "/api/v1/fragilite?territoire=23&methode=maillage-2025");
     await check("GET /api/v1/fragilite", "/api/v1/fragilite?territoire=region-84");
@@ -217,6 +218,7 @@ describe("the schema layer refuses bad input of every route, in French", () => {
     "GET /api/v1/territoires/{id}": { path: "/api/v1/territoires/{id}" },
     "GET /api/v1/lieux": { path: "/api/v1/lieux" },
     "GET /api/v1/lieux/{id}": { path: "/api/v1/lieux/{id}" },
+    "GET /api/v1/lieux/carte": { path: "/api/v1/lieux/carte?territoire=23" },
     "GET /api/v1/fragilite": { path: "/api/v1/fragilite?territoire=23" },
     "GET /api/v1/fragilite/carte": { path: "/api/v1/fragilite/carte?territoire=23" },
     "GET /api/v1/couverture": { path: "/api/v1/couverture?territoire=23" },

@@ -188,6 +188,8 @@ export interface StoredMethod {
   id: string;
   label: string;
   description: string;
+  /** The ids of its indicators, in the method's order. */
+  indicators: string[];
   inputsHash: string;
   computedAt: Date;
 }

@@ -21,6 +21,7 @@ import {
   unresolvedView,
 } from "../territories/resolve.ts";
 import { formatScore, formatShare } from "./classes.ts";
+import { INDICATORS } from "./indicators.ts";
 import { type AggregateLevel, FRAGILE_THRESHOLD } from "./model.ts";
 import { getAggregates, getScores, getScoreValues, listMethods, type StoredMethod } from "./store.ts";
 import { FragilityPage, type FragilityPageProps, type Row, type SortKey } from "./views/page.tsx";
@@ -178,6 +179,14 @@ const fragilityResponse = z
 const featureCollection = z
   .object({
     type: z.literal("FeatureCollection"),
+    indicateurs: z
+      .array(z.object({ id: z.string(), libelle: z.string() }))
+      .describe("Les indicateurs de la méthode, dans son ordre : leurs valeurs sont dans chaque entité."),
+    valeursIndicateurs: z
+      .enum(["communes", "moyennes"])
+      .describe(
+        "« communes » : la valeur de chaque commune ; « moyennes » : pour chaque département, la moyenne de ses communes pondérée par la population (comme son score).",
+      ),
     features: z.array(
       z.object({
         type: z.literal("Feature"),
@@ -185,11 +194,62 @@ const featureCollection = z
           type: z.enum(["Polygon", "MultiPolygon"]),
           coordinates: z.array(z.array(z.array(z.unknown()))),
         }),
-        properties: z.object({ id: z.string(), nom: z.string(), score: z.number().nullable() }),
+        properties: z.object({
+          id: z.string(),
+          nom: z.string(),
+          score: z.number().nullable(),
+          indicateurs: z
+            .record(z.string(), z.number().nullable())
+            .describe("Chaque indicateur ramené sur 10 (10 = le plus fragile) ; null quand il manque."),
+          estimes: z
+            .array(z.string())
+            .describe(
+              "Les indicateurs dont la valeur manquait et a été estimée (médiane de l'intercommunalité ou du département).",
+            ),
+        }),
       }),
     ),
   })
-  .describe("FeatureCollection : une entité par commune (ou département) avec son score.");
+  .describe(
+    "FeatureCollection : une entité par commune (ou département) avec son score et la valeur de chaque indicateur.",
+  );
+
+/** Each area's indicators on 0–10 (rounded to 0.01), and the indicators whose value was estimated. */
+interface AreaIndicators {
+  values: Record<string, number | null>;
+  estimated: string[];
+}
+
+const round2 = (x: number | null) => (x === null ? null : Math.round(x * 100) / 100);
+
+/**
+ * The indicators of the areas of a map, by INSEE code: a commune's own normalised values (from its stored
+ * explanation), or a département's population-weighted means (its stored aggregate, the same weighting as its score).
+ */
+async function areaIndicators(
+  db: Db,
+  version: string,
+  level: "commune" | "departement",
+  codes: string[],
+): Promise<Map<string, AreaIndicators>> {
+  const byCode = new Map<string, AreaIndicators>();
+  if (level === "commune") {
+    for (const [code, s] of await getScores(db, version, codes)) {
+      byCode.set(code, {
+        values: Object.fromEntries(s.lines.map((l) => [l.indicator, round2(l.normalised)])),
+        estimated: s.lines.filter((l) => l.status.startsWith("imputed")).map((l) => l.indicator),
+      });
+    }
+  } else {
+    for (const [code, a] of await getAggregates(db, version, level, codes)) {
+      byCode.set(code, {
+        values: Object.fromEntries(Object.entries(a.indicators).map(([k, v]) => [k, round2(v)])),
+        estimated: [],
+      });
+    }
+  }
+  return byCode;
+}
 
 function sortRows(rows: Row[], sort: SortKey, order: "asc" | "desc"): Row[] {
   const dir = order === "asc" ? 1 : -1;
@@ -359,7 +419,7 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
     "/fragilite",
     cachedPage(ctx, async (req, reply) => {
       const { status, props } = await view(req.query);
-      return sendPage(reply, FragilityPage(props), status);
+      return sendPage(reply, FragilityPage({ ...props, basemap: ctx.config.basemapStyle }), status);
     }),
   );
 
@@ -392,7 +452,7 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
       schema: {
         summary: "Carte de fragilité (GeoJSON)",
         description:
-          "Les communes d'un EPCI ou d'un département, les départements d'une région ou de la France (sans l'outre-mer).",
+          "Les communes d'un EPCI ou d'un département, les départements d'une région ou de la France (sans l'outre-mer), avec le score et chaque indicateur de la méthode ramené sur 10 : la valeur de la commune, ou pour un département la moyenne de ses communes pondérée par la population.",
         querystring: apiQuery,
         response: {
           200: featureCollection,
@@ -403,20 +463,30 @@ export function registerFragilityRoutes(app: FastifyInstance, ctx: AppContext): 
     async (req) => {
       const v = await listView(req.query);
       if ("problem" in v) throw new HttpError(v.status, "Carte impossible", v.problem);
-      const { props } = v;
+      const { props, method } = v;
+      const level = props.unitLabel === "départements" ? "departement" : "commune";
+      const items = props.mapItems.filter((m) => m.geometry);
+      const codes = items.map((m) => ctx.territories.get(m.id)?.code ?? m.id);
+      const byCode = await areaIndicators(db, method.version, level, codes);
+      const ids = method.indicators;
       return {
         type: "FeatureCollection" as const,
-        features: props.mapItems
-          .filter((m) => m.geometry)
-          .map((m) => ({
+        indicateurs: ids.map((id) => ({ id, libelle: INDICATORS[id]?.label ?? id })),
+        valeursIndicateurs: level === "commune" ? ("communes" as const) : ("moyennes" as const),
+        features: items.map((m, i) => {
+          const ind = byCode.get(codes[i] ?? "");
+          return {
             type: "Feature" as const,
             geometry: m.geometry as Geometry,
             properties: {
               id: m.id,
               nom: m.name,
               score: m.score === null ? null : Number(m.score.toFixed(2)),
+              indicateurs: Object.fromEntries(ids.map((id) => [id, ind?.values[id] ?? null])),
+              estimes: ind?.estimated ?? [],
             },
-          })),
+          };
+        }),
       };
     },
   );

@@ -184,6 +184,7 @@ export async function listMethods(db: Db): Promise<StoredMethod[]> {
       id: r.id,
       label: r.label,
       description: def.description,
+      indicators: def.indicators.map((i) => i.id),
       inputsHash: r.inputs_hash,
       computedAt: new Date(r.computed_at),
     };

@@ -40,6 +40,7 @@ import {
   weekSchedule,
 } from "./hours.ts";
 import type { PlaceFilter } from "./listing.ts";
+import { registerPlaceMap } from "./map.ts";
 import { LIST_FIELDS, type Place, STANDARD_FIELDS } from "./model.ts";
 import { closestValue } from "./schema.ts";
 import { historyOf, pairsOf } from "./store/history.ts";
@@ -182,6 +183,7 @@ const territoryOptions = (ctx: Pick<AppContext, "territories" | "search">): Reso
 });
 
 export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void {
+  registerPlaceMap(app, ctx);
   const db = ctx.database.db;
   const ref = ctx.territories;
 

@@ -10,7 +10,7 @@ import FindMyWay, { type HTTPMethod } from "find-my-way";
 import { HttpError, sendError } from "./http.ts";
 
 /** Content-Security-Policy directives, shared by helmet (every route) and the raw answers below. */
-export const CSP_DIRECTIVES = {
+const CSP_DIRECTIVES = {
   defaultSrc: ["'self'"],
   imgSrc: ["'self'", "data:", "blob:"],
   styleSrc: ["'self'"],
@@ -26,12 +26,28 @@ export const CSP_DIRECTIVES = {
   scriptSrcAttr: ["'none'"],
 } as const;
 
+type CspDirectives = Record<keyof typeof CSP_DIRECTIVES, readonly string[]>;
+
+/**
+ * The policy of one server: with a basemap (MAILLAGE_FOND_DE_CARTE), MapLibre fetches its style, tiles, glyphs and
+ * sprites from the style's origin (connect-src) and may draw its images (img-src); nothing else is opened.
+ */
+export function cspDirectives(basemapStyle: string | undefined): CspDirectives {
+  if (!basemapStyle) return CSP_DIRECTIVES;
+  const origin = new URL(basemapStyle).origin;
+  return {
+    ...CSP_DIRECTIVES,
+    connectSrc: [...CSP_DIRECTIVES.connectSrc, origin],
+    imgSrc: [...CSP_DIRECTIVES.imgSrc, origin],
+  };
+}
+
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** The headers helmet sets (with the CSP above), for the answers that do not go through helmet's hook. */
-function securityHeaders(hsts: boolean): Record<string, string> {
+function securityHeaders(hsts: boolean, csp: CspDirectives): Record<string, string> {
   return {
-    "content-security-policy": Object.entries(CSP_DIRECTIVES)
+    "content-security-policy": Object.entries(csp)
       .map(([k, v]) => `${kebab(k)} ${v.join(" ")}`)
       .join(";"),
     "cross-origin-opener-policy": "same-origin",
@@ -51,8 +67,8 @@ function securityHeaders(hsts: boolean): Record<string, string> {
 export const HSTS = "max-age=31536000; includeSubDomains";
 
 /** Errors raised by Fastify's router before any hook: they go to the app's error handler with the headers. */
-export function frameworkErrors(hsts: boolean) {
-  const headers = securityHeaders(hsts);
+export function frameworkErrors(hsts: boolean, csp: CspDirectives) {
+  const headers = securityHeaders(hsts, csp);
   return (error: Error & { code?: string }, req: FastifyRequest, reply: FastifyReply) => {
     reply.headers(headers);
     const known =
@@ -75,8 +91,8 @@ const STATUS_TEXT: Record<number, string> = {
  * timeout): answered on the raw socket, in French, with the security headers. The request line is only read to
  * choose between problem+json (/api/) and a page; nothing of it is written back.
  */
-export function clientErrorHandler(hsts: boolean) {
-  const headers = securityHeaders(hsts);
+export function clientErrorHandler(hsts: boolean, csp: CspDirectives) {
+  const headers = securityHeaders(hsts, csp);
   return (err: Error & { code?: string; rawPacket?: unknown }, socket: Socket) => {
     if (err.code === "ECONNRESET" || socket.destroyed) return;
     const [status, detail] =

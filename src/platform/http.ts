@@ -17,7 +17,7 @@ import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import type { VNode } from "preact";
 import { type z, globalRegistry as zodGlobalRegistry } from "zod";
 import type { Config } from "./config.ts";
-import { CSP_DIRECTIVES, clientErrorHandler, frameworkErrors, HSTS, installEdge } from "./edge.ts";
+import { clientErrorHandler, cspDirectives, frameworkErrors, HSTS, installEdge } from "./edge.ts";
 import { logRequests, quietLogController, requestLogger } from "./logs.ts";
 import { noteRendered } from "./page-cache.ts";
 import { frenchIssue, type Part, repeated, valueAt } from "./schema.ts";
@@ -172,6 +172,7 @@ const documented = (url: string) => url.startsWith("/api/v1/") && url !== "/api/
 /** The HTTP server with the shared plumbing: security headers, compression, rate limit, assets, French errors. */
 export async function createHttpServer(config: Config): Promise<FastifyInstance> {
   const hsts = config.publicUrl?.startsWith("https://") ?? false;
+  const csp = cspDirectives(config.basemapStyle);
   const app = Fastify({
     logger: config.logLevel === "silent" ? false : requestLogger(config.logLevel),
     // One line per request is written by logs.ts (without the query string), not Fastify's own.
@@ -182,8 +183,8 @@ export async function createHttpServer(config: Config): Promise<FastifyInstance>
         ? (_address: string, hop: number) => hop < (config.trustProxy as number)
         : config.trustProxy,
     routerOptions: { maxParamLength: 200 },
-    frameworkErrors: frameworkErrors(hsts),
-    clientErrorHandler: clientErrorHandler(hsts),
+    frameworkErrors: frameworkErrors(hsts, csp),
+    clientErrorHandler: clientErrorHandler(hsts, csp),
   });
   logRequests(app);
   app.setValidatorCompiler(validatorCompiler);
@@ -212,7 +213,7 @@ export async function createHttpServer(config: Config): Promise<FastifyInstance>
     contentSecurityPolicy: {
       // Every directive spelt out (no helmet defaults), so that edge.ts sends the very same policy.
       useDefaults: false,
-      directives: Object.fromEntries(Object.entries(CSP_DIRECTIVES).map(([k, v]) => [k, [...v]])),
+      directives: Object.fromEntries(Object.entries(csp).map(([k, v]) => [k, [...v]])),
     },
     // Only when the site is known to be served over https (MAILLAGE_PUBLIC_URL): HSTS over http would be ignored.
     hsts: false,

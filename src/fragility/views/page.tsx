@@ -38,11 +38,14 @@ export interface FragilityPageProps {
   table: { rows: Row[]; page: number; pages: number; total: number; sort: SortKey; order: "asc" | "desc" };
   /** The query string of this view without page/sort, to build links. */
   base: string;
+  /** The basemap drawn under the interactive map (MAILLAGE_FOND_DE_CARTE); none by default. */
+  basemap?: string;
 }
 
 export function FragilityPage(p: FragilityPageProps): VNode {
   const where = p.territory ? p.territory.name : "France";
   const title = `Fragilité numérique${p.territory ? ` : ${p.territory.name}` : ""}`;
+  const territoryParam = p.territory ? `?territoire=${encodeURIComponent(p.territory.id)}` : "";
   return (
     <Layout title={title} current="/fragilite">
       <h1>Fragilité numérique{p.territory ? ` : ${p.territory.name}` : " en France"}</h1>
@@ -107,6 +110,12 @@ export function FragilityPage(p: FragilityPageProps): VNode {
                 data-map-geojson={`/api/v1/fragilite/carte?${p.base}`}
                 data-map-breaks={JSON.stringify(BREAKS)}
                 data-map-colours={JSON.stringify(PALETTE)}
+                data-map-points={`/api/v1/lieux/carte${territoryParam}`}
+                data-map-points-link="/lieux/{id}"
+                data-map-points-list={`/lieux${territoryParam}`}
+                data-map-basemap={p.basemap}
+                data-map-legend="legende-titre"
+                data-map-size={p.territory ? "environ 500 Ko" : "environ 1 Mo"}
               >
                 <ChoroplethMap
                   title={`Carte de l'indice de fragilité des ${p.unitLabel} : ${where}`}
@@ -114,11 +123,15 @@ export function FragilityPage(p: FragilityPageProps): VNode {
                 />
                 <p class="muted">
                   La même information est dans le tableau plus bas. Survolez un territoire pour voir son
-                  score.
+                  score. La carte interactive montre aussi chaque indicateur de l'indice et les lieux de
+                  médiation numérique
+                  {p.unitLabel === "départements"
+                    ? " ; pour un département, la valeur d'un indicateur est la moyenne de ses communes, pondérée par la population."
+                    : " ; le détail des indicateurs d'une commune est sur sa page."}
                 </p>
               </div>
               <div>
-                <h3>Légende : score sur 10</h3>
+                <h3 id="legende-titre">Légende : score sur 10</h3>
                 <Legend />
               </div>
             </div>
