@@ -3,25 +3,23 @@ import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { DATA_DIR } from "../../test/support/paths.ts";
 import { aggregateScores, compareAggregates } from "./aggregate.ts";
-import { computeScores } from "./compute.ts";
+import { type ScoreTable, scoreTable } from "./compute.ts";
 import { type FragilityInputs, readFragilityInputs } from "./load.ts";
 import { METHODS_DIR, readMethodFile } from "./method.ts";
 import type { CommuneScore } from "./model.ts";
 
 describe("aggregates on the real files", () => {
   let inputs: FragilityInputs;
+  let table: ScoreTable;
   let scores: CommuneScore[];
   before(async () => {
     inputs = await readFragilityInputs(DATA_DIR);
-    scores = computeScores(
-      await readMethodFile(join(METHODS_DIR, "officiel-2023.json")),
-      inputs.indicators,
-      inputs.communes,
-    );
+    table = scoreTable(await readMethodFile(join(METHODS_DIR, "officiel-2023.json")), inputs.columns);
+    scores = table.all();
   });
 
   test("an EPCI's score is the population-weighted mean of its communes (Saint-Étienne Métropole)", () => {
-    const sem = aggregateScores(scores, inputs.communes, "epci").find((a) => a.code === "244200770");
+    const sem = aggregateScores(table, "epci").find((a) => a.code === "244200770");
     assert.ok(sem);
     const members = inputs.communes.filter((c) => c.epci === "244200770");
     const byCode = new Map(scores.map((s) => [s.code, s.score]));
@@ -48,8 +46,8 @@ describe("aggregates on the real files", () => {
   });
 
   test("départements and régions: arrondissements are not counted twice", () => {
-    const deps = aggregateScores(scores, inputs.communes, "departement");
-    const regions = aggregateScores(scores, inputs.communes, "region");
+    const deps = aggregateScores(table, "departement");
+    const regions = aggregateScores(table, "region");
     assert.equal(deps.length, 101);
     assert.equal(regions.length, 18);
     const paris = deps.find((d) => d.code === "75");
@@ -69,7 +67,7 @@ describe("aggregates on the real files", () => {
   });
 
   test("our EPCI aggregate of officiel-2023 matches the official IFN per EPCI", () => {
-    const ours = aggregateScores(scores, inputs.communes, "epci");
+    const ours = aggregateScores(table, "epci");
     const reference = new Map([...inputs.officialEpci].map(([code, e]) => [code, e.total]));
     const c = compareAggregates(ours, reference);
     console.log(

@@ -1,77 +1,78 @@
-import {
-  type AggregateLevel,
-  type CommuneRef,
-  type CommuneScore,
-  FRAGILE_THRESHOLD,
-  type TerritoryAggregate,
-} from "./model.ts";
-
-/** Score from which a commune counts as fragile in the "share of the population" figure. */
+import type { ScoreTable } from "./compute.ts";
+import { type AggregateLevel, FRAGILE_THRESHOLD, type TerritoryAggregate } from "./model.ts";
 
 /**
  * Population-weighted means of the communes' scores (and of each indicator's normalised score) per EPCI,
  * département or région, plus the share of the population living in a commune scored ≥ 7.
  * Only communes count (not arrondissements, already inside Paris, Lyon and Marseille); a commune without
  * a score or without a population adds to `communes`/`population` but not to the means.
+ * Sums run over the table's columns, commune by commune in the table's order.
  */
-export function aggregateScores(
-  scores: CommuneScore[],
-  communes: CommuneRef[],
-  level: AggregateLevel,
-): TerritoryAggregate[] {
-  const byCode = new Map(scores.map((s) => [s.code, s]));
-  const acc = new Map<
-    string,
-    {
-      communes: number;
-      scored: number;
-      pop: number;
-      scoredPop: number;
-      sum: number;
-      fragilePop: number;
-      ind: Map<string, { sum: number; pop: number }>;
-    }
-  >();
-  for (const c of communes) {
-    if (c.kind !== "commune") continue;
-    const key = c[level];
-    if (!key) continue;
-    let a = acc.get(key);
-    if (!a) {
-      a = { communes: 0, scored: 0, pop: 0, scoredPop: 0, sum: 0, fragilePop: 0, ind: new Map() };
-      acc.set(key, a);
-    }
-    a.communes++;
-    const pop = c.population ?? 0;
-    a.pop += pop;
-    const s = byCode.get(c.code);
-    if (!s || s.score === null) continue;
-    a.scored++;
-    a.scoredPop += pop;
-    a.sum += pop * s.score;
-    if (s.score >= FRAGILE_THRESHOLD) a.fragilePop += pop;
-    for (const p of s.parts) {
-      const i = a.ind.get(p.indicator) ?? { sum: 0, pop: 0 };
-      if (p.normalised !== null) {
-        i.sum += pop * p.normalised;
-        i.pop += pop;
-      }
-      a.ind.set(p.indicator, i);
-    }
+export function aggregateScores(table: ScoreTable, level: AggregateLevel): TerritoryAggregate[] {
+  const { names, member } = table.index.levels[level];
+  const population = table.index.population;
+  const score = table.score;
+  const k = names.length;
+  const communes = new Int32Array(k);
+  const scored = new Int32Array(k);
+  const pop = new Float64Array(k);
+  const scoredPop = new Float64Array(k);
+  const sum = new Float64Array(k);
+  const fragilePop = new Float64Array(k);
+  const n = member.length;
+  for (let i = 0; i < n; i++) {
+    const g = member[i] as number;
+    if (g < 0) continue;
+    communes[g] = (communes[g] as number) + 1;
+    const p = population[i] as number;
+    pop[g] = (pop[g] as number) + p;
+    const s = score[i] as number;
+    if (Number.isNaN(s)) continue;
+    scored[g] = (scored[g] as number) + 1;
+    scoredPop[g] = (scoredPop[g] as number) + p;
+    sum[g] = (sum[g] as number) + p * s;
+    if (s >= FRAGILE_THRESHOLD) fragilePop[g] = (fragilePop[g] as number) + p;
   }
-  return [...acc]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([code, a]) => ({
+  const indicators = table.columns.map((col) => {
+    const isum = new Float64Array(k);
+    const ipop = new Float64Array(k);
+    const normalised = col.normalised;
+    for (let i = 0; i < n; i++) {
+      const g = member[i] as number;
+      const v = normalised[i] as number;
+      const s = score[i] as number;
+      if (g < 0 || Number.isNaN(v) || Number.isNaN(s)) continue;
+      const p = population[i] as number;
+      isum[g] = (isum[g] as number) + p * v;
+      ipop[g] = (ipop[g] as number) + p;
+    }
+    return { id: col.id, isum, ipop };
+  });
+  const order = names.map((_, g) => g).filter((g) => (communes[g] as number) > 0);
+  order.sort((a, b) => {
+    const x = names[a] as string;
+    const y = names[b] as string;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  return order.map((g) => {
+    const sp = scoredPop[g] as number;
+    const ind: Record<string, number | null> = {};
+    // Only a territory with a scored commune lists its indicators (each scored commune has every part).
+    if ((scored[g] as number) > 0)
+      for (const { id, isum, ipop } of indicators)
+        ind[id] = (ipop[g] as number) > 0 ? (isum[g] as number) / (ipop[g] as number) : null;
+    return {
       level,
-      code,
-      communes: a.communes,
-      scoredCommunes: a.scored,
-      population: a.pop,
-      scoredPopulation: a.scoredPop,
-      score: a.scoredPop > 0 ? a.sum / a.scoredPop : null,
-      shareAtLeast7: a.scoredPop > 0 ? a.fragilePop / a.scoredPop : null,
-      indicators: Object.fromEntries([...a.ind].map(([id, i]) => [id, i.pop > 0 ? i.sum / i.pop : null])),
-    }));
+      code: names[g] as string,
+      communes: communes[g] as number,
+      scoredCommunes: scored[g] as number,
+      population: pop[g] as number,
+      scoredPopulation: sp,
+      score: sp > 0 ? (sum[g] as number) / sp : null,
+      shareAtLeast7: sp > 0 ? (fragilePop[g] as number) / sp : null,
+      indicators: ind,
+    };
+  });
 }
 
 export interface Comparison {

@@ -4,7 +4,7 @@ import type { Command } from "../context.ts";
 import { createProgress } from "../platform/progress.ts";
 import { compareAggregates } from "./aggregate.ts";
 import { paired, spearman } from "./agreement.ts";
-import { computeScores } from "./compute.ts";
+import { scoreTable } from "./compute.ts";
 import { readFragilityInputs } from "./load.ts";
 import { METHODS_DIR, MethodError, readMethodFile, SHIPPED_METHODS } from "./method.ts";
 import type { Method } from "./model.ts";
@@ -35,8 +35,13 @@ export async function agreementFigures(dataDir: string) {
       indicators: [{ id: indicator, normalisation: "deciles", weight: 1 }],
       missing: "reweight",
     };
-    const scores = computeScores(m, inputs.indicators, inputs.communes).filter((s) => s.kind === "commune");
-    const p = paired(new Map(scores.map((s) => [s.code, s.score])), officialPoverty);
+    const table = scoreTable(m, inputs.columns);
+    const scores = new Map<string, number | null>();
+    inputs.communes.forEach((c, i) => {
+      const s = table.score[i] as number;
+      if (c.kind === "commune") scores.set(c.code, Number.isNaN(s) ? null : s);
+    });
+    const p = paired(scores, officialPoverty);
     return { n: p.xs.length, rho: spearman(p.xs, p.ys) };
   };
   const epciOurs = off.aggregates.filter((a) => a.level === "epci");

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { DATA_DIR } from "../../test/support/paths.ts";
-import { computeScores } from "./compute.ts";
+import { computeScores, scoreTable } from "./compute.ts";
 import { buildDistributions, deCause, explainCommune, frenchDecimal } from "./explain.ts";
 import { INDICATORS } from "./indicators.ts";
 import { type FragilityInputs, readFragilityInputs } from "./load.ts";
@@ -21,16 +21,11 @@ describe("explanations on the real files", () => {
   let official: Method;
   let maillage: Method;
   const explain = (method: Method, code: string) => {
-    const scores = computeScores(method, inputs.indicators, inputs.communes);
-    const d = buildDistributions(
-      inputs.indicators,
-      inputs.communes,
-      method.indicators.map((i) => i.id),
-    );
-    const commune = inputs.communes.find((c) => c.code === code);
-    const score = scores.find((s) => s.code === code);
-    assert.ok(commune && score);
-    return explainCommune(score, commune, method, INDICATORS, d);
+    const table = scoreTable(method, inputs.columns);
+    const i = inputs.communes.findIndex((c) => c.code === code);
+    const commune = inputs.communes[i];
+    assert.ok(commune);
+    return explainCommune(table.at(i), commune, method, INDICATORS, buildDistributions(table));
   };
   before(async () => {
     inputs = await readFragilityInputs(DATA_DIR);

@@ -1,13 +1,5 @@
-import { nationalDistribution, percentile } from "./compute.ts";
-import type {
-  CommuneRef,
-  CommuneScore,
-  Explanation,
-  ExplanationLine,
-  Indicator,
-  IndicatorValues,
-  Method,
-} from "./model.ts";
+import { groupDistributions, OBSERVED, percentile, type ScoreTable } from "./compute.ts";
+import type { CommuneRef, CommuneScore, Explanation, ExplanationLine, Indicator, Method } from "./model.ts";
 
 /** Sorted raw values of each indicator, nationally and per département, to place a commune among others. */
 export interface Distributions {
@@ -15,28 +7,28 @@ export interface Distributions {
   byDepartement: Map<string, Map<string, ArrayLike<number>>>;
 }
 
-/** Builds the distributions once for many explanations (communes only, observed values only). */
-export function buildDistributions(
-  values: Map<string, IndicatorValues>,
-  communes: CommuneRef[],
-  indicatorIds: string[],
-): Distributions {
+/**
+ * The distributions of a method's indicators, once for all the explanations of a score table (communes only,
+ * observed values only): the national ones are the table's; the départements' are sorted group by group.
+ */
+export function buildDistributions(table: ScoreTable): Distributions {
   const national = new Map<string, ArrayLike<number>>();
   const byDepartement = new Map<string, Map<string, ArrayLike<number>>>();
-  for (const id of indicatorIds) {
-    const iv = values.get(id);
-    if (!iv) continue;
-    national.set(id, nationalDistribution(iv.values, communes));
-    const deps = new Map<string, number[]>();
-    for (const c of communes) {
-      const v = iv.values.get(c.code);
-      if (c.kind !== "commune" || !c.departement || v === undefined || v === null) continue;
-      const list = deps.get(c.departement) ?? [];
-      list.push(v);
-      deps.set(c.departement, list);
-    }
-    for (const list of deps.values()) list.sort((a, b) => a - b);
-    byDepartement.set(id, deps);
+  const departements = table.index.levels.departement;
+  for (const col of table.columns) {
+    national.set(col.id, col.national);
+    const observed = new Float64Array(col.raw.length);
+    for (let i = 0; i < observed.length; i++)
+      observed[i] = col.status[i] === OBSERVED ? (col.raw[i] as number) : Number.NaN;
+    const { start, values } = groupDistributions(observed, departements);
+    const deps = new Map<string, ArrayLike<number>>();
+    departements.names.forEach((name, k) => {
+      const from = start[k] as number;
+      const to = start[k + 1] as number;
+      // As before: a département whose communes have no observed value has no distribution (an empty one).
+      if (to > from) deps.set(name, values.subarray(from, to));
+    });
+    byDepartement.set(col.id, deps);
   }
   return { national, byDepartement };
 }

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { readTerritoryDataset } from "../territories/load.ts";
 import type { Territory } from "../territories/model.ts";
+import { IndicatorTable } from "./compute.ts";
 import { FILE_SPECS, FRAGILITY_FILES, readIndicatorFile, readOfficialEpci } from "./indicators.ts";
 import { completeParisLyonMarseille } from "./join.ts";
 import type { CommuneRef, IndicatorValues, ReadReport } from "./model.ts";
@@ -14,6 +15,8 @@ export interface FragilityInputs {
   reports: ReadReport[];
   /** The official IFN per EPCI, by SIREN. */
   officialEpci: Map<string, { name: string; total: number | null }>;
+  /** The same indicators as typed-array columns in the order of `communes`, with the communes' groups (compute.ts). */
+  columns: IndicatorTable;
 }
 
 /** Former commune code → current commune code (COG 2025), to place rows of older files. */
@@ -60,5 +63,5 @@ export async function readFragilityInputs(dataDir: string): Promise<FragilityInp
       indicators.set(id, { indicator: v.indicator, values: completeParisLyonMarseille(v.values, refs) });
   }
   const officialEpci = await readOfficialEpci(join(dataDir, FRAGILITY_FILES.ifnEpci));
-  return { communes: refs, indicators, reports, officialEpci };
+  return { communes: refs, indicators, reports, officialEpci, columns: new IndicatorTable(indicators, refs) };
 }

@@ -4,7 +4,7 @@ import { contentHash, datasetState, recordDataset } from "../platform/datasets.t
 import { silentProgress } from "../platform/progress.ts";
 import { territoryFilePaths } from "../territories/load.ts";
 import { aggregateScores } from "./aggregate.ts";
-import { computeScores } from "./compute.ts";
+import { scoreTable } from "./compute.ts";
 import { buildDistributions, explainCommune } from "./explain.ts";
 import { FRAGILITY_FILES, INDICATORS } from "./indicators.ts";
 import { type FragilityInputs, readFragilityInputs } from "./load.ts";
@@ -27,18 +27,13 @@ export function computeMethod(
   method: Method,
   inputs: FragilityInputs,
 ): Omit<MethodResults, "inputsHash"> & { communes: CommuneRef[] } {
-  const scores = computeScores(method, inputs.indicators, inputs.communes);
-  const distributions = buildDistributions(
-    inputs.indicators,
-    inputs.communes,
-    method.indicators.map((i) => i.id),
-  );
-  const byCode = new Map(inputs.communes.map((c) => [c.code, c]));
-  const explanations = scores.map((s) =>
-    explainCommune(s, byCode.get(s.code) as CommuneRef, method, INDICATORS, distributions),
+  const table = scoreTable(method, inputs.columns);
+  const distributions = buildDistributions(table);
+  const explanations = inputs.communes.map((c, i) =>
+    explainCommune(table.at(i), c, method, INDICATORS, distributions),
   );
   const aggregates: TerritoryAggregate[] = (["epci", "departement", "region"] as const).flatMap((level) =>
-    aggregateScores(scores, inputs.communes, level),
+    aggregateScores(table, level),
   );
   const officialEpci = new Map([...inputs.officialEpci].map(([code, v]) => [code, v.total]));
   return { method, explanations, aggregates, officialEpci, communes: inputs.communes };
