@@ -3,11 +3,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { sql } from "kysely";
 import { openApp } from "../src/app.ts";
+import { migrations } from "../src/migrations.ts";
 import { loadConfig } from "../src/platform/config.ts";
+import { migrate, openDatabase } from "../src/platform/db.ts";
 import { buildServer, listen } from "../src/server.ts";
+import { readTerritoryDataset, type TerritoryDataset } from "../src/territories/load.ts";
 import type { Territory } from "../src/territories/model.ts";
 import { territoryJson } from "../src/territories/routes.ts";
+import { replaceTerritories, replaceTerritoriesByBatches } from "../src/territories/store.ts";
 import { median, percentile, report } from "./stats.ts";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -58,8 +63,72 @@ function timeStart(dataDir: string): Promise<number> {
   });
 }
 
+/** Seconds to write the whole referential into a freshly migrated database, by `write`. */
+async function timeWrite(
+  data: TerritoryDataset,
+  databaseUrl: string | undefined,
+  write: typeof replaceTerritoriesByBatches,
+): Promise<number> {
+  const schema = databaseUrl ? `bench_territories_${process.pid}` : undefined;
+  const database = await openDatabase(databaseUrl ? { databaseUrl, schema } : { pgliteDir: "memory://" });
+  try {
+    await migrate(database.db, migrations);
+    const t0 = performance.now();
+    await write(database.db, data);
+    return (performance.now() - t0) / 1000;
+  } finally {
+    if (schema) await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(database.db);
+    await database.close();
+  }
+}
+
+/**
+ * The territories phase of a first start: reading the reference files, then writing them (the path of the first
+ * start, against the previous one: Kysely inserts by batches), alternated over 3 trials on each database.
+ */
+async function benchTerritoryPhase(): Promise<void> {
+  const reads: number[] = [];
+  let data: TerritoryDataset | undefined;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    data = await readTerritoryDataset(join(ROOT, "data"));
+    reads.push((performance.now() - t0) / 1000);
+  }
+  if (!data) return;
+  report(
+    `premier démarrage, lecture des territoires (${data.territories.length} territoires, ${data.geometries.length} contours ; médiane de 3)`,
+    median(reads),
+    "s",
+  );
+  const targets: [string, string | undefined][] = [["PGlite", undefined]];
+  if (process.env.DATABASE_URL) targets.push(["PostgreSQL", process.env.DATABASE_URL]);
+  for (const [name, url] of targets) {
+    const fast: number[] = [];
+    const previous: number[] = [];
+    for (let trial = 0; trial < 3; trial++) {
+      const order = trial % 2 === 0 ? [true, false] : [false, true];
+      for (const isFast of order) {
+        const s = await timeWrite(data, url, isFast ? replaceTerritories : replaceTerritoriesByBatches);
+        (isFast ? fast : previous).push(s);
+      }
+    }
+    report(`premier démarrage, enregistrement des territoires sur ${name} (médiane de 3)`, median(fast), "s");
+    report(
+      `  référence : chemin précédent (insertions par lots de 1 000 et 500) sur ${name}`,
+      median(previous),
+      "s",
+    );
+    report(
+      `  rapport chemin précédent / premier démarrage sur ${name}`,
+      median(previous) / median(fast),
+      "×",
+    );
+  }
+}
+
 export async function benchTerritories(): Promise<void> {
   console.log("# Territoires");
+  await benchTerritoryPhase();
   const dataDir = mkdtempSync(join(tmpdir(), "maillage-bench-"));
   try {
     // Cold start: create the database, migrate, load every territory. Then warm starts on the same folder.

@@ -4,6 +4,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { createPgConfig } from "@electric-sql/pglite/node-postgres";
 import { Kysely, type Migration, Migrator, PostgresDialect, sql } from "kysely";
 import pg from "pg";
+import { registerBlobQuery, registerCopyPool } from "./bulk.ts";
 import { type FolderLock, lockFolder } from "./owner.ts";
 
 /**
@@ -78,6 +79,7 @@ export async function openDatabase(opts: {
     };
     const pool = new pg.Pool({ ...connection, max: 10 });
     const db = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
+    registerCopyPool(db, pool);
     const listeners: pg.Client[] = [];
     let closed = false;
     return {
@@ -132,6 +134,7 @@ export async function openDatabase(opts: {
   }
   const pool = new pg.Pool(createPgConfig(pglite));
   const db = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
+  registerBlobQuery(db, (statement, blob) => pglite.query(statement, [], { blob }));
   return {
     db,
     kind: "pglite",

@@ -11,7 +11,14 @@ import type { Database } from "../platform/db.ts";
 import { migrate } from "../platform/db.ts";
 import { DataFileError } from "../platform/files.ts";
 import { readTerritoryDataset, TERRITORY_FILES } from "./load.ts";
-import { countGeometries, DATASET, getGeometry, listTerritories, replaceTerritories } from "./store.ts";
+import {
+  countGeometries,
+  DATASET,
+  getGeometry,
+  listTerritories,
+  replaceTerritories,
+  replaceTerritoriesByBatches,
+} from "./store.ts";
 import { syncTerritories } from "./sync.ts";
 
 /** A fingerprint of the whole territory table, to prove that something did not change. */
@@ -20,6 +27,19 @@ async function fingerprint(database: Database): Promise<string> {
     f: string;
   }>`SELECT md5(string_agg(t::text, '|' ORDER BY id)) AS f FROM territory t`.execute(database.db);
   return r.rows[0]?.f ?? "";
+}
+
+/** Row count and a digest of every column of every row of each territory table, in id order. */
+async function tableDigests(database: Database): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const table of ["territory", "territory_geometry", "territory_snapshot"]) {
+    const r = await sql<{ n: string; f: string }>`
+      SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY id)) AS f FROM ${sql.table(table)} t`.execute(
+      database.db,
+    );
+    out[table] = `${r.rows[0]?.n} rows, ${r.rows[0]?.f}`;
+  }
+  return out;
 }
 
 for (const backend of backends) {
@@ -51,6 +71,16 @@ for (const backend of backends) {
       const shape = await getGeometry(database.db, "23");
       assert.ok(shape && (shape.type === "Polygon" || shape.type === "MultiPolygon"));
       assert.equal(await getGeometry(database.db, "75101"), null);
+    });
+
+    test("the fast first load writes exactly the rows of the previous path (every column of every table)", async (t) => {
+      const reference = await backend.open();
+      t.after(() => reference.close());
+      await migrate(reference.db, migrations);
+      await replaceTerritoriesByBatches(reference.db, await readTerritoryDataset(DATA_DIR));
+      const fast = await tableDigests(database);
+      assert.equal(fast.territory?.startsWith("0 rows"), false);
+      assert.deepEqual(fast, await tableDigests(reference));
     });
 
     test("territories read back equal what was read from the files", async () => {
