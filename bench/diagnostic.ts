@@ -3,10 +3,7 @@
  * loads), compared with the national cartography's bundle; scoring and token costs; the result API under load.
  */
 
-import { readFileSync } from "node:fs";
 import { request } from "node:http";
-import { join } from "node:path";
-import { gunzipSync, gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { QUESTIONNAIRE } from "../src/diagnostic/questionnaire.ts";
 import { score } from "../src/diagnostic/score.ts";
@@ -14,39 +11,7 @@ import { signToken, verifyToken } from "../src/diagnostic/token.ts";
 import { orientationWarmed } from "../src/orientation/service.ts";
 import { startTestServer } from "../test/support/server.ts";
 import { median, percentile, report } from "./stats.ts";
-
-/** Bytes on the wire (gzip asked) and decoded size of a GET. */
-function wire(
-  url: string,
-): Promise<{ status: number; gzip: number; location: string | undefined; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { "accept-encoding": "gzip" } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        const raw = Buffer.concat(chunks);
-        const gz = res.headers["content-encoding"] === "gzip";
-        const body = gz ? gunzipSync(raw).toString() : raw.toString();
-        resolve({ status: res.statusCode ?? 0, gzip: raw.length, location: res.headers.location, body });
-      });
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
-
-/** The page and the stylesheets and scripts it references. */
-async function pageWeight(
-  base: string,
-  path: string,
-): Promise<{ html: number; assets: number; total: number }> {
-  const page = await wire(base + path);
-  if (page.status !== 200) throw new Error(`${path}: ${page.status}`);
-  const refs = [...page.body.matchAll(/(?:href|src)="(\/assets\/[^"]+)"/g)].map((m) => m[1] as string);
-  let assets = 0;
-  for (const r of new Set(refs)) assets += (await wire(base + r)).gzip;
-  return { html: page.gzip, assets, total: page.gzip + assets };
-}
+import { nationalBundle, pageWeight, wire } from "./weight.ts";
 
 export function randomAnswers(seed: number): Record<string, string | string[]> {
   let x = seed;
@@ -96,11 +61,7 @@ export async function benchDiagnostic(): Promise<void> {
     const q1 = await pageWeight(server.url, start);
     report("poids d'une page de question (gzip, HTML)", q1.html / 1024, "Ko");
     report("poids d'une page de question (gzip, HTML + CSS + JS)", q1.total / 1024, "Ko", "< 30 Ko");
-    const carto = join(import.meta.dirname, "..", "node_modules", "@gouvfr-anct", "cartographie-nationale");
-    const national = ["mediation-numerique.js", "styles.css"].reduce(
-      (n, f) => n + gzipSync(readFileSync(join(carto, f))).length,
-      0,
-    );
+    const national = nationalBundle();
     report("cartographie nationale v5 (JS + CSS, gzip), pour comparer", national / 1024, "Ko");
     report("rapport cartographie nationale / page de question", national / q1.total, "×");
 
