@@ -319,6 +319,15 @@ async function showInteractive(
     });
 
     listLayers();
+    // Announced only once drawn: the areas and places are parsed in a worker, and hovering before that finds
+    // nothing (a slow phone, a busy machine). A map that never settles is announced after 20 s all the same.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 20_000);
+      map.once("idle", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     for (const svg of box.querySelectorAll("svg.map")) svg.setAttribute("hidden", "");
     // The button has done its work: the list of measures takes the focus it had.
     button.remove();
