@@ -4,9 +4,11 @@
  */
 import autocannon from "autocannon";
 import { orientationWarmed } from "../src/orientation/service.ts";
+import { exportCsv } from "../src/places/export.ts";
+import { streamPlaces } from "../src/places/store/published.ts";
 import { startTestServer } from "../test/support/server.ts";
 import { randomAnswers } from "./diagnostic.ts";
-import { report } from "./stats.ts";
+import { median, report } from "./stats.ts";
 
 const CONNECTIONS = 20;
 const SECONDS = 5;
@@ -28,8 +30,11 @@ const ROUTES: { label: string; path: string; goal: number }[] = [
   { label: "GET /api/v1/territoires?q=saint", path: "/api/v1/territoires?q=saint", goal: 0.5 },
 ];
 
+/** What a browser says it accepts: the pages are measured as people receive them (compressed). */
+const BROWSER = { "accept-encoding": "gzip, deflate, br, zstd" };
+
 async function load(url: string, opts: Partial<autocannon.Options>) {
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, ...opts });
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers: BROWSER, ...opts });
   if (r.non2xx > 0 || r.errors > 0)
     console.log(`  attention : ${r.non2xx} réponses non 2xx, ${r.errors} erreurs`);
   return r;
@@ -70,6 +75,7 @@ export async function benchLoad(): Promise<void> {
         `≥ ${r.goal}`,
       );
     }
+    await benchNationalExport(server);
     const mixed = await load(server.url, {
       requests: [
         ...ROUTES.map((r) => ({ method: "GET" as const, path: r.path })),
@@ -88,4 +94,41 @@ export async function benchLoad(): Promise<void> {
   } finally {
     await server.close();
   }
+}
+
+/** Seconds to receive the whole body of `path`, compressed as a browser or curl --compressed asks. */
+async function download(url: string): Promise<number> {
+  const t = performance.now();
+  const res = await fetch(url, { headers: { "accept-encoding": "gzip" } });
+  await res.arrayBuffer();
+  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  return (performance.now() - t) / 1000;
+}
+
+/**
+ * The national CSV export, 4 clients at once, 5 rounds: the slowest client of each round (median of the rounds).
+ * Reference in the same run: the same file written from the database's stream by one client, as it was before.
+ */
+async function benchNationalExport(server: Awaited<ReturnType<typeof startTestServer>>): Promise<void> {
+  const url = `${server.url}/lieux.csv`;
+  report("export CSV national, première demande (rien en cache)", await download(url), "s");
+  const slowest: number[] = [];
+  for (let round = 0; round < 5; round++)
+    slowest.push(Math.max(...(await Promise.all([1, 2, 3, 4].map(() => download(url))))));
+  const previous: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const t = performance.now();
+    for await (const _ of exportCsv(streamPlaces(server.ctx.database.db, {}))) {
+      // only the writing is timed
+    }
+    previous.push((performance.now() - t) / 1000);
+  }
+  report(
+    "export CSV national, 4 clients simultanés (le plus lent, médiane de 5)",
+    median(slowest),
+    "s",
+    "< 0,5 s",
+  );
+  report("  référence : écriture en flux depuis la base, 1 client (chemin précédent)", median(previous), "s");
+  report("  rapport chemin précédent / 4 clients", median(previous) / median(slowest), "×");
 }

@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import { after, before, describe, test } from "node:test";
+import { gunzipSync } from "node:zlib";
+import { parse } from "csv-parse/sync";
+import { exportCsv } from "../src/places/export.ts";
 import { importFile } from "../src/places/import/ingest.ts";
 import { importPlaces } from "../src/places/import/rows.ts";
 import { STANDARD_FIELDS } from "../src/places/model.ts";
+import { streamPlaces } from "../src/places/store/published.ts";
 import { communesOf } from "../src/places/sync.ts";
 import { bytes, FILES, realText } from "./support/places.ts";
 import { startTestServer } from "./support/server.ts";
@@ -351,5 +356,42 @@ describe("exports", () => {
     const body = (await res.json()) as { id: string }[];
     assert.equal(body.length, SHIPPED_PLACES.published);
     assert.equal((await get("/lieux.csv?territoire=nulle-part")).status, 404);
+  });
+
+  test("/lieux.csv of France, kept gzipped: the same bytes as the database's stream, compressed or not", async () => {
+    let streamed = "";
+    for await (const line of exportCsv(streamPlaces(server.ctx.database.db, {}))) streamed += line;
+    // Four clients at once, as a browser (gzip) and as a plain client (no compression): one writing, same rows.
+    const ask = (encoding: string) =>
+      new Promise<{ status: number; encoding: string | undefined; body: Buffer }>((resolve, reject) => {
+        const { hostname, port } = new URL(server.url);
+        request(
+          { host: hostname, port, path: "/lieux.csv", headers: { "accept-encoding": encoding } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                encoding: res.headers["content-encoding"],
+                body: Buffer.concat(chunks),
+              }),
+            );
+          },
+        )
+          .on("error", reject)
+          .end();
+      });
+    const answers = await Promise.all(["gzip", "identity", "gzip, deflate, br", ""].map(ask));
+    for (const a of answers) {
+      assert.equal(a.status, 200);
+      const text = (a.encoding === "gzip" ? gunzipSync(a.body) : a.body).toString("utf8");
+      assert.equal(text, streamed);
+    }
+    assert.deepEqual(
+      answers.map((a) => a.encoding),
+      ["gzip", undefined, "gzip", undefined],
+    );
+    assert.equal(parse(streamed, { columns: true }).length, SHIPPED_PLACES.published);
   });
 });

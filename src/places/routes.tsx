@@ -1,11 +1,13 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
+import { Readable } from "node:stream";
+import { createGunzip, createGzip } from "node:zlib";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
 import { cachedPage } from "../pages.ts";
 import { addDays, type Day, dayIn, mondayOf, parseDay } from "../platform/clock.ts";
-import { Gate, holdGate, sendWithinBudget } from "../platform/heavy.ts";
+import { Gate, sendWithinBudget } from "../platform/heavy.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
 import { integer, problem, text as queryText } from "../platform/schema.ts";
 import { plural } from "../territories/describe.ts";
@@ -152,27 +154,72 @@ const EXPORTS = {
 } as const;
 type ExportFormat = keyof typeof EXPORTS;
 
-/** Streams an export of the places of a territory or of France, within the exports' time budget. */
-function sendExport(
-  reply: FastifyReply,
-  ctx: AppContext,
-  format: ExportFormat,
-  territory: Territory | null,
-): Promise<FastifyReply> {
-  const filter: PlaceFilter = territory ? { communes: territoryCodes(ctx.territories, territory) } : {};
-  const places = streamPlaces(ctx.database.db, filter);
-  const body =
-    format === "csv"
-      ? exportCsv(places)
-      : format === "json"
-        ? exportJson(places)
-        : exportDataInclusion(places);
+const exportLines = (format: ExportFormat, places: AsyncIterable<Place> | Iterable<Place>) =>
+  format === "csv" ? exportCsv(places) : format === "json" ? exportJson(places) : exportDataInclusion(places);
+
+function exportHeaders(reply: FastifyReply, format: ExportFormat, territory: Territory | null): void {
   const { file, ext } = EXPORTS[format];
   const name = `${file}-${territory ? territory.id : "france"}.${ext}`;
   reply
     .type(format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8")
     .header("content-disposition", `attachment; filename="${name}"`);
-  return sendWithinBudget(reply, body);
+}
+
+/** Streams an export of the places of a territory, within the exports' time budget. */
+function sendExport(
+  reply: FastifyReply,
+  ctx: AppContext,
+  format: ExportFormat,
+  territory: Territory,
+): Promise<FastifyReply> {
+  const filter: PlaceFilter = { communes: territoryCodes(ctx.territories, territory) };
+  exportHeaders(reply, format, territory);
+  return sendWithinBudget(reply, exportLines(format, streamPlaces(ctx.database.db, filter)));
+}
+
+/**
+ * The national exports, written once per snapshot of the published places (the rows of France are the snapshot's,
+ * in the same order as the database's stream) and kept gzipped only: about 2 MB each instead of 10 to 14 MB of text.
+ * A client that accepts gzip (every browser, curl --compressed) receives those bytes; another one receives them
+ * inflated as a stream. Concurrent first requests share one writing (`gate` bounds it with the territories' exports).
+ */
+const nationalExports = new WeakMap<readonly Place[], Map<ExportFormat, Promise<Buffer>>>();
+
+async function nationalExport(ctx: AppContext, format: ExportFormat, gate: Gate): Promise<Buffer> {
+  const places = await ctx.places.all();
+  let byFormat = nationalExports.get(places);
+  if (!byFormat) {
+    byFormat = new Map();
+    nationalExports.set(places, byFormat);
+  }
+  let built = byFormat.get(format);
+  if (!built) {
+    built = gate.run(async () => {
+      const zipped = Readable.from(exportLines(format, places)).pipe(createGzip({ level: 6 }));
+      const chunks: Buffer[] = [];
+      for await (const c of zipped) chunks.push(c as Buffer);
+      return Buffer.concat(chunks);
+    });
+    byFormat.set(format, built);
+    // A failed writing (a full line at the gate) is not kept: the next request tries again.
+    built.catch(() => byFormat.delete(format));
+  }
+  return built;
+}
+
+async function sendNationalExport(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  ctx: AppContext,
+  format: ExportFormat,
+  gate: Gate,
+): Promise<FastifyReply> {
+  const gzipped = await nationalExport(ctx, format, gate);
+  exportHeaders(reply, format, null);
+  reply.header("vary", "accept-encoding");
+  if (/\bgzip\b/.test(String(req.headers["accept-encoding"] ?? "")))
+    return reply.header("content-encoding", "gzip").send(gzipped);
+  return reply.send(Readable.from([gzipped]).pipe(createGunzip()));
 }
 
 /** How places read `territoire=` (pages, exports, API): every kind, an INSEE code before a postcode (links carry ids). */
@@ -263,7 +310,7 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
     }),
   );
 
-  // National exports read every place: two at once, four waiting, then a 503 with Retry-After.
+  // National exports are written from every place: two at once, four waiting, then a 503 with Retry-After.
   const national = new Gate(2, 4, "exports nationaux");
   for (const format of Object.keys(EXPORTS) as ExportFormat[]) {
     app.get<{ Querystring: Record<string, unknown> }>(EXPORTS[format].path, async (req, reply) => {
@@ -273,10 +320,8 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
         const p = unresolvedProblem(r, territoryOptions(ctx));
         throw new HttpError(r.kind === "none" ? 404 : p.status, p.title, p.detail);
       }
-      const territory = r?.territory ?? null;
-      // The gate's place is given back when the response ends, however it ends.
-      if (!territory) await holdGate(national, reply);
-      return sendExport(reply, ctx, format, territory);
+      if (!r) return sendNationalExport(req, reply, ctx, format, national);
+      return sendExport(reply, ctx, format, r.territory);
     });
   }
 
