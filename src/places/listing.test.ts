@@ -56,6 +56,10 @@ test("every filter narrows: communes, service, frais, free text (every word, fol
   const ids = (f: Parameters<PlaceListing["list"]>[0]) =>
     listing.list(f, { limit: 10, offset: 0 }).places.map((p) => p.id);
   assert.deepEqual(ids({ communes: ["13056", "13005"] }), ["c", "b"]);
+  // The list's order whatever the order of the communes, each place once.
+  assert.deepEqual(ids({ communes: ["13005", "13056", "13005"] }), ["c", "b"]);
+  assert.deepEqual(ids({ communes: ["13213"], frais: "Gratuit" }), ["a"]);
+  assert.deepEqual(ids({ communes: [] }), []);
   assert.deepEqual(ids({ service: "Aide aux démarches administratives" }), ["c"]);
   assert.deepEqual(ids({ frais: "Gratuit" }), ["c", "a"]);
   assert.deepEqual(ids({ q: "accueil MARTIGUES" }), ["c"]);

@@ -31,6 +31,8 @@ interface Entry {
 
 export class PlaceListing {
   private readonly entries: Entry[];
+  /** Positions in `entries` of each commune's places, ascending. */
+  private readonly byCommune = new Map<string, number[]>();
 
   constructor(places: readonly Place[]) {
     const keyed = places.map((place) => ({
@@ -43,19 +45,33 @@ export class PlaceListing {
       a.key < b.key ? -1 : a.key > b.key ? 1 : a.place.id < b.place.id ? -1 : a.place.id > b.place.id ? 1 : 0,
     );
     this.entries = keyed.map(({ place, search }) => ({ place, search }));
+    this.entries.forEach(({ place }, i) => {
+      if (!place.communeCode) return;
+      const list = this.byCommune.get(place.communeCode);
+      if (list) list.push(i);
+      else this.byCommune.set(place.communeCode, [i]);
+    });
+  }
+
+  /** The positions in the sorted list of the places of these communes, in list order. */
+  private positions(communes: readonly string[]): Iterable<number> {
+    const found: number[] = [];
+    for (const c of new Set(communes)) for (const i of this.byCommune.get(c) ?? []) found.push(i);
+    return found.sort((a, b) => a - b);
   }
 
   list(f: PlaceFilter, page: { limit: number; offset: number }): { total: number; places: Place[] } {
-    const communes = f.communes ? new Set(f.communes) : null;
     const words = normalize(f.q ?? "")
       .split(" ")
       .filter(Boolean)
       .slice(0, 8);
     const out: Place[] = [];
     let total = 0;
-    for (const { place, search } of this.entries) {
+    // A territory reads only its communes' places (a département: a few hundred of 7 600).
+    const positions = f.communes ? this.positions(f.communes) : this.entries.keys();
+    for (const i of positions) {
+      const { place, search } = this.entries[i] as Entry;
       const s = place.standard;
-      if (communes && !(place.communeCode && communes.has(place.communeCode))) continue;
       if (f.service && !s.services.includes(f.service)) continue;
       if (f.public && !s.publics_specifiquement_adresses.includes(f.public)) continue;
       if (f.frais && !s.frais_a_charge.includes(f.frais)) continue;
