@@ -289,3 +289,28 @@ describe("the sheet of a place overseas", () => {
     assert.match(page, /<a class="tel" href="tel:\+262\d{9}">0\d( \d\d){4}<\/a>/);
   });
 });
+
+describe("GET /api/v1/orientation kept per minute", () => {
+  test("the same query answers the same within a minute, and follows the clock past it", async () => {
+    let now = new Date("2026-11-18T09:00:10Z");
+    const moving = await startTestServer({ clock: { now: () => now } });
+    try {
+      const path = "/api/v1/orientation?commune=06027&besoin=demarches&limite=5";
+      const ask = async () => (await fetch(moving.url + path)).json();
+      const at10 = await ask();
+      now = new Date("2026-11-18T09:00:50Z");
+      assert.deepEqual(await ask(), at10);
+      // 23:00 in Paris: the same places, now closed.
+      now = new Date("2026-11-18T22:00:00Z");
+      const at23 = await ask();
+      assert.deepEqual(
+        at23.resultats.map((r: { id: string }) => r.id),
+        at10.resultats.map((r: { id: string }) => r.id),
+      );
+      assert.ok(at10.resultats.some((r: { ouverture: { ouvert: boolean } | null }) => r.ouverture?.ouvert));
+      assert.ok(at23.resultats.every((r: { ouverture: { ouvert: boolean } | null }) => !r.ouverture?.ouvert));
+    } finally {
+      await moving.close();
+    }
+  });
+});

@@ -12,6 +12,7 @@ import { dayIn, mondayOf } from "../platform/clock.ts";
 import type { Contact } from "../platform/config.ts";
 import { formatDateTime } from "../platform/format.ts";
 import { HttpError, publicBase, sendPage, sendProblem } from "../platform/http.ts";
+import { StampedCache } from "../platform/lru.ts";
 import { problem } from "../platform/schema.ts";
 import type { MapShape } from "../platform/svgmap.tsx";
 import type { Territory } from "../territories/model.ts";
@@ -198,8 +199,13 @@ async function planBackground(
   return { shapes: drawn, labels };
 }
 
+/** Sends JSON already serialised (by the route's serialiser, its schema checked when it was written). */
+const sendJsonText = (reply: FastifyReply, body: string) =>
+  reply.type("application/json; charset=utf-8").send(body);
+
 export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext): void {
   const contact = ctx.config.contact;
+  const answers = new StampedCache<string>(512);
 
   // The island, bundled on first request like the platform's app.js (esbuild, minified).
   let island: Promise<string> | null = null;
@@ -335,9 +341,18 @@ export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext)
           { suggestions: s.suggestions.map(candidateJson) },
         );
       }
-      const outcome = await orient(ctx, withId(s.query, s.commune));
+      // The answer depends on the query, the places and the minute (opening hours): computed at the minute's
+      // start, it is the same for every request of that minute, and kept (serialised, checked by the schema).
+      await ctx.places.all();
+      const minute = Math.floor(ctx.clock.now().getTime() / 60_000) * 60_000;
+      const stamp = `${ctx.places.generation}|${minute}`;
+      const kept = answers.get(req.url, stamp);
+      if (kept) return sendJsonText(reply, kept);
+      const outcome = await orient(ctx, withId(s.query, s.commune), new Date(minute));
       if (!outcome) throw new HttpError(404, "Commune inconnue", "Cette commune n'a pas de position connue.");
-      return outcomeJson(outcome, s.commune, s.query, contact);
+      const body = reply.serialize(outcomeJson(outcome, s.commune, s.query, contact)) as string;
+      answers.set(req.url, stamp, body);
+      return sendJsonText(reply, body);
     },
   );
 }

@@ -1,3 +1,4 @@
+import { Lru } from "../platform/lru.ts";
 import type { Territory, TerritoryKind } from "./model.ts";
 import { normalize, trigrams } from "./normalize.ts";
 
@@ -52,7 +53,7 @@ export class SearchIndex {
   private built = false;
   /** The sorted hits of recent queries (territories do not change while the process runs): autocompletion asks the
    * same prefixes again and again. */
-  private readonly recent = new Map<string, SearchHit[]>();
+  private readonly recent = new Lru<SearchHit[]>(RECENT_QUERIES);
 
   /** Cheap: the index itself is built on the first search, or by warm() once the server listens. */
   constructor(territories: readonly Territory[]) {
@@ -97,10 +98,10 @@ export class SearchIndex {
     const offset = opts.offset ?? 0;
     const key = `${(opts.kinds ?? []).join(",")}|${query}`;
     let sorted = this.recent.get(key);
-    if (sorted) this.recent.delete(key);
-    else sorted = this.rank(query, opts);
-    this.recent.set(key, sorted);
-    if (this.recent.size > RECENT_QUERIES) this.recent.delete(this.recent.keys().next().value as string);
+    if (!sorted) {
+      sorted = this.rank(query, opts);
+      this.recent.set(key, sorted);
+    }
     return { total: sorted.length, hits: sorted.slice(offset, offset + limit) };
   }
 
