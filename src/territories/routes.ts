@@ -1,9 +1,10 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
 import { HttpError, sendPage } from "../platform/http.ts";
+import { Lru } from "../platform/lru.ts";
 import { integer, problem } from "../platform/schema.ts";
 import { contextLabel, territoryUrl } from "./describe.ts";
 import type { Territory, TerritoryKind } from "./model.ts";
@@ -192,6 +193,7 @@ export function registerTerritoryRoutes(
   );
 
   const api = app.withTypeProvider<ZodTypeProvider>();
+  const answers = new Lru<string>(512);
   api.get(
     "/api/v1/territoires",
     {
@@ -219,12 +221,16 @@ export function registerTerritoryRoutes(
         },
       },
     },
-    (req) => {
+    async (req, reply) => {
+      // Territories do not change while the process runs: an answer, once serialised, is kept for its address.
+      const kept = answers.get(req.url);
+      if (kept !== undefined)
+        return (reply as FastifyReply).type("application/json; charset=utf-8").send(kept);
       const { q, type, limit, offset } = req.query;
       const problem = queryProblem(q);
       if (problem) throw new HttpError(400, "Recherche invalide", problem);
       const result = search.search(q, { limit, offset, kinds: type });
-      return {
+      const body = reply.serialize({
         requete: q,
         total: result.total,
         limite: limit,
@@ -234,7 +240,9 @@ export function registerTerritoryRoutes(
           correspondance: h.match,
           ...(h.former ? { ancienneCommune: h.former } : {}),
         })),
-      };
+      }) as string;
+      answers.set(req.url, body);
+      return (reply as FastifyReply).type("application/json; charset=utf-8").send(body);
     },
   );
 
