@@ -12,6 +12,7 @@ import { dayIn, mondayOf } from "../platform/clock.ts";
 import type { Contact } from "../platform/config.ts";
 import { formatDateTime } from "../platform/format.ts";
 import { HttpError, publicBase, sendPage, sendProblem } from "../platform/http.ts";
+import { type KeptText, keepText, sendKept } from "../platform/kept.ts";
 import { StampedCache } from "../platform/lru.ts";
 import { problem } from "../platform/schema.ts";
 import type { MapShape } from "../platform/svgmap.tsx";
@@ -199,13 +200,12 @@ async function planBackground(
   return { shapes: drawn, labels };
 }
 
-/** Sends JSON already serialised (by the route's serialiser, its schema checked when it was written). */
-const sendJsonText = (reply: FastifyReply, body: string) =>
-  reply.type("application/json; charset=utf-8").send(body);
+/** The type of JSON answers kept serialised (by the route's serialiser, their schema checked when written). */
+const JSON_TYPE = "application/json; charset=utf-8";
 
 export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext): void {
   const contact = ctx.config.contact;
-  const answers = new StampedCache<string>(512);
+  const answers = new StampedCache<KeptText>(512);
 
   // The island, bundled on first request like the platform's app.js (esbuild, minified).
   let island: Promise<string> | null = null;
@@ -315,6 +315,13 @@ export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext)
       },
     },
     async (req, reply) => {
+      // The answer depends on the query, the places and the minute (opening hours): computed at the minute's
+      // start, it is the same for every request of that minute, and kept (serialised, checked by the schema).
+      await ctx.places.all();
+      const minute = Math.floor(ctx.clock.now().getTime() / 60_000) * 60_000;
+      const stamp = `${ctx.places.generation}|${minute}`;
+      const kept = answers.get(req.url, stamp);
+      if (kept) return sendKept(req, reply, kept, JSON_TYPE);
       const s = readSearch(ctx, req.query);
       if (s.problems.length > 0) throw new HttpError(400, "Demande incorrecte", s.problems.join(" "));
       if (!s.commune) {
@@ -341,18 +348,11 @@ export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext)
           { suggestions: s.suggestions.map(candidateJson) },
         );
       }
-      // The answer depends on the query, the places and the minute (opening hours): computed at the minute's
-      // start, it is the same for every request of that minute, and kept (serialised, checked by the schema).
-      await ctx.places.all();
-      const minute = Math.floor(ctx.clock.now().getTime() / 60_000) * 60_000;
-      const stamp = `${ctx.places.generation}|${minute}`;
-      const kept = answers.get(req.url, stamp);
-      if (kept) return sendJsonText(reply, kept);
       const outcome = await orient(ctx, withId(s.query, s.commune), new Date(minute));
       if (!outcome) throw new HttpError(404, "Commune inconnue", "Cette commune n'a pas de position connue.");
-      const body = reply.serialize(outcomeJson(outcome, s.commune, s.query, contact)) as string;
+      const body = keepText(reply.serialize(outcomeJson(outcome, s.commune, s.query, contact)) as string);
       answers.set(req.url, stamp, body);
-      return sendJsonText(reply, body);
+      return sendKept(req, reply, body, JSON_TYPE);
     },
   );
 }

@@ -9,6 +9,7 @@ import { cachedPage } from "../pages.ts";
 import { addDays, type Day, dayIn, mondayOf, parseDay } from "../platform/clock.ts";
 import { Gate, sendWithinBudget } from "../platform/heavy.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
+import { acceptsGzip } from "../platform/kept.ts";
 import { integer, problem, text as queryText } from "../platform/schema.ts";
 import { plural } from "../territories/describe.ts";
 import type { Territory } from "../territories/model.ts";
@@ -217,8 +218,7 @@ async function sendNationalExport(
   const gzipped = await nationalExport(ctx, format, gate);
   exportHeaders(reply, format, null);
   reply.header("vary", "accept-encoding");
-  if (/\bgzip\b/.test(String(req.headers["accept-encoding"] ?? "")))
-    return reply.header("content-encoding", "gzip").send(gzipped);
+  if (acceptsGzip(req)) return reply.header("content-encoding", "gzip").send(gzipped);
   return reply.send(Readable.from([gzipped]).pipe(createGunzip()));
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { gzipSync } from "node:zlib";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { type KeptText, keepText, sendKept } from "./kept.ts";
 
 /** What `sendPage` rendered for a reply: the page cache reads it once the handler is done. */
 const rendered = new WeakMap<FastifyReply, { status: number; html: string }>();
@@ -11,8 +11,7 @@ export function noteRendered(reply: FastifyReply, status: number, html: string):
 
 interface Entry {
   generation: string;
-  html: string;
-  gzip: Buffer;
+  page: KeptText;
   etag: string;
 }
 
@@ -56,16 +55,9 @@ export class PageCache {
   }
 
   private serve(req: FastifyRequest, reply: FastifyReply, e: Entry): FastifyReply {
-    reply
-      .header("etag", e.etag)
-      .header("cache-control", "public, no-cache")
-      .header("vary", "accept-encoding");
+    reply.header("etag", e.etag).header("cache-control", "public, no-cache");
     if (req.headers["if-none-match"] === e.etag) return reply.code(304).send();
-    reply.code(200).type("text/html; charset=utf-8");
-    const accepts = String(req.headers["accept-encoding"] ?? "");
-    return /\bgzip\b/.test(accepts)
-      ? reply.header("content-encoding", "gzip").send(e.gzip)
-      : reply.send(e.html);
+    return sendKept(req, reply.code(200), e.page, "text/html; charset=utf-8");
   }
 
   private store(key: string, generation: string, html: string): void {
@@ -73,11 +65,10 @@ export class PageCache {
     if (old) this.drop(key, old);
     const entry = {
       generation,
-      html,
-      gzip: gzipSync(html),
+      page: keepText(html),
       etag: `"${createHash("sha1").update(generation).update(html).digest("base64url").slice(0, 22)}"`,
     };
-    const size = (e: Entry) => e.html.length * 2 + e.gzip.length;
+    const size = (e: Entry) => e.page.text.length * 2 + e.page.gzip.length;
     if (size(entry) > this.maxBytes / 4) return;
     this.entries.set(key, entry);
     this.bytes += size(entry);
@@ -89,6 +80,6 @@ export class PageCache {
 
   private drop(key: string, e: Entry): void {
     this.entries.delete(key);
-    this.bytes -= e.html.length * 2 + e.gzip.length;
+    this.bytes -= e.page.text.length * 2 + e.page.gzip.length;
   }
 }

@@ -1,9 +1,10 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { VNode } from "preact";
 import { z } from "zod";
 import type { AppContext, TerritorySection } from "../context.ts";
 import { HttpError, sendPage } from "../platform/http.ts";
+import { type KeptText, keepText, sendKept } from "../platform/kept.ts";
 import { Lru } from "../platform/lru.ts";
 import { integer, problem } from "../platform/schema.ts";
 import { contextLabel, territoryUrl } from "./describe.ts";
@@ -193,7 +194,7 @@ export function registerTerritoryRoutes(
   );
 
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const answers = new Lru<string>(512);
+  const answers = new Lru<KeptText>(512);
   api.get(
     "/api/v1/territoires",
     {
@@ -224,25 +225,26 @@ export function registerTerritoryRoutes(
     async (req, reply) => {
       // Territories do not change while the process runs: an answer, once serialised, is kept for its address.
       const kept = answers.get(req.url);
-      if (kept !== undefined)
-        return (reply as FastifyReply).type("application/json; charset=utf-8").send(kept);
+      if (kept !== undefined) return sendKept(req, reply, kept, "application/json; charset=utf-8");
       const { q, type, limit, offset } = req.query;
       const problem = queryProblem(q);
       if (problem) throw new HttpError(400, "Recherche invalide", problem);
       const result = search.search(q, { limit, offset, kinds: type });
-      const body = reply.serialize({
-        requete: q,
-        total: result.total,
-        limite: limit,
-        decalage: offset,
-        resultats: result.hits.map((h) => ({
-          ...territoryJson(h.territory, ref),
-          correspondance: h.match,
-          ...(h.former ? { ancienneCommune: h.former } : {}),
-        })),
-      }) as string;
+      const body = keepText(
+        reply.serialize({
+          requete: q,
+          total: result.total,
+          limite: limit,
+          decalage: offset,
+          resultats: result.hits.map((h) => ({
+            ...territoryJson(h.territory, ref),
+            correspondance: h.match,
+            ...(h.former ? { ancienneCommune: h.former } : {}),
+          })),
+        }) as string,
+      );
       answers.set(req.url, body);
-      return (reply as FastifyReply).type("application/json; charset=utf-8").send(body);
+      return sendKept(req, reply, body, "application/json; charset=utf-8");
     },
   );
 
