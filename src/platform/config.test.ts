@@ -97,3 +97,29 @@ test("the routing link and the basemap are checked", () => {
   assert.equal(loadConfig({ MAILLAGE_FOND_DE_CARTE: style }).basemapStyle, style);
   assert.throws(() => loadConfig({ MAILLAGE_FOND_DE_CARTE: "file:///etc/passwd" }), /MAILLAGE_FOND_DE_CARTE/);
 });
+
+test("e-mail and retention: an smtp URL needs a sender, retention defaults are documented and checked", () => {
+  const c = loadConfig({});
+  assert.equal(c.smtpUrl, undefined);
+  assert.deepEqual(c.retention, {
+    journalDays: 365,
+    sessionsDays: 90,
+    invitationsDays: 30,
+    inactiveAccountsDays: 365,
+  });
+  const m = loadConfig({
+    MAILLAGE_SMTP_URL: "smtp://maillage:secret@127.0.0.1:2525",
+    MAILLAGE_EXPEDITEUR: "Maillage <ne-pas-repondre@example.org>",
+    MAILLAGE_RETENTION_JOURNAL: "730",
+  });
+  assert.equal(m.smtpUrl, "smtp://maillage:secret@127.0.0.1:2525");
+  assert.equal(m.mailFrom, "Maillage <ne-pas-repondre@example.org>");
+  assert.equal(m.retention.journalDays, 730);
+  assert.throws(() => loadConfig({ MAILLAGE_SMTP_URL: "http://example.org" }), /smtp:\/\/ ou smtps:\/\//);
+  assert.throws(
+    () => loadConfig({ MAILLAGE_SMTP_URL: "smtp://127.0.0.1" }),
+    /MAILLAGE_EXPEDITEUR est nécessaire/,
+  );
+  assert.throws(() => loadConfig({ MAILLAGE_EXPEDITEUR: "personne" }), /MAILLAGE_EXPEDITEUR doit être/);
+  assert.throws(() => loadConfig({ MAILLAGE_RETENTION_SESSIONS: "0" }), /MAILLAGE_RETENTION_SESSIONS doit/);
+});

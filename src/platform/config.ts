@@ -45,7 +45,29 @@ export interface Config {
    * absent = no basemap, the shipped boundaries only (works offline).
    */
   basemapStyle: string | undefined;
+  /**
+   * MAILLAGE_SMTP_URL: where invitations and reset links are sent from (`smtp://user:password@host:587`,
+   * `smtps://…:465`); absent = no e-mail, the link is shown to the person who asked for it.
+   */
+  smtpUrl: string | undefined;
+  /** MAILLAGE_EXPEDITEUR: the sender of those e-mails (`Maillage <ne-pas-repondre@example.org>`). */
+  mailFrom: string | undefined;
+  /** How long personal data is kept, in days (`maillage privacy purge`; the store's `Retention`). */
+  retention: {
+    journalDays: number;
+    sessionsDays: number;
+    invitationsDays: number;
+    inactiveAccountsDays: number;
+  };
 }
+
+/** Default retention, in days: see docs/decisions.md (« Accounts: invitations, e-mail, commands »). */
+const DEFAULT_RETENTION: Config["retention"] = {
+  journalDays: 365,
+  sessionsDays: 90,
+  invitationsDays: 30,
+  inactiveAccountsDays: 365,
+};
 
 /** OpenStreetMap's directions to a point, the default « Itinéraire » link. */
 const DEFAULT_ROUTING = "https://www.openstreetmap.org/directions?to={lat}%2C{lon}#map=16/{lat}/{lon}";
@@ -93,6 +115,24 @@ export const ENVIRONMENT: readonly [name: string, meaning: string][] = [
   [
     "MAILLAGE_FOND_DE_CARTE",
     "adresse https://… d'un style MapLibre pour le fond des cartes interactives (aucun : limites livrées seules)",
+  ],
+  [
+    "MAILLAGE_SMTP_URL",
+    "serveur d'envoi des invitations (smtp://utilisateur:mot-de-passe@hôte:587 ou smtps://… ; aucun : le lien est seulement affiché)",
+  ],
+  ["MAILLAGE_EXPEDITEUR", "expéditeur de ces messages (Maillage <ne-pas-repondre@example.org>)"],
+  ["MAILLAGE_RETENTION_JOURNAL", `jours de conservation du journal (${DEFAULT_RETENTION.journalDays})`],
+  [
+    "MAILLAGE_RETENTION_SESSIONS",
+    `jours de conservation des sessions, jetons révoqués et échecs de connexion (${DEFAULT_RETENTION.sessionsDays})`,
+  ],
+  [
+    "MAILLAGE_RETENTION_INVITATIONS",
+    `jours de conservation des invitations (${DEFAULT_RETENTION.invitationsDays})`,
+  ],
+  [
+    "MAILLAGE_RETENTION_COMPTES",
+    `jours avant la suppression d'un compte désactivé (${DEFAULT_RETENTION.inactiveAccountsDays})`,
   ],
 ];
 
@@ -183,6 +223,41 @@ function basemapFrom(env: NodeJS.ProcessEnv): string | undefined {
   return raw;
 }
 
+function smtpFrom(env: NodeJS.ProcessEnv): Pick<Config, "smtpUrl" | "mailFrom"> {
+  const raw = env.MAILLAGE_SMTP_URL?.trim() || undefined;
+  const from = env.MAILLAGE_EXPEDITEUR?.trim() || undefined;
+  if (raw !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(raw);
+    } catch {}
+    if (!url || !/^smtps?:$/.test(url.protocol) || !url.hostname)
+      throw new ConfigError(
+        "MAILLAGE_SMTP_URL doit être une adresse smtp:// ou smtps:// (exemple : smtp://utilisateur:mot-de-passe@smtp.example.org:587).",
+      );
+    if (from === undefined)
+      throw new ConfigError(
+        "MAILLAGE_EXPEDITEUR est nécessaire avec MAILLAGE_SMTP_URL (exemple : Maillage <ne-pas-repondre@example.org>).",
+      );
+  }
+  if (from !== undefined && !/^(?:[^<>\p{Cc}]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/u.test(from))
+    throw new ConfigError(
+      `MAILLAGE_EXPEDITEUR doit être une adresse e-mail, avec ou sans nom (exemple : Maillage <ne-pas-repondre@example.org>).`,
+    );
+  return { smtpUrl: raw, mailFrom: from };
+}
+
+function retentionFrom(env: NodeJS.ProcessEnv): Config["retention"] {
+  const d = DEFAULT_RETENTION;
+  const max = 3650;
+  return {
+    journalDays: intFrom(env, "MAILLAGE_RETENTION_JOURNAL", d.journalDays, 1, max),
+    sessionsDays: intFrom(env, "MAILLAGE_RETENTION_SESSIONS", d.sessionsDays, 1, max),
+    invitationsDays: intFrom(env, "MAILLAGE_RETENTION_INVITATIONS", d.invitationsDays, 1, max),
+    inactiveAccountsDays: intFrom(env, "MAILLAGE_RETENTION_COMPTES", d.inactiveAccountsDays, 1, max),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -223,5 +298,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : null,
     routing: routingFrom(env),
     basemapStyle: basemapFrom(env),
+    ...smtpFrom(env),
+    retention: retentionFrom(env),
   };
 }
