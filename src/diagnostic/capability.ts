@@ -1,12 +1,12 @@
 import type { Capability } from "../context.ts";
 import { registerDiagnosticRoutes } from "./routes.tsx";
 import { diagnosticSection } from "./section.tsx";
-import { diagnosticMigrations } from "./store.ts";
+import { diagnosticMigrations, diagnosticOnceMigrations } from "./store.ts";
 
 /** Diagnostic d'aisance numérique: questionnaire, scoring, result with places, anonymous statistics, API. */
 export const diagnostic: Capability = {
   name: "diagnostic",
-  migrations: diagnosticMigrations,
+  migrations: { ...diagnosticMigrations, ...diagnosticOnceMigrations },
   routes: registerDiagnosticRoutes,
   sections: [diagnosticSection],
 };

@@ -46,9 +46,6 @@ export function registerDiagnosticRoutes(
   const now = deps.now ?? (() => ctx.clock.now().getTime());
   const secret = deps.secret ?? loadSecret(ctx.config.secret, ctx.config.dataDir);
   const total = QUESTIONNAIRE.questions.length;
-  /** Nonces of the questionnaires already counted by this process (a result is stored once). */
-  const saved = new Set<string>();
-
   const issue = (s: Omit<TokenState, "i">) => signToken({ ...s, i: now() }, secret);
 
   const message = (
@@ -113,8 +110,8 @@ export function registerDiagnosticRoutes(
     return { ...v.state, a: checked.answers };
   }
 
+  /** Records a finished questionnaire once (the database keeps its nonce: a page opened again adds nothing). */
   async function store(state: TokenState, result: DiagnosticResult, req: FastifyRequest) {
-    if (saved.has(state.n)) return;
     try {
       await saveResponse(ctx.database.db, {
         mode: state.m,
@@ -122,9 +119,8 @@ export function registerDiagnosticRoutes(
         day: dayOf(now(), state.c),
         answers: state.a,
         result,
+        nonce: state.n,
       });
-      saved.add(state.n);
-      if (saved.size > 50_000) saved.clear();
     } catch (e) {
       // The person gets their result even when the statistics cannot be written.
       req.log.error(e);

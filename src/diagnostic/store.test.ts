@@ -38,6 +38,7 @@ for (const backend of backends) {
 
     test("saves responses and counts them by territory, with suppression under 5", async () => {
       const db = database.db;
+      let nonce = 0;
       const save = (
         commune: string,
         answers: Record<string, string | string[]>,
@@ -49,6 +50,7 @@ for (const backend of backends) {
           day: "2026-11-27",
           answers,
           result: score(answers, QUESTIONNAIRE.version),
+          nonce: `questionnaire-${++nonce}`,
         });
       // Guéret (23096): 4 responses, then a fifth.
       for (let i = 0; i < 4; i++) await save("23096", { equipement: "aucun", genes: ["vue"] }, "accompagne");
@@ -70,6 +72,17 @@ for (const backend of backends) {
           last: "2026-11-27",
         },
       );
+      // The same questionnaire again (its nonce): not counted twice, even at once.
+      const again = {
+        mode: "seul" as const,
+        communeCode: "23096",
+        day: "2026-11-27",
+        answers: { equipement: "aucun" },
+        result: score({ equipement: "aucun" }, QUESTIONNAIRE.version),
+        nonce: "questionnaire-1",
+      };
+      assert.deepEqual(await Promise.all([saveResponse(db, again), saveResponse(db, again)]), [false, false]);
+      assert.equal((await countResponses(db, ["23096"])).total, 5);
       const shown = showStats(raw, KEYS);
       assert.equal(shown.enough, true);
       assert.equal(shown.total, 5);

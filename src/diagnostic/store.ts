@@ -20,6 +20,7 @@ type DiagnosticTables = {
     urgent: boolean;
     level: Level;
     barriers: Barrier[];
+    nonce: string | null;
   };
 };
 
@@ -35,6 +36,7 @@ export const RESPONSE_COLUMNS = [
   "urgent",
   "level",
   "barriers",
+  "nonce",
 ] as const;
 
 export const diagnosticMigrations: Record<string, Migration> = {
@@ -62,6 +64,24 @@ export const diagnosticMigrations: Record<string, Migration> = {
   },
 };
 
+/**
+ * Each questionnaire is counted once, by the database: its nonce (random, carried by the signed flow's token) is
+ * unique, so that a result page opened again, in two tabs or by two servers, adds nothing.
+ */
+export const diagnosticOnceMigrations: Record<string, Migration> = {
+  "0011_diagnostic_once": {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable("diagnostic_response").addColumn("nonce", "text").execute();
+      await db.schema
+        .createIndex("diagnostic_response_nonce")
+        .on("diagnostic_response")
+        .column("nonce")
+        .unique()
+        .execute();
+    },
+  },
+};
+
 const tables = (db: Db) => db.withTables<DiagnosticTables>();
 
 export interface NewResponse {
@@ -71,10 +91,13 @@ export interface NewResponse {
   day: string;
   answers: Answers;
   result: DiagnosticResult;
+  /** The questionnaire's nonce: a second response with the same one is not recorded. */
+  nonce: string;
 }
 
-export async function saveResponse(db: Db, r: NewResponse): Promise<void> {
-  await tables(db)
+/** Records a response; false when its questionnaire was already counted. */
+export async function saveResponse(db: Db, r: NewResponse): Promise<boolean> {
+  const inserted = await tables(db)
     .insertInto("diagnostic_response")
     .values({
       questionnaire_version: r.result.version,
@@ -86,8 +109,12 @@ export async function saveResponse(db: Db, r: NewResponse): Promise<void> {
       urgent: r.result.urgent,
       level: r.result.level,
       barriers: r.result.barriers,
+      nonce: r.nonce,
     })
-    .execute();
+    .onConflict((oc) => oc.column("nonce").doNothing())
+    .returning("id")
+    .executeTakeFirst();
+  return inserted !== undefined;
 }
 
 /** Counts of the responses of these communes (before any suppression). */
