@@ -1,3 +1,4 @@
+import { accounts } from "./accounts/capability.ts";
 import type { Capability } from "./context.ts";
 import { coverage } from "./coverage/capability.ts";
 import { diagnostic } from "./diagnostic/capability.ts";
@@ -5,5 +6,8 @@ import { fragility } from "./fragility/capability.ts";
 import { orientation } from "./orientation/capability.ts";
 import { places } from "./places/capability.ts";
 
-/** Every capability of the application, in the order their territory-page sections appear. */
-export const capabilities: Capability[] = [fragility, places, diagnostic, coverage, orientation];
+/**
+ * Every capability of the application, in the order their territory-page sections appear; accounts (no section)
+ * first, so that its hooks come before every other route.
+ */
+export const capabilities: Capability[] = [accounts, fragility, places, diagnostic, coverage, orientation];

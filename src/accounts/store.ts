@@ -472,6 +472,30 @@ export async function recordLogin(db: Db, personId: number, now: Date): Promise<
   await tables(db).updateTable("person").set({ last_login_at: now }).where("id", "=", personId).execute();
 }
 
+/** Changes a person's name and phone (their own profile, or an admin's correction). */
+export async function updateProfile(
+  db: Db,
+  personId: number,
+  p: { name: string; phone: string | null },
+  now: Date,
+  by: JournalBy,
+): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    await trx
+      .updateTable("person")
+      .set({ name: p.name, phone: p.phone })
+      .where("id", "=", personId)
+      .execute();
+    await appendJournal(trx as unknown as Db, {
+      ...by,
+      at: now,
+      action: "personne.modifier",
+      target: `personne:${personId}`,
+      details: { champs: ["nom", "telephone"] },
+    });
+  });
+}
+
 /**
  * Enrols a TOTP secret with its recovery codes (hashes), replacing any previous secret and codes; a null secret
  * removes the second factor (and the codes).

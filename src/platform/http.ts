@@ -28,6 +28,8 @@ const ASSETS = join(import.meta.dirname, "assets");
 
 /** An error whose message may be shown to people as it is (plain French), with its HTTP status. */
 export class HttpError extends Error {
+  /** Where a page is sent instead of an error page (a 401 on a page: the sign-in page); never for the API. */
+  location?: string;
   constructor(
     readonly status: number,
     readonly title: string,
@@ -298,6 +300,7 @@ export async function createHttpServer(config: Config): Promise<FastifyInstance>
     const status = known ? known.status : raw && raw >= 400 && raw < 600 ? raw : 500;
     if (status >= 500 && !known) req.log.error(error);
     if (known?.retryAfter) reply.header("retry-after", String(known.retryAfter));
+    if (known?.location && !isApi(req)) return reply.redirect(known.location, 303);
     return sendError(req, reply, status, known);
   });
   return app;

@@ -8,6 +8,11 @@ export interface PageProps {
   children: ComponentChildren;
   /** Where the person is, for `aria-current` in the menu. */
   current?: string;
+  /**
+   * Who is signed in (« Connecté : … » and the sign-out button), given only by the account pages: public pages are
+   * the same for everyone (they are cached per address).
+   */
+  account?: ComponentChildren;
 }
 
 const NAV: { href: string; label: string }[] = [
@@ -18,6 +23,7 @@ const NAV: { href: string; label: string }[] = [
   { href: "/lieux", label: "Lieux" },
   { href: "/fragilite", label: "Fragilité" },
   { href: "/couverture", label: "Couverture" },
+  { href: "/connexion", label: "Espace professionnel" },
 ];
 
 const SITE_NAME = "Maillage";
@@ -37,7 +43,7 @@ function NavList({ current }: { current: string | undefined }): VNode {
 }
 
 /** The frame of every page: skip link, header with menu, main, footer. */
-export function Layout({ title, description, children, current }: PageProps): VNode {
+export function Layout({ title, description, children, current, account }: PageProps): VNode {
   return (
     <html lang="fr">
       <head>
@@ -69,6 +75,7 @@ export function Layout({ title, description, children, current }: PageProps): VN
               </nav>
             </details>
           </div>
+          {account ? <div class="wrap account-bar">{account}</div> : null}
         </header>
         <main id="contenu" class="wrap" tabIndex={-1}>
           {children}
