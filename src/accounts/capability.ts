@@ -1,4 +1,5 @@
 import type { Capability } from "../context.ts";
+import { accountCommands, registerAccountAdmin } from "./cli.ts";
 import { registerAccountRoutes } from "./routes.tsx";
 import { accountMigrations } from "./store.ts";
 
@@ -11,4 +12,6 @@ export const accounts: Capability = {
   name: "accounts",
   migrations: accountMigrations,
   routes: registerAccountRoutes,
+  admin: registerAccountAdmin,
+  commands: accountCommands,
 };
