@@ -7,12 +7,14 @@ import { SKIP } from "../src/diagnostic/model.ts";
 import { QUESTIONNAIRE } from "../src/diagnostic/questionnaire.ts";
 import { SECRET_FILE } from "../src/diagnostic/secret.ts";
 import { signToken, type TokenState } from "../src/diagnostic/token.ts";
+import { professionalToken } from "./support/accounts.ts";
 import { startTestServer } from "./support/server.ts";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let secret: Buffer;
 before(async () => {
   server = await startTestServer();
+  bearer = await professionalToken(server.ctx.database.db, server.ctx.clock);
   secret = process.env.MAILLAGE_SECRET
     ? Buffer.from(process.env.MAILLAGE_SECRET)
     : readFileSync(join(server.ctx.config.dataDir, SECRET_FILE));
@@ -29,10 +31,15 @@ const postForm = (path: string, fields: [string, string][]) =>
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams(fields).toString(),
   });
-const postJson = (path: string, body: unknown) =>
+/** A professional's token: with it, an API submission counts in the statistics. */
+let bearer = "";
+const postJson = (path: string, body: unknown, opts: { anonymous?: boolean } = {}) =>
   fetch(server.url + path, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: {
+      "content-type": "application/json",
+      ...(opts.anonymous ? {} : { authorization: `Bearer ${bearer}` }),
+    },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
 const count = async () =>
@@ -100,6 +107,27 @@ describe("diagnostic API", () => {
     // Handed to the finder, prefilled.
     assert.equal((await get(body.rechercheLieux)).status, 200);
     assert.equal(await count(), before + 1);
+    assert.equal(body.compteDansLesStatistiques, true);
+  });
+
+  test("without a professional's token (or with a revoked one), the result is given but not counted", async () => {
+    const before = await count();
+    const anonymous = await postJson(
+      "/api/v1/diagnostic",
+      { commune: GUERET, reponses: URGENT },
+      { anonymous: true },
+    );
+    assert.equal(anonymous.status, 200);
+    const body = await anonymous.json();
+    assert.equal(body.profil, "eloigne");
+    assert.equal(body.compteDansLesStatistiques, false);
+    const forged = await fetch(`${server.url}/api/v1/diagnostic`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer pas-un-jeton" },
+      body: JSON.stringify({ commune: GUERET, reponses: URGENT }),
+    });
+    assert.equal((await forged.json()).compteDansLesStatistiques, false);
+    assert.equal(await count(), before);
   });
 
   test("bad input: clear French problems, never a 500", async () => {

@@ -79,6 +79,11 @@ const resultResponse = z
   .object({
     version: z.string(),
     commune: z.object({ code: z.string(), nom: z.string() }),
+    compteDansLesStatistiques: z
+      .boolean()
+      .describe(
+        "Vrai quand la demande porte le jeton personnel d'un professionnel (Authorization: Bearer …) : le diagnostic compte alors dans les statistiques. Sans jeton, le résultat est donné mais pas compté.",
+      ),
     mode: z.enum(MODES),
     profil: z.enum(PROFILES),
     urgence: z.boolean(),
@@ -139,7 +144,7 @@ export function registerDiagnosticApi(app: FastifyInstance, ctx: AppContext, dep
       schema: {
         summary: "Résultat d'un diagnostic d'aisance numérique, avec les lieux proches",
         description:
-          "Profil (autonome, proche, eloigne, exclu), urgence, freins, niveau d'accompagnement (urgence, inclusion, competences), services et modalités du schéma à chercher, et lieux proches de la commune. Enregistre de façon anonyme les réponses, le résultat, la commune, le jour et le mode (pas de nom, pas de contact).",
+          "Profil (autonome, proche, eloigne, exclu), urgence, freins, niveau d'accompagnement (urgence, inclusion, competences), services et modalités du schéma à chercher, et lieux proches de la commune. Avec le jeton personnel d'un professionnel (Authorization: Bearer …), enregistre de façon anonyme les réponses, le résultat, la commune, le jour et le mode (pas de nom, pas de contact) pour les statistiques ; sans jeton, le résultat est donné mais pas compté.",
         body: apiBody,
         response: {
           200: resultResponse,
@@ -167,18 +172,21 @@ export function registerDiagnosticApi(app: FastifyInstance, ctx: AppContext, dep
       if (!checked.ok)
         throw new HttpError(400, "Réponses incorrectes", `reponses : ${checked.problems.join(" ; ")}`);
       const result = score(checked.answers, QUESTIONNAIRE.version);
-      await store(
-        {
-          v: QUESTIONNAIRE.version,
-          m: body.mode,
-          c: commune.id,
-          a: checked.answers,
-          i: now(),
-          n: randomBytes(9).toString("base64url"),
-        },
-        result,
-        req,
-      );
+      // Counted only when a professional records it (a personal token): anyone can post answers to the API.
+      const counted = req.actor !== null;
+      if (counted)
+        await store(
+          {
+            v: QUESTIONNAIRE.version,
+            m: body.mode,
+            c: commune.id,
+            a: checked.answers,
+            i: now(),
+            n: randomBytes(9).toString("base64url"),
+          },
+          result,
+          req,
+        );
       const found = await matchingPlaces(ctx, result, commune);
       return {
         version: result.version,
@@ -200,6 +208,7 @@ export function registerDiagnosticApi(app: FastifyInstance, ctx: AppContext, dep
           distanceKm: Math.round(f.distanceKm * 10) / 10,
         })),
         rechercheLieux: moreHref(result, commune),
+        compteDansLesStatistiques: counted,
       };
     },
   );
