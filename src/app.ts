@@ -7,7 +7,8 @@ import type { Config } from "./platform/config.ts";
 import { type Database, migrate, openDatabase } from "./platform/db.ts";
 import { Referential } from "./territories/referential.ts";
 import { SearchIndex } from "./territories/search.ts";
-import { getGeometries, listTerritories } from "./territories/store.ts";
+import { ShapeCache } from "./territories/shapes.ts";
+import { listTerritories } from "./territories/store.ts";
 import { syncTerritories } from "./territories/sync.ts";
 
 /** The configured database; `command` names this process to whoever tries to open the same embedded folder. */
@@ -45,12 +46,13 @@ export async function openApp(
         force: opts.force,
       });
       if (sync.status === "loaded") log(`Territoires chargés : ${JSON.stringify(sync.counts)}`);
+      const shapes = new ShapeCache(database.db);
       const base: BaseContext = {
         config,
         clock: opts.clock ?? systemClock,
         database,
         ...(await buildReferential(database)),
-        shapes: (ids) => getGeometries(database.db, ids),
+        shapes: (ids) => shapes.get(ids),
       };
       const ctx = provideReadModels(base);
       for (const c of capabilities) await c.sync?.(ctx, { progress: opts.progress, log, force: opts.force });

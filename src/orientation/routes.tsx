@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import QRCode from "qrcode";
 import { z } from "zod";
 import type { AppContext } from "../context.ts";
+import { cachedMinutePage, currentMinute } from "../pages.ts";
 import { placeSummaryJson, placeSummarySchema, placeUrl } from "../places/describe.ts";
 import { calendarOf, openStatus, placeCalendar, placeHours, weekSchedule } from "../places/hours.ts";
 import type { Place } from "../places/model.ts";
@@ -224,29 +225,33 @@ export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext)
       .send(await island);
   });
 
-  app.get("/trouver", async (req: Req, reply: FastifyReply) => {
-    const s = readSearch(ctx, req.query);
-    const base = {
-      query: s.query,
-      communeText: s.communeText,
-      communeLabel: s.communeLabel,
-      commune: s.commune,
-      problems: s.problems,
-      choices: s.choices,
-      suggestions: s.suggestions,
-      contact,
-      routing: ctx.config.routing,
-    };
-    if (s.problems.length > 0) return sendPage(reply, FinderPage({ ...base, outcome: null }), 400);
-    if (!s.commune) {
-      const status = s.resolution?.kind === "none" ? 404 : s.resolution?.kind === "invalid" ? 400 : 200;
-      return sendPage(reply, FinderPage({ ...base, outcome: null }), status);
-    }
-    const outcome = await orient(ctx, withId(s.query, s.commune));
-    const plan = await planBackground(ctx, s.commune, outcome?.results ?? []);
-    const far = outcome ? await farHelpFor(ctx, outcome, s.commune) : null;
-    return sendPage(reply, FinderPage({ ...base, outcome, plan, far }));
-  });
+  app.get(
+    "/trouver",
+    cachedMinutePage(ctx, async (req: Req, reply: FastifyReply) => {
+      const s = readSearch(ctx, req.query);
+      const base = {
+        query: s.query,
+        communeText: s.communeText,
+        communeLabel: s.communeLabel,
+        commune: s.commune,
+        problems: s.problems,
+        choices: s.choices,
+        suggestions: s.suggestions,
+        contact,
+        routing: ctx.config.routing,
+      };
+      if (s.problems.length > 0) return sendPage(reply, FinderPage({ ...base, outcome: null }), 400);
+      if (!s.commune) {
+        const status = s.resolution?.kind === "none" ? 404 : s.resolution?.kind === "invalid" ? 400 : 200;
+        return sendPage(reply, FinderPage({ ...base, outcome: null }), status);
+      }
+      const at = currentMinute(ctx);
+      const outcome = await orient(ctx, withId(s.query, s.commune), at);
+      const plan = await planBackground(ctx, s.commune, outcome?.results ?? []);
+      const far = outcome ? await farHelpFor(ctx, outcome, s.commune, at) : null;
+      return sendPage(reply, FinderPage({ ...base, outcome, plan, far }));
+    }),
+  );
 
   app.get("/trouver/fiche", async (req: Req, reply: FastifyReply) => {
     const s = readSearch(ctx, req.query);
@@ -318,7 +323,7 @@ export function registerOrientationRoutes(app: FastifyInstance, ctx: AppContext)
       // The answer depends on the query, the places and the minute (opening hours): computed at the minute's
       // start, it is the same for every request of that minute, and kept (serialised, checked by the schema).
       await ctx.places.all();
-      const minute = Math.floor(ctx.clock.now().getTime() / 60_000) * 60_000;
+      const minute = currentMinute(ctx).getTime();
       const stamp = `${ctx.places.generation}|${minute}`;
       const kept = answers.get(req.url, stamp);
       if (kept) return sendKept(req, reply, kept, JSON_TYPE);
