@@ -11,6 +11,7 @@ import type { Database } from "../platform/db.ts";
 import { migrate } from "../platform/db.ts";
 import { DataFileError } from "../platform/files.ts";
 import { readTerritoryDataset, TERRITORY_FILES } from "./load.ts";
+import { ShapeCache } from "./shapes.ts";
 import {
   countGeometries,
   DATASET,
@@ -71,6 +72,23 @@ for (const backend of backends) {
       const shape = await getGeometry(database.db, "23");
       assert.ok(shape && (shape.type === "Polygon" || shape.type === "MultiPolygon"));
       assert.equal(await getGeometry(database.db, "75101"), null);
+    });
+
+    test("boundaries kept in memory: the same as read, the least recently used leaving past the budget", async () => {
+      const creuse = await getGeometry(database.db, "23");
+      const gueret = await getGeometry(database.db, "23096");
+      // A budget whose quarter (the largest kept) holds Guéret's boundary, not the Creuse's.
+      const pairs = (g: unknown): number =>
+        Array.isArray(g) ? (typeof g[0] === "number" ? 1 : g.reduce((n: number, x) => n + pairs(x), 0)) : 0;
+      assert.ok(pairs(creuse?.coordinates) > pairs(gueret?.coordinates));
+      const cache = new ShapeCache(database.db, 4 * (18 * pairs(gueret?.coordinates) + 40));
+      const first = await cache.get(["23096", "75101", "23096"]);
+      assert.deepEqual([...first.keys()], ["23096"]); // Paris 1er has no boundary of its own
+      assert.deepEqual(first.get("23096"), gueret);
+      assert.equal((await cache.get(["23096"])).get("23096"), first.get("23096"), "kept, not read again");
+      const both = await cache.get(["23", "23096"]);
+      assert.deepEqual(both.get("23"), creuse);
+      assert.notEqual((await cache.get(["23"])).get("23"), both.get("23"), "too large to keep: read again");
     });
 
     test("the fast first load writes exactly the rows of the previous path (every column of every table)", async (t) => {
