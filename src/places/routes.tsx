@@ -9,7 +9,8 @@ import { cachedPage } from "../pages.ts";
 import { addDays, type Day, dayIn, mondayOf, parseDay } from "../platform/clock.ts";
 import { Gate, sendWithinBudget } from "../platform/heavy.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
-import { acceptsGzip } from "../platform/kept.ts";
+import { acceptsGzip, type KeptText, keepText, sendKept } from "../platform/kept.ts";
+import { StampedCache } from "../platform/lru.ts";
 import { integer, problem, text as queryText } from "../platform/schema.ts";
 import { plural } from "../territories/describe.ts";
 import type { Territory } from "../territories/model.ts";
@@ -364,6 +365,7 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
   );
 
   const api = app.withTypeProvider<ZodTypeProvider>();
+  const listAnswers = new StampedCache<KeptText>(512);
   api.get(
     "/api/v1/lieux",
     {
@@ -390,6 +392,11 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
       },
     },
     async (req, reply) => {
+      // The answer depends only on its address and the published places: kept, with its gzip, per generation.
+      const listing = await ctx.places.listing();
+      const stamp = String(ctx.places.generation);
+      const kept = listAnswers.get(req.url, stamp);
+      if (kept) return sendKept(req, reply, kept, "application/json; charset=utf-8");
       const { territoire, service, q, limit, offset, public: publicFilter, frais, modalite } = req.query;
       const r = territoire ? resolveTerritory(territoire, territoryOptions(ctx)) : null;
       if (r && r.kind !== "found") {
@@ -399,7 +406,7 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
       const territory = r?.territory;
       const badService = serviceProblem(service ?? "");
       if (badService) throw new HttpError(400, "Service inconnu", badService);
-      const result = (await ctx.places.listing()).list(
+      const result = listing.list(
         {
           communes: territory ? territoryCodes(ref, territory) : undefined,
           service,
@@ -410,17 +417,21 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
         },
         { limit, offset },
       );
-      return {
-        territoire: territory ? { id: territory.id, nom: territory.name, type: territory.kind } : null,
-        service: service ?? null,
-        public: publicFilter ?? null,
-        frais: frais ?? null,
-        modalite: modalite ?? null,
-        total: result.total,
-        limite: limit,
-        decalage: offset,
-        resultats: result.places.map(placeSummaryJson),
-      };
+      const answer = keepText(
+        reply.serialize({
+          territoire: territory ? { id: territory.id, nom: territory.name, type: territory.kind } : null,
+          service: service ?? null,
+          public: publicFilter ?? null,
+          frais: frais ?? null,
+          modalite: modalite ?? null,
+          total: result.total,
+          limite: limit,
+          decalage: offset,
+          resultats: result.places.map(placeSummaryJson),
+        }) as string,
+      );
+      listAnswers.set(req.url, stamp, answer);
+      return sendKept(req, reply, answer, "application/json; charset=utf-8");
     },
   );
 
