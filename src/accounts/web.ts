@@ -12,6 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppContext } from "../context.ts";
 import type { Config } from "../platform/config.ts";
 import { HttpError } from "../platform/http.ts";
+import { accessOf, gateDecision, ROUTE_ACCESS, routesOf } from "./access.ts";
 import { type Actor, SECOND_FACTOR_ROLES } from "./model.ts";
 import { type Action, can, type Scope } from "./policy.ts";
 import {
@@ -212,6 +213,41 @@ export function installAccountsWeb(app: FastifyInstance, ctx: AppContext): void 
     logLevel: "debug",
   });
   app.addHook("onRequest", async (req) => resolveActor(ctx, req));
+  app.addHook("onRequest", async (req) => gate(req, ctx));
+  app.addHook("onReady", async () => {
+    for (const r of routesOf(app))
+      if (accessOf(r.method, r.url) === undefined)
+        app.log.error({ route: `${r.method} ${r.url}` }, "route sans règle d'accès (refusée)");
+  });
+}
+
+const NO_RULE = new HttpError(403, "Accès refusé", "Cette adresse n'a pas de règle d'accès.");
+
+/**
+ * The route access table's gate (src/accounts/access.ts), right after the actor is known: a route that needs a
+ * sign-in answers 401 (a page: the sign-in page), a role without any reach for the route's action 403, a route
+ * missing from the table 403 (logged). Unknown addresses (404) go on to the not-found handler.
+ */
+async function gate(req: FastifyRequest, ctx: AppContext): Promise<void> {
+  const url = req.routeOptions.url;
+  if (url === undefined) return;
+  const access = accessOf(req.method, url, ROUTE_ACCESS);
+  const decision = gateDecision(access, req.actor, req.signIn !== null);
+  if (decision === "ok") return;
+  if (decision === 401) throw signInNeeded(req, "Connectez-vous pour accéder à cette page.");
+  if (decision === "no-rule" || access === undefined) {
+    req.log.error({ route: `${req.method} ${url}` }, "route sans règle d'accès (refusée)");
+    throw NO_RULE;
+  }
+  // 403: the role has no reach at all for the route's action; the policy words why, `authorize` journals it.
+  await authorize(req, ctx, access as Action);
+}
+
+/** 401: a page sends to the sign-in page (and back), the API answers problem+json. */
+function signInNeeded(req: FastifyRequest, reason: string): HttpError {
+  const e = new HttpError(401, "Connexion nécessaire", reason);
+  if (!req.url.startsWith("/api/")) e.location = signInHref(req.url, req.sessionGone);
+  return e;
 }
 
 /** Who does a change, for the journal. */
@@ -257,11 +293,7 @@ export async function authorize(
   const decision = can(req.actor, action, scope, (inner, outer) => within(ctx, inner, outer));
   if (decision.allowed && req.actor) return req.actor;
   const reason = decision.allowed ? "Connectez-vous pour accéder à cette page." : decision.reason;
-  if (!req.actor) {
-    const e = new HttpError(401, "Connexion nécessaire", reason);
-    if (!req.url.startsWith("/api/")) e.location = signInHref(req.url, req.sessionGone);
-    throw e;
-  }
+  if (!req.actor) throw signInNeeded(req, reason);
   if (req.method !== "GET" && req.method !== "HEAD")
     await appendJournal(ctx.database.db, {
       ...journalBy(req),
