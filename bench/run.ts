@@ -2,6 +2,7 @@
  * `npm run bench`: runs every benchmark and prints one line per figure (medians, percentiles, ratios).
  * `npm run bench -- territoires` runs only the named ones.
  */
+import { benchAccounts } from "./accounts.ts";
 import { benchCoverage } from "./coverage.ts";
 import { benchDiagnostic } from "./diagnostic.ts";
 import { benchFragility } from "./fragility.ts";
@@ -22,6 +23,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   lourdes: benchHeavy,
   pages: benchPages,
   charge: benchLoad,
+  comptes: benchAccounts,
 };
 
 const wanted = process.argv.slice(2);

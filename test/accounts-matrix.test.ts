@@ -21,7 +21,9 @@ import {
   createOrganisation,
   createPerson,
   createSession,
+  deactivatePerson,
   findSession,
+  revokeSession,
 } from "../src/accounts/store.ts";
 import { newSecretValue, sha256 } from "../src/accounts/web.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
@@ -212,5 +214,22 @@ describe("every route × anonymous and every role", () => {
     }
     assert.deepEqual(failures, []);
     assert.ok(Object.keys(ROUTE_ACCESS).length > 50);
+  });
+});
+
+describe("the short cache of live sessions", () => {
+  test("a session revoked or a person deactivated in this process is refused at the next request", async () => {
+    const c = callers.find((x) => x.role === "mediateur");
+    assert.ok(c?.session && c.personId !== undefined);
+    await keepSignedIn(c);
+    assert.equal((await request(c, "GET", "/mon-compte")).status, 200);
+    assert.equal((await request(c, "GET", "/mon-compte")).status, 200, "served from the cache");
+    await revokeSession(db(), sha256(c.session), now());
+    const r = await request(c, "GET", "/mon-compte");
+    assert.ok(toSignIn(r), `${r.status} ${r.location}`);
+    await signIn(c);
+    assert.equal((await request(c, "GET", "/api/v1/moi")).status, 200);
+    await deactivatePerson(db(), c.personId, now(), BY_SYSTEM);
+    assert.equal((await request(c, "GET", "/api/v1/moi")).status, 401);
   });
 });

@@ -234,11 +234,24 @@ export const accountMigrations: Record<string, Migration> = {
 
 // ————————————————————————————————————————————————————————————— transactions and the journal
 
+let generation = 0;
+
+/**
+ * A number that moves after every write of this store in this process (each transaction once it is over, each
+ * session write): the web's short cache of live sessions (web.ts) drops what it read before.
+ */
+export const accountsGeneration = (): number => generation;
+
 /** Runs `work` in a transaction, or in the one `db` already is. */
 async function inTransaction<T>(db: Db, work: (trx: AccountDb) => Promise<T>): Promise<T> {
   const t = tables(db);
+  generation++;
   if (t.isTransaction) return work(t);
-  return t.transaction().execute((trx: Transaction<AccountTables>) => work(trx));
+  try {
+    return await t.transaction().execute((trx: Transaction<AccountTables>) => work(trx));
+  } finally {
+    generation++;
+  }
 }
 
 /** Who makes a change, for which organisation and role, from which address (null fields for commands). */
@@ -572,6 +585,7 @@ export async function recordTotpStep(db: Db, personId: number, step: number): Pr
     .where((e) => e.or([e("totp_last_step", "is", null), e("totp_last_step", "<", step)]))
     .returning("id")
     .executeTakeFirst();
+  generation++;
   return r !== undefined;
 }
 
@@ -987,6 +1001,7 @@ export async function updateSession(
   if (change.secondFactorDone !== undefined) set.second_factor_done = change.secondFactorDone;
   if (Object.keys(set).length === 0) return;
   await tables(db).updateTable("session").set(set).where("id_hash", "=", idHash).execute();
+  generation++;
 }
 
 export async function revokeSession(db: Db, idHash: string, now: Date): Promise<boolean> {
@@ -997,6 +1012,7 @@ export async function revokeSession(db: Db, idHash: string, now: Date): Promise<
     .where("revoked_at", "is", null)
     .returning("id_hash")
     .executeTakeFirst();
+  generation++;
   return r !== undefined;
 }
 
@@ -1014,6 +1030,7 @@ export async function revokeSessionsOf(
     .where("revoked_at", "is", null);
   if (exceptIdHash !== undefined) q = q.where("id_hash", "<>", exceptIdHash);
   const rows = await q.returning("id_hash").execute();
+  generation++;
   return rows.length;
 }
 

@@ -13,9 +13,10 @@ import type { AppContext } from "../context.ts";
 import type { Config } from "../platform/config.ts";
 import { HttpError } from "../platform/http.ts";
 import { accessOf, gateDecision, ROUTE_ACCESS, routesOf } from "./access.ts";
-import { type Actor, SECOND_FACTOR_ROLES } from "./model.ts";
+import { type Actor, SECOND_FACTOR_ROLES, SESSION_ABSOLUTE_HOURS } from "./model.ts";
 import { type Action, can, type Scope } from "./policy.ts";
 import {
+  accountsGeneration,
   appendJournal,
   findSession,
   findToken,
@@ -51,6 +52,24 @@ declare module "fastify" {
 
 /** A session is marked seen at most once a minute (its idle timeout counts from there). */
 const TOUCH_EVERY_MS = 60_000;
+
+/** How long a live session read from the database is reused without asking again (never a refusal). */
+const SESSION_CACHE_MS = 5_000;
+const SESSION_CACHE_MAX = 10_000;
+
+/** A live session as read, with its person and memberships, kept a few seconds (see `resolveActor`). */
+interface CachedSession {
+  until: number;
+  generation: number;
+  session: Session;
+  person: StoredPerson;
+  memberships: MembershipWithOrganisation[];
+}
+
+/** Whether a session read earlier is still within its idle and absolute lifetimes at `now` (ms). */
+const withinLifetime = (s: Session, now: number) =>
+  s.lastSeenAt.getTime() + s.idleMinutes * 60_000 > now &&
+  s.createdAt.getTime() > now - SESSION_ABSOLUTE_HOURS * 3_600_000;
 
 export const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
 
@@ -136,8 +155,18 @@ export async function checkCsrf(req: FastifyRequest): Promise<void> {
   if (refused) throw CSRF_REFUSED;
 }
 
-/** Resolves the actor of a request: session cookie, or `Authorization: Bearer` with a personal token on /api/. */
-async function resolveActor(ctx: AppContext, req: FastifyRequest): Promise<void> {
+/**
+ * Resolves the actor of a request: session cookie, or `Authorization: Bearer` with a personal token on /api/.
+ * A live session found in the database is kept in `cache` for a few seconds: dropped at once when the accounts'
+ * store writes anything in this process (`accountsGeneration`), when its lifetime ends, and when the minute's
+ * `touchSession` finds it revoked; another process's revocation is seen within `SESSION_CACHE_MS`. A session
+ * not found is never cached.
+ */
+async function resolveActor(
+  ctx: AppContext,
+  req: FastifyRequest,
+  cache: Map<string, CachedSession>,
+): Promise<void> {
   req.actor = null;
   req.signIn = null;
   req.sessionGone = false;
@@ -164,17 +193,41 @@ async function resolveActor(ctx: AppContext, req: FastifyRequest): Promise<void>
   }
   if (!value) return;
   const idHash = sha256(value);
-  const session = await findSession(db, idHash, now);
-  if (!session) {
-    req.sessionGone = true;
-    return;
+  const at = now.getTime();
+  let live = cache.get(idHash);
+  if (
+    live &&
+    (live.generation !== accountsGeneration() || at >= live.until || !withinLifetime(live.session, at))
+  ) {
+    cache.delete(idHash);
+    live = undefined;
   }
-  const [person, memberships] = await Promise.all([
-    getPerson(db, session.personId),
-    membershipsOf(db, session.personId),
-  ]);
-  if (!person) return;
-  if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) await touchSession(db, idHash, now);
+  if (!live) {
+    // Read before the queries: a write meanwhile makes this entry stale at once.
+    const generation = accountsGeneration();
+    const session = await findSession(db, idHash, now);
+    if (!session) {
+      req.sessionGone = true;
+      return;
+    }
+    const [person, memberships] = await Promise.all([
+      getPerson(db, session.personId),
+      membershipsOf(db, session.personId),
+    ]);
+    if (!person) return;
+    live = { until: at + SESSION_CACHE_MS, generation, session, person, memberships };
+    if (cache.size >= SESSION_CACHE_MAX) cache.clear();
+    cache.set(idHash, live);
+  }
+  const { session, person, memberships } = live;
+  if (at - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
+    if (!(await touchSession(db, idHash, now))) {
+      cache.delete(idHash);
+      req.sessionGone = true;
+      return;
+    }
+    live.session = { ...session, lastSeenAt: now };
+  }
   const membership = memberships.find((m) => m.id === session.membershipId) ?? null;
   req.signIn = { idHash, session, person, memberships, membership };
   if (membership && (session.secondFactorDone || !SECOND_FACTOR_ROLES.has(membership.role)))
@@ -212,7 +265,8 @@ export function installAccountsWeb(app: FastifyInstance, ctx: AppContext): void 
     csrfOpts: { hmacKey: csrfKey(ctx.config) },
     logLevel: "debug",
   });
-  app.addHook("onRequest", async (req) => resolveActor(ctx, req));
+  const sessions = new Map<string, CachedSession>();
+  app.addHook("onRequest", async (req) => resolveActor(ctx, req, sessions));
   app.addHook("onRequest", async (req) => gate(req, ctx));
   app.addHook("onReady", async () => {
     for (const r of routesOf(app))
