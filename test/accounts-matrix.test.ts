@@ -101,8 +101,14 @@ async function keepSignedIn(c: Caller): Promise<void> {
 const actorOf = (c: Caller): Actor | null =>
   c.role ? ({ membership: { role: c.role } } as unknown as Actor) : null;
 
+/**
+ * Sample paths of routes whose parameters need another value than 1 (one line per route). Organisation 1 is the
+ * Creuse one every caller but the admin belongs to, person 1 its coordinator: a target within every role's reach.
+ */
+const SAMPLES: Record<string, string> = {};
+
 /** A path for a route pattern: every parameter given a sample value. */
-const samplePath = (url: string) => url.replace(/:[A-Za-z]+/g, "1");
+const samplePath = (url: string) => SAMPLES[url] ?? url.replace(/:[A-Za-z]+/g, "1");
 
 /**
  * Answers of a handler that look like a refusal but are not: an empty sign-in form is a failed sign-in, answered
@@ -119,20 +125,22 @@ before(async () => {
     configure: (app) => app.get(UNLISTED, async () => ({ ok: true })),
   });
   const at = now();
-  const instance = await createOrganisation(
-    db(),
-    { name: "Instance de test", kind: "autre", siret: null, territoryId: "france" },
-    at,
-    BY_SYSTEM,
-  );
   const creuse = await createOrganisation(
     db(),
     { name: "France Services de Guéret", kind: "france-services", siret: null, territoryId: "23" },
     at,
     BY_SYSTEM,
   );
+  const instance = await createOrganisation(
+    db(),
+    { name: "Instance de test", kind: "autre", siret: null, territoryId: "france" },
+    at,
+    BY_SYSTEM,
+  );
+  assert.equal(creuse.id, 1, "sample ids: organisation 1 is the Creuse one");
   callers.push({ label: "anonyme", role: null, cookies: new Map(), csrf: "" });
-  for (const role of ROLES) {
+  // The admin last: person 1 is the Creuse coordinator.
+  for (const role of [...ROLES.filter((r) => r !== "admin"), "admin" as const]) {
     const p = await createPerson(
       db(),
       { email: `matrice-${role}@example.org`, name: `Personne ${role}` },
