@@ -1,5 +1,7 @@
 import type { Capability } from "../context.ts";
+import { registerAdminRoutes } from "./admin-routes.tsx";
 import { accountCommands, registerAccountAdmin } from "./cli.ts";
+import { registerInvitationRoutes } from "./invitation-routes.tsx";
 import { registerAccountRoutes } from "./routes.tsx";
 import { accountMigrations } from "./store.ts";
 
@@ -11,7 +13,9 @@ import { accountMigrations } from "./store.ts";
 export const accounts: Capability = {
   name: "accounts",
   migrations: accountMigrations,
-  routes: registerAccountRoutes,
+  routes: (app, ctx) => {
+    for (const r of [registerAccountRoutes, registerAdminRoutes, registerInvitationRoutes]) r(app, ctx);
+  },
   admin: registerAccountAdmin,
   commands: accountCommands,
 };

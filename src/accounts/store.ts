@@ -368,14 +368,22 @@ export async function getOrganisation(db: Db, id: number): Promise<Organisation 
   return row ? toOrganisation(row) : null;
 }
 
-/** Organisations by name; `withinTerritories` keeps those acting on one of these territory ids (a coordinator's). */
+/** `%` and `_` typed by someone match themselves in a LIKE pattern. */
+const likeText = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Organisations by name; `withinTerritories` keeps those acting on one of these territory ids (a coordinator's),
+ * `name` those whose name contains it (case ignored), `kind` those of that kind.
+ */
 export async function listOrganisations(
   db: Db,
-  q: { withinTerritories?: string[]; limit: number; offset: number },
+  q: { withinTerritories?: string[]; name?: string; kind?: OrganisationKind; limit: number; offset: number },
 ): Promise<{ organisations: Organisation[]; total: number }> {
   if (q.withinTerritories?.length === 0) return { organisations: [], total: 0 };
   let base = tables(db).selectFrom("organisation");
   if (q.withinTerritories) base = base.where("territory_id", "in", q.withinTerritories);
+  if (q.name) base = base.where("name", "ilike", likeText(q.name));
+  if (q.kind) base = base.where("kind", "=", q.kind);
   const [rows, count] = await Promise.all([
     base.selectAll().orderBy("name").orderBy("id").limit(q.limit).offset(q.offset).execute(),
     base.select((e) => e.fn.countAll<string>().as("n")).executeTakeFirstOrThrow(),
@@ -455,6 +463,67 @@ export async function findPersonByEmail(db: Db, email: string): Promise<StoredPe
 export async function getPerson(db: Db, id: number): Promise<StoredPerson | null> {
   const row = await tables(db).selectFrom("person").selectAll().where("id", "=", id).executeTakeFirst();
   return row ? toPerson(row) : null;
+}
+
+/** A person as the administration pages list them. */
+export type ListedPerson = Pick<
+  StoredPerson,
+  "id" | "email" | "name" | "active" | "hasSecondFactor" | "lastLoginAt"
+>;
+
+const listed = (r: PersonRow): ListedPerson => ({
+  id: r.id,
+  email: r.email,
+  name: r.name,
+  active: r.active,
+  hasSecondFactor: r.totp_secret !== null,
+  lastLoginAt: r.last_login_at,
+});
+
+/**
+ * People by name, then id; `withinTerritories` keeps those with a membership in an organisation acting on one of
+ * these territories (a coordinator's reach), `search` those whose name or e-mail contains it (case ignored).
+ */
+export async function listPeople(
+  db: Db,
+  q: { withinTerritories?: string[]; search?: string; limit: number; offset: number },
+): Promise<{ people: ListedPerson[]; total: number }> {
+  if (q.withinTerritories?.length === 0) return { people: [], total: 0 };
+  const t = tables(db);
+  let base = t.selectFrom("person as p");
+  const within = q.withinTerritories;
+  if (within)
+    base = base.where((e) =>
+      e.exists(
+        e
+          .selectFrom("membership as m")
+          .innerJoin("organisation as o", "o.id", "m.organisation_id")
+          .select("m.id")
+          .whereRef("m.person_id", "=", "p.id")
+          .where("o.territory_id", "in", within),
+      ),
+    );
+  if (q.search) {
+    const like = likeText(q.search);
+    base = base.where((e) => e.or([e("p.name", "ilike", like), e("p.email", "ilike", like)]));
+  }
+  const [rows, count] = await Promise.all([
+    base.selectAll("p").orderBy("p.name").orderBy("p.id").limit(q.limit).offset(q.offset).execute(),
+    base.select((e) => e.fn.countAll<string>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  return { people: rows.map(listed), total: Number(count.n) };
+}
+
+/** The e-mails of these people (the journal's pages and export name who did what); unknown ids are left out. */
+export async function emailsOf(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await tables(db)
+    .selectFrom("person")
+    .select(["id", "email"])
+    .where("id", "in", unique)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.email]));
 }
 
 /**
@@ -806,6 +875,39 @@ export async function membershipsOf(db: Db, personId: number): Promise<Membershi
     );
 }
 
+/** The members of an organisation (membership and person), by name then role order. */
+export async function membersOf(
+  db: Db,
+  organisationId: number,
+): Promise<{ membership: Membership; person: ListedPerson }[]> {
+  const rows = await tables(db)
+    .selectFrom("membership as m")
+    .innerJoin("person as p", "p.id", "m.person_id")
+    .selectAll("p")
+    .select(["m.id as m_id", "m.person_id as m_person_id", "m.organisation_id", "m.role", "m.territory_id"])
+    .where("m.organisation_id", "=", organisationId)
+    .orderBy("p.name")
+    .orderBy("p.id")
+    .execute();
+  return rows
+    .map((r) => ({
+      membership: toMembership({
+        id: r.m_id,
+        person_id: r.m_person_id,
+        organisation_id: r.organisation_id,
+        role: r.role,
+        territory_id: r.territory_id,
+      }),
+      person: listed(r),
+    }))
+    .sort(
+      (a, b) =>
+        a.person.name.localeCompare(b.person.name, "fr") ||
+        a.person.id - b.person.id ||
+        ROLES.indexOf(a.membership.role) - ROLES.indexOf(b.membership.role),
+    );
+}
+
 // ————————————————————————————————————————————————————————————— invitations
 
 export type InvitationPurpose = "invitation" | "reinitialisation" | "installation";
@@ -894,6 +996,34 @@ export async function useInvitation(db: Db, tokenHash: string, now: Date): Promi
     .returningAll()
     .executeTakeFirst();
   return row ? toInvitation(row) : null;
+}
+
+/** A link that can still be used at `now` (not used, not expired), or null: what its page shows before use. */
+export async function pendingInvitation(db: Db, tokenHash: string, now: Date): Promise<Invitation | null> {
+  const row = await tables(db)
+    .selectFrom("invitation")
+    .selectAll()
+    .where("token_hash", "=", tokenHash)
+    .where("used_at", "is", null)
+    .where("expires_at", ">", now)
+    .executeTakeFirst();
+  return row ? toInvitation(row) : null;
+}
+
+/** An organisation's invitations still usable at `now`, the newest first (resets and set-up links left out). */
+export async function pendingInvitationsOf(db: Db, organisationId: number, now: Date): Promise<Invitation[]> {
+  const rows = await tables(db)
+    .selectFrom("invitation")
+    .selectAll()
+    .where("organisation_id", "=", organisationId)
+    .where("purpose", "=", "invitation")
+    .where("used_at", "is", null)
+    .where("expires_at", ">", now)
+    .orderBy("created_at", "desc")
+    .orderBy("email")
+    .limit(200)
+    .execute();
+  return rows.map(toInvitation);
 }
 
 // ————————————————————————————————————————————————————————————— sessions
