@@ -175,12 +175,16 @@ describe("organisations", () => {
     assert.doesNotMatch(p2.text, /Pagination 000/);
   });
 
-  test("anonymous: to /connexion; a mediator: 403", async () => {
+  test("anonymous: to /connexion; a mediator: their own organisation only, else 403", async () => {
     const anon = await new Client().get("/admin/organisations");
     assert.equal(anon.status, 303);
     assert.match(anon.location ?? "", /^\/connexion\?retour=%2Fadmin%2Forganisations/);
     const m = await as("mediatrice@example.org");
-    for (const path of ["/admin/organisations", "/admin/personnes", "/admin/journal", "/admin/journal.csv"]) {
+    const list = await m.get("/admin/organisations");
+    assert.equal(list.status, 200);
+    assert.match(list.text, /France Services de Guéret/);
+    assert.doesNotMatch(list.text, /Association de Tulle/);
+    for (const path of ["/admin/personnes", "/admin/journal", "/admin/journal.csv"]) {
       const r = await m.get(path);
       assert.equal(r.status, 403, path);
     }

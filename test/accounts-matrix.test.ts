@@ -155,6 +155,33 @@ before(async () => {
     );
     callers.push({ label: role, role, personId: p.id, membershipId: m.id, cookies: new Map(), csrf: "" });
   }
+  // The routes that change or remove a person's roles, or deactivate them, each act on a person of their own (not on
+  // the callers, nor on one another's target).
+  const target = async (route: string) => {
+    const p = await createPerson(
+      db(),
+      { email: `matrice-${route}@example.org`, name: "Personne cible" },
+      at,
+      BY_SYSTEM,
+    );
+    const m = await addMembership(
+      db(),
+      { personId: p.id, organisationId: creuse.id, role: "mediateur" },
+      at,
+      BY_SYSTEM,
+    );
+    return { person: `/admin/personnes/${p.id}`, mid: m.id };
+  };
+  const [changed, removed, deactivated] = [
+    await target("role"),
+    await target("retrait"),
+    await target("desactivation"),
+  ];
+  Object.assign(SAMPLES, {
+    "/admin/personnes/:id/roles/:mid": `${changed.person}/roles/${changed.mid}`,
+    "/admin/personnes/:id/roles/:mid/retirer": `${removed.person}/roles/${removed.mid}/retirer`,
+    "/admin/personnes/:id/desactiver": `${deactivated.person}/desactiver`,
+  });
   for (const c of callers) await signIn(c);
 });
 after(() => server?.close());

@@ -21,7 +21,7 @@ import {
   ROLES,
   type Role,
 } from "./model.ts";
-import { type Action, can, inviteRoles, type Scope } from "./policy.ts";
+import { ACTION_RULES, type Action, can, inviteRoles, type Scope } from "./policy.ts";
 import { normaliseSiret, siretError } from "./siret.ts";
 import {
   addMembership,
@@ -165,7 +165,12 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
     "/admin/organisations",
     { schema: { hide: true, querystring: listQuery } },
     async (req, reply) => {
-      const actor = await authorize(req, ctx, "organisation.lire", ownTerritory(req));
+      // Who reaches only their own organisation (a mediator, a prescriber…) lists only it.
+      const actor = await authorize(req, ctx, "organisation.lire", {
+        ...ownTerritory(req),
+        organisationId: req.actor?.membership.organisationId,
+      });
+      const ownOnly = ACTION_RULES["organisation.lire"].reach[actor.membership.role] === "organisation";
       const q = (req.query.q ?? "").trim();
       const kindRaw = req.query.type ?? "";
       const kind = (ORGANISATION_KINDS as readonly string[]).includes(kindRaw)
@@ -174,6 +179,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
       const p = pageParam(req.query.page);
       const { organisations, total } = await listOrganisations(db(), {
         withinTerritories: reachOf(ctx, actor),
+        ids: ownOnly ? [actor.membership.organisationId] : undefined,
         name: q || undefined,
         kind,
         limit: ADMIN_PAGE_SIZE,

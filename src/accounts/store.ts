@@ -377,11 +377,20 @@ const likeText = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
  */
 export async function listOrganisations(
   db: Db,
-  q: { withinTerritories?: string[]; name?: string; kind?: OrganisationKind; limit: number; offset: number },
+  q: {
+    withinTerritories?: string[];
+    /** Only these organisations (a mediator's list: their own). */
+    ids?: number[];
+    name?: string;
+    kind?: OrganisationKind;
+    limit: number;
+    offset: number;
+  },
 ): Promise<{ organisations: Organisation[]; total: number }> {
-  if (q.withinTerritories?.length === 0) return { organisations: [], total: 0 };
+  if (q.withinTerritories?.length === 0 || q.ids?.length === 0) return { organisations: [], total: 0 };
   let base = tables(db).selectFrom("organisation");
   if (q.withinTerritories) base = base.where("territory_id", "in", q.withinTerritories);
+  if (q.ids) base = base.where("id", "in", q.ids);
   if (q.name) base = base.where("name", "ilike", likeText(q.name));
   if (q.kind) base = base.where("kind", "=", q.kind);
   const [rows, count] = await Promise.all([
