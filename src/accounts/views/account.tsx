@@ -1,8 +1,10 @@
 /** « Mon compte »: profile, password, second factor, API tokens, open sessions, my data; and the signed-in header. */
+
 import type { VNode } from "preact";
 import { formatDateTime } from "../../platform/format.ts";
 import { Layout } from "../../platform/views/layout.tsx";
 import { type Actor, ROLE_LABELS } from "../model.ts";
+import { ACTION_RULES } from "../policy.ts";
 import type { ApiToken, MembershipWithOrganisation, StoredPerson } from "../store.ts";
 import { Csrf, membershipLabel, Notice, Problem } from "./signin.tsx";
 
@@ -89,6 +91,18 @@ export function AccountPage(p: AccountProps): VNode {
           <a href="/connexion/role">Agir pour une autre organisation</a>
         </p>
       ) : null}
+      <p>
+        <a href="/admin/organisations">Les organisations</a>
+        {ACTION_RULES["personne.lire"].reach[p.actor.membership.role] === "territoire" ||
+        p.actor.membership.role === "admin" ? (
+          <>
+            {" · "}
+            <a href="/admin/personnes">Les personnes</a>
+            {" · "}
+            <a href="/admin/journal">Le journal</a>
+          </>
+        ) : null}
+      </p>
 
       <h2 id="profil">Mon profil</h2>
       {problemOf(p, "profil")}

@@ -75,8 +75,11 @@ export function LoginPage(p: {
         <button type="submit">Se connecter</button>
       </form>
       <p>
-        Mot de passe oublié ou pas encore de compte ? Demandez à la personne qui coordonne l'inclusion
-        numérique de votre territoire de vous envoyer un lien.
+        <a href="/mot-de-passe-oublie">Mot de passe oublié ?</a>
+      </p>
+      <p>
+        Pas encore de compte ? Demandez à la personne qui coordonne l'inclusion numérique de votre territoire
+        de vous envoyer une invitation.
       </p>
     </Frame>
   );
