@@ -1,7 +1,9 @@
 /** The administration pages: organisations, people, the journal (admins and coordinators). */
+
 import type { ComponentChildren, VNode } from "preact";
 import { formatDateTime, formatNumber } from "../../platform/format.ts";
 import { Layout } from "../../platform/views/layout.tsx";
+import { TableRegion } from "../../platform/views/table.tsx";
 import { TerritoryChoices } from "../../territories/components/choices.tsx";
 import type { Candidate } from "../../territories/resolve.ts";
 import type { MailResult } from "../mail.ts";
@@ -133,7 +135,7 @@ export function OrganisationListPage(p: {
       </form>
       <p role="status">{count(p.total, "organisation", "organisations")}</p>
       {p.organisations.length > 0 ? (
-        <div class="table-wrap">
+        <TableRegion label="organisations">
           <table>
             <caption>Organisations, par nom</caption>
             <thead>
@@ -157,7 +159,7 @@ export function OrganisationListPage(p: {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableRegion>
       ) : null}
       <Pager
         path="/admin/organisations"
@@ -373,7 +375,7 @@ export function PersonListPage(p: {
       </form>
       <p role="status">{count(p.total, "personne", "personnes")}</p>
       {p.people.length > 0 ? (
-        <div class="table-wrap">
+        <TableRegion label="personnes">
           <table>
             <caption>Personnes, par nom</caption>
             <thead>
@@ -397,7 +399,7 @@ export function PersonListPage(p: {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableRegion>
       ) : null}
       <Pager
         path="/admin/personnes"
@@ -589,7 +591,7 @@ export function JournalPage(p: {
         </p>
       ) : null}
       {p.entries.length > 0 ? (
-        <div class="table-wrap">
+        <TableRegion label="journal">
           <table>
             <caption>Lignes du journal, les plus récentes d'abord</caption>
             <thead>
@@ -617,7 +619,7 @@ export function JournalPage(p: {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableRegion>
       ) : null}
       <Pager
         path="/admin/journal"
