@@ -157,6 +157,16 @@ describe("administration pages in a browser", { skip: browserSkip() }, () => {
       await page.waitForURL(/action=invitation/);
       await noViolations(page);
       assert.match((await page.textContent("main")) ?? "", /invitation\.envoyer/);
+
+      // The account's own pages: the second factor, a personal token created (shown once).
+      await page.goto(`${url}/mon-compte/second-facteur`);
+      await noViolations(page);
+      await page.goto(`${url}/mon-compte`);
+      await tabTo(page, "#libelle");
+      await page.keyboard.type("Logiciel du CCAS");
+      await page.keyboard.press("Enter");
+      await page.waitForSelector("text=il ne sera plus affiché");
+      await noViolations(page);
     });
 
     // The invited person, in another browser: sets a name and a password.
