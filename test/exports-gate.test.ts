@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { ROUTE_ACCESS } from "../src/accounts/access.ts";
 import { sendWithinBudget } from "../src/platform/heavy.ts";
 import { startTestServer } from "./support/server.ts";
 
@@ -41,7 +42,11 @@ before(async () => {
           await new Promise<void>((go) => held.push({ id: String(req.headers["x-essai"]), go }));
         return payload;
       });
-      // The budget of an export, on a short budget: cut before its first line, and after it.
+      // The budget of an export, on a short budget: cut before its first line, and after it (public routes).
+      Object.assign(ROUTE_ACCESS, {
+        "GET /test/budget-avant": "public",
+        "GET /test/budget-pendant": "public",
+      });
       app.get("/test/budget-avant", (_req, reply) =>
         sendWithinBudget(
           reply,

@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { ROUTE_ACCESS } from "../src/accounts/access.ts";
 import { startTestServer } from "./support/server.ts";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 before(async () => {
   server = await startTestServer({
     configure(app) {
-      // Two routes that fail on purpose, to see what people get from an unexpected error.
+      // Two routes that fail on purpose, to see what people get from an unexpected error (public, as in the table).
+      Object.assign(ROUTE_ACCESS, { "GET /test-panne": "public", "GET /api/v1/test-panne": "public" });
       app.get("/test-panne", () => {
         throw new Error("secret internal detail");
       });

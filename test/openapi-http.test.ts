@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Ajv2020 } from "ajv/dist/2020.js";
+import { professionalToken } from "./support/accounts.ts";
 import { startTestServer } from "./support/server.ts";
 
 interface Schema {
@@ -117,7 +118,7 @@ describe("the generated OpenAPI document", () => {
       .filter((r) => r.url.startsWith("/api/v1/") && r.method !== "HEAD" && r.url !== "/api/v1/openapi.json")
       .map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, "{$1}")}`)
       .sort();
-    assert.equal(served.length, 12, served.join(", "));
+    assert.equal(served.length, 13, served.join(", "));
     assert.deepEqual(documented, served);
   });
 
@@ -201,6 +202,12 @@ describe("real responses validate against the document", () => {
     const reponses = Object.fromEntries(questions.questions.map((q) => [q.id, q.reponses[0]?.id ?? ""]));
     await check("POST /api/v1/diagnostic", "/api/v1/diagnostic", { commune: "23096", reponses });
     await check("POST /api/v1/diagnostic", "/api/v1/diagnostic", { commune: "2A004", version: "0" }, 409);
+    await check("GET /api/v1/moi", "/api/v1/moi", undefined, 401);
+    const token = await professionalToken(server.ctx.database.db, server.ctx.clock, "openapi@example.org");
+    const res = await fetch(`${server.url}/api/v1/moi`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200);
+    const me = (await checkResponse("GET /api/v1/moi", res)) as { personne: { email: string } };
+    assert.equal(me.personne.email, "openapi@example.org");
     assert.deepEqual(
       [...checked].sort(),
       operations()
@@ -229,6 +236,7 @@ describe("the schema layer refuses bad input of every route, in French", () => {
     "GET /api/v1/orientation": { path: "/api/v1/orientation?commune=23096" },
     "GET /api/v1/diagnostic/questions": { path: "/api/v1/diagnostic/questions" },
     "POST /api/v1/diagnostic": { path: "/api/v1/diagnostic", body: { commune: "23096", reponses: {} } },
+    "GET /api/v1/moi": { path: "/api/v1/moi" },
   };
 
   async function refused(what: string, res: Response, detail: RegExp): Promise<void> {
