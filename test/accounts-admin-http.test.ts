@@ -23,6 +23,7 @@ import {
 } from "../src/accounts/store.ts";
 import { hashRecoveryCode } from "../src/accounts/totp.ts";
 import type { Clock } from "../src/platform/clock.ts";
+import { FormClient } from "./support/accounts.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 
 const PASSWORD = "Tulipe-Granit-Boussole-48";
@@ -36,46 +37,12 @@ const db = () => server.ctx.database.db;
 const code = (secret: string) =>
   new TOTP({ secret, digits: 6, period: 30, algorithm: "SHA1" }).generate({ timestamp: instant });
 
-/** A browser without JavaScript: keeps its cookies, reads the `_csrf` of the last page, follows no redirect. */
-class Client {
-  cookies = new Map<string, string>();
-  csrf = "";
-  async request(
-    path: string,
-    init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {},
-  ) {
-    const headers: Record<string, string> = { ...init.headers };
-    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-    let body: string | undefined;
-    if (init.form) {
-      headers["content-type"] = "application/x-www-form-urlencoded";
-      body = new URLSearchParams(init.form).toString();
-    }
-    const res = await fetch(server.url + path, {
-      method: init.method ?? (init.form ? "POST" : "GET"),
-      headers,
-      body,
-      redirect: "manual",
-    });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair = ""] = c.split(";");
-      const eq = pair.indexOf("=");
-      const name = pair.slice(0, eq);
-      const value = pair.slice(eq + 1);
-      if (value === "" || /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    const text = await res.text();
-    const m = /name="_csrf" value="([^"]+)"/.exec(text);
-    if (m?.[1]) this.csrf = m[1];
-    return { status: res.status, location: res.headers.get("location"), text, headers: res.headers };
+/** The house's form client on this file's server, with its way of signing in. */
+class Client extends FormClient {
+  constructor() {
+    super(() => server.url);
   }
-  get(path: string) {
-    return this.request(path);
-  }
-  post(path: string, form: Record<string, string>) {
-    return this.request(path, { form: { _csrf: this.csrf, ...form } });
-  }
+
   /** Signs in (with the second factor's code when a secret is given: a new 30-second step each time). */
   async login(email: string, secret?: string, password = PASSWORD) {
     await this.get("/connexion");

@@ -42,3 +42,50 @@ export async function professionalToken(
   );
   return token;
 }
+
+/** A browser without JavaScript: keeps its cookies, reads the `_csrf` of the last page, follows no redirect. */
+export class FormClient {
+  cookies = new Map<string, string>();
+  csrf = "";
+
+  constructor(private readonly base: () => string) {}
+
+  async request(
+    path: string,
+    init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {},
+  ) {
+    const headers: Record<string, string> = { ...init.headers };
+    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    let body: string | undefined;
+    if (init.form) {
+      headers["content-type"] = "application/x-www-form-urlencoded";
+      body = new URLSearchParams(init.form).toString();
+    }
+    const res = await fetch(this.base() + path, {
+      method: init.method ?? (init.form ? "POST" : "GET"),
+      headers,
+      body,
+      redirect: "manual",
+    });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair = ""] = c.split(";");
+      const eq = pair.indexOf("=");
+      const name = pair.slice(0, eq);
+      const value = pair.slice(eq + 1);
+      if (value === "" || /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    const text = await res.text();
+    const m = /name="_csrf" value="([^"]+)"/.exec(text);
+    if (m?.[1]) this.csrf = m[1];
+    return { status: res.status, location: res.headers.get("location"), text, headers: res.headers };
+  }
+
+  get(path: string) {
+    return this.request(path);
+  }
+
+  post(path: string, form: Record<string, string>) {
+    return this.request(path, { form: { _csrf: this.csrf, ...form } });
+  }
+}
