@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
+import { listJournal } from "../src/accounts/store.ts";
 import { SKIP } from "../src/diagnostic/model.ts";
 import { QUESTIONNAIRE } from "../src/diagnostic/questionnaire.ts";
 import { SECRET_FILE } from "../src/diagnostic/secret.ts";
@@ -108,6 +109,16 @@ describe("diagnostic API", () => {
     assert.equal((await get(body.rechercheLieux)).status, 200);
     assert.equal(await count(), before + 1);
     assert.equal(body.compteDansLesStatistiques, true);
+    // Recorded by a professional: journaled (who, for which organisation; the département, not the commune).
+    const { entries: items } = await listJournal(server.ctx.database.db, {
+      action: "diagnostic.enregistrer",
+      limit: 5,
+      offset: 0,
+    });
+    assert.equal(items.length, 1);
+    assert.equal(items[0]?.role, "prescripteur");
+    assert.equal(items[0]?.territoryId, "23");
+    assert.notEqual(items[0]?.personId, null);
   });
 
   test("without a professional's token (or with a revoked one), the result is given but not counted", async () => {

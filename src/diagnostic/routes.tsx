@@ -2,6 +2,8 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { withJournal } from "../accounts/store.ts";
+import { journalBy } from "../accounts/web.ts";
 import type { AppContext } from "../context.ts";
 import { addressLine, placeUrl } from "../places/describe.ts";
 import { sendPage } from "../platform/http.ts";
@@ -112,15 +114,35 @@ export function registerDiagnosticRoutes(
 
   /** Records a finished questionnaire once (the database keeps its nonce: a page opened again adds nothing). */
   async function store(state: TokenState, result: DiagnosticResult, req: FastifyRequest) {
+    const response = {
+      mode: state.m,
+      communeCode: state.c,
+      day: dayOf(now(), state.c),
+      answers: state.a,
+      result,
+      nonce: state.n,
+    };
     try {
-      await saveResponse(ctx.database.db, {
-        mode: state.m,
-        communeCode: state.c,
-        day: dayOf(now(), state.c),
-        answers: state.a,
-        result,
-        nonce: state.n,
-      });
+      // Recorded by a signed-in professional: journaled with the change (who and when; the territory at the
+      // département's level, so that the journal does not point at one commune's response).
+      if (req.actor) {
+        const departement = ctx.territories.get(state.c)?.departement ?? null;
+        await withJournal(
+          ctx.database.db,
+          (saved) =>
+            saved
+              ? {
+                  ...journalBy(req),
+                  at: ctx.clock.now(),
+                  action: "diagnostic.enregistrer",
+                  target: "diagnostic",
+                  territoryId: departement,
+                  details: { mode: state.m },
+                }
+              : null,
+          (trx) => saveResponse(trx, response),
+        );
+      } else await saveResponse(ctx.database.db, response);
     } catch (e) {
       // The person gets their result even when the statistics cannot be written.
       req.log.error(e);
