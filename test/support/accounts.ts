@@ -2,6 +2,7 @@
  * A professional's personal API token for tests and the harnesses (obviously fictitious person and organisation,
  * on a real territory): what a prescriber's software would send to record diagnostics in the statistics.
  */
+import assert from "node:assert/strict";
 import {
   addOrganisation,
   addPerson,
@@ -87,5 +88,18 @@ export class FormClient {
 
   post(path: string, form: Record<string, string>) {
     return this.request(path, { form: { _csrf: this.csrf, ...form } });
+  }
+
+  /** Signs in; `secondFactor` gives the code of the second-factor step when the role asks for one. */
+  async signIn(email: string, password: string, secondFactor?: () => string) {
+    await this.get("/connexion");
+    const r = await this.post("/connexion", { email, motdepasse: password });
+    assert.equal(r.status, 303, r.text);
+    if (!secondFactor) return r;
+    const code = secondFactor();
+    await this.get("/connexion/second-facteur");
+    const s = await this.post("/connexion/second-facteur", { code });
+    assert.equal(s.status, 303, s.text);
+    return s;
   }
 }
