@@ -1,0 +1,35 @@
+/**
+ * What a place is, for the policy: its territory (the commune it is in) and, when the actor's organisation runs it,
+ * that organisation. Every back-office route on a place asks `authorize(req, ctx, action, placeScope(actor, place))`.
+ * Also the communes a coordinator's territory covers, for the queues of their territory.
+ */
+import type { Actor } from "../accounts/model.ts";
+import type { Scope } from "../accounts/policy.ts";
+import type { Referential } from "../territories/referential.ts";
+
+/** A published place as the policy sees it: its id, the ids of the records it stands for, its commune. */
+export interface PlaceRef {
+  id: string;
+  members?: readonly string[];
+  communeCode: string | null;
+}
+
+export function placeScope(actor: Actor | null, place: PlaceRef): Scope {
+  const scope: Scope = {};
+  if (place.communeCode) scope.territoryId = place.communeCode;
+  const runs = actor?.organisation.placeIds;
+  if (actor && runs && (runs.includes(place.id) || place.members?.some((m) => runs.includes(m))))
+    scope.organisationId = actor.organisation.id;
+  return scope;
+}
+
+/**
+ * The commune codes of a territory (itself for a commune), or null for the whole instance (an admin's territory
+ * "FR", or a territory the referential does not know).
+ */
+export function communesOfTerritory(territories: Referential, territoryId: string): string[] | null {
+  const t = territories.get(territoryId);
+  if (!t) return null;
+  if (t.kind === "commune") return [t.id];
+  return territories.communesOf(t).map((c) => c.id);
+}
