@@ -18,6 +18,9 @@ export type Action =
   | "journal.exporter"
   | "instance.administrer"
   | "lieu.modifier"
+  | "lieu.importer"
+  | "signalement.traiter"
+  | "doublon.decider"
   | "pass.commander"
   | "pass.remettre"
   | "pass.encaisser"
@@ -87,6 +90,9 @@ export const ACTION_RULES: Record<Action, ActionRule> = {
     coordinateur: "territoire",
     mediateur: "organisation",
   }),
+  "lieu.importer": rule("importer un fichier de lieux", { coordinateur: "territoire" }),
+  "signalement.traiter": rule("traiter les signalements sur les lieux", { coordinateur: "territoire" }),
+  "doublon.decider": rule("décider des doublons de lieux", { coordinateur: "territoire" }),
   "pass.commander": rule("commander des pass numériques", { financeur: "organisation" }),
   "pass.remettre": rule("remettre un pass numérique", { prescripteur: "organisation" }),
   "pass.encaisser": rule("encaisser un pass numérique", { mediateur: "organisation" }),
