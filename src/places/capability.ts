@@ -4,13 +4,14 @@ import { exportCommand, importCommand } from "./cli.ts";
 import { PublishedPlaces } from "./published.ts";
 import { placesSection, registerPlaceRoutes } from "./routes.tsx";
 import { PLACES_CHANNEL } from "./store/records.ts";
+import { editMigrations } from "./store/edits.ts";
 import { placeMigrations } from "./store/tables.ts";
 import { syncCapability } from "./sync.ts";
 
 /** Lieux de médiation numérique: import, validation, deduplication, export, pages. */
 export const places: Capability = {
   name: "lieux",
-  migrations: placeMigrations,
+  migrations: { ...placeMigrations, ...editMigrations },
   provide: (ctx) => {
     const places = new PublishedPlaces(ctx.database.db);
     // Imports NOTIFY when they commit; polling stays as the fallback if the listening connection fails.

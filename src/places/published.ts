@@ -3,6 +3,7 @@ import type { Db } from "../platform/db.ts";
 import { SOURCE_LABELS } from "./describe.ts";
 import { PlaceListing } from "./listing.ts";
 import type { ImportedSource, Place } from "./model.ts";
+import { LATEST_VERSION_SQL } from "./store/edits.ts";
 import { importedSources } from "./store/history.ts";
 import { streamPlaces } from "./store/published.ts";
 
@@ -82,8 +83,9 @@ export class PublishedPlaces {
 }
 
 async function importMarker(db: Db): Promise<string> {
-  const r = await sql<{ n: string | null; m: string | null }>`
-    SELECT count(*)::text AS n, max(id)::text AS m FROM place_import`.execute(db);
+  const r = await sql<{ n: string | null; m: string | null; v: string | null }>`
+    SELECT count(*)::text AS n, max(id)::text AS m, ${sql.raw(LATEST_VERSION_SQL)}::text AS v
+    FROM place_import`.execute(db);
   const row = r.rows[0];
-  return `${row?.n ?? 0}:${row?.m ?? ""}`;
+  return `${row?.n ?? 0}:${row?.m ?? ""}:${row?.v ?? ""}`;
 }

@@ -6,6 +6,7 @@
 import type { Actor } from "../accounts/model.ts";
 import type { Scope } from "../accounts/policy.ts";
 import type { Referential } from "../territories/referential.ts";
+import { territoryCodes } from "./describe.ts";
 
 /** A published place as the policy sees it: its id, the ids of the records it stands for, its commune. */
 export interface PlaceRef {
@@ -24,12 +25,12 @@ export function placeScope(actor: Actor | null, place: PlaceRef): Scope {
 }
 
 /**
- * The commune codes of a territory (itself for a commune), or null for the whole instance (an admin's territory
+ * The commune codes of a territory (with the arrondissements of Paris, Lyon and Marseille), or null for the whole instance (an admin's territory
  * "FR", or a territory the referential does not know).
  */
 export function communesOfTerritory(territories: Referential, territoryId: string): string[] | null {
   const t = territories.get(territoryId);
   if (!t) return null;
-  if (t.kind === "commune") return [t.id];
-  return territories.communesOf(t).map((c) => c.id);
+  if (t.kind === "commune") return [t.id, ...territories.childrenOf(t.id).filter((a) => a.kind === "arrondissement").map((a) => a.id)];
+  return territoryCodes(territories, t);
 }

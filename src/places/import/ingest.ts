@@ -9,7 +9,9 @@ import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import type { Db } from "../../platform/db.ts";
 import { DEFAULT_DEDUPE, type DedupeConfig, Deduplication, mergePlaces, type PairScore } from "../dedupe.ts";
+import { withEdits } from "../edit.ts";
 import type { Place, RowIssue } from "../model.ts";
+import { allEdits, byUpdate } from "../store/edits.ts";
 import { clearPublished, insertPairs, insertPublished, setGroups } from "../store/published.ts";
 import {
   activeEntries,
@@ -224,6 +226,10 @@ export async function republish(trx: PlaceTrx, config: DedupeConfig = DEFAULT_DE
     collect(1);
   }
   d.run();
+  // Manual edits (a few hundred at most) go on top of what the sources give.
+  const edits = await allEdits(trx as unknown as Db);
+  const edited = (place: Place, members: readonly string[]) =>
+    edits.size === 0 ? place : withEdits(place, members.flatMap((m) => edits.get(m) ?? []).sort(byUpdate));
   await clearPublished(trx);
   let places: { place: Place; members: string[] }[] = [];
   let regroup: { ids: string[]; groups: string[] } = { ids: [], groups: [] };
@@ -244,7 +250,7 @@ export async function republish(trx: PlaceTrx, config: DedupeConfig = DEFAULT_DE
     collect(1);
     if (r.id !== d.ids[i]) throw new Error(`place_record a changé pendant la déduplication (${r.id})`);
     if (d.groupOf(i) === -1) {
-      places.push({ place: placeFromRecord(r), members: [r.id] });
+      places.push({ place: edited(placeFromRecord(r), [r.id]), members: [r.id] });
       if (r.group_id !== r.id) {
         regroup.ids.push(r.id);
         regroup.groups.push(r.id);
@@ -270,8 +276,9 @@ export async function republish(trx: PlaceTrx, config: DedupeConfig = DEFAULT_DE
     collect(records.size);
     for (const members of batch) {
       const rows = members.map((k) => records.get(d.ids[k] as string) as StoredRecord);
-      const place = mergePlaces(rows.map(placeFromRecord));
-      places.push({ place, members: rows.map((r) => r.id) });
+      const ids = rows.map((r) => r.id);
+      const place = edited(mergePlaces(rows.map(placeFromRecord)), ids);
+      places.push({ place, members: ids });
       for (const r of rows)
         if (r.group_id !== place.id) {
           regroup.ids.push(r.id);
