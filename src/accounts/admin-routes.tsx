@@ -130,6 +130,17 @@ const orgScope = (o: Pick<Organisation, "id" | "territoryId">): Scope => ({
   organisationId: o.id,
 });
 
+/** What every back-office page carries (header, form token, menu), for this actor. */
+export function adminNav(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, actor: Actor): AdminNav {
+  const csrf = csrfToken(req, reply);
+  return {
+    csrf,
+    account: <SignedIn actor={actor} csrf={csrf} />,
+    canJournal: allowed(ctx, actor, "journal.lire", { territoryId: actor.membership.territoryId }),
+    territoryName: (id) => (id === "france" ? "France entière" : (ctx.territories.get(id)?.name ?? id)),
+  };
+}
+
 export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void {
   const db = () => ctx.database.db;
   const now = () => ctx.clock.now();
@@ -142,15 +153,8 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
   const territoryName = (id: string): string =>
     id === "france" ? "France entière" : (ctx.territories.get(id)?.name ?? id);
 
-  const nav = (req: FastifyRequest, reply: FastifyReply, actor: Actor): AdminNav => {
-    const csrf = csrfToken(req, reply);
-    return {
-      csrf,
-      account: <SignedIn actor={actor} csrf={csrf} />,
-      canJournal: allowed(ctx, actor, "journal.lire", { territoryId: actor.membership.territoryId }),
-      territoryName,
-    };
-  };
+  const nav = (req: FastifyRequest, reply: FastifyReply, actor: Actor): AdminNav =>
+    adminNav(ctx, req, reply, actor);
   const page = (reply: FastifyReply, vnode: Parameters<typeof sendPage>[1], status = 200) =>
     sendPage(reply.header("cache-control", "no-store"), vnode, status);
 

@@ -3,8 +3,8 @@ import { registerPlaceAdmin } from "./admin.ts";
 import { exportCommand, importCommand } from "./cli.ts";
 import { PublishedPlaces } from "./published.ts";
 import { placesSection, registerPlaceRoutes } from "./routes.tsx";
-import { PLACES_CHANNEL } from "./store/records.ts";
 import { editMigrations } from "./store/edits.ts";
+import { PLACES_CHANNEL } from "./store/records.ts";
 import { placeMigrations } from "./store/tables.ts";
 import { syncCapability } from "./sync.ts";
 

@@ -8,7 +8,14 @@
  * days of time ranges, and back.
  */
 import { checkHours, dayColumnsToOpeningHours } from "./hours.ts";
-import { LIST_FIELDS, type Place, type RawRow, STANDARD_FIELDS, type StandardField, type StandardPlace } from "./model.ts";
+import {
+  LIST_FIELDS,
+  type Place,
+  type RawRow,
+  STANDARD_FIELDS,
+  type StandardField,
+  type StandardPlace,
+} from "./model.ts";
 import type { EditedLocation } from "./store/edits.ts";
 import type { FieldChange } from "./store/tables.ts";
 
@@ -67,7 +74,11 @@ export function overridesFor(base: StandardPlace, desired: StandardPlace): Overr
  * The published record: `base` with the overrides on top. Its update date is the later of the sources' and the
  * last edit's (`editedOn`, AAAA-MM-JJ): an edit is an update, and a later import with a newer date still shows.
  */
-export function applyOverrides(base: StandardPlace, overrides: Overrides, editedOn: string | null): StandardPlace {
+export function applyOverrides(
+  base: StandardPlace,
+  overrides: Overrides,
+  editedOn: string | null,
+): StandardPlace {
   const out = { ...base } as Record<string, unknown>;
   for (const [f, v] of Object.entries(overrides)) {
     if ((EDITABLE_FIELDS as readonly string[]).includes(f)) out[f] = v;
@@ -163,11 +174,14 @@ export function hoursOfWeek(days: WeekDay[]): WeekResult {
     let end = "";
     for (const [a, b] of used) {
       if (!TIME.test(a) || !(TIME.test(b) || b === "24:00")) {
-        errors.push(`${DAY_NAMES[d]} : indiquez l'heure d'ouverture et l'heure de fermeture (par exemple 09:00 et 12:00)`);
+        errors.push(
+          `${DAY_NAMES[d]} : indiquez l'heure d'ouverture et l'heure de fermeture (par exemple 09:00 et 12:00)`,
+        );
         continue;
       }
       if (b <= a) errors.push(`${DAY_NAMES[d]} : la fermeture (${b}) doit venir après l'ouverture (${a})`);
-      else if (a < end) errors.push(`${DAY_NAMES[d]} : les plages horaires se chevauchent (${a} avant ${end})`);
+      else if (a < end)
+        errors.push(`${DAY_NAMES[d]} : les plages horaires se chevauchent (${a} avant ${end})`);
       end = b;
       parts.push(`${a} - ${b}`);
     }
@@ -194,15 +208,21 @@ export interface EditOverlay {
 export function withEdits(place: Place, edits: readonly EditOverlay[]): Place {
   if (edits.length === 0) return place;
   const overrides: Overrides = Object.assign({}, ...edits.map((e) => e.overrides));
-  const editedOn = edits.map((e) => e.editedOn).sort().at(-1) ?? null;
+  const editedOn =
+    edits
+      .map((e) => e.editedOn)
+      .sort()
+      .at(-1) ?? null;
   const standard = applyOverrides(place.standard, overrides, editedOn);
   const out: Place = { ...place, standard, flags: { ...place.flags } };
   const located = [...edits].reverse().find((e) => e.location !== null)?.location;
   if (located && LOCATION_FIELDS.some((f) => f in overrides)) {
     out.communeCode = located.communeCode;
-    out.location = located.lat !== null && located.lon !== null ? { lat: located.lat, lon: located.lon } : null;
+    out.location =
+      located.lat !== null && located.lon !== null ? { lat: located.lat, lon: located.lon } : null;
     out.flags.approximateCoordinates = located.approximate;
   }
-  if ("horaires" in overrides) out.flags.unparsedHours = Boolean(standard.horaires) && !checkHours(standard.horaires ?? "").ok;
+  if ("horaires" in overrides)
+    out.flags.unparsedHours = Boolean(standard.horaires) && !checkHours(standard.horaires ?? "").ok;
   return out;
 }

@@ -31,6 +31,13 @@ export function placeScope(actor: Actor | null, place: PlaceRef): Scope {
 export function communesOfTerritory(territories: Referential, territoryId: string): string[] | null {
   const t = territories.get(territoryId);
   if (!t) return null;
-  if (t.kind === "commune") return [t.id, ...territories.childrenOf(t.id).filter((a) => a.kind === "arrondissement").map((a) => a.id)];
+  if (t.kind === "commune")
+    return [
+      t.id,
+      ...territories
+        .childrenOf(t.id)
+        .filter((a) => a.kind === "arrondissement")
+        .map((a) => a.id),
+    ];
   return territoryCodes(territories, t);
 }

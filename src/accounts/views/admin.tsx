@@ -32,12 +32,14 @@ export interface AdminNav {
 }
 
 const MENU = [
+  { href: "/admin/lieux", label: "Lieux" },
   { href: "/admin/organisations", label: "Organisations" },
   { href: "/admin/personnes", label: "Personnes" },
   { href: "/admin/journal", label: "Journal" },
 ];
 
-function Frame(props: {
+/** The frame of every back-office page: the signed-in header and the administration menu. */
+export function Frame(props: {
   nav: AdminNav;
   title: string;
   current: string;
@@ -63,7 +65,7 @@ function Frame(props: {
 }
 
 /** « Page 2 sur 5 » with the links around it, keeping the filters. */
-function Pager(props: {
+export function Pager(props: {
   path: string;
   params: Record<string, string | undefined>;
   page: number;

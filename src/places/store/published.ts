@@ -146,3 +146,23 @@ export async function getPlace(
     .execute();
   return { place, records };
 }
+
+/** Rewrites one published place after a manual edit (same id, same members). */
+export async function updatePublished(db: Db, p: Place): Promise<void> {
+  await placeTables(db)
+    .updateTable("place")
+    .set({
+      nom: p.standard.nom,
+      nom_sort: sortName(p.standard),
+      search: searchText(p.standard),
+      commune_code: p.communeCode,
+      lat: p.location?.lat ?? null,
+      lon: p.location?.lon ?? null,
+      approximate: p.flags.approximateCoordinates,
+      unparsed_hours: p.flags.unparsedHours,
+      services: sql`${p.standard.services}::text[]`,
+      standard: JSON.stringify(p.standard) as unknown as Place["standard"],
+    })
+    .where("id", "=", p.id)
+    .execute();
+}
