@@ -119,6 +119,15 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   "GET /trouver": "public",
   "GET /trouver/fiche": "public",
   "GET /api/v1/orientation": "public",
+  // Places' back-office: dashboard, edits, versions (src/places/edit-routes.tsx)
+  "GET /admin/lieux": "lieu.modifier",
+  "GET /admin/lieux/:id/modifier": "lieu.modifier",
+  "POST /admin/lieux/:id/modifier": "lieu.modifier",
+  "GET /admin/lieux/:id/historique": "lieu.modifier",
+  "POST /admin/lieux/:id/restaurer": "lieu.modifier",
+  "POST /admin/lieux/:id/liberer": "lieu.modifier",
+  "GET /api/v1/horaires/verification": "public",
+  "GET /assets/horaires.js": "public",
 };
 
 /** The entry of a route (`HEAD` falls back on its `GET`), or undefined when the table has none. */

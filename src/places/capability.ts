@@ -1,6 +1,7 @@
 import type { Capability } from "../context.ts";
 import { registerPlaceAdmin } from "./admin.ts";
 import { exportCommand, importCommand } from "./cli.ts";
+import { registerPlaceEditRoutes } from "./edit-routes.tsx";
 import { PublishedPlaces } from "./published.ts";
 import { placesSection, registerPlaceRoutes } from "./routes.tsx";
 import { editMigrations } from "./store/edits.ts";
@@ -19,7 +20,10 @@ export const places: Capability = {
     return { places };
   },
   sync: syncCapability,
-  routes: registerPlaceRoutes,
+  routes: (app, ctx) => {
+    registerPlaceRoutes(app, ctx);
+    registerPlaceEditRoutes(app, ctx);
+  },
   admin: registerPlaceAdmin,
   sections: [placesSection],
   commands: {

@@ -33,6 +33,16 @@ export function knownUpdateDay(dateMaj: string): Day | null {
   return parseDay(String(dateMaj ?? "").slice(0, 10));
 }
 
+/** Whole months from a place's update date to `today` (both AAAA-MM-JJ), or null when it gives no date. */
+export function monthsSince(dateMaj: string, today: Day): number | null {
+  const day = knownUpdateDay(dateMaj);
+  if (!day) return null;
+  const [y1, m1, d1] = day.split("-").map(Number) as [number, number, number];
+  const [y2, m2, d2] = today.split("-").map(Number) as [number, number, number];
+  const months = (y2 - y1) * 12 + (m2 - m1) - (d2 < d1 ? 1 : 0);
+  return Math.max(0, months);
+}
+
 /**
  * The INSEE codes a place of this territory can carry: its communes and, for Paris, Lyon and Marseille, their
  * arrondissements (places are resolved to the arrondissement when the postcode says which).

@@ -47,6 +47,7 @@ import type { PlaceFilter } from "./listing.ts";
 import { registerPlaceMap } from "./map.ts";
 import { LIST_FIELDS, type Place, STANDARD_FIELDS } from "./model.ts";
 import { closestValue } from "./schema.ts";
+import { editsOf, versionsOf } from "./store/edits.ts";
 import { historyOf, pairsOf } from "./store/history.ts";
 import { getPlace, placeFromPublished, streamPlaces } from "./store/published.ts";
 import { type ListFilters, PlaceListPage } from "./views/list.tsx";
@@ -340,11 +341,16 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
       const place = placeFromPublished(found.place);
       const now = ctx.clock.now();
       const members = found.place.members;
-      const [history, toReview, merged] = await Promise.all([
+      const [history, toReview, merged, edits] = await Promise.all([
         historyOf(db, members),
         pairsOf(db, members, "à vérifier"),
         members.length > 1 ? pairsOf(db, members, "fusion") : Promise.resolve([]),
+        editsOf(db, members),
       ]);
+      const versions = await versionsOf(
+        db,
+        edits.map((e) => e.placeId),
+      );
       const commune = place.communeCode ? (ref.get(place.communeCode) ?? null) : null;
       const communeShape = commune ? ((await ctx.shapes([commune.id])).get(commune.id) ?? null) : null;
       return sendPage(
@@ -359,6 +365,9 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
           history,
           toReview: toReview.filter((p) => p.other?.id !== place.id),
           merged: merged.filter((p) => members.includes(p.a) && members.includes(p.b)),
+          versions,
+          editedFields: [...new Set(edits.flatMap((e) => Object.keys(e.overrides)))],
+          today: dayIn(now, "Europe/Paris"),
         }),
       );
     },

@@ -53,14 +53,21 @@ export class FormClient {
 
   async request(
     path: string,
-    init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {},
+    init: {
+      method?: string;
+      form?: Record<string, string | string[]>;
+      headers?: Record<string, string>;
+    } = {},
   ) {
     const headers: Record<string, string> = { ...init.headers };
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     let body: string | undefined;
     if (init.form) {
       headers["content-type"] = "application/x-www-form-urlencoded";
-      body = new URLSearchParams(init.form).toString();
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(init.form))
+        for (const x of Array.isArray(v) ? v : [v]) params.append(k, x);
+      body = params.toString();
     }
     const res = await fetch(this.base() + path, {
       method: init.method ?? (init.form ? "POST" : "GET"),
@@ -86,7 +93,7 @@ export class FormClient {
     return this.request(path);
   }
 
-  post(path: string, form: Record<string, string>) {
+  post(path: string, form: Record<string, string | string[]>) {
     return this.request(path, { form: { _csrf: this.csrf, ...form } });
   }
 

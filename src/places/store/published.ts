@@ -135,8 +135,13 @@ export async function getPlace(
   const t = placeTables(db);
   const place = await t.selectFrom("place").selectAll().where("id", "=", id).executeTakeFirst();
   if (!place) {
-    const r = await t.selectFrom("place_record").select("group_id").where("id", "=", id).executeTakeFirst();
-    return r?.group_id ? { mergedInto: r.group_id } : null;
+    // A withdrawn record keeps its last group: it is no place (and must not redirect to itself).
+    const r = await t
+      .selectFrom("place_record")
+      .select(["group_id", "status"])
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return r?.group_id && r.status === "active" && r.group_id !== id ? { mergedInto: r.group_id } : null;
   }
   const records = await t
     .selectFrom("place_record")

@@ -1,4 +1,5 @@
 import { Fragment, type VNode } from "preact";
+import type { Day } from "../../platform/clock.ts";
 import { parseDay } from "../../platform/clock.ts";
 import { formatDateTime, formatDay, frenchClock } from "../../platform/format.ts";
 import { SvgMap } from "../../platform/svgmap.tsx";
@@ -10,11 +11,13 @@ import { territoryUrl } from "../../territories/describe.ts";
 import type { Geometry, Territory } from "../../territories/model.ts";
 import { WeekTable } from "../components/week.tsx";
 import { DEFAULT_DEDUPE } from "../dedupe.ts";
-import { addressLine, knownUpdateDay, placeUrl, SOURCE_LABELS } from "../describe.ts";
+import { addressLine, knownUpdateDay, monthsSince, placeUrl, SOURCE_LABELS } from "../describe.ts";
 import { type DaySchedule, placeCalendar } from "../hours.ts";
 import type { Place } from "../model.ts";
+import type { PlaceVersion } from "../store/edits.ts";
 import type { HistoryEntry, StoredPair } from "../store/history.ts";
 import type { StoredRecord } from "../store/records.ts";
+import { freshness, labelOf, VersionList } from "./edit.tsx";
 
 export interface HoursView {
   /** The standard's text. */
@@ -123,6 +126,11 @@ export function PlacePage(props: {
   routing: string;
   /** The boundary of the place's commune, under its small map. */
   communeShape: Geometry | null;
+  /** Versions written by people in Maillage (newest first) and the fields they hold against the sources. */
+  versions: PlaceVersion[];
+  editedFields: string[];
+  /** Today in Paris, for « mis à jour il y a N mois ». */
+  today: Day;
 }): VNode {
   const { place, commune, records, hours, history, toReview, merged } = props;
   const s = place.standard;
@@ -333,7 +341,16 @@ export function PlacePage(props: {
       </section>
       <section aria-labelledby="sources">
         <h2 id="sources">Sources</h2>
-        <p>Dernière mise à jour par la source : {updateDate(s.date_maj)}.</p>
+        <p>
+          Dernière mise à jour : {updateDate(s.date_maj)}
+          {knownUpdateDay(s.date_maj) ? ` (${freshness(monthsSince(s.date_maj, props.today))})` : ""}.
+        </p>
+        {props.editedFields.length > 0 ? (
+          <p>
+            Corrigé dans Maillage, ces champs ne suivent plus les sources :{" "}
+            {props.editedFields.map(labelOf).join(", ")}.
+          </p>
+        ) : null}
         <TableRegion label="Fiches des sources">
           <table>
             <caption class="visually-hidden">Fiches des sources qui décrivent ce lieu</caption>
@@ -392,6 +409,17 @@ export function PlacePage(props: {
       ) : null}
       <section aria-labelledby="historique">
         <h2 id="historique">Historique des modifications</h2>
+        {props.versions.length > 0 ? (
+          <>
+            <h3>Corrections faites dans Maillage</h3>
+            <VersionList versions={props.versions} current={props.versions[0]?.version ?? 0} />
+            <h3>Mises à jour par les imports des sources</h3>
+          </>
+        ) : null}
+        <p>
+          <a href={`/admin/lieux/${encodeURIComponent(place.id)}/modifier`}>Modifier cette fiche</a>{" "}
+          <span class="hint">(coordinateurs du territoire et structure du lieu, avec un compte)</span>
+        </p>
         {history.length === 0 ? (
           <p>Aucune modification depuis le premier import.</p>
         ) : (
