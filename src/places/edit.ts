@@ -165,9 +165,17 @@ export type WeekResult = { ok: true; value: string | null } | { ok: false; error
 
 const DAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
 
+/** A time as people type it (« 9h30 », « 09:30 », « 9 h », « 0930 ») as "HH:MM"; the text itself when unreadable. */
+export function timeOf(text: string): string {
+  const m = /^(\d{1,2})(?:\s*[:hH.]\s*|(?=\d{2}$))?(\d{2})?$/.exec(text.trim());
+  if (!m) return text.trim();
+  return `${(m[1] as string).padStart(2, "0")}:${m[2] ?? "00"}`;
+}
+
 /** The `opening_hours` value of seven days of ranges (consecutive days with the same hours grouped). */
-export function hoursOfWeek(days: WeekDay[]): WeekResult {
+export function hoursOfWeek(week: WeekDay[]): WeekResult {
   const errors: string[] = [];
+  const days = week.map((ranges) => ranges.map(([a, b]) => [timeOf(a), timeOf(b)] as [string, string]));
   const cells = days.map((ranges, d) => {
     const used = ranges.filter(([a, b]) => a !== "" || b !== "");
     const parts: string[] = [];

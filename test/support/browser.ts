@@ -92,11 +92,11 @@ export async function checkPage(
 }
 
 /**
- * Presses Tab until the element matching `selector` has the focus, as a keyboard user would (fails after 80
- * presses). Checked with a `:focus` locator, which also works with JavaScript disabled.
+ * Presses Tab until the element matching `selector` has the focus, as a keyboard user would (fails after `presses`,
+ * 80 by default). Checked with a `:focus` locator, which also works with JavaScript disabled.
  */
-export async function tabTo(page: Page, selector: string, what = selector): Promise<void> {
-  for (let i = 0; i < 80; i++) {
+export async function tabTo(page: Page, selector: string, what = selector, presses = 80): Promise<void> {
+  for (let i = 0; i < presses; i++) {
     await page.keyboard.press("Tab");
     if ((await page.locator(`${selector}:focus`).count()) > 0) return;
   }

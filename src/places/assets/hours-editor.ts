@@ -5,13 +5,19 @@
  */
 const DAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"];
 
+/** « 9h30 », « 0930 », « 9 » → "09:30", "09:30", "09:00" (the server reads the same way). */
+function timeOf(text: string): string {
+  const m = /^(\d{1,2})(?:\s*[:hH.]\s*|(?=\d{2}$))?(\d{2})?$/.exec(text.trim());
+  return m ? `${(m[1] as string).padStart(2, "0")}:${m[2] ?? "00"}` : "";
+}
+
 function weekText(form: HTMLFormElement): string {
   const cells: string[] = [];
   for (let d = 0; d < 7; d++) {
     const ranges: string[] = [];
     for (let k = 0; k < 2; k++) {
-      const a = (form.elements.namedItem(`h_${d}_${k}_0`) as HTMLInputElement | null)?.value ?? "";
-      const b = (form.elements.namedItem(`h_${d}_${k}_1`) as HTMLInputElement | null)?.value ?? "";
+      const a = timeOf((form.elements.namedItem(`h_${d}_${k}_0`) as HTMLInputElement | null)?.value ?? "");
+      const b = timeOf((form.elements.namedItem(`h_${d}_${k}_1`) as HTMLInputElement | null)?.value ?? "");
       if (a && b) ranges.push(`${a}-${b}`);
     }
     cells.push(ranges.join(","));
@@ -53,7 +59,7 @@ function setup(box: HTMLElement): void {
       }
     }, 300);
   };
-  box.querySelectorAll<HTMLInputElement>("input[type=time]").forEach((input) => {
+  box.querySelectorAll<HTMLInputElement>(".hours-week input").forEach((input) => {
     input.addEventListener("input", () => {
       if (weekMode && !weekMode.disabled) weekMode.checked = true;
       text.value = weekText(form);

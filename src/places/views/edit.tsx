@@ -177,11 +177,14 @@ function HoursEditor({ form }: { form: EditForm }): VNode {
                     [0, 1].map((side) => (
                       <td key={`${k}-${side}`}>
                         <input
-                          type="time"
+                          type="text"
+                          inputMode="numeric"
+                          size={5}
+                          maxLength={5}
+                          autoComplete="off"
                           name={`h_${d}_${k}_${side}`}
                           aria-label={`${day}, ${k === 0 ? "matin" : "après-midi"}, ${side === 0 ? "ouvre à" : "ferme à"}`}
                           value={week[d]?.[k]?.[side] ?? ""}
-                          step={300}
                         />
                       </td>
                     )),
