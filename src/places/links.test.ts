@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { FILES, realText } from "../../test/support/places.ts";
 import { isSafeLink, LINK_FIELDS, linkProblem, linkSuggestion, withSafeLinks } from "./links.ts";
 import type { StandardPlace } from "./model.ts";
 import { placeFromPublished } from "./store/published.ts";
@@ -114,4 +115,22 @@ test("a place read from the database never carries an unsafe link (API, pages, e
   });
   assert.deepEqual(place.standard.site_web, ["https://www.aubusson.fr"]);
   assert.equal(place.standard.prise_rdv, null);
+});
+
+test("every link of the shipped files is accepted, and what is accepted is what a browser reads as http(s) with a host", async () => {
+  const links: string[] = [];
+  for (const name of [FILES.cnfs, FILES.paca]) {
+    const rows = JSON.parse(await realText(name)) as Record<string, unknown>[];
+    for (const r of rows)
+      for (const key of ["site_web", "prise_rdv", "accessibilite", "fiche_acces_libre"])
+        if (typeof r[key] === "string" && r[key] !== "") links.push(...(r[key] as string).split("|"));
+  }
+  assert.ok(links.length > 2000);
+  for (const u of links) assert.equal(linkProblem("site_web", u), null, u);
+  for (const u of [...links, ...SAFE, ...UNSAFE])
+    if (isSafeLink("site_web", u)) {
+      const url = new URL(u);
+      assert.ok(url.protocol === "http:" || url.protocol === "https:", u);
+      assert.ok(url.hostname !== "" && url.username === "" && url.password === "", u);
+    }
 });

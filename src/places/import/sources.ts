@@ -56,7 +56,7 @@ export function mapStandard(src: RawRow): MappedRow {
     typologie: src.typologie ?? "",
     telephone: src.telephone ?? "",
     courriels: src.courriels ?? "",
-    site_web: src.site_web ? olderUrlList(src.site_web) : "",
+    site_web: src.site_web ?? "",
     horaires: src.horaires ?? "",
     presentation_resume: src.presentation_resume ?? "",
     presentation_detail: src.presentation_detail ?? "",
@@ -76,6 +76,9 @@ export function mapStandard(src: RawRow): MappedRow {
     fiche_acces_libre: src.fiche_acces_libre ?? "",
     prise_rdv: src.prise_rdv ?? "",
   };
+  // The older standard separated URLs with commas: a rare case, looked for only when a comma is there.
+  const site = src.site_web;
+  if (site?.includes(",")) row.site_web = olderUrlList(site);
   fillIfEmpty(row, "courriels", src.courriel ?? "");
   fillIfEmpty(row, "fiche_acces_libre", src.accessibilite ?? "");
   const older = OLDER.apply(src, row);

@@ -281,11 +281,17 @@ export interface CellTranslation {
   unknown: string[];
   /** False when the cell reads the same in the current standard (nothing to report). */
   translated: boolean;
+  /** For `services` and `modalites_accompagnement`: the field's new text (its translations, then the unknown). */
+  ownText: string;
+  /** The other current fields it fills, with their values and their cell text (the hot path allocates nothing). */
+  others: readonly (readonly [StandardField, readonly string[], string])[];
+  /** What it became, in French, when the row gives none of the current fields it fills. */
+  result: string;
 }
 
-/** Splits a list cell (`|`, else `;`, as splitList does), values trimmed, empties dropped. */
-function values(text: string): string[] {
-  const sep = text.includes("|") ? "|" : text.includes(";") ? ";" : "";
+/** Splits a list cell (`|`, else `;`, as splitList does, or the given separator), trimmed, empties dropped. */
+function values(text: string, separator?: string): string[] {
+  const sep = separator ?? (text.includes("|") ? "|" : text.includes(";") ? ";" : "");
   const parts = sep === "" ? [text] : text.split(sep);
   const out: string[] = [];
   for (const p of parts) {
@@ -294,6 +300,19 @@ function values(text: string): string[] {
   }
   return out;
 }
+
+/** A list as the cell text of a current field (`autres_formations_labels` is free text, not a list). */
+const joinFor = (field: StandardField, vs: readonly string[]): string =>
+  field === "autres_formations_labels" ? vs.join(", ") : vs.join("|");
+
+/** What a cell became, in French (a field the row already gives is said to be kept). */
+const describe = (t: CellTranslation, ignored: StandardField[]): string => {
+  const parts: string[] = [];
+  for (const [f, vs] of t.into)
+    parts.push(ignored.includes(f) ? `${f} : déjà renseigné, gardé` : `${f} : ${vs.join(" | ")}`);
+  if (t.dropped.length > 0) parts.push(`sans équivalent dans le standard actuel : ${t.dropped.join(" | ")}`);
+  return parts.join(" ; ");
+};
 
 /** The label of a value « Label : explication » (the whole value when it has no explanation). */
 const labelOf = (value: string): string => {
@@ -340,8 +359,19 @@ function translateCell(field: OlderField, text: string, lookup: Lookup): CellTra
     }
   }
   if (dropped.length > 0) translated = true;
-  return { into, dropped, unknown, translated };
+  if (list.length === 0) translated = false;
+  const t: CellTranslation = { into, dropped, unknown, translated, ownText: "", others: [], result: "" };
+  t.ownText = [...(into.get(field as StandardField) ?? []), ...unknown].join("|");
+  t.others = [...into].filter(([f]) => f !== field).map(([f, vs]) => [f, vs, joinFor(f, vs)] as const);
+  t.result = describe(t, []);
+  return t;
 }
+
+/** True when the row gives a value in this column. */
+const given = (src: RawRow, field: string): boolean => {
+  const v = src[field];
+  return v !== undefined && v.trim() !== "";
+};
 
 /** One older cell that was translated, for the import's warning and the record's history. */
 export interface OlderNote {
@@ -353,14 +383,6 @@ export interface OlderNote {
   result: string;
 }
 
-const describe = (t: CellTranslation, ignored: StandardField[]): string => {
-  const parts: string[] = [];
-  for (const [f, vs] of t.into)
-    parts.push(ignored.includes(f) ? `${f} : déjà renseigné, gardé` : `${f} : ${vs.join(" | ")}`);
-  if (t.dropped.length > 0) parts.push(`sans équivalent dans le standard actuel : ${t.dropped.join(" | ")}`);
-  return parts.join(" ; ");
-};
-
 /**
  * Translates the older vocabularies of one row: the values for the current fields, and a note per translated cell.
  * Pure. `current(field)` gives the current standard's values of a field (schema.json), `cached` remembers the
@@ -368,14 +390,21 @@ const describe = (t: CellTranslation, ignored: StandardField[]): string => {
  */
 export class OlderVocabularies {
   private readonly lookups = new Map<OlderField, Lookup>();
-  private readonly cells = new Map<string, CellTranslation>();
+  private readonly cells = new Map<OlderField, Map<string, CellTranslation>>();
+  private remembered = 0;
+  /** The current fields written from older cells in the row being applied (reused from row to row). */
+  private readonly written: StandardField[] = [];
 
   constructor(private readonly current: (field: StandardField) => readonly string[]) {}
 
   /** The translation of one cell of an older field (remembered, bounded: the texts come from files). */
   cell(field: OlderField, text: string): CellTranslation {
-    const key = `${field}\u0000${text}`;
-    let t = this.cells.get(key);
+    let byText = this.cells.get(field);
+    if (byText === undefined) {
+      byText = new Map();
+      this.cells.set(field, byText);
+    }
+    let t = byText.get(text);
     if (t === undefined) {
       let lookup = this.lookups.get(field);
       if (lookup === undefined) {
@@ -383,51 +412,61 @@ export class OlderVocabularies {
         this.lookups.set(field, lookup);
       }
       t = translateCell(field, text, lookup);
-      if (text.length <= 500 && this.cells.size < 2000) this.cells.set(key, t);
+      if (text.length <= 500 && this.remembered < 2000) {
+        byText.set(text, t);
+        this.remembered++;
+      }
     }
     return t;
+  }
+
+  /** Writes a current field from an older cell; a second cell for the same field in the row merges its values. */
+  private write(row: RawRow, f: StandardField, vs: readonly string[], text: string): void {
+    if (!this.written.includes(f)) {
+      row[f] = text;
+      this.written.push(f);
+      return;
+    }
+    const list = values(row[f] ?? "", f === "autres_formations_labels" ? "," : "|");
+    for (const v of vs) if (!list.includes(v)) list.push(v);
+    row[f] = joinFor(f, list);
   }
 
   /**
    * Applies the older fields of `src` to `row` (the current fields, already filled from `src`): `services` and
    * `modalites_accompagnement` are replaced by their translation (unknown values left for validation); the other
    * targets are filled unless the row already gives the current field (the current vintage wins). Returns the notes
-   * of the translated cells (empty for a row of the current standard).
+   * of the translated cells (empty for a row of the current standard). Runs for every row of a national file: plain
+   * loops, nothing allocated for a row of the current standard.
    */
   apply(src: RawRow, row: RawRow): OlderNote[] {
     let notes: OlderNote[] | null = null;
-    let added: Map<StandardField, string[]> | null = null;
-    const addTo = (f: StandardField, vs: readonly string[]) => {
-      added ??= new Map();
-      const list = added.get(f);
-      if (list === undefined) added.set(f, [...vs]);
-      else for (const v of vs) if (!list.includes(v)) list.push(v);
-    };
-    const given = (f: string) => (src[f] ?? "").trim() !== "";
+    this.written.length = 0;
     // `labels_autres` is the older name of `autres_formations_labels` (renamed, see `evolutions`).
-    if (given("labels_autres") && !given("autres_formations_labels"))
-      addTo("autres_formations_labels", values(src.labels_autres as string));
-    for (const field of OLDER_FIELDS) {
-      const text = src[field];
-      if (text === undefined || text.trim() === "") continue;
-      if (field === "conditions_access" && given("conditions_acces")) continue;
-      const t = this.cell(field, text);
-      const ignored: StandardField[] = [];
-      for (const [f, vs] of t.into) {
-        if (f === field) continue;
-        if (given(f)) ignored.push(f);
-        else addTo(f, vs);
-      }
-      if (field === "services" || field === "modalites_accompagnement")
-        row[field] = [...(t.into.get(field) ?? []), ...t.unknown].join("|");
-      if (t.translated) {
-        notes ??= [];
-        notes.push({ field, original: text, result: describe(t, ignored) });
-      }
+    const labelsAutres = src.labels_autres;
+    if (labelsAutres !== undefined && labelsAutres.trim() !== "" && !given(src, "autres_formations_labels")) {
+      const vs = values(labelsAutres);
+      this.write(row, "autres_formations_labels", vs, joinFor("autres_formations_labels", vs));
     }
-    if (added !== null)
-      for (const [f, vs] of added as Map<StandardField, string[]>)
-        row[f] = f === "autres_formations_labels" ? vs.join(", ") : vs.join("|");
+    for (let k = 0; k < OLDER_FIELDS.length; k++) {
+      const field = OLDER_FIELDS[k] as OlderField;
+      const text = src[field];
+      if (text === undefined || text === "") continue;
+      if (field === "conditions_access" && given(src, "conditions_acces")) continue;
+      const t = this.cell(field, text);
+      // A cell that reads the same in the current standard stays as it is (its unknown values too, for validation).
+      if (!t.translated) continue;
+      if (field === "services" || field === "modalites_accompagnement") row[field] = t.ownText;
+      let ignored: StandardField[] | null = null;
+      for (const [f, vs, joined] of t.others) {
+        if (given(src, f)) {
+          ignored ??= [];
+          ignored.push(f);
+        } else this.write(row, f, vs, joined);
+      }
+      notes ??= [];
+      notes.push({ field, original: text, result: ignored === null ? t.result : describe(t, ignored) });
+    }
     return notes ?? [];
   }
 }
