@@ -40,6 +40,9 @@ test("the place page writes only http(s) links, whatever the record holds (a rea
       toReview: [],
       merged: [],
       routing: "https://www.openstreetmap.org/directions?to={lat}%2C{lon}",
+      versions: [],
+      editedFields: [],
+      today: "2026-12-02",
     }),
   );
   assert.ok(html.includes('href="https://www.example.org/"'));
