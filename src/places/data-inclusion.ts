@@ -15,6 +15,7 @@
  */
 
 import type { MappedRow } from "./import/sources.ts";
+import { withSafeLinks } from "./links.ts";
 import { type Place, type RawRow, type StandardPlace, UNKNOWN_PIVOT } from "./model.ts";
 import { splitList } from "./schema.ts";
 
@@ -141,8 +142,9 @@ const ORIENTATION_ACCES: Record<string, string> = {
 const RESUME_MAX = 280;
 const unique = <T>(values: T[]) => [...new Set(values)];
 
-/** One place as a data·inclusion structure. Pure. */
-export function toDataInclusion(s: StandardPlace): DataInclusionStructure {
+/** One place as a data·inclusion structure (never an unsafe link). Pure. */
+export function toDataInclusion(place: StandardPlace): DataInclusionStructure {
+  const s = withSafeLinks(place);
   const out: DataInclusionStructure = {
     id: s.id,
     nom: s.nom,

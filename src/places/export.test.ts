@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { bytes, FILES, importAll, importReal } from "../../test/support/places.ts";
+import { exportDataInclusion } from "./data-inclusion.ts";
 import { exportCsv, exportJson } from "./export.ts";
 import type { Place, RowIssue } from "./model.ts";
 
@@ -78,4 +79,30 @@ test("a formula in a text field is neutralised in CSV; an invalid place is not w
   const json = JSON.parse(await text(exportJson([evil, invalid])));
   assert.equal(json.length, 1);
   assert.equal(json[0].nom, "=cmd|' /C calc'!A0");
+});
+
+test("a stored place with unsafe links (a real place, its links altered here) is exported without them, never as a link", async () => {
+  const real = (await places(await importReal(FILES.paca, "hub-du-sud"))).find(
+    (x) => x.standard.site_web.length > 0 && x.standard.prise_rdv,
+  );
+  assert.ok(real);
+  // As a record stored before links were checked could hold them.
+  const p: Place = {
+    ...real,
+    standard: {
+      ...real.standard,
+      site_web: [...real.standard.site_web, "javascript:alert(document.cookie)"],
+      prise_rdv: "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+      fiche_acces_libre: "JAVA\tSCRIPT:alert(1)",
+    },
+  };
+  for (const out of [
+    await text(exportCsv([p])),
+    await text(exportJson([p])),
+    await text(exportDataInclusion([p])),
+  ]) {
+    assert.doesNotMatch(out, /javascript|data:text|script:/i);
+    assert.ok(out.includes(real.standard.site_web[0] as string), "the safe link is kept");
+    assert.ok(out.includes(real.standard.nom.slice(0, 10)), "the place is exported");
+  }
 });

@@ -3,11 +3,13 @@
  * spreadsheet formulas) and JSON (an array of objects). Each row is validated against schema.json before it
  * is written; an invalid one is skipped and handed to `onInvalid`.
  */
+import { withSafeLinks } from "./links.ts";
 import { type Place, type RawRow, type RowIssue, STANDARD_FIELDS, type StandardPlace } from "./model.ts";
 import { csvSafe, STANDARD, type StandardRules, validateRow } from "./schema.ts";
 
-/** The standard record as cell texts (lists joined with `|`, absent values empty). */
-function toStandardRow(s: StandardPlace): RawRow {
+/** The standard record as cell texts (lists joined with `|`, absent values empty; never an unsafe link). */
+function toStandardRow(place: StandardPlace): RawRow {
+  const s = withSafeLinks(place);
   const row: RawRow = {};
   for (const f of STANDARD_FIELDS) {
     const v = s[f];

@@ -43,6 +43,7 @@ import {
   placeHours,
   weekSchedule,
 } from "./hours.ts";
+import { withSafeLinks } from "./links.ts";
 import type { PlaceFilter } from "./listing.ts";
 import { registerPlaceMap } from "./map.ts";
 import { LIST_FIELDS, type Place, STANDARD_FIELDS } from "./model.ts";
@@ -512,7 +513,7 @@ export function registerPlaceRoutes(app: FastifyInstance, ctx: AppContext): void
       const toReview = await pairsOf(db, found.place.members, "à vérifier");
       return {
         ...placeSummaryJson(place),
-        standard: place.standard,
+        standard: withSafeLinks(place.standard),
         horairesIllisibles: place.flags.unparsedHours,
         sources: found.records.map((r) => ({
           id: r.id,

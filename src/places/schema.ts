@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { normalize } from "../territories/normalize.ts";
+import { LINK_FIELDS, type LinkField, linkProblem, linkSuggestion } from "./links.ts";
 import {
   LIST_FIELDS,
   type RawRow,
@@ -28,6 +29,8 @@ interface FieldRule {
   enumSet: Set<string> | null;
   multi: boolean;
   maxLength: number | null;
+  /** Values are links: http(s) only (links.ts). */
+  link: boolean;
 }
 
 export interface StandardRules {
@@ -99,6 +102,7 @@ function parseStandardRules(schemaText: string): StandardRules {
       enumSet: enumeration ? new Set(enumeration) : null,
       multi,
       maxLength: c.maxLength ?? null,
+      link: (LINK_FIELDS as readonly string[]).includes(name),
     };
   });
   const missing = STANDARD_FIELDS.filter((n) => !fields.some((f) => f.name === n));
@@ -341,6 +345,12 @@ function enumIssue(line: number, field: string, value: string, allowed: string[]
   );
 }
 
+/** The error of a value that is not a safe link (links.ts), or null. */
+function linkIssue(line: number, field: LinkField, value: string): RowIssue | null {
+  const problem = linkProblem(field, value);
+  return problem === null ? null : issue(line, field, value, "url", problem, "error", linkSuggestion(value));
+}
+
 /** What the compiled code of a validator reaches: the helpers and, per field, its pattern and values. */
 const COMPILED_HELPERS = {
   issue,
@@ -354,6 +364,7 @@ const COMPILED_HELPERS = {
   franceArea,
   checkCoordinates,
   show,
+  linkIssue,
 };
 
 type RowValidator = (raw: RawRow, line: number) => RowResult;
@@ -397,9 +408,10 @@ function compileRules(rules: StandardRules): RowValidator {
     }
     if (rule.multi) {
       const check =
-        rule.pattern === null
+        (rule.pattern === null
           ? ""
-          : `if (!p${k}.test(x)) ${fail(`h.issue(line, ${name}, x, "pattern", h.patternMessage(${name}, x))`)}`;
+          : `if (!p${k}.test(x)) ${fail(`h.issue(line, ${name}, x, "pattern", h.patternMessage(${name}, x))`)}`) +
+        (rule.link ? `{ const u = h.linkIssue(line, ${name}, x); if (u !== null) ${fail("u")} }` : "");
       code.push(`if (${v} === "") { ${required} ${v} = []; } else {`);
       code.push(`  const list = h.splitList(${v});`);
       if (check !== "") code.push(`  for (let i = 0; i < list.length; i++) { const x = list[i]; ${check} }`);
@@ -426,6 +438,8 @@ function compileRules(rules: StandardRules): RowValidator {
       code.push(
         `  if (!p${k}.test(${v})) ${fail(`h.issue(line, ${name}, ${v}, "pattern", h.patternMessage(${name}, ${v}))`)}`,
       );
+    if (rule.link)
+      code.push(`  { const u = h.linkIssue(line, ${name}, ${v}); if (u !== null) ${fail("u")} }`);
     if (rule.maxLength !== null)
       code.push(
         `  if (${v}.length > ${rule.maxLength}) ${fail(`h.issue(line, ${name}, ${v}, "maxLength", \`\${${v}.length} caractères, au plus ${rule.maxLength} sont permis\`)`)}`,
@@ -478,7 +492,8 @@ function validatorOf(rules: StandardRules): RowValidator {
 /**
  * Checks one row against the standard and converts it. Every problem is collected: a required value
  * missing, a pattern not matched, an unknown value of a list (with the closest valid one), a bad date,
- * a text too long, coordinates outside France or with latitude and longitude swapped.
+ * a text too long, a link that is not http(s) (links.ts), coordinates outside France or with latitude and
+ * longitude swapped.
  */
 export function validateRow(raw: RawRow, line: number, rules: StandardRules = STANDARD): RowResult {
   return validatorOf(rules)(raw, line);

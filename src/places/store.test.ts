@@ -11,6 +11,7 @@ import { type Database, migrate } from "../platform/db.ts";
 import type { CommuneIndex } from "./import/communes.ts";
 import { importFile, type StoreImportOptions } from "./import/ingest.ts";
 import { openFile } from "./import/read.ts";
+import { placeId } from "./import/rows.ts";
 import { PlaceListing } from "./listing.ts";
 import type { Place, StandardPlace } from "./model.ts";
 import { historyOf, tableCounts } from "./store/history.ts";
@@ -84,7 +85,8 @@ for (const backend of backends) {
         active: SHIPPED_PLACES.active,
         withdrawn: 0,
         published: SHIPPED_PLACES.published,
-        history: 0,
+        // Nothing changed yet: only the older cells translated on import, with their original text.
+        history: SHIPPED_PLACES.translated,
         imports: 3,
         review: SHIPPED_PLACES.toReview,
       });
@@ -232,6 +234,29 @@ for (const backend of backends) {
       assert.ok(count((s) => s.frais_a_charge.includes("Gratuit")) > 0);
       assert.ok(count((s) => s.publics_specifiquement_adresses.includes("Jeunes")) > 0);
       assert.equal((await tableCounts(database.db)).published, published.length);
+    });
+
+    test("an older-vintage file keeps each translated cell's original text in the record's history, once", async () => {
+      const file = join(import.meta.dirname, "../../test/data/v0-2022-2023.json");
+      const opts = { source: "anciens", file: "v0-2022-2023.json", communes: index };
+      const r = await importFile(database.db, openFile(file), opts);
+      assert.deepEqual([r.counts.accepted, r.counts.rejected, r.counts.created], [6, 0, 6]);
+      assert.ok(r.warningCount >= 6);
+      const id = placeId("anciens", "62ab16a88255a806e299c876");
+      const history = await historyOf(database.db, [id]);
+      assert.deepEqual(
+        history.map((h) => h.change),
+        ["traduit"],
+      );
+      assert.deepEqual(history[0]?.fields.at(-1), {
+        field: "labels_nationaux (ancien standard 0.1)",
+        before: "CNFS;Aidants Connect;France Services",
+        after: "dispositif_programmes_nationaux : Conseillers numériques | Aidants Connect | France Services",
+      });
+      // The same file again: nothing changed, nothing written again.
+      const again = await importFile(database.db, openFile(file), opts);
+      assert.equal(again.counts.unchanged, 6);
+      assert.equal((await historyOf(database.db, [id])).length, 1);
     });
   });
 }

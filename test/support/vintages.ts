@@ -24,6 +24,12 @@ export const SHIPPED_PLACES = {
   published: 7652,
   merged: 691,
   toReview: 383,
+  /**
+   * Records with cells of the older standard (0.1.x) translated on import, each with one « traduit » history entry
+   * keeping the original text: every conseillers numériques row (older services), and the Hub du Sud rows with
+   * `labels_nationaux` or `publics_accueillis`.
+   */
+  translated: 4930 + 489,
 } as const;
 
 /** Communes and arrondissements with a fragility score (each shipped method). */

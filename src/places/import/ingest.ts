@@ -33,6 +33,7 @@ import {
   BATCH,
   collector,
   type FieldChange,
+  type HistoryKind,
   maintenance,
   type PlaceTrx,
   placeTables,
@@ -117,6 +118,8 @@ export async function importInto(
   const seen = new Set<string>();
   const written = maintenance(trx, opts.embedded === true);
   let batch: Place[] = [];
+  /** The older cells translated in the batch's rows, by place: written in the history with their original text. */
+  let older = new Map<string, FieldChange[]>();
   const flush = async () => {
     if (batch.length === 0) return;
     const existing = await recordsById(
@@ -125,16 +128,13 @@ export async function importInto(
     );
     const fresh: StoredRecord[] = [];
     const changed: StoredRecord[] = [];
-    const history: {
-      recordId: string;
-      importId: number;
-      change: "modifié" | "réactivé";
-      fields: FieldChange[];
-    }[] = [];
+    const history: { recordId: string; importId: number; change: HistoryKind; fields: FieldChange[] }[] = [];
     for (const p of batch) {
       const before = existing.get(p.id);
+      const translated = older.get(p.id);
       if (!before) {
         fresh.push(recordOf(p, importId));
+        if (translated) history.push({ recordId: p.id, importId, change: "traduit", fields: translated });
         continue;
       }
       const after = recordOf(p, importId, before.first_import);
@@ -151,6 +151,7 @@ export async function importInto(
         change: before.status === "withdrawn" ? "réactivé" : "modifié",
         fields,
       });
+      if (translated) history.push({ recordId: p.id, importId, change: "traduit", fields: translated });
     }
     await insertRecords(trx, fresh);
     await replaceRecords(trx, changed);
@@ -159,6 +160,7 @@ export async function importInto(
     counts.updated += changed.length;
     await written(Math.max(batch.length, fresh.length + 2 * changed.length + history.length));
     batch = [];
+    older = new Map();
     opts.onProgress?.(summary.read);
   };
   for await (const o of outcomes) {
@@ -178,6 +180,15 @@ export async function importInto(
     // Only a full import needs every id it saw (to withdraw the others).
     if (opts.full) seen.add(o.place.id);
     batch.push(o.place);
+    if (o.older)
+      older.set(
+        o.place.id,
+        o.older.map((n) => ({
+          field: `${n.field} (ancien standard 0.1)`,
+          before: n.original,
+          after: n.result,
+        })),
+      );
     if (batch.length >= BATCH) await flush();
   }
   await flush();

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { parse } from "csv-parse/sync";
 import iconv from "iconv-lite";
@@ -12,6 +13,7 @@ import {
   importReal,
   realText,
 } from "../../../test/support/places.ts";
+import { OLDER_VOCABULARIES } from "../standard/v0.ts";
 import type { CommuneIndex } from "./communes.ts";
 import { resolveCommune } from "./communes.ts";
 import { buildPlace, placeId, summaryText } from "./rows.ts";
@@ -333,4 +335,116 @@ describe("damaged bytes in real files", () => {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters
     assert.doesNotMatch(summary.fileError, /[\u0000-\u0008\u000E-\u001F]/);
   });
+});
+
+const V0_FILE = join(import.meta.dirname, "../../../test/data/v0-2022-2023.json");
+
+describe("older vintages of the standard (0.1.x, 2021–2023)", () => {
+  test("a real older-vintage file imports with no row refused; each translated cell is a warning with its original text", async () => {
+    const { summary, outcomes } = await importAll(bytes(readFileSync(V0_FILE)), {
+      source: "anciens",
+      file: "v0-2022-2023.json",
+    });
+    assert.equal(summary.format, "standard");
+    assert.deepEqual([summary.read, summary.accepted, summary.rejected], [6, 6, 0]);
+    const accepted = outcomes.flatMap((o) => (o.status === "accepted" ? [o] : []));
+    const audruicq = accepted.find((o) => o.place.standard.nom === "COMMUNAUTE COMMUNES REGION D AUDRUICQ");
+    assert.deepEqual(audruicq?.place.standard.dispositif_programmes_nationaux, [
+      "Conseillers numériques",
+      "Aidants Connect",
+      "France Services",
+    ]);
+    assert.deepEqual(audruicq?.place.standard.frais_a_charge, ["Gratuit"]);
+    assert.deepEqual(audruicq?.place.standard.courriels, ["franceservices@ccra.fr"]);
+    const warnings = audruicq?.issues.filter((i) => i.rule === "ancien-standard") ?? [];
+    assert.deepEqual(
+      warnings.map((w) => [w.line, w.field, w.severity]),
+      [
+        [5, "services", "warning"],
+        [5, "conditions_access", "warning"],
+        [5, "labels_nationaux", "warning"],
+      ],
+    );
+    assert.equal(warnings[2]?.value, "CNFS;Aidants Connect;France Services");
+    assert.match(
+      warnings[1]?.message ?? "",
+      /^ligne 5, champ conditions_access : valeur de l'ancien standard \(0\.1\) « Gratuit : Je peux accéder gratuitement au lieu et à ses services » traduite : frais_a_charge : Gratuit/,
+    );
+    // Line 6 (Tende): « Adultes » among the publics, so no public is specifically addressed.
+    assert.deepEqual(accepted[4]?.place.standard.publics_specifiquement_adresses, []);
+    // Line 7, converted back to the older wording: its current values again.
+    assert.deepEqual(accepted[5]?.place.standard.modalites_accompagnement, [
+      "Dans un atelier collectif",
+      "Accompagnement individuel",
+    ]);
+    assert.deepEqual(
+      accepted[5]?.older?.map((n) => n.field),
+      ["conditions_acces", "modalites_accompagnement"],
+    );
+  });
+
+  test("every value of every older vocabulary, on real rows: no row refused, each cell a warning", async () => {
+    const rows = JSON.parse(readFileSync(V0_FILE, "utf8")) as Record<string, unknown>[];
+    const all = (field: keyof typeof OLDER_VOCABULARIES) =>
+      OLDER_VOCABULARIES[field].map((o) => o.value).join(";");
+    // The real rows, their older vocabularies replaced by every value of Schema_V0.1.json (made here, in the test).
+    const every = rows.map((r) => ({
+      ...r,
+      services: all("services"),
+      publics_accueillis: all("publics_accueillis"),
+      conditions_access: all("conditions_acces"),
+      labels_nationaux: all("labels_nationaux"),
+      modalites_accompagnement: all("modalites_accompagnement"),
+      frais_a_charge: undefined,
+      conditions_acces: undefined,
+    }));
+    const { summary, outcomes } = await importAll(bytes(JSON.stringify(every)), {
+      source: "x",
+      file: "tout.json",
+    });
+    assert.deepEqual([summary.accepted, summary.rejected], [6, 0], JSON.stringify(outcomes[0]?.issues));
+    const first = outcomes[0];
+    if (first?.status !== "accepted") throw new Error("refused");
+    // The 15 older services give 8 of the 9 current ones (« Utilisation sécurisée du numérique » is new in v1).
+    assert.equal(first.place.standard.services.length, 8);
+    assert.deepEqual(first.place.standard.frais_a_charge, ["Gratuit", "Gratuit sous condition", "Payant"]);
+    assert.ok(first.place.standard.dispositif_programmes_nationaux.includes("Aidants Connect"));
+    assert.equal(first.issues.filter((i) => i.rule === "ancien-standard").length, 5);
+  });
+});
+
+describe("safe links", () => {
+  /** The real row of La Quincaillerie (Guéret, line 3 of the older-vintage extract), its links altered here. */
+  async function withLinks(links: Record<string, string>) {
+    const rows = JSON.parse(readFileSync(V0_FILE, "utf8")) as Record<string, unknown>[];
+    const row = { ...rows[1], ...links };
+    return importAll(bytes(JSON.stringify([row])), { source: "x", file: "lien.json" });
+  }
+
+  test("the real row as it is: its https links are kept", async () => {
+    const { outcomes } = await withLinks({});
+    assert.equal(outcomes[0]?.status, "accepted");
+  });
+
+  for (const [field, value] of [
+    ["site_web", "javascript:alert(document.cookie)"],
+    ["site_web", "https://www.laquincaillerie.tl/|JAVASCRIPT:alert(1)"],
+    ["site_web", "java\tscript:alert(1)"],
+    ["prise_rdv", "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="],
+    ["prise_rdv", "//evil.example.org/rdv"],
+    ["accessibilite", "vbscript:msgbox(1)"],
+    ["fiche_acces_libre", "javascript:alert(1)"],
+  ] as const) {
+    test(`${field} « ${JSON.stringify(value)} » refuses the row, with an error on that field`, async () => {
+      const { summary, outcomes } = await withLinks({ [field]: value });
+      assert.equal(summary.rejected, 1);
+      const errors = outcomes[0]?.issues.filter((i) => i.severity === "error") ?? [];
+      const target = field === "accessibilite" ? "fiche_acces_libre" : field;
+      assert.deepEqual(
+        errors.map((e) => [e.line, e.field, e.rule]),
+        [[2, target, "url"]],
+      );
+      assert.match(errors[0]?.message ?? "", new RegExp(`^ligne 2, champ ${target} : adresse `));
+    });
+  }
 });

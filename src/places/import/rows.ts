@@ -9,6 +9,7 @@ import { mapDataInclusion } from "../data-inclusion.ts";
 import { checkHours } from "../hours.ts";
 import type { Place, RowIssue, StandardPlace } from "../model.ts";
 import { checkColumns, fileValidator, type RowResult } from "../schema.ts";
+import type { OlderNote } from "../standard/v0.ts";
 import { type CommuneIndex, coordinatesMismatch, resolveCommune } from "./communes.ts";
 import { type FileShape, readRows, type SourceRow } from "./read.ts";
 import {
@@ -33,7 +34,14 @@ export interface ImportOptions {
 }
 
 export type RowOutcome =
-  | { status: "accepted"; line: number; place: Place; issues: RowIssue[] }
+  | {
+      status: "accepted";
+      line: number;
+      place: Place;
+      issues: RowIssue[];
+      /** Cells of the older standard (0.1.x) translated to the current one: the record's history keeps them. */
+      older?: OlderNote[];
+    }
   | { status: "rejected"; line: number; issues: RowIssue[] }
   /** The whole file cannot be read (empty, not CSV/JSON, missing required column…): nothing is imported. */
   | { status: "file-error"; line: number | null; message: string; issues: RowIssue[] };
@@ -66,6 +74,22 @@ const warning = (line: number, field: string, value: string, rule: string, detai
   message: `ligne ${line}, champ ${field} : ${detail}`,
   severity: "warning",
 });
+
+/**
+ * One warning per cell of the older standard that was translated (never an error: the row is kept), naming the
+ * field as the file does and its original text.
+ */
+function olderWarnings(line: number, notes: OlderNote[]): RowIssue[] {
+  return notes.map((n) =>
+    warning(
+      line,
+      n.field,
+      n.original,
+      "ancien-standard",
+      `valeur de l'ancien standard (0.1) « ${printable(n.original)} » traduite : ${printable(n.result, 300)} (l'original est gardé dans l'historique)`,
+    ),
+  );
+}
 
 /** From a valid standard record to a Place: commune, location, hours flag, provenance. Pure. */
 export function buildPlace(
@@ -259,18 +283,21 @@ export function importPlaces(
         }
         const mapped = map(row);
         const result: RowResult = validate(mapped.row, line);
+        const older = mapped.older === undefined ? [] : olderWarnings(line, mapped.older);
         if (!result.place) {
           summary.rejected++;
-          yield { status: "rejected", line, issues: result.issues };
+          yield { status: "rejected", line, issues: [...result.issues, ...older] };
           continue;
         }
         const built = buildPlace(result.place, line, opts, mapped.hoursUnparsed === true);
-        const issues = [...result.issues, ...built.issues];
+        const issues = [...older, ...result.issues, ...built.issues];
         summary.accepted++;
         if (built.place.flags.approximateCoordinates) summary.approximateCoordinates++;
         if (built.place.flags.unparsedHours) summary.unparsedHours++;
         if (issues.length > 0) summary.withWarnings++;
-        yield { status: "accepted", line, place: built.place, issues };
+        yield mapped.older === undefined
+          ? { status: "accepted", line, place: built.place, issues }
+          : { status: "accepted", line, place: built.place, issues, older: mapped.older };
       }
     } catch (e) {
       if (e instanceof DataFileError) {

@@ -8,13 +8,16 @@
 import { looksLikeDataInclusion } from "../data-inclusion.ts";
 import { dayColumnsToOpeningHours } from "../hours.ts";
 import { type RawRow, STANDARD_FIELDS, UNKNOWN_PIVOT } from "../model.ts";
-import { splitList } from "../schema.ts";
+import { STANDARD } from "../schema.ts";
+import { type OlderNote, OlderVocabularies, olderUrlList } from "../standard/v0.ts";
 
 export type SourceFormat = "standard" | "france-services" | "data-inclusion";
 
-/** A row mapped to the standard, with a French note for each value that could not be translated. */
+/** A row mapped to the standard, with a note for each cell of an older vintage that was translated. */
 export interface MappedRow {
   row: RawRow;
+  /** The cells of the older standard (0.1.x) that were translated: warnings, and the record's history. */
+  older?: OlderNote[];
   /** Set when the source's hours could not be turned into OSM syntax (the original text is kept). */
   hoursUnparsed?: boolean;
 }
@@ -28,169 +31,14 @@ export function detectSourceFormat(columns: string[]): SourceFormat | null {
   return null;
 }
 
-/** Services of the v0 schema (15) → the 9 services of v1 (see standard/descriptif-des-evolutions.txt). */
-const SERVICES_V0 = new Map([
-  ["Devenir autonome dans les démarches administratives", "Aide aux démarches administratives"],
-  ["Réaliser des démarches administratives avec un accompagnement", "Aide aux démarches administratives"],
-  ["Accompagner les démarches de santé", "Aide aux démarches administratives"],
-  ["Prendre en main un smartphone ou une tablette", "Maîtrise des outils numériques du quotidien"],
-  ["Prendre en main un ordinateur", "Maîtrise des outils numériques du quotidien"],
-  ["Utiliser le numérique au quotidien", "Maîtrise des outils numériques du quotidien"],
-  ["Approfondir ma culture numérique", "Compréhension du monde numérique"],
-  ["Promouvoir la citoyenneté numérique", "Compréhension du monde numérique"],
-  ["Favoriser mon insertion professionnelle", "Insertion professionnelle via le numérique"],
-  ["Créer et développer mon entreprise", "Insertion professionnelle via le numérique"],
-  ["Accéder à une connexion internet", "Accès internet et matériel informatique"],
-  ["Accéder à du matériel", "Accès internet et matériel informatique"],
-  ["S'équiper en matériel informatique", "Acquisition de matériel informatique à prix solidaire"],
-  ["Créer avec le numérique", "Loisirs et créations numériques"],
-  ["Soutenir la parentalité et l'éducation avec le numérique", "Parentalité et éducation avec le numérique"],
-]);
-
-/** `labels_nationaux` of v0 → v1's dispositif_programmes_nationaux or formations_labels. */
-const LABELS_V0_DISPOSITIFS = new Map([
-  ["CNFS", "Conseillers numériques"],
-  ["Conseillers numériques", "Conseillers numériques"],
-  ["France Services", "France Services"],
-  ["Aidants Connect", "Aidants Connect"],
-  ["Point numérique CAF", "Point d'accès numérique CAF"],
-  ["Grande école du numérique", "Grande école du numérique"],
-  ["Promeneurs du net", "Promeneurs du net"],
-  ["Emmaüs Connect", "Emmaüs Connect"],
-  ["Bibliothèques numériques de référence", "Bibliothèques numérique de référence"],
-]);
-const LABELS_V0_FORMATIONS = new Map([
-  ["SUD LABS", "SUD LABS (PACA)"],
-  ["Fabriques de territoire", "Fabriques de Territoire"],
-]);
-/** `publics_accueillis` of v0 → v1's prise_en_charge_specifique. */
-const PUBLICS_V0_PRISE_EN_CHARGE = new Map([
-  ["Surdité", "Surdité"],
-  ["Handicaps moteurs", "Handicaps moteurs"],
-  ["Handicaps mentaux", "Handicaps mentaux"],
-  ["Handicaps psychiques", "Handicaps mentaux"],
-  ["Déficience visuelle", "Déficience visuelle"],
-  ["Personnes en situation d'illettrisme", "Illettrisme"],
-  ["Langues étrangères", "Langues étrangères (autres)"],
-  ["Public langues étrangères", "Langues étrangères (autres)"],
-]);
-/** `publics_accueillis` of v0 → v1's publics_specifiquement_adresses, when the place is not for everyone. */
-const PUBLICS_V0_ADRESSES = new Map([
-  ["Jeunes (16-26 ans)", "Jeunes"],
-  ["Seniors (+ 65 ans)", "Seniors"],
-  ["Familles/enfants", "Familles et/ou enfants"],
-  ["Uniquement femmes", "Femmes"],
-  ["Étudiants", "Étudiants"],
-]);
-const MODALITES_V0 = new Map([
-  ["Seul", "En autonomie"],
-  ["Avec de l'aide", "Accompagnement individuel"],
-  ["Dans un atelier", "Dans un atelier collectif"],
-  ["À ma place", "Accompagnement individuel"],
-]);
-
-/*
- * The helpers below run for every row of a national file: plain loops, no closure created per row (the
- * validation benchmark compares this path with the official library, see bench/places.ts).
- */
-
-/**
- * A pure translation of an older cell, remembered by its text: a file repeats the same few lists on nearly
- * every row. Bounded (count and length), as the texts come from imported files.
- */
-class Remembered<T> {
-  private readonly answers = new Map<string, T>();
-  constructor(private readonly translate: (text: string) => T) {}
-
-  get(text: string): T {
-    let answer = this.answers.get(text);
-    if (answer === undefined) {
-      answer = this.translate(text);
-      if (text.length <= 500 && this.answers.size < 2000) this.answers.set(text, answer);
-    }
-    return answer;
-  }
-}
-
-/** `|`-joined values without repeats, in their order. */
-function joinUnique(values: string[]): string {
-  if (values.length === 1) return values[0] as string;
-  const out: string[] = [];
-  for (const v of values) if (!out.includes(v)) out.push(v);
-  return out.join("|");
-}
-
-/** The values of a list cell, each replaced by its translation when it has one, without repeats, `|`-joined. */
-function translateList(text: string, table: Map<string, string>): string {
-  const values = splitList(text);
-  for (let i = 0; i < values.length; i++) {
-    const t = table.get(values[i] as string);
-    if (t !== undefined) values[i] = t;
-  }
-  return joinUnique(values);
-}
-
-/** The translations of the values that have one (the others dropped), without repeats, `|`-joined. */
-function translatedOnly(values: string[], table: Map<string, string>): string {
-  const out: string[] = [];
-  for (const v of values) {
-    const t = table.get(v);
-    if (t !== undefined) out.push(t);
-  }
-  return joinUnique(out);
-}
-
-const SERVICES = new Remembered((text) => translateList(text, SERVICES_V0));
-const MODALITES = new Remembered((text) => translateList(text, MODALITES_V0));
-
-/** "Gratuit : Je peux accéder gratuitement au lieu et à ses services" → "Gratuit", for each value. */
-const FRAIS = new Remembered((text) => {
-  const values = splitList(text);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as string;
-    values[i] = v.split(" : ")[0]?.trim() ?? v;
-  }
-  return joinUnique(values);
-});
-
-/** `labels_nationaux` of v0 → national programmes, labelled trainings, other labels. */
-const LABELS = new Remembered((text) => {
-  const dispositifs: string[] = [];
-  const formations: string[] = [];
-  const others: string[] = [];
-  for (const v of splitList(text)) {
-    const d = LABELS_V0_DISPOSITIFS.get(v);
-    const f = LABELS_V0_FORMATIONS.get(v);
-    if (d) dispositifs.push(d);
-    else if (f) formations.push(f);
-    else others.push(v);
-  }
-  return {
-    dispositifs: joinUnique(dispositifs),
-    formations: joinUnique(formations),
-    others: joinUnique(others),
-  };
-});
-
-/** `publics_accueillis` of v0 → specific support and, unless the place is for everyone, the publics addressed. */
-const PUBLICS = new Remembered((text) => {
-  const values = splitList(text);
-  return {
-    priseEnCharge: translatedOnly(values, PUBLICS_V0_PRISE_EN_CHARGE),
-    // "Adultes" among the publics means the place is for everyone: no public is *specifically* addressed.
-    adresses: values.includes("Adultes") ? "" : translatedOnly(values, PUBLICS_V0_ADRESSES),
-  };
-});
-
-/** Sets a field of the mapped row from an older field, unless the row already has a value (v1 wins). */
-function fillIfEmpty(row: RawRow, field: string, value: string): void {
-  if (value !== "" && (row[field] ?? "").trim() === "") row[field] = value;
-}
+/** The older vocabularies (standard 0.1.x), translated with the current standard's values (schema.json). */
+const OLDER = new OlderVocabularies((field) => STANDARD.byName.get(field)?.enumeration ?? []);
 
 /**
  * A row of the standard, v1.0.x or older (v0 flat files): fields kept as they are, older fields renamed
- * (`courriel`, `conditions_access`, `labels_nationaux`, `publics_accueillis`, `accessibilite`) and older
- * values translated. A v1 value already present wins over the translation of an older field.
+ * (`courriel`, `accessibilite`, `labels_autres`) and the older vocabularies translated (standard/v0.ts), each
+ * translated cell noted for the import's warnings and the record's history. A v1 value already present wins over
+ * the translation of an older field.
  */
 export function mapStandard(src: RawRow): MappedRow {
   // One object literal with the 32 fields in the standard's order: every row gets the same fast shape.
@@ -228,24 +76,18 @@ export function mapStandard(src: RawRow): MappedRow {
     fiche_acces_libre: src.fiche_acces_libre ?? "",
     prise_rdv: src.prise_rdv ?? "",
   };
-  if (src.services) row.services = SERVICES.get(src.services);
-  if (src.modalites_accompagnement)
-    row.modalites_accompagnement = MODALITES.get(src.modalites_accompagnement);
+  // The older standard separated URLs with commas: a rare case, looked for only when a comma is there.
+  const site = src.site_web;
+  if (site?.includes(",")) row.site_web = olderUrlList(site);
   fillIfEmpty(row, "courriels", src.courriel ?? "");
   fillIfEmpty(row, "fiche_acces_libre", src.accessibilite ?? "");
-  if (src.conditions_access) fillIfEmpty(row, "frais_a_charge", FRAIS.get(src.conditions_access));
-  if (src.labels_nationaux) {
-    const labels = LABELS.get(src.labels_nationaux);
-    fillIfEmpty(row, "dispositif_programmes_nationaux", labels.dispositifs);
-    fillIfEmpty(row, "formations_labels", labels.formations);
-    fillIfEmpty(row, "autres_formations_labels", labels.others);
-  }
-  if (src.publics_accueillis) {
-    const publics = PUBLICS.get(src.publics_accueillis);
-    fillIfEmpty(row, "prise_en_charge_specifique", publics.priseEnCharge);
-    fillIfEmpty(row, "publics_specifiquement_adresses", publics.adresses);
-  }
-  return { row };
+  const older = OLDER.apply(src, row);
+  return older.length > 0 ? { row, older } : { row };
+}
+
+/** Sets a field of the mapped row from an older field, unless the row already has a value (v1 wins). */
+function fillIfEmpty(row: RawRow, field: string, value: string): void {
+  if (value !== "" && (row[field] ?? "").trim() === "") row[field] = value;
 }
 
 const FS_DAYS = ["h_lundi", "h_mardi", "h_mercredi", "h_jeudi", "h_vendredi", "h_samedi"];

@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import type { Db } from "../../platform/db.ts";
 import { normalize } from "../../territories/normalize.ts";
 import type { PairScore } from "../dedupe.ts";
+import { withSafeLinks } from "../links.ts";
 import { type PlaceFilter, searchText, sortName } from "../listing.ts";
 import type { Place } from "../model.ts";
 import type { StoredRecord } from "./records.ts";
@@ -79,7 +80,8 @@ export type PublishedRow = PlaceTables["place"];
 export function placeFromPublished(r: PublishedRow): Place {
   return {
     id: r.id,
-    standard: r.standard,
+    // A link stored before links were checked is never handed out (links.ts).
+    standard: withSafeLinks(r.standard),
     communeCode: r.commune_code,
     communeMatch: null,
     location: r.lat !== null && r.lon !== null ? { lat: r.lat, lon: r.lon } : null,

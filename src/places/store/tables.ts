@@ -83,7 +83,8 @@ export type PlaceTables = {
   };
 };
 
-export type HistoryKind = "modifié" | "retiré" | "réactivé";
+/** « traduit »: the cells of an older standard (0.1.x) translated on import, with their original text (standard/v0.ts). */
+export type HistoryKind = "modifié" | "retiré" | "réactivé" | "traduit";
 
 /** One field changed by an import. */
 export interface FieldChange {

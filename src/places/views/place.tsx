@@ -13,6 +13,7 @@ import { WeekTable } from "../components/week.tsx";
 import { DEFAULT_DEDUPE } from "../dedupe.ts";
 import { addressLine, knownUpdateDay, monthsSince, placeUrl, SOURCE_LABELS } from "../describe.ts";
 import { type DaySchedule, placeCalendar } from "../hours.ts";
+import { isSafeLink } from "../links.ts";
 import type { Place } from "../model.ts";
 import type { PlaceVersion } from "../store/edits.ts";
 import type { HistoryEntry, StoredPair } from "../store/history.ts";
@@ -135,6 +136,8 @@ export function PlacePage(props: {
   const { place, commune, records, hours, history, toReview, merged } = props;
   const s = place.standard;
   const phones = s.telephone;
+  // Only http(s) links are ever written as links (links.ts), whatever the record holds.
+  const sites = s.site_web.filter((u) => isSafeLink("site_web", u));
   return (
     <Layout title={s.nom} current="/lieux" description={`${s.nom}, ${addressLine(place)}`}>
       <nav class="breadcrumb" aria-label="Fil d'Ariane">
@@ -196,11 +199,11 @@ export function PlacePage(props: {
               </dd>
             </>
           ) : null}
-          {s.site_web.length > 0 ? (
+          {sites.length > 0 ? (
             <>
               <dt>Site internet</dt>
               <dd>
-                {s.site_web.map((u, i) => (
+                {sites.map((u, i) => (
                   <Fragment key={u}>
                     {i > 0 ? ", " : ""}
                     <a href={u}>{u}</a>
@@ -209,7 +212,7 @@ export function PlacePage(props: {
               </dd>
             </>
           ) : null}
-          {s.prise_rdv ? (
+          {s.prise_rdv && isSafeLink("prise_rdv", s.prise_rdv) ? (
             <>
               <dt>Prendre rendez-vous</dt>
               <dd>
@@ -328,7 +331,7 @@ export function PlacePage(props: {
               <dd>{s.structure_parente}</dd>
             </>
           ) : null}
-          {s.fiche_acces_libre ? (
+          {s.fiche_acces_libre && isSafeLink("fiche_acces_libre", s.fiche_acces_libre) ? (
             <>
               <dt>Accessibilité</dt>
               <dd>
