@@ -271,6 +271,30 @@ test("bad input: outside the territory (403, journaled), invalid values kept in 
     /la fermeture \(09:00\) doit venir après l&#39;ouverture|la fermeture \(09:00\) doit venir après l'ouverture/,
   );
   assert.match(bad.text, /value="2300"/, "what was typed is kept");
+  // Links: only http(s), as on import (the same validation).
+  for (const [field, value] of [
+    ["site_web", "javascript:alert(document.cookie)"],
+    ["fiche_acces_libre", "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="],
+    ["prise_rdv", "JaVaScRiPt:alert(1)"],
+  ] as const) {
+    const refused = await postForm(
+      c,
+      `/admin/lieux/${place.id}/modifier`,
+      formOf(edit.text, { [field]: value }),
+    );
+    assert.equal(refused.status, 422, `${field} = ${value}`);
+    assert.doesNotMatch(refused.text, new RegExp(`href="${value.slice(0, 10)}`, "i"));
+  }
+  const unchanged = await placeTables(db())
+    .selectFrom("place")
+    .select("standard")
+    .where("id", "=", place.id)
+    .executeTakeFirstOrThrow();
+  assert.ok(
+    ![unchanged.standard.site_web, unchanged.standard.fiche_acces_libre, unchanged.standard.prise_rdv]
+      .flat()
+      .some((v) => /^(javascript|data):/i.test(String(v))),
+  );
   const noToken = await c.request(`/admin/lieux/${place.id}/modifier`, { form: { nom: "Sans jeton" } });
   assert.equal(noToken.status, 403);
 

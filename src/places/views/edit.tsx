@@ -438,7 +438,7 @@ export function VersionList(p: {
           </h3>
           <p>
             {when(v.at)}, par {v.author}
-            {v.reason ? <> — motif : « {v.reason} »</> : null}
+            {v.reason && v.kind !== "origine" ? <> — motif : « {v.reason} »</> : null}
           </p>
           {v.changes.length > 0 ? (
             <ul>
