@@ -12,7 +12,7 @@ import type { Place, RowIssue } from "./model.ts";
 export const ERROR_CSV_HEADER = "\uFEFFligne,champ,valeur,règle,message\r\n";
 
 /** One error as a CSV line: cells through the house's `csvCell` (formulas neutralised). Pure. */
-export function errorCsvLine(e: RowIssue): string {
+function errorCsvLine(e: RowIssue): string {
   return `${[e.line, e.field, e.value, e.rule, e.message].map(csvCell).join(",")}\r\n`;
 }
 

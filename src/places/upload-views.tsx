@@ -12,7 +12,7 @@ const ZONE = "Europe/Paris";
 const n = (x: number | undefined) => formatNumber(x ?? 0);
 
 /** Seconds between two reloads of a page « en cours ». */
-export const REFRESH_SECONDS = 3;
+const REFRESH_SECONDS = 3;
 
 export interface UploadNav {
   csrf: string;

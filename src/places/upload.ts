@@ -30,7 +30,7 @@ import { fileErrors, outsideTerritory, type RowRefusal } from "./upload-errors.t
 /** The largest file accepted from the browser. */
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 /** A report not confirmed nor cancelled within this time is abandoned and its file removed. */
-export const ABANDON_HOURS = 24;
+const ABANDON_HOURS = 24;
 /** An import « en cours » for longer than this was run by a server that stopped (PostgreSQL; see `purge`). */
 const STALE_RUNNING_HOURS = 6;
 /** Errors and places kept in the report shown on the page (the counts are exact; the CSV has every error). */

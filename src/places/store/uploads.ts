@@ -9,7 +9,7 @@ import type { Db } from "../../platform/db.ts";
 import type { RowIssue } from "../model.ts";
 import type { PlaceTrx } from "./tables.ts";
 
-export const UPLOAD_STATES = [
+const UPLOAD_STATES = [
   "prêt",
   "en cours",
   "terminé",
@@ -264,14 +264,6 @@ export async function sourcesWithin(
           HAVING bool_and(coalesce(commune_code = ANY(${communes}::text[]), false))
           ORDER BY source`.execute(db);
   return r.rows.map((x) => ({ source: x.source, records: Number(x.n) }));
-}
-
-/** Whether a source has records. */
-export async function sourceExists(db: Db, source: string): Promise<boolean> {
-  const r = await sql<{
-    one: number;
-  }>`SELECT 1 AS one FROM place_record WHERE source = ${source} LIMIT 1`.execute(db);
-  return r.rows.length > 0;
 }
 
 /** Places the report lists: read inside the dry run's transaction, from what its import wrote. */
