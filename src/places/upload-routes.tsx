@@ -41,6 +41,7 @@ const FORM_OVERHEAD = 64 * 1024;
 const PURGE_EVERY_MS = 3_600_000;
 
 const idParams = z.object({ id: z.string().max(12) });
+const pageQuery = z.object({ auto: z.string().max(5).optional() });
 const idOf = (raw: string): number => (/^\d{1,9}$/.test(raw) ? Number(raw) : -1);
 const NOT_FOUND = new HttpError(404, "Introuvable", "Cet import n'existe pas.");
 
@@ -123,7 +124,9 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
   /** An upload the actor may act on (its territory within theirs), or 404/403. */
   const uploadFor = async (req: FastifyRequest<{ Params: { id: string } }>) => {
     const id = idOf(req.params.id);
-    const u = id > 0 ? await getUpload(db(), id) : null;
+    // An import running here is read from memory: on the embedded database (one connection) its transaction holds
+    // the database until it ends, and its page would wait as long.
+    const u = uploads.running.get(id)?.upload ?? (id > 0 ? await getUpload(db(), id) : null);
     if (!u) throw NOT_FOUND;
     // Within the actor's territory (an admin's uploads, territory « france », are the admins').
     const actor = await authorize(req, ctx, "lieu.importer", { territoryId: u.territoryId });
@@ -135,14 +138,19 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
     return listPage(req, reply, actor, { source: "", format: "", complet: false });
   });
 
-  app.get<{ Params: z.infer<typeof idParams> }>(
+  app.get<{ Params: z.infer<typeof idParams>; Querystring: z.infer<typeof pageQuery> }>(
     "/admin/imports/:id",
-    { schema: { hide: true, params: idParams } },
+    { schema: { hide: true, params: idParams, querystring: pageQuery } },
     async (req, reply) => {
       const { actor, upload } = await uploadFor(req);
       return page(
         reply,
-        UploadPage({ nav: nav(req, reply, actor), upload, progress: uploads.running.get(upload.id) ?? null }),
+        UploadPage({
+          nav: nav(req, reply, actor),
+          upload,
+          progress: uploads.running.get(upload.id) ?? null,
+          auto: req.query.auto === "1",
+        }),
       );
     },
   );

@@ -11,8 +11,11 @@ import type { Progress } from "./upload.ts";
 const ZONE = "Europe/Paris";
 const n = (x: number | undefined) => formatNumber(x ?? 0);
 
-/** Seconds between two reloads of a page « en cours ». */
-const REFRESH_SECONDS = 3;
+/**
+ * Seconds between two reloads of a page « en cours », when the person asked for it: an automatic reload they did
+ * not choose fails WCAG 2.2.1 (F41), so it is offered, with a link to stop it, never imposed.
+ */
+const REFRESH_SECONDS = 5;
 
 export interface UploadNav {
   csrf: string;
@@ -255,16 +258,24 @@ export function UploadPage(p: {
   nav: UploadNav;
   upload: Upload;
   progress: Progress | null;
+  /** The person asked the page to reload itself while the import runs. */
+  auto?: boolean;
   problem?: string;
   status?: number;
 }): VNode {
   const u = p.upload;
   const r = u.report;
   const running = u.state === "en cours";
+  const here = `/admin/imports/${u.id}`;
   const title = `Import de ${u.fileName}`;
   const csv = u.report.errorCount > 0 ? `/admin/imports/${u.id}/erreurs.csv` : null;
   return (
-    <Frame nav={p.nav} title={title} problem={p.problem} refresh={running ? REFRESH_SECONDS : undefined}>
+    <Frame
+      nav={p.nav}
+      title={title}
+      problem={p.problem}
+      refresh={running && p.auto ? REFRESH_SECONDS : undefined}
+    >
       <h1>{title}</h1>
       <Problem text={p.problem} />
       <p>
@@ -275,12 +286,23 @@ export function UploadPage(p: {
       </p>
       <p role="status">
         <strong>État : {STATE_LABELS[u.state]}.</strong>
-        {running
-          ? p.progress
-            ? ` ${n(p.progress.rows)} lignes traitées sur ${n(p.progress.total)}. Cette page se met à jour toute seule.`
-            : " Cette page se met à jour toute seule."
+        {running && p.progress ? ` ${n(p.progress.rows)} lignes traitées sur ${n(p.progress.total)}.` : ""}
+        {running && p.auto
+          ? ` Cette page s'actualise toute seule toutes les ${REFRESH_SECONDS} secondes.`
           : ""}
       </p>
+      {running ? (
+        p.auto ? (
+          <p>
+            <a href={here}>Arrêter l'actualisation automatique</a>
+          </p>
+        ) : (
+          <p>
+            <a href={here}>Actualiser</a> ·{" "}
+            <a href={`${here}?auto=1`}>Actualiser automatiquement toutes les {REFRESH_SECONDS} secondes</a>
+          </p>
+        )
+      ) : null}
       {u.message ? <p>{u.message}</p> : null}
       {r.refused ? (
         <p>

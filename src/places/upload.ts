@@ -124,8 +124,8 @@ export interface Progress {
 }
 
 export class UploadService {
-  /** Imports running in this process, by upload id. */
-  readonly running = new Map<number, Progress>();
+  /** Imports running in this process, by upload id, with the upload as it started (pages read it from here). */
+  readonly running = new Map<number, Progress & { upload: Upload }>();
   /** The background imports (awaited by `close`, and by tests). */
   readonly jobs = new Map<number, Promise<void>>();
 
@@ -203,7 +203,7 @@ export class UploadService {
   private async run(u: Upload, by: JournalBy, label: string): Promise<void> {
     const { ctx } = this;
     const db = ctx.database.db;
-    const progress: Progress = { rows: 0, total: u.report.counts.read ?? 0 };
+    const progress = { rows: 0, total: u.report.counts.read ?? 0, upload: u };
     this.running.set(u.id, progress);
     const journal = (trx: Db, action: string, details: Record<string, unknown>) =>
       appendJournal(trx, {
