@@ -15,10 +15,10 @@ import { pipeline } from "node:stream/promises";
 import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { adminNav } from "../accounts/admin-routes.tsx";
 import type { Actor } from "../accounts/model.ts";
 import { withJournal } from "../accounts/store.ts";
-import { SignedIn } from "../accounts/views/account.tsx";
-import { authorize, checkCsrf, csrfToken, journalBy } from "../accounts/web.ts";
+import { authorize, checkCsrf, journalBy } from "../accounts/web.ts";
 import type { AppContext } from "../context.ts";
 import { HttpError, sendPage } from "../platform/http.ts";
 import { IMPORT_FORMATS } from "./cli.ts";
@@ -32,7 +32,7 @@ import {
 } from "./store/uploads.ts";
 import { allowedSources, MAX_UPLOAD_BYTES, rightsOf, UploadService } from "./upload.ts";
 import { errorCsv } from "./upload-errors.ts";
-import { type UploadFormValues, UploadListPage, type UploadNav, UploadPage } from "./upload-views.tsx";
+import { type UploadFormValues, UploadListPage, UploadPage } from "./upload-views.tsx";
 
 const MAX_MEGABYTES = MAX_UPLOAD_BYTES / 1024 / 1024;
 const TOO_LARGE = `Le fichier dépasse ${MAX_MEGABYTES} Mo : il n'a pas été gardé. Découpez-le, ou compressez-le en .gz, puis déposez-le à nouveau.`;
@@ -73,10 +73,7 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: AppContext): voi
   });
   app.decorate("placeUploads", uploads);
 
-  const nav = (req: FastifyRequest, reply: FastifyReply, actor: Actor): UploadNav => {
-    const csrf = csrfToken(req, reply);
-    return { csrf, account: <SignedIn actor={actor} csrf={csrf} /> };
-  };
+  const nav = (req: FastifyRequest, reply: FastifyReply, actor: Actor) => adminNav(ctx, req, reply, actor);
   const page = (reply: FastifyReply, vnode: Parameters<typeof sendPage>[1], status = 200) =>
     sendPage(reply.header("cache-control", "no-store"), vnode, status);
   const ownTerritory = (req: FastifyRequest) => ({ territoryId: req.actor?.membership.territoryId ?? "" });

@@ -1,8 +1,8 @@
 /** The pages of imports from the browser: the upload form with the latest uploads, and one upload's report. */
 import type { ComponentChildren, VNode } from "preact";
+import { Frame as AdminFrame, type AdminNav } from "../accounts/views/admin.tsx";
 import { Csrf, Problem } from "../accounts/views/signin.tsx";
 import { formatDateTime, formatNumber } from "../platform/format.ts";
-import { Layout } from "../platform/views/layout.tsx";
 import { TableRegion } from "../platform/views/table.tsx";
 import type { RowIssue } from "./model.ts";
 import type { ReportPlace, Upload, UploadState } from "./store/uploads.ts";
@@ -16,11 +16,6 @@ const n = (x: number | undefined) => formatNumber(x ?? 0);
  * not choose fails WCAG 2.2.1 (F41), so it is offered, with a link to stop it, never imposed.
  */
 const REFRESH_SECONDS = 5;
-
-export interface UploadNav {
-  csrf: string;
-  account: ComponentChildren;
-}
 
 const STATE_LABELS: Record<UploadState, string> = {
   prêt: "vérifié, à confirmer",
@@ -40,26 +35,16 @@ const FORMAT_LABELS: Record<string, string> = {
 };
 
 function Frame(p: {
-  nav: UploadNav;
+  nav: AdminNav;
   title: string;
   problem?: string;
   refresh?: number;
   children: ComponentChildren;
 }) {
   return (
-    <Layout title={p.problem ? `Erreur : ${p.title}` : p.title} account={p.nav.account} refresh={p.refresh}>
-      <nav aria-label="Administration">
-        <ul class="admin-menu">
-          <li>
-            <a href="/admin/imports">Imports de lieux</a>
-          </li>
-          <li>
-            <a href="/admin/organisations">Organisations</a>
-          </li>
-        </ul>
-      </nav>
+    <AdminFrame nav={p.nav} title={p.title} current="/admin/imports" problem={p.problem} refresh={p.refresh}>
       {p.children}
-    </Layout>
+    </AdminFrame>
   );
 }
 
@@ -70,7 +55,7 @@ export interface UploadFormValues {
 }
 
 export function UploadListPage(p: {
-  nav: UploadNav;
+  nav: AdminNav;
   territoryName: string;
   sources: { source: string; records: number }[];
   uploads: Upload[];
@@ -255,7 +240,7 @@ function Places(p: { id: string; title: string; places: ReportPlace[]; count: nu
 }
 
 export function UploadPage(p: {
-  nav: UploadNav;
+  nav: AdminNav;
   upload: Upload;
   progress: Progress | null;
   /** The person asked the page to reload itself while the import runs. */
