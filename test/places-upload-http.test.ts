@@ -302,8 +302,11 @@ describe("bad input", () => {
     assert.match(text, /dépasse 200 Mo/);
     assert.equal(await uploadCount(), before);
     assert.deepEqual(keptFiles(), []);
-    const growth = (peak - start) / 1024 / 1024;
-    console.log(`# upload of ${total} MB: RSS growth ${growth.toFixed(0)} MB`);
+    const mb = (n: number) => n / 1024 / 1024;
+    const growth = mb(peak - start);
+    console.log(
+      `# upload of ${total} MB: RSS ${mb(start).toFixed(0)} MB before, ${mb(peak).toFixed(0)} MB at most (+${growth.toFixed(0)} MB)`,
+    );
     assert.ok(growth < 150, `RSS grew by ${growth.toFixed(0)} MB`);
   });
 
