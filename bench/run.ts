@@ -7,6 +7,7 @@ import { benchCoverage } from "./coverage.ts";
 import { benchDiagnostic } from "./diagnostic.ts";
 import { benchFragility } from "./fragility.ts";
 import { benchHeavy } from "./heavy.ts";
+import { benchImports } from "./imports.ts";
 import { benchLoad } from "./load.ts";
 import { benchOrientation } from "./orientation.ts";
 import { benchPages } from "./pages.ts";
@@ -24,6 +25,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   pages: benchPages,
   charge: benchLoad,
   comptes: benchAccounts,
+  imports: benchImports,
 };
 
 const wanted = process.argv.slice(2);

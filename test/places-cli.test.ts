@@ -48,9 +48,18 @@ test("places import and export from the command line, with clear errors", async 
     strict.stderr,
     /Erreur : 2 ligne\(s\) refusée\(s\) sur 646 : avec --strict, le fichier entier est refusé/,
   );
-  const loose = await cli(["places", "import", bad, "--source", "hub-du-sud"], env);
+  const errorsCsv = join(work, "erreurs.csv");
+  const loose = await cli(["places", "import", bad, "--source", "hub-du-sud", "--erreurs", errorsCsv], env);
   assert.equal(loose.code, 1);
   assert.match(loose.stdout, /644 acceptées, 2 refusées/);
+  // --erreurs: every error in a CSV file, the same writer as the browser's « erreurs.csv ».
+  assert.match(loose.stdout, /^2 erreur\(s\) écrite\(s\) dans .*erreurs\.csv\.$/m);
+  assert.deepEqual(readFileSync(errorsCsv, "utf8").split("\r\n"), [
+    "\uFEFFligne,champ,valeur,règle,message",
+    '5,code_postal,1300,pattern,"ligne 5, champ code_postal : code postal invalide « 1300 » : 5 chiffres attendus"',
+    '9,frais_a_charge,Gratuite,enum,"ligne 9, champ frais_a_charge : valeur « Gratuite » inconnue. Vouliez-vous dire « Gratuit » ?"',
+    "",
+  ]);
   assert.match(
     loose.stdout,
     /^ligne 9, champ frais_a_charge : valeur « Gratuite » inconnue\. Vouliez-vous dire « Gratuit » \?$/m,

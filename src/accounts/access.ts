@@ -128,6 +128,13 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   "POST /admin/lieux/:id/liberer": "lieu.modifier",
   "GET /api/v1/horaires/verification": "public",
   "GET /assets/horaires.js": "public",
+  // Issue 15, imports from the browser (places/upload-routes.tsx): each handler asks `authorize` with the upload's territory
+  "GET /admin/imports": "lieu.importer",
+  "POST /admin/imports": "lieu.importer",
+  "GET /admin/imports/:id": "lieu.importer",
+  "POST /admin/imports/:id/confirmer": "lieu.importer",
+  "POST /admin/imports/:id/annuler": "lieu.importer",
+  "GET /admin/imports/:id/erreurs.csv": "lieu.importer",
 };
 
 /** The entry of a route (`HEAD` falls back on its `GET`), or undefined when the table has none. */

@@ -7,12 +7,14 @@ import { placesSection, registerPlaceRoutes } from "./routes.tsx";
 import { editMigrations } from "./store/edits.ts";
 import { PLACES_CHANNEL } from "./store/records.ts";
 import { placeMigrations } from "./store/tables.ts";
+import { uploadMigrations } from "./store/uploads.ts";
 import { syncCapability } from "./sync.ts";
+import { registerUploadRoutes } from "./upload-routes.tsx";
 
 /** Lieux de médiation numérique: import, validation, deduplication, export, pages. */
 export const places: Capability = {
   name: "lieux",
-  migrations: { ...placeMigrations, ...editMigrations },
+  migrations: { ...placeMigrations, ...editMigrations, ...uploadMigrations },
   provide: (ctx) => {
     const places = new PublishedPlaces(ctx.database.db);
     // Imports NOTIFY when they commit; polling stays as the fallback if the listening connection fails.
@@ -23,6 +25,7 @@ export const places: Capability = {
   routes: (app, ctx) => {
     registerPlaceRoutes(app, ctx);
     registerPlaceEditRoutes(app, ctx);
+    registerUploadRoutes(app, ctx);
   },
   admin: registerPlaceAdmin,
   sections: [placesSection],

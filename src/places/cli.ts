@@ -13,6 +13,7 @@ import { type ResolveOptions, resolveTerritory, unresolvedProblem } from "../ter
 import { exportDataInclusion } from "./data-inclusion.ts";
 import { territoryCodes } from "./describe.ts";
 import { exportCsv, exportJson } from "./export.ts";
+import { type CommuneIndex, communeIndex } from "./import/communes.ts";
 import { countsText, importFile, type StoreImportResult } from "./import/ingest.ts";
 import { openFile } from "./import/read.ts";
 import type { SourceFormat } from "./import/sources.ts";
@@ -20,6 +21,7 @@ import type { PlaceFilter } from "./listing.ts";
 import type { RowIssue } from "./model.ts";
 import { streamPlaces } from "./store/published.ts";
 import { communesOf } from "./sync.ts";
+import { errorCsv, fileErrors } from "./upload-errors.ts";
 
 /** Errors printed by `places import`; the rest are counted. */
 const MAX_PRINTED_ERRORS = 50;
@@ -61,7 +63,7 @@ async function guarded(io: Io, body: () => Promise<number>): Promise<number> {
   }
 }
 
-const IMPORT_HELP = `Usage : maillage places import <fichier> [--source NOM] [--format standard|france-services|data-inclusion] [--strict] [--full]
+const IMPORT_HELP = `Usage : maillage places import <fichier> [--source NOM] [--format standard|france-services|data-inclusion] [--strict] [--full] [--erreurs FICHIER.csv]
 
 Importe un fichier de lieux de médiation numérique : le standard national (CSV ou JSON, v1.0 ou plus ancien)
 la liste France Services (CSV) ou des structures data·inclusion (JSON). L'encodage (UTF-8, Windows-1252) et le séparateur (, ; tabulation) sont
@@ -77,6 +79,8 @@ Options :
   --format F       standard, france-services ou data-inclusion (par défaut : reconnu d'après les colonnes)
   --strict         refuse tout le fichier si une seule ligne est refusée
   --full           import complet de la source : ses lieux absents du fichier sont retirés (pas supprimés)
+  --erreurs F.csv  écrit toutes les erreurs dans ce fichier CSV (ligne, champ, valeur, règle, message),
+                   pas seulement les ${MAX_PRINTED_ERRORS} premières
 
 Code de sortie : 0 si tout est importé, 1 si des lignes ont été refusées, 2 si le fichier est refusé.`;
 
@@ -175,10 +179,14 @@ export function importCommand(io: Io = defaultIo()): Command {
               format: { type: "string" },
               strict: { type: "boolean" },
               full: { type: "boolean" },
+              erreurs: { type: "string" },
             },
           }),
         );
         const [file, ...extra] = positionals;
+        const errorsFile = values.erreurs as string | undefined;
+        if (errorsFile !== undefined && errorsFile.trim() === "")
+          throw new BadInput("--erreurs : indiquez le fichier CSV où écrire les erreurs");
         if (!file)
           throw new BadInput(
             "indiquez le fichier à importer, par exemple : maillage places import lieux.csv",
@@ -214,7 +222,11 @@ export function importCommand(io: Io = defaultIo()): Command {
             full: values.full === true,
             by: commandLineUser(),
           });
-          return printReport(io, report);
+          const code = printReport(io, report);
+          // Row errors do not depend on the communes (only warnings do): no referential is needed here.
+          if (errorsFile)
+            await writeErrors(io, file, errorsFile, { source, format, communes: communeIndex([]) });
+          return code;
         }
         try {
           const result = await importFile(ctx.database.db, openFile(file), {
@@ -231,7 +243,14 @@ export function importCommand(io: Io = defaultIo()): Command {
             },
           });
           if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
-          return printReport(io, reportOf(result));
+          const code = printReport(io, reportOf(result));
+          if (errorsFile)
+            await writeErrors(io, file, errorsFile, {
+              source,
+              format,
+              communes: communesOf(ctx.territories),
+            });
+          return code;
         } finally {
           await ctx.database.close();
         }
@@ -298,6 +317,32 @@ export function exportCommand(io: Io = defaultIo()): Command {
         }
       }),
   };
+}
+
+/**
+ * Writes every error of the file to a CSV file (the same writer as the browser's « erreurs.csv »), read again
+ * from the file row by row: memory does not grow with the number of errors.
+ */
+async function writeErrors(
+  io: Io,
+  file: string,
+  output: string,
+  opts: { source: string; format: string | undefined; communes: CommuneIndex },
+): Promise<void> {
+  let count = 0;
+  async function* counted() {
+    for await (const e of fileErrors(openFile(file), {
+      source: opts.source,
+      file: basename(file),
+      communes: opts.communes,
+      format: opts.format as SourceFormat | undefined,
+    })) {
+      count++;
+      yield e;
+    }
+  }
+  await pipeline(Readable.from(errorCsv(counted())), createWriteStream(output));
+  io.out(`${count} erreur(s) écrite(s) dans ${output}.`);
 }
 
 /** Who ran the command, for the history of the places: the system account, when it can be known. */

@@ -33,6 +33,7 @@ export interface AdminNav {
 
 const MENU = [
   { href: "/admin/lieux", label: "Lieux" },
+  { href: "/admin/imports", label: "Imports" },
   { href: "/admin/organisations", label: "Organisations" },
   { href: "/admin/personnes", label: "Personnes" },
   { href: "/admin/journal", label: "Journal" },
@@ -44,10 +45,16 @@ export function Frame(props: {
   title: string;
   current: string;
   problem?: string;
+  /** Seconds after which the page reloads itself (see Layout). */
+  refresh?: number;
   children: ComponentChildren;
 }): VNode {
   return (
-    <Layout title={props.problem ? `Erreur : ${props.title}` : props.title} account={props.nav.account}>
+    <Layout
+      title={props.problem ? `Erreur : ${props.title}` : props.title}
+      account={props.nav.account}
+      refresh={props.refresh}
+    >
       <nav aria-label="Administration">
         <ul class="admin-menu">
           {MENU.filter((m) => m.href !== "/admin/journal" || props.nav.canJournal).map((m) => (

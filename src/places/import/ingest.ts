@@ -54,6 +54,11 @@ export interface StoreImportOptions extends ImportOptions {
   maxIssues?: number;
   /** The embedded database (PGlite): checkpoints during the import keep its write-ahead log bounded. */
   embedded?: boolean;
+  /**
+   * Refuses a valid row for a reason of the importer's (a commune outside a coordinator's territory): its error,
+   * or null to accept it. A refused row is counted and reported like any rejected row.
+   */
+  refuse?: (place: Place, line: number) => RowIssue | null;
 }
 
 interface ImportCounts {
@@ -174,6 +179,17 @@ export async function importInto(
       const errors = o.issues.filter((i) => i.severity === "error");
       result.errorCount += errors.length;
       for (const e of errors) if (result.errors.length < maxIssues) result.errors.push(e);
+      continue;
+    }
+    const refusal = opts.refuse?.(o.place, o.line);
+    if (refusal) {
+      summary.accepted--;
+      summary.rejected++;
+      if (o.issues.length > 0) summary.withWarnings--;
+      if (o.place.flags.approximateCoordinates) summary.approximateCoordinates--;
+      if (o.place.flags.unparsedHours) summary.unparsedHours--;
+      result.errorCount++;
+      if (result.errors.length < maxIssues) result.errors.push(refusal);
       continue;
     }
     result.warningCount += o.issues.length;
@@ -342,7 +358,11 @@ export const emptyResult = (opts: Pick<ImportOptions, "file" | "source">): Store
 export async function importFile(
   db: Db,
   input: AsyncIterable<Buffer>,
-  opts: StoreImportOptions & { dedupe?: DedupeConfig },
+  opts: StoreImportOptions & {
+    dedupe?: DedupeConfig;
+    /** Runs last in the import's transaction (the caller's own bookkeeping, committed with the import or not). */
+    beforeCommit?: (trx: PlaceTrx, result: StoreImportResult) => Promise<void>;
+  },
 ): Promise<StoreImportResult> {
   const result = emptyResult(opts);
   try {
@@ -351,6 +371,7 @@ export async function importFile(
       .execute(async (trx) => {
         await importInto(trx, input, opts, result);
         if (changed(result)) await republish(trx, opts.dedupe, opts.embedded);
+        await opts.beforeCommit?.(trx, result);
       });
   } catch (e) {
     // A rolled-back import leaves dead rows: reclaimed now rather than by a later VACUUM.
@@ -367,6 +388,45 @@ export async function importFile(
   }
   await vacuumPlaces(db);
   return result;
+}
+
+/** Thrown at the end of a dry run: its transaction is always rolled back. */
+class DryRun extends Error {}
+
+/**
+ * What importing a file would do, nothing written: the same `importInto` in a transaction that is always rolled
+ * back (no deduplication). `inspect` runs inside it, after the import, to read what the import would change (the
+ * records it creates, updates, withdraws).
+ */
+export async function dryRun<T>(
+  db: Db,
+  input: AsyncIterable<Buffer>,
+  opts: StoreImportOptions,
+  inspect: (trx: PlaceTrx, result: StoreImportResult) => Promise<T>,
+): Promise<{ result: StoreImportResult; inspected: T | null }> {
+  const result = emptyResult(opts);
+  let inspected: T | null = null;
+  try {
+    await placeTables(db)
+      .transaction()
+      .execute(async (trx) => {
+        await importInto(trx, input, opts, result);
+        inspected = await inspect(trx, result);
+        throw new DryRun();
+      });
+  } catch (e) {
+    if (e instanceof Refused) {
+      result.refused = e.message;
+      inspected = null;
+    } else if (!(e instanceof DryRun)) {
+      await vacuumPlaces(db).catch(() => {});
+      throw e;
+    }
+  }
+  result.importId = null;
+  // The rolled-back rows are dead: reclaimed now (PGlite has no autovacuum).
+  await vacuumPlaces(db);
+  return { result, inspected };
 }
 
 /** The summary of a stored import, in French, one line. */

@@ -13,6 +13,8 @@ export interface PageProps {
    * the same for everyone (they are cached per address).
    */
   account?: ComponentChildren;
+  /** Seconds after which the page reloads itself (a progress page that works without JavaScript). */
+  refresh?: number;
 }
 
 const NAV: { href: string; label: string }[] = [
@@ -43,7 +45,7 @@ function NavList({ current }: { current: string | undefined }): VNode {
 }
 
 /** The frame of every page: skip link, header with menu, main, footer. */
-export function Layout({ title, description, children, current, account }: PageProps): VNode {
+export function Layout({ title, description, children, current, account, refresh }: PageProps): VNode {
   return (
     <html lang="fr">
       <head>
@@ -51,6 +53,7 @@ export function Layout({ title, description, children, current, account }: PageP
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · ${SITE_NAME}`}</title>
         {description ? <meta name="description" content={description} /> : null}
+        {refresh ? <meta http-equiv="refresh" content={String(refresh)} /> : null}
         <link rel="stylesheet" href="/assets/style.css" />
         <script type="module" src="/assets/app.js" />
       </head>
