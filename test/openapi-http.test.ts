@@ -118,7 +118,7 @@ describe("the generated OpenAPI document", () => {
       .filter((r) => r.url.startsWith("/api/v1/") && r.method !== "HEAD" && r.url !== "/api/v1/openapi.json")
       .map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, "{$1}")}`)
       .sort();
-    assert.equal(served.length, 13, served.join(", "));
+    assert.equal(served.length, 14, served.join(", "));
     assert.deepEqual(documented, served);
   });
 
@@ -202,6 +202,17 @@ describe("real responses validate against the document", () => {
     const reponses = Object.fromEntries(questions.questions.map((q) => [q.id, q.reponses[0]?.id ?? ""]));
     await check("POST /api/v1/diagnostic", "/api/v1/diagnostic", { commune: "23096", reponses });
     await check("POST /api/v1/diagnostic", "/api/v1/diagnostic", { commune: "2A004", version: "0" }, 409);
+    const hours = (await check(
+      "GET /api/v1/horaires/verification",
+      "/api/v1/horaires/verification?texte=Mo-Fr%2009:00-12:00,14:00-17:00;%20Sa%2009:00-12:00",
+    )) as { valide: boolean };
+    assert.equal(hours.valide, true);
+    const unreadable = (await check(
+      "GET /api/v1/horaires/verification",
+      "/api/v1/horaires/verification?texte=lundi%20matin",
+    )) as { valide: boolean; message: string };
+    assert.equal(unreadable.valide, false);
+    assert.match(unreadable.message, /illisibles/);
     await check("GET /api/v1/moi", "/api/v1/moi", undefined, 401);
     const token = await professionalToken(server.ctx.database.db, server.ctx.clock, "openapi@example.org");
     const res = await fetch(`${server.url}/api/v1/moi`, { headers: { authorization: `Bearer ${token}` } });
@@ -237,6 +248,7 @@ describe("the schema layer refuses bad input of every route, in French", () => {
     "GET /api/v1/diagnostic/questions": { path: "/api/v1/diagnostic/questions" },
     "POST /api/v1/diagnostic": { path: "/api/v1/diagnostic", body: { commune: "23096", reponses: {} } },
     "GET /api/v1/moi": { path: "/api/v1/moi" },
+    "GET /api/v1/horaires/verification": { path: "/api/v1/horaires/verification?texte=Mo-Fr%2009:00-12:00" },
   };
 
   async function refused(what: string, res: Response, detail: RegExp): Promise<void> {

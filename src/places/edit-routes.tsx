@@ -14,6 +14,7 @@ import { authorize, checkCsrf, journalBy } from "../accounts/web.ts";
 import type { AppContext } from "../context.ts";
 import { dayIn } from "../platform/clock.ts";
 import { HttpError, sendPage } from "../platform/http.ts";
+import { problem } from "../platform/schema.ts";
 import { normalize } from "../territories/normalize.ts";
 import { monthsSince } from "./describe.ts";
 import {
@@ -488,8 +489,18 @@ export function registerPlaceEditRoutes(app: FastifyInstance, ctx: AppContext): 
         summary: "Vérifier des horaires",
         description:
           "Dit si un texte d'horaires est lisible au format OpenStreetMap opening_hours (utilisé par le formulaire de modification d'un lieu).",
-        querystring: z.object({ texte: z.string().max(1000) }),
-        response: { 200: z.object({ valide: z.boolean(), message: z.string() }) },
+        querystring: z.object({
+          texte: z
+            .string()
+            .max(500)
+            .describe(
+              "Les horaires au format OpenStreetMap opening_hours, par exemple « Mo-Fr 09:00-12:00 ».",
+            ),
+        }),
+        response: {
+          200: z.object({ valide: z.boolean(), message: z.string() }),
+          400: problem("Paramètre manquant ou trop long."),
+        },
       },
     },
     async (req) => {

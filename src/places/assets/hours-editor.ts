@@ -49,7 +49,9 @@ function setup(box: HTMLElement): void {
     timer = setTimeout(async () => {
       const n = ++asked;
       try {
-        const r = await fetch(`/api/v1/horaires/verification?texte=${encodeURIComponent(text.value)}`);
+        const r = await fetch(
+          `/api/v1/horaires/verification?texte=${encodeURIComponent(text.value.slice(0, 500))}`,
+        );
         const body = (await r.json()) as { valide: boolean; message: string };
         if (n !== asked) return;
         status.textContent = body.message;
