@@ -38,7 +38,7 @@ import { DashboardPage, type DashboardPlace, type EditForm, EditPage, HistoryPag
 const ZONE = "Europe/Paris";
 const PAGE_SIZE = 50;
 /** Months without an update after which a place is listed « à mettre à jour ». */
-export const STALE_MONTHS = 12;
+const STALE_MONTHS = 12;
 
 const formBody = z.record(
   z.string().max(60),

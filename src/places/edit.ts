@@ -98,13 +98,6 @@ export function rawOfStandard(s: StandardPlace): RawRow {
   return raw;
 }
 
-/** The form's text of a field (lists one per line for free lists, joined by `|` otherwise). */
-export function formText(s: StandardPlace, f: StandardField): string {
-  const v = s[f];
-  if (v === null || v === undefined) return "";
-  return Array.isArray(v) ? v.join("\n") : String(v);
-}
-
 /** A free list typed one value per line (or separated by `|`) as the import reads it. */
 export function listText(text: string): string {
   return text

@@ -192,6 +192,3 @@ export async function saveEdit(ctx: AppContext, r: SaveRequest): Promise<SaveRes
 class Conflict extends Error {}
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string } | null)?.code === "23505";
-
-/** The editable fields in the form's order. */
-export const FORM_FIELDS = EDITABLE_FIELDS;

@@ -20,7 +20,7 @@ const ZONE = "Europe/Paris";
 const when = (d: Date) => formatDateTime(d, ZONE);
 
 /** Each editable field in plain French, with a hint when the format matters. */
-export const FIELD_LABELS: Record<string, { label: string; hint?: string }> = {
+const FIELD_LABELS: Record<string, { label: string; hint?: string }> = {
   pivot: { label: "SIRET ou RNA de la structure", hint: "9 à 14 lettres ou chiffres, sans espace" },
   nom: { label: "Nom du lieu" },
   adresse: { label: "Adresse", hint: "numéro et rue" },
@@ -315,7 +315,7 @@ function DiffTable({ changes, caption }: { changes: FieldChange[]; caption: stri
 }
 
 /** A field's value for people: lists joined, empty said so. */
-export function shown(v: unknown): string {
+function shown(v: unknown): string {
   if (v === null || v === undefined || v === "" || (Array.isArray(v) && v.length === 0)) return "(vide)";
   const s = Array.isArray(v) ? v.join(", ") : String(v);
   return s.length > 200 ? `${s.slice(0, 197)}…` : s;
