@@ -5,6 +5,7 @@
 import { benchAccounts } from "./accounts.ts";
 import { benchCoverage } from "./coverage.ts";
 import { benchDiagnostic } from "./diagnostic.ts";
+import { benchEdits } from "./edits.ts";
 import { benchFragility } from "./fragility.ts";
 import { benchHeavy } from "./heavy.ts";
 import { benchImports } from "./imports.ts";
@@ -26,6 +27,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   charge: benchLoad,
   comptes: benchAccounts,
   imports: benchImports,
+  edition: benchEdits,
 };
 
 const wanted = process.argv.slice(2);

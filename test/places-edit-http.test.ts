@@ -23,7 +23,7 @@ import { hashRecoveryCode } from "../src/accounts/totp.ts";
 import { republish } from "../src/places/import/ingest.ts";
 import { placeTables } from "../src/places/store/tables.ts";
 import type { Clock } from "../src/platform/clock.ts";
-import { FormClient } from "./support/accounts.ts";
+import { FormClient, formFields } from "./support/accounts.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 
 const PASSWORD = "Tulipe-Granit-Boussole-48";
@@ -68,30 +68,8 @@ async function placesOf(dep: string) {
     .execute();
 }
 
-/** The form as the edit page gives it (checked boxes and radios only), with some fields changed. */
-function formOf(html: string, changes: Record<string, string>): Record<string, string | string[]> {
-  const form: Record<string, string | string[]> = {};
-  const unescaped = (v: string) =>
-    v
-      .replaceAll("&quot;", '"')
-      .replaceAll("&#39;", "'")
-      .replaceAll("&lt;", "<")
-      .replaceAll("&gt;", ">")
-      .replaceAll("&amp;", "&");
-  for (const m of html.matchAll(/<input([^>]*)>/g)) {
-    const attrs = m[1] as string;
-    const name = /name="([^"]+)"/.exec(attrs)?.[1];
-    if (!name || name === "_csrf") continue;
-    const type = /type="([^"]+)"/.exec(attrs)?.[1] ?? "text";
-    const value = unescaped(/value="([^"]*)"/.exec(attrs)?.[1] ?? "");
-    if ((type === "checkbox" || type === "radio") && !/\schecked/.test(attrs)) continue;
-    if (type === "checkbox") form[name] = [...((form[name] as string[] | undefined) ?? []), value];
-    else form[name] = value;
-  }
-  for (const m of html.matchAll(/<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g))
-    form[m[1] as string] = unescaped(m[2] as string);
-  return { ...form, ...changes };
-}
+/** The form as the edit page gives it, with some fields changed. */
+const formOf = (html: string, changes: Record<string, string>) => ({ ...formFields(html), ...changes });
 
 /** Posts the form with the page's CSRF token. */
 const postForm = (c: Client, path: string, form: Record<string, string | string[]>) => c.post(path, form);

@@ -110,3 +110,28 @@ export class FormClient {
     return s;
   }
 }
+
+/** The fields a form of this HTML sends (checked boxes and radios only, text areas), as a browser would; not `_csrf`. */
+export function formFields(html: string): Record<string, string | string[]> {
+  const form: Record<string, string | string[]> = {};
+  const unescaped = (v: string) =>
+    v
+      .replaceAll("&quot;", '"')
+      .replaceAll("&#39;", "'")
+      .replaceAll("&lt;", "<")
+      .replaceAll("&gt;", ">")
+      .replaceAll("&amp;", "&");
+  for (const m of html.matchAll(/<input([^>]*)>/g)) {
+    const attrs = m[1] as string;
+    const name = /name="([^"]+)"/.exec(attrs)?.[1];
+    if (!name || name === "_csrf") continue;
+    const type = /type="([^"]+)"/.exec(attrs)?.[1] ?? "text";
+    const value = unescaped(/value="([^"]*)"/.exec(attrs)?.[1] ?? "");
+    if ((type === "checkbox" || type === "radio") && !/\schecked/.test(attrs)) continue;
+    if (type === "checkbox") form[name] = [...((form[name] as string[] | undefined) ?? []), value];
+    else form[name] = value;
+  }
+  for (const m of html.matchAll(/<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g))
+    form[m[1] as string] = unescaped(m[2] as string);
+  return form;
+}
