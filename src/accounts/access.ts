@@ -135,6 +135,15 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   "POST /admin/imports/:id/confirmer": "lieu.importer",
   "POST /admin/imports/:id/annuler": "lieu.importer",
   "GET /admin/imports/:id/erreurs.csv": "lieu.importer",
+  // Issue 15, reports from the public and duplicate review (src/places/reports, src/places/duplicates)
+  "GET /lieux/:id/signaler": "public",
+  "POST /lieux/:id/signaler": "public",
+  "GET /admin/signalements": "signalement.traiter",
+  "GET /admin/signalements/:id": "signalement.traiter",
+  "POST /admin/signalements/:id": "signalement.traiter",
+  "GET /admin/doublons": "doublon.decider",
+  "GET /admin/doublons/:a/:b": "doublon.decider",
+  "POST /admin/doublons/:a/:b": "doublon.decider",
 };
 
 /** The entry of a route (`HEAD` falls back on its `GET`), or undefined when the table has none. */

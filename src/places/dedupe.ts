@@ -3,6 +3,9 @@
  * regional hub. Candidates are pairs in the same commune or within 200 m; each pair is scored on its name,
  * address, distance and SIRET (pivot), every part shown; above the merge threshold the places become one
  * (all sources kept, lists united), between the review threshold and the merge threshold a person decides.
+ * A person's decisions on pairs of records (`PairDecision`: « fusionner » or « garder séparés ») are applied at
+ * every deduplication: a merge joins the two groups whatever the score, a separation is a cannot-link constraint
+ * (see `Deduplication.run`).
  */
 import { around, distance } from "geokdbush";
 import KDBush from "kdbush";
@@ -40,6 +43,13 @@ interface ScorePart {
 }
 
 type Decision = "fusion" | "à vérifier" | "distincts";
+
+/** A person's decision on a pair of records (ids of records, stable across imports: source + producer id). */
+export interface PairDecision {
+  a: string;
+  b: string;
+  decision: "fusionner" | "séparer";
+}
 
 export interface PairScore {
   a: string;
@@ -439,6 +449,8 @@ interface RepPair {
   /** The score with x's representative first, and the other way round (computed when needed). */
   xy: PairScore;
   yx?: PairScore;
+  /** A person's decision on this pair (the records are then alone in their twins). */
+  manual?: PairDecision["decision"];
 }
 
 /**
@@ -462,7 +474,22 @@ export class Deduplication {
   private twinGroup = new Int32Array(0);
   private ran = false;
 
-  constructor(private readonly config: DedupeConfig = DEFAULT_DEDUPE) {}
+  /** Records named by a person's decision → their index once added. */
+  private readonly decided = new Map<string, number>();
+
+  /**
+   * `decisions`: what people decided on pairs of records, applied by `run` (decisions naming a record that is not
+   * added, withdrawn say, wait for it to come back).
+   */
+  constructor(
+    private readonly config: DedupeConfig = DEFAULT_DEDUPE,
+    private readonly decisions: readonly PairDecision[] = [],
+  ) {
+    for (const d of decisions) {
+      this.decided.set(d.a, -1);
+      this.decided.set(d.b, -1);
+    }
+  }
 
   add(e: DedupeEntry): void {
     const s = e.standard;
@@ -473,8 +500,13 @@ export class Deduplication {
       this.featureCache.set(key, features);
     }
     const loc = e.location;
-    const signature = `${key}\u0000${e.communeCode}\u0000${loc?.lat}\u0000${loc?.lon}\u0000${e.flags.approximateCoordinates}`;
+    let signature = `${key}\u0000${e.communeCode}\u0000${loc?.lat}\u0000${loc?.lon}\u0000${e.flags.approximateCoordinates}`;
     const index = this.ids.length;
+    // A record named by a decision is scored alone (never one of identical twins): the decision is about it.
+    if (this.decided.has(e.id)) {
+      this.decided.set(e.id, index);
+      signature += `\u0000${e.id}`;
+    }
     this.ids.push(e.id);
     let t = this.bySignature.get(signature);
     if (t === undefined) {
@@ -496,7 +528,14 @@ export class Deduplication {
     return this.ids.length;
   }
 
-  /** Scores the candidate pairs and finds the groups. */
+  /**
+   * Scores the candidate pairs and finds the groups. People's decisions: a « fusionner » joins the groups of its
+   * two records whatever their score (and so, transitively, everything each merges with); a « garder séparés » is
+   * a cannot-link constraint: the groups are built from people's merges first, then from the automatic merges,
+   * strongest score first, and a union that would put two records kept apart into one group is not made — the
+   * pair it came from is then listed « à vérifier » for a person. A separation wins over people's merges too.
+   * Without decisions the groups are the connected components of the merge pairs, as before.
+   */
   run(): void {
     const config = this.config;
     const twins = this.twins;
@@ -508,16 +547,68 @@ export class Deduplication {
       }
       return i;
     };
+    // People's decisions between records present: by pair of twins (each such record is a twin of its own).
+    const manual = new Map<string, PairDecision["decision"]>();
+    const pairKey = (x: number, y: number) => (x < y ? `${x} ${y}` : `${y} ${x}`);
+    for (const d of this.decisions) {
+      const i = this.decided.get(d.a) ?? -1;
+      const j = this.decided.get(d.b) ?? -1;
+      if (i === -1 || j === -1 || i === j) continue;
+      manual.set(pairKey(this.twinOf[i] as number, this.twinOf[j] as number), d.decision);
+    }
     const reps = twins.map((t) => t.rep);
+    const automatic: { x: number; y: number; score: number }[] = [];
     for (const [x, y] of candidatePairs(reps, config.radiusMeters)) {
+      if (manual.size > 0 && manual.has(pairKey(x, y))) continue;
       const a = twins[x] as Twins;
       const b = twins[y] as Twins;
       if (quickScore(a.rep, b.rep, a.features, b.features, config) < config.reviewThreshold) continue;
       const xy = scoreWith(a.rep, b.rep, config, a.features, b.features);
       if (xy.decision === "distincts") continue;
       this.repPairs.push({ x, y, decision: xy.decision, xy });
-      if (xy.decision === "fusion") parent[find(x)] = find(y);
+      if (xy.decision === "fusion") automatic.push({ x, y, score: xy.score });
     }
+    // Decided pairs are kept whatever their score (scored again: the records may have changed since).
+    const merges: { x: number; y: number }[] = [];
+    const apart = new Map<number, number[]>();
+    for (const [key, decision] of manual) {
+      const [x, y] = key.split(" ").map(Number) as [number, number];
+      const a = twins[x] as Twins;
+      const b = twins[y] as Twins;
+      const xy = scoreWith(a.rep, b.rep, config, a.features, b.features);
+      this.repPairs.push({
+        x,
+        y,
+        decision: decision === "fusionner" ? "fusion" : "distincts",
+        xy,
+        manual: decision,
+      });
+      if (decision === "fusionner") merges.push({ x, y });
+      else {
+        apart.set(x, [...(apart.get(x) ?? []), y]);
+        apart.set(y, [...(apart.get(y) ?? []), x]);
+      }
+    }
+    // Groups: people's merges first, then automatic merges from the strongest score down; a union that would put
+    // two records kept apart in one group is not made (the pair it came from is then listed to review).
+    const constrained = new Map<number, number[]>();
+    for (const t of apart.keys()) constrained.set(t, [t]);
+    const unite = (x: number, y: number) => {
+      const rx = find(x);
+      const ry = find(y);
+      if (rx === ry) return;
+      const cx = constrained.get(rx);
+      const cy = constrained.get(ry);
+      if (cx && cy && cx.some((t) => (apart.get(t) as number[]).some((o) => find(o) === ry))) return;
+      parent[rx] = ry;
+      if (cx) {
+        constrained.set(ry, cy ? [...cy, ...cx] : cx);
+        constrained.delete(rx);
+      }
+    };
+    for (const m of merges) unite(m.x, m.y);
+    if (apart.size > 0) automatic.sort((p, q) => q.score - p.score);
+    for (const m of automatic) unite(m.x, m.y);
     // Identical records: their score with one another (the same for every pair of them).
     const selfMerged = new Uint8Array(twins.length);
     twins.forEach((t, k) => {
@@ -564,27 +655,31 @@ export class Deduplication {
 
   /**
    * The kept pairs, one at a time: "fusion" pairs with their merged group, "à vérifier" pairs between records
-   * that did not merge (group null). Between identical records, every pair up to MAX_EXPANDED_PAIRS, else one
-   * pair per record (with the first record of the set).
+   * that did not merge (group null), and the pairs people kept apart ("distincts", group null). Between identical
+   * records, every pair up to MAX_EXPANDED_PAIRS, else one pair per record (with the first record of the set).
    */
   *pairs(): Generator<{ pair: PairScore; group: number | null }> {
     if (!this.ran) throw new Error("Deduplication.run() first");
     const twins = this.twins;
     const ids = this.ids;
-    const orient = (base: PairScore, i: number, j: number): PairScore => ({
+    const orient = (base: PairScore, i: number, j: number, decision = base.decision): PairScore => ({
       ...base,
       a: ids[i] as string,
       b: ids[j] as string,
+      decision,
     });
     for (const p of this.repPairs) {
       const gx = this.twinGroup[p.x] as number;
       const gy = this.twinGroup[p.y] as number;
-      const group = p.decision === "fusion" ? gx : null;
-      if (p.decision === "à vérifier" && gx !== -1 && gx === gy) continue;
+      const together = gx !== -1 && gx === gy;
+      if (p.decision === "à vérifier" && together) continue;
+      // A merge that a separation prevented (or people's merges that contradict a separation): to review.
+      const decision: Decision = p.decision === "fusion" && !together ? "à vérifier" : p.decision;
+      const group = decision === "fusion" ? gx : null;
       const mx = (twins[p.x] as Twins).members;
       const my = (twins[p.y] as Twins).members;
       const scored = (i: number, j: number): PairScore => {
-        if (i < j === p.x < p.y || mx === my) return orient(p.xy, Math.min(i, j), Math.max(i, j));
+        if (i < j === p.x < p.y || mx === my) return orient(p.xy, Math.min(i, j), Math.max(i, j), decision);
         p.yx ??= scoreWith(
           (twins[p.y] as Twins).rep,
           (twins[p.x] as Twins).rep,
@@ -592,7 +687,7 @@ export class Deduplication {
           (twins[p.y] as Twins).features,
           (twins[p.x] as Twins).features,
         );
-        return orient(p.yx, Math.min(i, j), Math.max(i, j));
+        return orient(p.yx, Math.min(i, j), Math.max(i, j), decision);
       };
       if (mx.length * my.length <= MAX_EXPANDED_PAIRS) {
         for (const i of mx) for (const j of my) yield { pair: scored(i, j), group };
@@ -627,8 +722,12 @@ export interface DedupeResult {
 }
 
 /** Deduplicates places held in memory (tests, benchmarks; the store streams with Deduplication). */
-export function dedupe(places: Place[], config: DedupeConfig = DEFAULT_DEDUPE): DedupeResult {
-  const d = new Deduplication(config);
+export function dedupe(
+  places: Place[],
+  config: DedupeConfig = DEFAULT_DEDUPE,
+  decisions: readonly PairDecision[] = [],
+): DedupeResult {
+  const d = new Deduplication(config, decisions);
   for (const p of places) d.add(p);
   d.run();
   const mergedPlaces = d.merged.map((records) => mergePlaces(records.map((i) => places[i] as Place)));
@@ -639,8 +738,8 @@ export function dedupe(places: Place[], config: DedupeConfig = DEFAULT_DEDUPE): 
   }));
   const toReview: PairScore[] = [];
   for (const { pair, group } of d.pairs()) {
-    if (group === null) toReview.push(pair);
-    else groups[group]?.pairs.push(pair);
+    if (group !== null) groups[group]?.pairs.push(pair);
+    else if (pair.decision === "à vérifier") toReview.push(pair);
   }
   const merged: DedupeResult["merged"] = [];
   const out: Place[] = [];

@@ -11,6 +11,7 @@ import type { Db } from "../../platform/db.ts";
 import { DEFAULT_DEDUPE, type DedupeConfig, Deduplication, mergePlaces, type PairScore } from "../dedupe.ts";
 import { withEdits } from "../edit.ts";
 import type { Place, RowIssue } from "../model.ts";
+import { pairDecisions } from "../store/decisions.ts";
 import { allEdits, byUpdate } from "../store/edits.ts";
 import { clearPublished, insertPairs, insertPublished, setGroups } from "../store/published.ts";
 import {
@@ -245,7 +246,8 @@ export async function republish(trx: PlaceTrx, config: DedupeConfig = DEFAULT_DE
   const written = maintenance(trx, embedded);
   // The statistics of a table that just grew: the passes below read it by pages of its primary key.
   await sql`ANALYZE place_record`.execute(trx);
-  const d = new Deduplication(config);
+  // People's decisions on pairs (« fusionner », « garder séparés ») apply at every deduplication.
+  const d = new Deduplication(config, await pairDecisions(trx));
   // Both passes read every active record: hundreds of thousands of rows of garbage between two writes.
   const collect = collector();
   for await (const e of activeEntries(trx)) {
@@ -318,7 +320,7 @@ export async function republish(trx: PlaceTrx, config: DedupeConfig = DEFAULT_DE
   let pairs: PairScore[] = [];
   let toReview = 0;
   for (const { pair, group } of d.pairs()) {
-    if (group === null) toReview++;
+    if (group === null && pair.decision === "à vérifier") toReview++;
     pairs.push(pair);
     if (pairs.length >= 2000) {
       await insertPairs(trx, pairs);

@@ -446,9 +446,18 @@ export function PlacePage(props: {
       <section aria-labelledby="signaler" id="signaler-une-erreur">
         <h2 id="signaler">Signaler une erreur</h2>
         <p>
-          Une information est fausse ou manque (horaires, adresse, téléphone) ? Prévenez la source de cette
-          fiche ({records.map((r) => SOURCE_LABELS[r.source] ?? r.source).join(", ")}), ou le coordinateur de
-          votre territoire, en donnant ce numéro de fiche : <strong>{place.id}</strong>.
+          Une information est fausse ou manque (lieu fermé, horaires, adresse, téléphone, services) ? Dites-le
+          au coordinateur du territoire, sans créer de compte :
+        </p>
+        <p>
+          <a class="button" href={`${placeUrl(place.id)}/signaler`}>
+            Signaler une erreur<span class="visually-hidden"> sur {place.standard.nom}</span>
+          </a>
+        </p>
+        <p class="hint">
+          Vous pouvez aussi prévenir la source de cette fiche (
+          {records.map((r) => SOURCE_LABELS[r.source] ?? r.source).join(", ")}) en donnant ce numéro de fiche
+          : <strong>{place.id}</strong>.
         </p>
       </section>
     </Layout>
