@@ -112,12 +112,9 @@ export function PairQueuePage(p: {
                     </td>
                   ) : null}
                   <td>
-                    <a href={pairHref(x)}>
+                    {/* aria-label, not a visually hidden span: one positioned outside the scrolling table would widen the page. */}
+                    <a href={pairHref(x)} aria-label={`Comparer ${x.a.standard.nom} et ${x.b.standard.nom}`}>
                       Comparer
-                      <span class="visually-hidden">
-                        {" "}
-                        {x.a.standard.nom} et {x.b.standard.nom}
-                      </span>
                     </a>
                   </td>
                 </tr>

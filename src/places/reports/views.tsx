@@ -231,14 +231,15 @@ export function ReportQueuePage(p: {
                   </td>
                   <td>{STATE_LABELS[r.state]}</td>
                   <td>
-                    <a href={`/admin/signalements/${r.id}`}>
-                      Traiter<span class="visually-hidden"> le signalement n° {r.id}</span>
+                    {/* aria-label, not a visually hidden span: one positioned outside the scrolling table would widen the page. */}
+                    <a href={`/admin/signalements/${r.id}`} aria-label={`Traiter le signalement n° ${r.id}`}>
+                      Traiter
                     </a>
                     {r.state === "nouveau" || r.state === "en cours" ? (
                       <>
                         {" · "}
-                        <a href={editHref(r)}>
-                          Corriger la fiche<span class="visually-hidden"> de {r.placeName}</span>
+                        <a href={editHref(r)} aria-label={`Corriger la fiche de ${r.placeName}`}>
+                          Corriger la fiche
                         </a>
                       </>
                     ) : null}
