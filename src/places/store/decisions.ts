@@ -11,7 +11,7 @@ import type { PairDecision, PairScore } from "../dedupe.ts";
 import type { StandardPlace } from "../model.ts";
 import type { PlaceTables } from "./tables.ts";
 
-export type DecisionTables = PlaceTables & {
+type DecisionTables = PlaceTables & {
   place_pair_decision: {
     a: string;
     b: string;
@@ -57,17 +57,6 @@ export interface StoredDecision {
   decision: PairDecision["decision"];
   note: string;
   decidedAt: Date;
-}
-
-export async function decisionOf(db: Db, x: string, y: string): Promise<StoredDecision | null> {
-  const [a, b] = orderedPair(x, y);
-  const r = await tables(db)
-    .selectFrom("place_pair_decision")
-    .selectAll()
-    .where("a", "=", a)
-    .where("b", "=", b)
-    .executeTakeFirst();
-  return r ? { decision: r.decision, note: r.note, decidedAt: r.decided_at } : null;
 }
 
 /**
