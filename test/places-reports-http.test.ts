@@ -55,6 +55,31 @@ async function as(email: string, secondFactor = true): Promise<FormClient> {
   return c;
 }
 
+/** Every field of a server-rendered form as the browser would send it, with some changed. */
+function formOf(html: string, changes: Record<string, string>): Record<string, string | string[]> {
+  const form: Record<string, string | string[]> = {};
+  const unescaped = (v: string) =>
+    v
+      .replaceAll("&quot;", '"')
+      .replaceAll("&#39;", "'")
+      .replaceAll("&lt;", "<")
+      .replaceAll("&gt;", ">")
+      .replaceAll("&amp;", "&");
+  for (const m of html.matchAll(/<input([^>]*)>/g)) {
+    const attrs = m[1] as string;
+    const name = /name="([^"]+)"/.exec(attrs)?.[1];
+    if (!name || name === "_csrf") continue;
+    const type = /type="([^"]+)"/.exec(attrs)?.[1] ?? "text";
+    const value = unescaped(/value="([^"]*)"/.exec(attrs)?.[1] ?? "");
+    if ((type === "checkbox" || type === "radio") && !/\schecked/.test(attrs)) continue;
+    if (type === "checkbox") form[name] = [...((form[name] as string[] | undefined) ?? []), value];
+    else form[name] = value;
+  }
+  for (const m of html.matchAll(/<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g))
+    form[m[1] as string] = unescaped(m[2] as string);
+  return { ...form, ...changes };
+}
+
 before(async () => {
   server = await startTestServer({ clock });
   const hash = await hashPassword(PASSWORD);
@@ -224,6 +249,35 @@ describe("the coordinators' queues", () => {
     assert.equal(outside.status, 403);
     assert.equal(await journalCount("acces.refuse"), refusals + 1);
     assert.equal((await reportsOf())[0]?.state, "en cours");
+  });
+
+  test("a report is closed by the edit that fixes the place (« Corriger la fiche »)", async () => {
+    const coord = await as("coord23@example.org");
+    const first = (await reportsOf())[0];
+    assert.ok(first);
+    const href = `/admin/lieux/${place.id}/modifier?signalement=${first.id}`;
+    assert.ok((await coord.get(`/admin/signalements/${first.id}`)).text.includes(href.replace("&", "&amp;")));
+    const edit = await coord.get(href);
+    assert.equal(edit.status, 200, edit.text);
+    assert.match(edit.text, /Signalements en attente sur ce lieu/);
+    assert.match(edit.text, /Fermé le lundi matin/);
+    const saved = await coord.post(
+      `/admin/lieux/${place.id}/modifier`,
+      formOf(edit.text, { complement_adresse: "Accueil au rez-de-chaussée", motif: "signalement du public" }),
+    );
+    assert.equal(saved.status, 303, saved.text);
+    const closed = (await reportsOf()).find((r) => r.id === first.id);
+    assert.equal(closed?.state, "corrigé");
+    assert.equal(typeof closed?.fixedByVersion, "number");
+    // Only the report the edit was opened for.
+    assert.ok((await reportsOf()).some((r) => r.id !== first.id && r.state === "nouveau"));
+    const journal = await listJournal(db(), {
+      action: "signalement.traiter",
+      target: `signalement:${first.id}`,
+      limit: 5,
+      offset: 0,
+    });
+    assert.ok(journal.entries.some((e) => (e.details as { vers?: string }).vers === "corrigé"));
   });
 
   test("duplicates: the pairs of Creuse side by side, « fusionner » applied at once, withdrawn; 403 for Corrèze", async () => {

@@ -13,6 +13,7 @@ import { SignedIn } from "../../accounts/views/account.tsx";
 import { authorize, checkCsrf, csrfToken, journalBy } from "../../accounts/web.ts";
 import type { AppContext } from "../../context.ts";
 import { HttpError, sendPage } from "../../platform/http.ts";
+import { DASHBOARD_QUEUES } from "../edit-routes.tsx";
 import { republish } from "../import/ingest.ts";
 import { cleanText } from "../reports/routes.tsx";
 import { communesOfTerritory, placeScope } from "../scope.ts";
@@ -25,6 +26,7 @@ import {
   type PairSide,
   pairOf,
   pairsToReview,
+  pairsToReviewCount,
   withdrawDecision,
 } from "../store/decisions.ts";
 import { placeTables } from "../store/tables.ts";
@@ -52,6 +54,13 @@ const NOT_FOUND = new HttpError(
 );
 
 export function registerDuplicateRoutes(app: FastifyInstance, ctx: AppContext): void {
+  // The dashboard of the places' back-office counts the territory's pairs to review (src/places/edit-routes.tsx).
+  if (!DASHBOARD_QUEUES.some((q) => q.href === "/admin/doublons"))
+    DASHBOARD_QUEUES.push({
+      label: "Doublons à vérifier",
+      href: "/admin/doublons",
+      count: (ctx, communes) => pairsToReviewCount(ctx.database.db, communes),
+    });
   const db = () => ctx.database.db;
   const page = (reply: FastifyReply, vnode: Parameters<typeof sendPage>[1], status = 200) =>
     sendPage(reply.header("cache-control", "no-store"), vnode, status);

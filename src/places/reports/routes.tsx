@@ -10,12 +10,17 @@ import { authorize, checkCsrf, csrfToken, journalBy } from "../../accounts/web.t
 import type { AppContext } from "../../context.ts";
 import { HttpError, sendPage } from "../../platform/http.ts";
 import { placeUrl } from "../describe.ts";
+import { DASHBOARD_QUEUES, EDIT_HOOKS } from "../edit-routes.tsx";
 import { communesOfTerritory, placeScope } from "../scope.ts";
 import { getPlace } from "../store/published.ts";
 import {
   addReport,
+  fixReports,
   getReport,
   listReports,
+  openReportsOf,
+  pendingReportsCount,
+  REPORT_KIND_LABELS,
   REPORT_KINDS,
   REPORT_STATES,
   REPORT_TEXT_MAX,
@@ -95,7 +100,31 @@ const listQuery = z.object({ etat: z.string().max(40).optional(), page: z.string
 const placeNotFound = (id: string) =>
   new HttpError(404, "Lieu introuvable", `Aucun lieu n'a le numéro « ${id.slice(0, 100)} ».`);
 
+/**
+ * What the place's edit form and the dashboard read of the reports (src/places/edit-routes.tsx): the open reports of
+ * a place, their closing by the edit's version (in its transaction, journaled), the count of the territory's queue.
+ */
+function registerWithEdits(): void {
+  EDIT_HOOKS.openReports = async (ctx, placeId) =>
+    (await openReportsOf(ctx.database.db, placeId)).map((r) => ({
+      id: r.id,
+      kind: REPORT_KIND_LABELS[r.kind],
+      text: r.message,
+      at: r.createdAt,
+    }));
+  EDIT_HOOKS.closeReports = async (trx, ids, placeId, versionId, req, at) => {
+    await fixReports(trx, ids, placeId, versionId, journalBy(req), at);
+  };
+  if (!DASHBOARD_QUEUES.some((q) => q.href === "/admin/signalements"))
+    DASHBOARD_QUEUES.push({
+      label: "Signalements à traiter",
+      href: "/admin/signalements",
+      count: (ctx, communes) => pendingReportsCount(ctx.database.db, communes),
+    });
+}
+
 export function registerReportRoutes(app: FastifyInstance, ctx: AppContext): void {
+  registerWithEdits();
   const db = () => ctx.database.db;
   const throttle = new ReportThrottle();
   const page = (reply: FastifyReply, vnode: Parameters<typeof sendPage>[1], status = 200) =>
