@@ -12,7 +12,6 @@ import { mergePlaces } from "./dedupe.ts";
 import { SOURCE_LABELS } from "./describe.ts";
 import {
   changesBetween,
-  EDITABLE_FIELDS,
   type EditOverlay,
   LOCATION_FIELDS,
   type Overrides,

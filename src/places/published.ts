@@ -83,9 +83,11 @@ export class PublishedPlaces {
 }
 
 async function importMarker(db: Db): Promise<string> {
-  const r = await sql<{ n: string | null; m: string | null; v: string | null }>`
-    SELECT count(*)::text AS n, max(id)::text AS m, ${sql.raw(LATEST_VERSION_SQL)}::text AS v
+  // Imports, manual edits (their latest version) and duplicate decisions (count and latest, an undo deletes one).
+  const r = await sql<{ n: string | null; m: string | null; v: string | null; d: string | null }>`
+    SELECT count(*)::text AS n, max(id)::text AS m, ${sql.raw(LATEST_VERSION_SQL)}::text AS v,
+           (SELECT count(*) || '/' || coalesce(max(decided_at)::text, '') FROM place_pair_decision) AS d
     FROM place_import`.execute(db);
   const row = r.rows[0];
-  return `${row?.n ?? 0}:${row?.m ?? ""}:${row?.v ?? ""}`;
+  return `${row?.n ?? 0}:${row?.m ?? ""}:${row?.v ?? ""}:${row?.d ?? ""}`;
 }
