@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { monthsSince } from "./describe.ts";
 import {
   applyOverrides,
   changesBetween,
@@ -18,6 +19,7 @@ import {
   withEdits,
 } from "./edit.ts";
 import type { Place, StandardPlace } from "./model.ts";
+import { freshness } from "./views/edit.tsx";
 
 // France services de Valserhône (fields the file does not give are empty).
 const VALSERHONE: StandardPlace = {
@@ -186,4 +188,15 @@ test("the weekly editor's errors name the day in French", () => {
     ]),
   );
   assert.match((overlap as { errors: string[] }).errors[0] ?? "", /se chevauchent/);
+});
+
+test("freshness: whole months since the update date; a missing or epoch date says so", () => {
+  assert.equal(monthsSince(VALSERHONE.date_maj, "2026-12-01"), 28);
+  assert.equal(monthsSince("2026-11-02", "2026-12-01"), 0);
+  assert.equal(monthsSince("2025-12-01", "2026-12-01"), 12);
+  assert.equal(monthsSince("1970-01-01", "2026-12-01"), null);
+  assert.equal(monthsSince("", "2026-12-01"), null);
+  assert.equal(freshness(28), "mis à jour il y a 28 mois");
+  assert.equal(freshness(0), "mis à jour ce mois-ci");
+  assert.equal(freshness(null), "date de mise à jour inconnue");
 });

@@ -608,7 +608,5 @@ function PlaceTable({ places, caption }: { places: DashboardPlace[]; caption: st
 export function freshness(months: number | null): string {
   if (months === null) return "date de mise à jour inconnue";
   if (months <= 0) return "mis à jour ce mois-ci";
-  if (months < 12) return `mis à jour il y a ${months} mois`;
-  const years = Math.floor(months / 12);
-  return `mis à jour il y a ${months} mois (plus de ${years} an${years > 1 ? "s" : ""})`;
+  return `mis à jour il y a ${months} mois`;
 }
