@@ -203,10 +203,7 @@ test("two coordinators save the same version: the second is told, sees the diffe
     formOf(formB.text, { complement_adresse: "Bâtiment B" }),
   );
   assert.equal(second.status, 409);
-  assert.match(
-    second.text,
-    /Quelqu&#39;un a modifié cette fiche en même temps que vous|Quelqu'un a modifié cette fiche en même temps que vous/,
-  );
+  assert.match(second.text, /Cette fiche a changé pendant que vous la modifiiez/);
   assert.match(second.text, /Bâtiment B/, "what the second typed is still in the form");
   assert.match(second.text, /Bâtiment A/, "the difference shows what the first saved");
   const row = await placeTables(db())
@@ -295,4 +292,84 @@ test("bad input: outside the territory (403, journaled), invalid values kept in 
   const restore = await c.post(`/admin/lieux/${gone.id}/restaurer`, { version: "1", depuis: "2" });
   assert.equal(restore.status, 404);
   assert.match(restore.text, /retiré par sa source/);
+});
+
+test("a form saved as loaded changes nothing (lists in the source's order, hours written another way); a stale form is told", async () => {
+  const c = new Client();
+  await c.login("coord23@example.org");
+  const merged =
+    (await placesOf("23")).find((p) => p.members.length > 1) ?? (creuse[5] as (typeof creuse)[number]);
+  const edit = await c.get(`/admin/lieux/${merged.id}/modifier`);
+  const same = await postForm(c, `/admin/lieux/${merged.id}/modifier`, formOf(edit.text, {}));
+  assert.equal(same.status, 200, same.text);
+  assert.match(same.text, /Aucun changement/);
+  const held = await sql<{
+    n: number;
+  }>`SELECT count(*)::int AS n FROM place_edit WHERE place_id = ANY(${merged.members}::text[])`.execute(db());
+  assert.equal(held.rows[0]?.n, 0, "nothing held by hand");
+
+  // The sources change the place (as an import would) after the form was loaded: the save is refused, told why.
+  const place = creuse[6] as (typeof creuse)[number];
+  const form = await c.get(`/admin/lieux/${place.id}/modifier`);
+  await placeTables(db())
+    .transaction()
+    .execute(async (trx) => {
+      await sql`UPDATE place_record SET standard = jsonb_set(standard, '{complement_adresse}', '"Entrée par la cour"') WHERE id = ${place.id}`.execute(
+        trx,
+      );
+      await republish(trx);
+    });
+  server.ctx.places.invalidate();
+  const stale = await postForm(
+    c,
+    `/admin/lieux/${place.id}/modifier`,
+    formOf(form.text, { motif: "essai", nom: `${place.nom} (essai)` }),
+  );
+  assert.equal(stale.status, 409);
+  assert.match(stale.text, /Ses sources ont été mises à jour/);
+  assert.match(stale.text, /Entrée par la cour/);
+  const row = await placeTables(db())
+    .selectFrom("place")
+    .select("nom")
+    .where("id", "=", place.id)
+    .executeTakeFirstOrThrow();
+  assert.equal(row.nom, place.nom, "nothing saved");
+});
+
+test("an address moved out of the territory is refused (403, journaled); an unknown commune is an error", async () => {
+  const c = new Client();
+  await c.login("coord23@example.org");
+  const place = creuse[7] as (typeof creuse)[number];
+  const edit = await c.get(`/admin/lieux/${place.id}/modifier`);
+  const refusals = (await listJournal(db(), { action: "acces.refuse", limit: 1, offset: 0 })).total;
+  // Brive-la-Gaillarde (19031), in Corrèze.
+  const out = await postForm(
+    c,
+    `/admin/lieux/${place.id}/modifier`,
+    formOf(edit.text, {
+      commune: "Brive-la-Gaillarde",
+      code_postal: "19100",
+      code_insee: "19031",
+      latitude: "",
+      longitude: "",
+    }),
+  );
+  assert.equal(out.status, 403);
+  assert.equal(
+    (await listJournal(db(), { action: "acces.refuse", limit: 1, offset: 0 })).total,
+    refusals + 1,
+  );
+  const nowhere = await postForm(
+    c,
+    `/admin/lieux/${place.id}/modifier`,
+    formOf(edit.text, {
+      commune: "Nullepart",
+      code_postal: "23999",
+      code_insee: "",
+      latitude: "",
+      longitude: "",
+    }),
+  );
+  assert.equal(nowhere.status, 422);
+  assert.match(nowhere.text, /commune « Nullepart » introuvable/);
 });

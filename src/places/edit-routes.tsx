@@ -4,12 +4,15 @@
  * `authorize(…, "lieu.modifier", placeScope(…))` and is journaled in its transaction (editing.ts).
  */
 
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { build } from "esbuild";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { adminNav } from "../accounts/admin-routes.tsx";
+import type { Actor } from "../accounts/model.ts";
+import { can } from "../accounts/policy.ts";
 import { authorize, checkCsrf, journalBy } from "../accounts/web.ts";
 import type { AppContext } from "../context.ts";
 import { dayIn } from "../platform/clock.ts";
@@ -18,21 +21,27 @@ import { problem } from "../platform/schema.ts";
 import { normalize } from "../territories/normalize.ts";
 import { monthsSince } from "./describe.ts";
 import {
+  applyOverrides,
   changesBetween,
   EDITABLE_FIELDS,
   hoursOfWeek,
   isList,
+  LOCATION_FIELDS,
   listText,
   RANGES_PER_DAY,
+  timeOf,
   type WeekDay,
   weekOfHours,
 } from "./edit.ts";
 import { type Editable, editable, issueText, saveEdit, validateEdit } from "./editing.ts";
 import { checkHours } from "./hours.ts";
-import type { StandardPlace } from "./model.ts";
+
+import { buildPlace, placeId } from "./import/rows.ts";
+import type { StandardField, StandardPlace } from "./model.ts";
 import { STANDARD } from "./schema.ts";
-import { communesOfTerritory, placeScope } from "./scope.ts";
+import { communesInReach, placeScope } from "./scope.ts";
 import { versionOf, versionsOf } from "./store/edits.ts";
+import { communesOf } from "./sync.ts";
 import { DashboardPage, type DashboardPlace, type EditForm, EditPage, HistoryPage } from "./views/edit.tsx";
 
 const ZONE = "Europe/Paris";
@@ -45,6 +54,8 @@ const formBody = z.record(
   z.union([z.string().max(5000), z.array(z.string().max(300)).max(60)]),
 );
 type Form = Record<string, string | string[]>;
+const errorCount = (errors: Record<string, string[]>) =>
+  Object.values(errors).reduce((n, e) => n + e.length, 0);
 const one = (v: unknown, max = 5000): string =>
   typeof v === "string"
     ? v.slice(0, max)
@@ -103,6 +114,16 @@ function weekOfForm(body: Form): WeekDay[] {
   );
 }
 
+/** A week with its times read as "HH:MM" and its empty ranges dropped, to compare two weeks. */
+const normalWeek = (week: WeekDay[]) =>
+  week.map((ranges) =>
+    ranges.map(([a, b]) => [timeOf(a), timeOf(b)]).filter(([a, b]) => a !== "" || b !== ""),
+  );
+
+/** What the form was loaded from: a published record changed since (by an import) is a conflict too. */
+export const fingerprint = (s: StandardPlace): string =>
+  createHash("sha256").update(JSON.stringify(s)).digest("base64url").slice(0, 22);
+
 /**
  * The record a person wants, from the form: every editable field read (checkboxes absent = none), the hours from
  * the week or the text. Returns the record, the values to show again and the errors the form itself finds.
@@ -117,7 +138,10 @@ function desiredOf(current: StandardPlace, body: Form) {
     if (choices) {
       const chosen = many(body[f]);
       values[f] = chosen;
-      desired[f] = chosen;
+      // Checkboxes come back in the standard's order: the same values in the source's order are no change.
+      const before = current[f] as string[];
+      const same = chosen.length === before.length && chosen.every((v) => before.includes(v));
+      desired[f] = same ? before : chosen;
     } else if (isList(f)) {
       const text = one(body[f]);
       values[f] = text;
@@ -134,11 +158,20 @@ function desiredOf(current: StandardPlace, body: Form) {
       desired[f] = text === "" ? (STANDARD.required.includes(f) ? "" : null) : text;
     }
   }
-  const mode = one(body.horaires_mode, 10) === "texte" ? "texte" : "semaine";
   const week = weekOfForm(body);
   const raw = one(body.horaires).trim();
   values.horaires = one(body.horaires);
-  if (mode === "semaine") {
+  // The week counts when chosen and changed; a week left as it was keeps the text (the same hours may be written
+  // several ways), and then a changed text counts, radio or not.
+  const shown = weekOfHours(current.horaires);
+  const weekChanged =
+    shown === null || JSON.stringify(normalWeek(week)) !== JSON.stringify(normalWeek(shown));
+  const textChanged = raw !== (current.horaires ?? "").trim();
+  const chosen = one(body.horaires_mode, 10) === "texte" ? "texte" : "semaine";
+  const mode: EditForm["hoursMode"] = chosen === "semaine" && !weekChanged && textChanged ? "texte" : chosen;
+  if (mode === "semaine" && !weekChanged) {
+    desired.horaires = current.horaires;
+  } else if (mode === "semaine") {
     const r = hoursOfWeek(week);
     if (r.ok) {
       desired.horaires = r.value;
@@ -151,7 +184,7 @@ function desiredOf(current: StandardPlace, body: Form) {
       if (!check.ok) errors.horaires = [`horaires illisibles au format OpenStreetMap : ${check.error}`];
     }
   }
-  return { desired: desired as StandardPlace, values, errors, week, mode: mode as EditForm["hoursMode"] };
+  return { desired: desired as StandardPlace, values, errors, week, mode };
 }
 
 export function registerPlaceEditRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -192,11 +225,26 @@ export function registerPlaceEditRoutes(app: FastifyInstance, ctx: AppContext): 
       errors: {},
       reason: "",
       from: p.version,
+      base: fingerprint(p.published.standard),
       ...over,
     };
   };
 
-  const reportsOf = (p: Editable) => EDIT_HOOKS.openReports?.(ctx, p.published.id) ?? Promise.resolve([]);
+  /** Open reports on the place, shown (and closed by the save) only to who may handle reports there. */
+  const reportsOf = async (p: Editable, actor: Actor) => {
+    const scope = placeScope(actor, {
+      id: p.published.id,
+      members: p.members,
+      communeCode: p.published.communeCode,
+    });
+    if (!EDIT_HOOKS.openReports || !can(actor, "signalement.traiter", scope, within).allowed) return [];
+    return EDIT_HOOKS.openReports(ctx, p.published.id);
+  };
+  const within = (inner: string, outer: string): boolean => {
+    if (inner === outer) return true;
+    const t = ctx.territories.get(inner);
+    return t !== undefined && ctx.territories.parentsOf(t).some((x) => x.id === outer);
+  };
 
   // ——— dashboard
 
@@ -211,13 +259,12 @@ export function registerPlaceEditRoutes(app: FastifyInstance, ctx: AppContext): 
         organisationId: req.actor?.membership.organisationId,
       });
       const byOrganisation = actor.membership.role !== "admin" && actor.membership.role !== "coordinateur";
-      const communes =
-        actor.membership.role === "admin" ? null : communesOfTerritory(ctx.territories, territoryId);
+      const communes = communesInReach(ctx.territories, actor);
       const inReach = communes ? new Set(communes) : null;
       const runs = new Set(actor.organisation.placeIds);
       const all = (await ctx.places.all()).filter((p) =>
         byOrganisation
-          ? runs.has(p.id) || p.provenance.some((x) => runs.has(x.sourceId))
+          ? runs.has(p.id) || p.provenance.some((x) => runs.has(placeId(x.source, x.sourceId)))
           : !inReach || (p.communeCode !== null && inReach.has(p.communeCode)),
       );
       const today = dayIn(ctx.clock.now(), ZONE);
@@ -282,7 +329,7 @@ export function registerPlaceEditRoutes(app: FastifyInstance, ctx: AppContext): 
     async (req, reply) => {
       const loaded = await load(req, reply);
       if (!loaded) return reply;
-      const reports = await reportsOf(loaded.place);
+      const reports = await reportsOf(loaded.place, loaded.actor);
       const asked = many(req.query.signalement).map(Number);
       return page(
         reply,
@@ -309,7 +356,7 @@ export function registerPlaceEditRoutes(app: FastifyInstance, ctx: AppContext): 
     const changed = changesBetween(place.published.standard, desired).map((c) => c.field);
     for (const i of validateEdit(desired, changed))
       errors[i.field] = [...(errors[i.field] ?? []), issueText(i)];
-    const reports = await reportsOf(place);
+    const reports = await reportsOf(place, actor);
     const closing = many(body.signalement)
       .map(Number)
       .filter((id) => reports.some((r) => r.id === id));
@@ -329,6 +376,7 @@ export function registerPlaceEditRoutes(app: FastifyInstance, ctx: AppContext): 
             errors,
             reason,
             from,
+            base: one(body.empreinte, 40),
           },
           reports,
           closing,
@@ -336,51 +384,91 @@ export function registerPlaceEditRoutes(app: FastifyInstance, ctx: AppContext): 
         }),
         status,
       );
-    const errorCount = Object.values(errors).reduce((n, e) => n + e.length, 0);
-    if (errorCount > 0)
-      return render(422, {
-        problem: `La fiche n'est pas enregistrée : ${errorCount} erreur${errorCount > 1 ? "s" : ""} à corriger, signalée${errorCount > 1 ? "s" : ""} à côté des champs.`,
+    // A changed address places the place again: in a commune that exists, and within the person's reach.
+    if (errorCount(errors) === 0 && changed.some((f) => LOCATION_FIELDS.includes(f as StandardField))) {
+      const source = place.records[0]?.source ?? "manuel";
+      const moved = buildPlace({ ...desired }, 1, {
+        source,
+        file: "modification",
+        communes: communesOf(ctx.territories),
       });
-    const result = await saveEdit(ctx, {
-      place,
-      from,
-      kind: "modification",
-      desired,
-      reason,
-      by: journalBy(req),
-      author: actor.organisation.name,
-      alsoInTransaction:
-        EDIT_HOOKS.closeReports && closing.length > 0
-          ? (trx, versionId) =>
-              (EDIT_HOOKS.closeReports as EditHooks["closeReports"])(
-                trx,
-                closing,
-                place.published.id,
-                versionId,
-                req,
-                ctx.clock.now(),
-              )
-          : undefined,
-    });
+      const code = moved.place.communeCode;
+      if (code === null)
+        errors.commune = [
+          `commune « ${desired.commune} » introuvable avec le code postal ${desired.code_postal} : vérifiez-les`,
+        ];
+      else if (code !== place.published.communeCode)
+        await authorize(
+          req,
+          ctx,
+          "lieu.modifier",
+          placeScope(actor, { id: place.published.id, members: place.members, communeCode: code }),
+        );
+    }
+    const count = errorCount(errors);
+    if (count > 0)
+      return render(422, {
+        problem: `La fiche n'est pas enregistrée : ${count} erreur${count > 1 ? "s" : ""} à corriger, signalée${count > 1 ? "s" : ""} à côté des champs.`,
+      });
+    // Changed since the form was loaded (an import, a decision): told like a concurrent edit.
+    const stale = one(body.empreinte, 40) !== fingerprint(place.published.standard);
+    const result = stale
+      ? ({ kind: "conflict" } as const)
+      : await saveEdit(ctx, {
+          place,
+          from,
+          kind: "modification",
+          desired,
+          reason,
+          by: journalBy(req),
+          author: actor.organisation.name,
+          alsoInTransaction:
+            EDIT_HOOKS.closeReports && closing.length > 0
+              ? (trx, versionId) =>
+                  (EDIT_HOOKS.closeReports as EditHooks["closeReports"])(
+                    trx,
+                    closing,
+                    place.published.id,
+                    versionId,
+                    req,
+                    ctx.clock.now(),
+                  )
+              : undefined,
+        });
     if (result.kind === "conflict") {
       const fresh = await editable(db(), place.published.id);
+      if (fresh.kind === "moved")
+        throw new HttpError(
+          409,
+          "Fiche réunie à une autre",
+          "Pendant que vous la modifiiez, cette fiche a été réunie à une autre (doublon) : rien n'est enregistré. Ouvrez la fiche réunie pour la modifier.",
+        );
       if (fresh.kind !== "found")
         throw new HttpError(409, "Fiche retirée", "Cette fiche a été retirée pendant que vous la modifiiez.");
-      const latest = await versionOf(db(), fresh.place.anchor, fresh.place.version);
+      const versionMoved = fresh.place.version !== from;
+      const latest = versionMoved ? await versionOf(db(), fresh.place.anchor, fresh.place.version) : null;
       return page(
         reply,
         EditPage({
           nav: adminNav(ctx, req, reply, actor),
           place: fresh.place,
-          form: { values, week, hoursMode: mode, errors: {}, reason, from: fresh.place.version },
+          form: {
+            values,
+            week,
+            hoursMode: mode,
+            errors: {},
+            reason,
+            from: fresh.place.version,
+            base: fingerprint(fresh.place.published.standard),
+          },
           reports,
           closing,
           problem: "La fiche n'est pas enregistrée : quelqu'un d'autre l'a modifiée entre-temps.",
           conflict: {
             current: fresh.place.published.standard,
             version: fresh.place.version,
-            author: latest?.author ?? "quelqu'un",
-            at: latest?.at ?? ctx.clock.now(),
+            author: latest?.author ?? null,
+            at: latest?.at ?? null,
             theirs: changesBetween(desired, fresh.place.published.standard).filter(
               (c) => c.field !== "date_maj",
             ),
@@ -442,7 +530,8 @@ export function registerPlaceEditRoutes(app: FastifyInstance, ctx: AppContext): 
       target = intOf(req.body.version);
       const v = target === null ? null : await versionOf(db(), place.anchor, target);
       if (!v) throw new HttpError(404, "Version introuvable", "Cette version n'existe pas pour ce lieu.");
-      desired = v.standard;
+      // The fields held by hand in that version, over what the sources give now (version 1: none).
+      desired = applyOverrides(place.base.standard, v.overrides, null);
       reason = `Retour à la version ${v.version}`;
     }
     const result = await saveEdit(ctx, {

@@ -135,14 +135,17 @@ export async function saveEdit(ctx: AppContext, r: SaveRequest): Promise<SaveRes
   const editedOn = dayIn(now, "Europe/Paris");
   const overlay: EditOverlay = { overrides, location, editedOn };
   const published = withEdits(base, [overlay]);
+  // The update date follows the edit by itself: not a change a person made.
   const changes = changesBetween(r.place.published.standard, published.standard).filter(
-    (c) => c.field !== "date_maj" || r.kind !== "modification",
+    (c) => c.field !== "date_maj",
   );
   if (r.kind === "modification" && changes.length === 0) return { kind: "unchanged" };
   const territoryId = published.communeCode ?? r.place.published.communeCode;
   try {
     return await db.transaction().execute(async (trx) => {
       const t = trx as unknown as Db;
+      // One writer of the published places at a time (a decision, an import's publication, an edit).
+      await sql`LOCK TABLE place IN EXCLUSIVE MODE`.execute(trx);
       const saved = await saveVersion(t, {
         placeId: r.place.anchor,
         from: r.from,
@@ -159,7 +162,9 @@ export async function saveEdit(ctx: AppContext, r: SaveRequest): Promise<SaveRes
         origin: {
           standard: r.place.published.standard,
           author: r.place.records.map((x) => SOURCE_LABELS[x.source] ?? x.source).join(", "),
+          overrides: r.place.overrides,
         },
+        absorbs: r.place.members,
       });
       if (!saved) throw new Conflict();
       await updatePublished(t, published);

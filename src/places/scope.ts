@@ -25,12 +25,23 @@ export function placeScope(actor: Actor | null, place: PlaceRef): Scope {
 }
 
 /**
- * The commune codes of a territory (with the arrondissements of Paris, Lyon and Marseille), or null for the whole instance (an admin's territory
- * "FR", or a territory the referential does not know).
+ * The commune codes an actor's queues cover: null (everywhere) for the admin; otherwise the communes of their
+ * territory (with the arrondissements of Paris, Lyon and Marseille); none for a territory the referential does not
+ * know (never « everywhere » by mistake).
  */
-export function communesOfTerritory(territories: Referential, territoryId: string): string[] | null {
+export function communesInReach(
+  territories: Referential,
+  actor: { membership: { role: string; territoryId: string } },
+): string[] | null {
+  return actor.membership.role === "admin"
+    ? null
+    : communesOfTerritory(territories, actor.membership.territoryId);
+}
+
+/** The commune codes of a territory (with the arrondissements of Paris, Lyon and Marseille); none if unknown. */
+export function communesOfTerritory(territories: Referential, territoryId: string): string[] {
   const t = territories.get(territoryId);
-  if (!t) return null;
+  if (!t) return [];
   if (t.kind === "commune")
     return [
       t.id,

@@ -16,7 +16,7 @@ import { HttpError, sendPage } from "../../platform/http.ts";
 import { DASHBOARD_QUEUES } from "../edit-routes.tsx";
 import { republish } from "../import/ingest.ts";
 import { cleanText } from "../reports/routes.tsx";
-import { communesOfTerritory, placeScope } from "../scope.ts";
+import { communesInReach, placeScope } from "../scope.ts";
 import {
   decidedPairs,
   decidePair,
@@ -94,7 +94,7 @@ export function registerDuplicateRoutes(app: FastifyInstance, ctx: AppContext): 
         territoryId: req.actor?.membership.territoryId ?? "",
       });
       const territoryId = actor.membership.territoryId;
-      const communes = communesOfTerritory(ctx.territories, territoryId);
+      const communes = communesInReach(ctx.territories, actor);
       const view = req.query.vue === "decisions" ? "decisions" : "a-verifier";
       const n = pageParam(req.query.page);
       const window = { limit: PAGE_SIZE, offset: (n - 1) * PAGE_SIZE };
@@ -161,7 +161,7 @@ export function registerDuplicateRoutes(app: FastifyInstance, ctx: AppContext): 
         const { csrf, account } = bar(req, reply);
         return page(reply, PairPage({ account, csrf, pair, communeName, problem, note }), 400);
       };
-      if (choice !== "annuler" && !(choice in CHOICES))
+      if (choice !== "annuler" && !Object.hasOwn(CHOICES, choice))
         return again("Choisissez « Fusionner » ou « Garder séparés » : rien n'a été enregistré.");
       if (note.length > NOTE_MAX)
         return again(

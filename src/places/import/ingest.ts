@@ -255,6 +255,8 @@ export async function republish(trx: PlaceTrx, config: DedupeConfig = DEFAULT_DE
     collect(1);
   }
   d.run();
+  // One writer of the published places at a time: an edit or a decision waits for this publication to commit.
+  await sql`LOCK TABLE place IN EXCLUSIVE MODE`.execute(trx);
   // Manual edits (a few hundred at most) go on top of what the sources give.
   const edits = await allEdits(trx as unknown as Db);
   const edited = (place: Place, members: readonly string[]) =>

@@ -11,7 +11,7 @@ import type { AppContext } from "../../context.ts";
 import { HttpError, sendPage } from "../../platform/http.ts";
 import { placeUrl } from "../describe.ts";
 import { DASHBOARD_QUEUES, EDIT_HOOKS } from "../edit-routes.tsx";
-import { communesOfTerritory, placeScope } from "../scope.ts";
+import { communesInReach, placeScope } from "../scope.ts";
 import { getPlace } from "../store/published.ts";
 import {
   addReport,
@@ -233,15 +233,10 @@ export function registerReportRoutes(app: FastifyInstance, ctx: AppContext): voi
       const filter = (REPORT_FILTERS.find((f) => f.value === req.query.etat)?.value ??
         "à traiter") as ReportFilter;
       const n = pageParam(req.query.page);
-      const { reports, total } = await listReports(
-        db(),
-        communesOfTerritory(ctx.territories, territoryId),
-        filter,
-        {
-          limit: PAGE_SIZE,
-          offset: (n - 1) * PAGE_SIZE,
-        },
-      );
+      const { reports, total } = await listReports(db(), communesInReach(ctx.territories, actor), filter, {
+        limit: PAGE_SIZE,
+        offset: (n - 1) * PAGE_SIZE,
+      });
       return page(
         reply,
         ReportQueuePage({

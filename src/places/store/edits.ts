@@ -45,6 +45,7 @@ type EditTables = {
     reason: string;
     changes: FieldChange[];
     standard: StandardPlace;
+    overrides: Overrides;
   };
 };
 
@@ -72,6 +73,7 @@ export const editMigrations: Record<string, Migration> = {
         reason text NOT NULL DEFAULT '',
         changes jsonb NOT NULL,
         standard jsonb NOT NULL,
+        overrides jsonb NOT NULL DEFAULT '{}'::jsonb,
         UNIQUE (place_id, version)
       )`.execute(db);
     },
@@ -132,8 +134,10 @@ export interface VersionWrite {
   overrides: Overrides;
   location: EditedLocation | null;
   editedOn: string;
-  /** The published record before the first edit (written as version 1 when `from` is 0). */
-  origin?: { standard: StandardPlace; author: string };
+  /** The published record before the first edit (written as version 1 when `from` is 0), with its overrides. */
+  origin?: { standard: StandardPlace; author: string; overrides: Overrides };
+  /** Other records of the same published place whose edits this version takes over (their rows are removed). */
+  absorbs?: readonly string[];
 }
 
 /**
@@ -170,6 +174,7 @@ export async function saveVersion(db: Db, w: VersionWrite): Promise<{ id: number
         reason: "Fiche publiée avant la première modification",
         changes: JSON.stringify([]) as unknown as FieldChange[],
         standard: JSON.stringify(w.origin?.standard ?? w.standard) as unknown as StandardPlace,
+        overrides: JSON.stringify(w.origin?.overrides ?? {}) as unknown as Overrides,
       })
       .execute();
     version = 2;
@@ -188,6 +193,9 @@ export async function saveVersion(db: Db, w: VersionWrite): Promise<{ id: number
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) !== 1) return null;
   }
+  // The form started from the published record, which carried the other members' edits: they are in `overrides` now.
+  const others = (w.absorbs ?? []).filter((id) => id !== w.placeId);
+  if (others.length > 0) await t.deleteFrom("place_edit").where("place_id", "in", others).execute();
   const row = await t
     .insertInto("place_version")
     .values({
@@ -200,6 +208,7 @@ export async function saveVersion(db: Db, w: VersionWrite): Promise<{ id: number
       reason: w.reason,
       changes: JSON.stringify(w.changes) as unknown as FieldChange[],
       standard: JSON.stringify(w.standard) as unknown as StandardPlace,
+      overrides: JSON.stringify(w.overrides) as unknown as Overrides,
     })
     .returning("id")
     .executeTakeFirstOrThrow();
@@ -216,6 +225,8 @@ export interface PlaceVersion {
   reason: string;
   changes: FieldChange[];
   standard: StandardPlace;
+  /** The fields held by hand in this version (a restore brings these back, over what the sources give then). */
+  overrides: Overrides;
 }
 
 const toVersion = (r: Omit<EditTables["place_version"], "id"> & { id: number }): PlaceVersion => ({
@@ -228,6 +239,7 @@ const toVersion = (r: Omit<EditTables["place_version"], "id"> & { id: number }):
   reason: r.reason,
   changes: r.changes,
   standard: r.standard,
+  overrides: r.overrides ?? {},
 });
 
 /** The versions of these anchors, newest first. */

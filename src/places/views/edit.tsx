@@ -53,6 +53,7 @@ const FIELD_LABELS: Record<string, { label: string; hint?: string }> = {
   modalites_accompagnement: { label: "Façons d'être accompagné" },
   fiche_acces_libre: { label: "Fiche Acceslibre (accessibilité)", hint: "adresse commençant par https://" },
   prise_rdv: { label: "Prise de rendez-vous en ligne", hint: "adresse commençant par https://" },
+  date_maj: { label: "Date de mise à jour" },
 };
 
 export const labelOf = (f: string): string => FIELD_LABELS[f]?.label ?? f;
@@ -109,13 +110,16 @@ export interface EditForm {
   errors: Record<string, string[]>;
   reason: string;
   from: number;
+  /** The fingerprint of the record the form was loaded from (a change since is a conflict). */
+  base: string;
 }
 
 export interface ConflictView {
   current: StandardPlace;
   version: number;
-  author: string;
-  at: Date;
+  /** Who saved the version in between; null when the sources changed it (an import, a decision). */
+  author: string | null;
+  at: Date | null;
 }
 
 const enumOf = (f: string) => STANDARD.byName.get(f)?.enumeration ?? null;
@@ -134,7 +138,11 @@ function HoursEditor({ form }: { form: EditForm }): VNode {
   const week = form.week;
   const raw = typeof form.values.horaires === "string" ? form.values.horaires : "";
   return (
-    <fieldset class="hours-editor" data-hours-editor="">
+    <fieldset
+      class="hours-editor"
+      data-hours-editor=""
+      aria-describedby={errors ? "horaires-erreur" : undefined}
+    >
       <legend>Horaires d'ouverture</legend>
       <FieldErrors id="horaires" errors={errors} />
       <p class="hint">
@@ -182,6 +190,7 @@ function HoursEditor({ form }: { form: EditForm }): VNode {
                           size={5}
                           maxLength={5}
                           autoComplete="off"
+                          aria-invalid={errors ? "true" : undefined}
                           name={`h_${d}_${k}_${side}`}
                           aria-label={`${day}, ${k === 0 ? "matin" : "après-midi"}, ${side === 0 ? "ouvre à" : "ferme à"}`}
                           value={week[d]?.[k]?.[side] ?? ""}
@@ -236,7 +245,7 @@ function FieldInput({ field, form }: { field: StandardField; form: EditForm }): 
     // Values the standard does not know (older files) stay listed, so that nothing is lost by saving.
     const all = [...choices, ...[...chosen].filter((v) => !choices.includes(v))];
     return (
-      <fieldset>
+      <fieldset aria-describedby={errors ? `${field}-erreur` : undefined}>
         <legend>{meta.label}</legend>
         <FieldErrors id={field} errors={errors} />
         {all.map((v, i) => (
@@ -345,10 +354,12 @@ export function EditPage(p: {
       <Problem text={p.problem} />
       {p.conflict ? (
         <section aria-labelledby="conflit" class="account-error">
-          <h2 id="conflit">Quelqu'un a modifié cette fiche en même temps que vous</h2>
+          <h2 id="conflit">Cette fiche a changé pendant que vous la modifiiez</h2>
           <p>
-            {p.conflict.author} a enregistré la version {p.conflict.version} le {when(p.conflict.at)}. Vos
-            changements ne sont pas encore enregistrés : ils sont toujours dans le formulaire ci-dessous.
+            {p.conflict.author && p.conflict.at
+              ? `Quelqu'un d'autre (${p.conflict.author}) a enregistré la version ${p.conflict.version} le ${when(p.conflict.at)}.`
+              : "Ses sources ont été mises à jour (import ou doublon) depuis que vous l'avez ouverte."}{" "}
+            Vos changements ne sont pas encore enregistrés : ils sont toujours dans le formulaire ci-dessous.
             Comparez, corrigez si besoin, puis enregistrez à nouveau.
           </p>
           <DiffTable
@@ -367,6 +378,7 @@ export function EditPage(p: {
       <form method="post" action={`${url}/modifier`} class="account-form place-edit" novalidate>
         <Csrf token={p.nav.csrf} />
         <input type="hidden" name="version" value={String(p.form.from)} />
+        <input type="hidden" name="empreinte" value={p.form.base} />
         {p.closing.map((id) => (
           <input type="hidden" name="signalement" value={String(id)} key={id} />
         ))}
@@ -394,8 +406,8 @@ export function EditPage(p: {
         <div class="field">
           <label for="motif">Pourquoi ce changement ? (facultatif)</label>
           <span class="hint" id="motif-aide">
-            Par exemple : horaires d'hiver, appel de la structure le 3 décembre. Ne donnez pas d'information
-            personnelle.
+            Par exemple : horaires d'hiver, appel de la structure le 3 décembre. Il est visible sur la fiche
+            publique : ne donnez pas d'information personnelle.
           </span>
           <input
             type="text"
@@ -425,17 +437,19 @@ export function VersionList(p: {
   versions: PlaceVersion[];
   current: number;
   restore?: { url: string; csrf: string; from: number };
-  authors?: Map<number, string>;
+  /** Under an h3 (the public page), the versions are h4. */
+  level?: 3 | 4;
 }): VNode {
+  const Heading = p.level === 4 ? "h4" : "h3";
   if (p.versions.length === 0) return <p>Cette fiche n'a jamais été modifiée à la main.</p>;
   return (
     <ol class="versions" reversed>
       {p.versions.map((v) => (
         <li key={v.id}>
-          <h3>
+          <Heading>
             Version {v.version} — {KIND_LABELS[v.kind] ?? v.kind}
             {v.version === p.current ? " (version en ligne)" : ""}
-          </h3>
+          </Heading>
           <p>
             {when(v.at)}, par {v.author}
             {v.reason && v.kind !== "origine" ? <> — motif : « {v.reason} »</> : null}
@@ -529,7 +543,9 @@ export function DashboardPage(p: {
   return (
     <Frame nav={p.nav} title="Lieux du territoire" current="/admin/lieux">
       <h1>Lieux : {p.territory}</h1>
-      <p>{formatNumber(p.total)} lieux publiés dans ce territoire.</p>
+      <p>
+        {formatNumber(p.total)} {p.total > 1 ? "lieux publiés" : "lieu publié"} dans ce territoire.
+      </p>
       {p.queues.length > 0 ? (
         <ul class="account-list">
           {p.queues.map((q) => (

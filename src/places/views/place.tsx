@@ -415,7 +415,7 @@ export function PlacePage(props: {
         {props.versions.length > 0 ? (
           <>
             <h3>Corrections faites dans Maillage</h3>
-            <VersionList versions={props.versions} current={props.versions[0]?.version ?? 0} />
+            <VersionList versions={props.versions} current={props.versions[0]?.version ?? 0} level={4} />
             <h3>Mises à jour par les imports des sources</h3>
           </>
         ) : null}
