@@ -121,7 +121,7 @@ const normalWeek = (week: WeekDay[]) =>
   );
 
 /** What the form was loaded from: a published record changed since (by an import) is a conflict too. */
-export const fingerprint = (s: StandardPlace): string =>
+const fingerprint = (s: StandardPlace): string =>
   createHash("sha256").update(JSON.stringify(s)).digest("base64url").slice(0, 22);
 
 /**
