@@ -21,7 +21,7 @@ import {
 import { REPORTS_PER_HOUR } from "../src/places/reports/routes.tsx";
 import { listReports } from "../src/places/reports/store.ts";
 import type { Clock } from "../src/platform/clock.ts";
-import { FormClient } from "./support/accounts.ts";
+import { FormClient, formFields } from "./support/accounts.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 
 const PASSWORD = "Tulipe-Granit-Boussole-48";
@@ -56,29 +56,7 @@ async function as(email: string, secondFactor = true): Promise<FormClient> {
 }
 
 /** Every field of a server-rendered form as the browser would send it, with some changed. */
-function formOf(html: string, changes: Record<string, string>): Record<string, string | string[]> {
-  const form: Record<string, string | string[]> = {};
-  const unescaped = (v: string) =>
-    v
-      .replaceAll("&quot;", '"')
-      .replaceAll("&#39;", "'")
-      .replaceAll("&lt;", "<")
-      .replaceAll("&gt;", ">")
-      .replaceAll("&amp;", "&");
-  for (const m of html.matchAll(/<input([^>]*)>/g)) {
-    const attrs = m[1] as string;
-    const name = /name="([^"]+)"/.exec(attrs)?.[1];
-    if (!name || name === "_csrf") continue;
-    const type = /type="([^"]+)"/.exec(attrs)?.[1] ?? "text";
-    const value = unescaped(/value="([^"]*)"/.exec(attrs)?.[1] ?? "");
-    if ((type === "checkbox" || type === "radio") && !/\schecked/.test(attrs)) continue;
-    if (type === "checkbox") form[name] = [...((form[name] as string[] | undefined) ?? []), value];
-    else form[name] = value;
-  }
-  for (const m of html.matchAll(/<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g))
-    form[m[1] as string] = unescaped(m[2] as string);
-  return { ...form, ...changes };
-}
+const formOf = (html: string, changes: Record<string, string>) => ({ ...formFields(html), ...changes });
 
 before(async () => {
   server = await startTestServer({ clock });

@@ -1,11 +1,12 @@
 /** The review of possible duplicates: the queue of a territory's pairs, and one pair side by side. */
 import type { ComponentChildren, VNode } from "preact";
+import { Pager } from "../../accounts/views/admin.tsx";
 import { Csrf, Notice, Problem } from "../../accounts/views/signin.tsx";
 import { formatDateTime, formatNumber } from "../../platform/format.ts";
 import { TableRegion } from "../../platform/views/table.tsx";
 import { DEFAULT_DEDUPE } from "../dedupe.ts";
 import { placeUrl, SOURCE_LABELS } from "../describe.ts";
-import { BackOffice, Pager } from "../reports/views.tsx";
+import { BackOffice } from "../reports/views.tsx";
 import type { ListedPair, PairSide } from "../store/decisions.ts";
 
 const ZONE = "Europe/Paris";

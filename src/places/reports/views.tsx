@@ -3,6 +3,7 @@
  * pager of the places' back-office pages (reports, duplicates).
  */
 import type { ComponentChildren, VNode } from "preact";
+import { Pager } from "../../accounts/views/admin.tsx";
 import { Csrf, Notice, Problem } from "../../accounts/views/signin.tsx";
 import { formatDateTime, formatNumber } from "../../platform/format.ts";
 import { Layout } from "../../platform/views/layout.tsx";
@@ -124,35 +125,6 @@ export function BackOffice(props: {
       </nav>
       {props.children}
     </Layout>
-  );
-}
-
-/** « Page 2 sur 5 » with the links around it, keeping the filters. */
-export function Pager(props: {
-  path: string;
-  params: Record<string, string | undefined>;
-  page: number;
-  total: number;
-  pageSize: number;
-  label: string;
-}): VNode | null {
-  const pages = Math.max(1, Math.ceil(props.total / props.pageSize));
-  if (pages <= 1) return null;
-  const href = (n: number) => {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(props.params)) if (v) q.set(k, v);
-    if (n > 1) q.set("page", String(n));
-    const s = q.toString();
-    return s ? `${props.path}?${s}` : props.path;
-  };
-  return (
-    <nav class="pager" aria-label={props.label}>
-      {props.page > 1 ? <a href={href(props.page - 1)}>Page précédente</a> : null}
-      <span>
-        Page {formatNumber(props.page)} sur {formatNumber(pages)}
-      </span>
-      {props.page < pages ? <a href={href(props.page + 1)}>Page suivante</a> : null}
-    </nav>
   );
 }
 
