@@ -115,7 +115,7 @@ describe("dates", () => {
     for (const p of epoch.slice(0, 20)) {
       const text = visible(await page(`/lieux/${encodeURIComponent(p.id)}`));
       assert.ok(!text.includes("1970"), `/lieux/${p.id}`);
-      assert.ok(text.includes("Dernière mise à jour par la source : date inconnue."), `/lieux/${p.id}`);
+      assert.ok(text.includes("Dernière mise à jour : date inconnue."), `/lieux/${p.id}`);
     }
     const first = epoch[0];
     assert.ok(first);

@@ -22,6 +22,9 @@ export type Action =
   | "signalement.traiter"
   | "doublon.decider"
   | "pass.commander"
+  | "pass.attribuer"
+  | "pass.consulter"
+  | "pass.payer"
   | "pass.remettre"
   | "pass.encaisser"
   | "mandat.creer"
@@ -93,7 +96,18 @@ export const ACTION_RULES: Record<Action, ActionRule> = {
   "lieu.importer": rule("importer un fichier de lieux", { coordinateur: "territoire" }),
   "signalement.traiter": rule("traiter les signalements sur les lieux", { coordinateur: "territoire" }),
   "doublon.decider": rule("décider des doublons de lieux", { coordinateur: "territoire" }),
-  "pass.commander": rule("commander des pass numériques", { financeur: "organisation" }),
+  "pass.commander": rule("créer un programme de pass numérique et commander ses carnets", {
+    financeur: "organisation",
+  }),
+  "pass.attribuer": rule("attribuer des carnets de pass numérique à un prescripteur", {
+    coordinateur: "territoire",
+    financeur: "organisation",
+  }),
+  "pass.consulter": rule("consulter le tableau de bord d'un programme de pass numérique", {
+    coordinateur: "territoire",
+    financeur: "organisation",
+  }),
+  "pass.payer": rule("marquer payé un relevé de pass numérique", { financeur: "organisation" }),
   "pass.remettre": rule("remettre un pass numérique", { prescripteur: "organisation" }),
   "pass.encaisser": rule("encaisser un pass numérique", { mediateur: "organisation" }),
   "mandat.creer": rule("créer un mandat", { aidant: "organisation" }),
