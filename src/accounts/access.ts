@@ -144,6 +144,31 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   "GET /admin/doublons": "doublon.decider",
   "GET /admin/doublons/:a/:b": "doublon.decider",
   "POST /admin/doublons/:a/:b": "doublon.decider",
+  // Pass numérique: pages any signed-in person may reach (the handler asks the policy with the programme, the
+  // booklet or the statement), and those of one role.
+  "POST /admin/pass/:operation": "machine",
+  "GET /pass": "compte",
+  "GET /pass/programmes/nouveau": "pass.commander",
+  "POST /pass/programmes/nouveau": "pass.commander",
+  "GET /pass/programmes/:id": "compte",
+  "GET /pass/programmes/:id/export.csv": "pass.consulter",
+  "POST /pass/programmes/:id/carnets": "pass.commander",
+  "POST /pass/programmes/:id/attribution": "pass.attribuer",
+  "GET /pass/programmes/:id/impression": "pass.commander",
+  "GET /pass/carnets/:serial": "compte",
+  "POST /pass/carnets/:serial/remise": "pass.remettre",
+  "GET /pass/carnets/:serial/rappel": "pass.remettre",
+  "GET /pass/remettre": "pass.remettre",
+  "GET /pass/encaisser": "pass.encaisser",
+  "POST /pass/encaisser/:code": "pass.encaisser",
+  "GET /pass/releves": "compte",
+  "POST /pass/releves/:id/paye": "pass.payer",
+  "POST /api/v1/pass/programmes": "pass.commander",
+  "POST /api/v1/pass/programmes/:id/carnets": "pass.commander",
+  "POST /api/v1/pass/carnets/:serial/attribution": "pass.attribuer",
+  "POST /api/v1/pass/carnets/:serial/remise": "pass.remettre",
+  "GET /api/v1/pass/cheques/:code": "pass.encaisser",
+  "POST /api/v1/pass/cheques/:code/encaissement": "pass.encaisser",
 };
 
 /** The entry of a route (`HEAD` falls back on its `GET`), or undefined when the table has none. */
