@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { can } from "../accounts/policy.ts";
 import { withJournal } from "../accounts/store.ts";
 import { journalBy } from "../accounts/web.ts";
 import type { AppContext } from "../context.ts";
@@ -29,7 +30,7 @@ import { score } from "./score.ts";
 import { loadSecret } from "./secret.ts";
 import { communeCodes } from "./section.tsx";
 import { showStats } from "./stats.ts";
-import { countResponses, saveResponse } from "./store.ts";
+import { countResponses, responseIdOf, saveResponse } from "./store.ts";
 import { signToken, TOKEN_MESSAGES, type TokenState, verifyToken } from "./token.ts";
 import { MessagePage, QuestionPage, StartPage } from "./views/questionnaire.tsx";
 import { type PlaceLine, ResultPage } from "./views/result.tsx";
@@ -344,8 +345,19 @@ export function registerDiagnosticRoutes(
         moreHref: moreHref(result, commune),
         sheetHref: sheet ? null : resultHref(token, true),
         restartHref: startHref(state.c, state.m),
+        pass: await passLink(req, state.n),
       }),
     );
+  }
+
+  /** A signed-in prescriber may hand a pass numérique booklet after this diagnostic: the link carries its number. */
+  async function passLink(req: FastifyRequest, nonce: string | null) {
+    const actor = req.actor;
+    if (!actor || !nonce) return undefined;
+    if (!can(actor, "pass.remettre", { organisationId: actor.organisation.id }, () => false).allowed)
+      return undefined;
+    const id = await responseIdOf(ctx.database.db, nonce);
+    return id === null ? undefined : { href: `/pass/remettre?diagnostic=${id}`, number: id };
   }
   app.get<{ Querystring: Record<string, unknown> }>("/diagnostic/resultat", (req, reply) =>
     resultPage(req, reply, false),

@@ -117,6 +117,16 @@ export async function saveResponse(db: Db, r: NewResponse): Promise<boolean> {
   return inserted !== undefined;
 }
 
+/** The number of the response recorded with this questionnaire's nonce, or null. */
+export async function responseIdOf(db: Db, nonce: string): Promise<number | null> {
+  const r = await tables(db)
+    .selectFrom("diagnostic_response")
+    .select("id")
+    .where("nonce", "=", nonce)
+    .executeTakeFirst();
+  return r?.id ?? null;
+}
+
 /** Counts of the responses of these communes (before any suppression). */
 export async function countResponses(db: Db, communeCodes: string[]): Promise<RawCounts> {
   const counts: RawCounts = {

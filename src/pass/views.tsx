@@ -4,6 +4,7 @@ import { Csrf, Notice, Problem } from "../accounts/views/signin.tsx";
 import type { Day } from "../platform/clock.ts";
 import { formatDay, formatNumber } from "../platform/format.ts";
 import { Layout } from "../platform/views/layout.tsx";
+import { TableRegion } from "../platform/views/table.tsx";
 import { displayCode } from "./code.ts";
 import type { Funnel } from "./dashboard.ts";
 import {
@@ -303,34 +304,36 @@ export function ProgrammePage(p: {
         <a href={`/pass/programmes/${x.id}/export.csv`}>Télécharger le tableau de bord (CSV)</a>
       </p>
       <h2>Où en sont les chèques ?</h2>
-      <table class="data">
-        <caption>Du carnet commandé au carnet entièrement utilisé</caption>
-        <thead>
-          <tr>
-            <th scope="col">Étape</th>
-            <th scope="col">Carnets</th>
-            <th scope="col">Part des carnets commandés</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(
-            [
-              ["Commandés", f.ordered],
-              ["Attribués à un prescripteur", f.allocated],
-              ["Remis à un bénéficiaire", f.handed],
-              ["Premier chèque utilisé", f.firstUsed],
-              ["Carnet entièrement utilisé", f.completed],
-              ["Annulés (non remis à la date limite)", f.cancelled],
-            ] as const
-          ).map(([label, v]) => (
-            <tr key={label}>
-              <th scope="row">{label}</th>
-              <td>{n(v)}</td>
-              <td>{pct(v, f.ordered)}</td>
+      <TableRegion label="Du carnet commandé au carnet entièrement utilisé">
+        <table class="data">
+          <caption>Du carnet commandé au carnet entièrement utilisé</caption>
+          <thead>
+            <tr>
+              <th scope="col">Étape</th>
+              <th scope="col">Carnets</th>
+              <th scope="col">Part des carnets commandés</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {(
+              [
+                ["Commandés", f.ordered],
+                ["Attribués à un prescripteur", f.allocated],
+                ["Remis à un bénéficiaire", f.handed],
+                ["Premier chèque utilisé", f.firstUsed],
+                ["Carnet entièrement utilisé", f.completed],
+                ["Annulés (non remis à la date limite)", f.cancelled],
+              ] as const
+            ).map(([label, v]) => (
+              <tr key={label}>
+                <th scope="row">{label}</th>
+                <td>{n(v)}</td>
+                <td>{pct(v, f.ordered)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableRegion>
       <ul>
         <li>
           Chèques encaissés : {n(f.redeemedCheques)} ({euros(f.redeemedCents)}), expirés :{" "}
@@ -442,27 +445,29 @@ function Breakdown(p: {
 }) {
   if (p.rows.length === 0) return null;
   return (
-    <table class="data">
-      <caption>{p.title}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Prescripteur</th>
-          <th scope="col">Attribués</th>
-          <th scope="col">Remis</th>
-          <th scope="col">Premier chèque utilisé</th>
-        </tr>
-      </thead>
-      <tbody>
-        {p.rows.map((r) => (
-          <tr key={r.organisationId}>
-            <th scope="row">{p.name(r.organisationId)}</th>
-            <td>{n(r.allocated)}</td>
-            <td>{n(r.handed)}</td>
-            <td>{n(r.firstUsed)}</td>
+    <TableRegion label={p.title}>
+      <table class="data">
+        <caption>{p.title}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Prescripteur</th>
+            <th scope="col">Attribués</th>
+            <th scope="col">Remis</th>
+            <th scope="col">Premier chèque utilisé</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {p.rows.map((r) => (
+            <tr key={r.organisationId}>
+              <th scope="row">{p.name(r.organisationId)}</th>
+              <td>{n(r.allocated)}</td>
+              <td>{n(r.handed)}</td>
+              <td>{n(r.firstUsed)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableRegion>
   );
 }
 
@@ -472,23 +477,25 @@ function PlaceBreakdown(p: {
 }) {
   if (p.rows.length === 0) return null;
   return (
-    <table class="data">
-      <caption>Par lieu habilité</caption>
-      <thead>
-        <tr>
-          <th scope="col">Lieu</th>
-          <th scope="col">Chèques encaissés</th>
-        </tr>
-      </thead>
-      <tbody>
-        {p.rows.map((r) => (
-          <tr key={r.organisationId}>
-            <th scope="row">{p.name(r.organisationId)}</th>
-            <td>{n(r.redeemed)}</td>
+    <TableRegion label="Par lieu habilité">
+      <table class="data">
+        <caption>Par lieu habilité</caption>
+        <thead>
+          <tr>
+            <th scope="col">Lieu</th>
+            <th scope="col">Chèques encaissés</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {p.rows.map((r) => (
+            <tr key={r.organisationId}>
+              <th scope="row">{p.name(r.organisationId)}</th>
+              <td>{n(r.redeemed)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableRegion>
   );
 }
 
@@ -500,50 +507,54 @@ function CommuneBreakdown(p: {
 }) {
   if (p.rows.length === 0) return null;
   return (
-    <table class="data">
-      <caption>Par commune des bénéficiaires (les nombres inférieurs à 5 ne sont pas affichés)</caption>
-      <thead>
-        <tr>
-          <th scope="col">Commune</th>
-          <th scope="col">Carnets remis</th>
-          <th scope="col">Premier chèque utilisé</th>
-        </tr>
-      </thead>
-      <tbody>
-        {p.rows.map((r) => (
-          <tr key={r.commune}>
-            <th scope="row">{r.commune}</th>
-            <td>{small(r.handed)}</td>
-            <td>{small(r.firstUsed)}</td>
+    <TableRegion label="Par commune des bénéficiaires (les nombres inférieurs à 5 ne sont pas affichés)">
+      <table class="data">
+        <caption>Par commune des bénéficiaires (les nombres inférieurs à 5 ne sont pas affichés)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Commune</th>
+            <th scope="col">Carnets remis</th>
+            <th scope="col">Premier chèque utilisé</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {p.rows.map((r) => (
+            <tr key={r.commune}>
+              <th scope="row">{r.commune}</th>
+              <td>{small(r.handed)}</td>
+              <td>{small(r.firstUsed)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableRegion>
   );
 }
 
 function MonthBreakdown(p: { rows: { month: string; handed: number; redeemed: number }[] }) {
   if (p.rows.length === 0) return null;
   return (
-    <table class="data">
-      <caption>Mois par mois</caption>
-      <thead>
-        <tr>
-          <th scope="col">Mois</th>
-          <th scope="col">Carnets remis</th>
-          <th scope="col">Chèques encaissés</th>
-        </tr>
-      </thead>
-      <tbody>
-        {p.rows.map((r) => (
-          <tr key={r.month}>
-            <th scope="row">{r.month}</th>
-            <td>{n(r.handed)}</td>
-            <td>{n(r.redeemed)}</td>
+    <TableRegion label="Mois par mois">
+      <table class="data">
+        <caption>Mois par mois</caption>
+        <thead>
+          <tr>
+            <th scope="col">Mois</th>
+            <th scope="col">Carnets remis</th>
+            <th scope="col">Chèques encaissés</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {p.rows.map((r) => (
+            <tr key={r.month}>
+              <th scope="row">{r.month}</th>
+              <td>{n(r.handed)}</td>
+              <td>{n(r.redeemed)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableRegion>
   );
 }
 
@@ -557,29 +568,31 @@ const BOOKLET_STATE_LABELS: Record<Booklet["state"], string> = {
 function BookletTable(p: { booklets: Booklet[]; name: (id: number) => string }) {
   if (p.booklets.length === 0) return <p>Aucun carnet.</p>;
   return (
-    <table class="data">
-      <caption>Carnets, par numéro</caption>
-      <thead>
-        <tr>
-          <th scope="col">Numéro</th>
-          <th scope="col">État</th>
-          <th scope="col">Prescripteur</th>
-          <th scope="col">Remis le</th>
-        </tr>
-      </thead>
-      <tbody>
-        {p.booklets.map((b) => (
-          <tr key={b.serial}>
-            <th scope="row">
-              <a href={`/pass/carnets/${b.serial}`}>{b.serial}</a>
-            </th>
-            <td>{BOOKLET_STATE_LABELS[b.state]}</td>
-            <td>{b.allocatedTo === null ? "—" : p.name(b.allocatedTo)}</td>
-            <td>{day(b.handedOn)}</td>
+    <TableRegion label="Carnets, par numéro">
+      <table class="data">
+        <caption>Carnets, par numéro</caption>
+        <thead>
+          <tr>
+            <th scope="col">Numéro</th>
+            <th scope="col">État</th>
+            <th scope="col">Prescripteur</th>
+            <th scope="col">Remis le</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {p.booklets.map((b) => (
+            <tr key={b.serial}>
+              <th scope="row">
+                <a href={`/pass/carnets/${b.serial}`}>{b.serial}</a>
+              </th>
+              <td>{BOOKLET_STATE_LABELS[b.state]}</td>
+              <td>{b.allocatedTo === null ? "—" : p.name(b.allocatedTo)}</td>
+              <td>{day(b.handedOn)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableRegion>
   );
 }
 
@@ -636,26 +649,28 @@ export function BookletPage(p: {
           {b.beneficiary ? ` (numéro ${b.beneficiary})` : ""}. Chèques valables jusqu'au {day(b.validUntil)}.
         </p>
       ) : null}
-      <table class="data">
-        <caption>Chèques du carnet</caption>
-        <thead>
-          <tr>
-            <th scope="col">Chèque</th>
-            <th scope="col">État</th>
-          </tr>
-        </thead>
-        <tbody>
-          {b.cheques.map((c) => (
-            <tr key={c.code}>
-              <th scope="row">n° {c.rank}</th>
-              <td>
-                {CHEQUE_STATE_LABELS[c.state]}
-                {c.redeemedOn ? ` le ${day(c.redeemedOn)}` : ""}
-              </td>
+      <TableRegion label="Chèques du carnet">
+        <table class="data">
+          <caption>Chèques du carnet</caption>
+          <thead>
+            <tr>
+              <th scope="col">Chèque</th>
+              <th scope="col">État</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {b.cheques.map((c) => (
+              <tr key={c.code}>
+                <th scope="row">n° {c.rank}</th>
+                <td>
+                  {CHEQUE_STATE_LABELS[c.state]}
+                  {c.redeemedOn ? ` le ${day(c.redeemedOn)}` : ""}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableRegion>
       {b.state === "remis" ? (
         <p>
           <a href={`/pass/carnets/${b.serial}/rappel`}>Imprimer une lettre de rappel pour le bénéficiaire</a>
@@ -751,27 +766,29 @@ export function HandPage(p: {
       {p.booklets.length === 0 ? (
         <p>Votre structure n'a aucun carnet à remettre : demandez-en au coordinateur du territoire.</p>
       ) : (
-        <table class="data">
-          <caption>Carnets attribués à votre structure, pas encore remis</caption>
-          <thead>
-            <tr>
-              <th scope="col">Numéro</th>
-              <th scope="col">Programme</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.booklets.map((b) => (
-              <tr key={b.serial}>
-                <th scope="row">
-                  <a href={`/pass/carnets/${b.serial}${p.diagnostic ? `?diagnostic=${p.diagnostic}` : ""}`}>
-                    {b.serial}
-                  </a>
-                </th>
-                <td>{p.programmeName(b.programmeId)}</td>
+        <TableRegion label="Carnets attribués à votre structure, pas encore remis">
+          <table class="data">
+            <caption>Carnets attribués à votre structure, pas encore remis</caption>
+            <thead>
+              <tr>
+                <th scope="col">Numéro</th>
+                <th scope="col">Programme</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {p.booklets.map((b) => (
+                <tr key={b.serial}>
+                  <th scope="row">
+                    <a href={`/pass/carnets/${b.serial}${p.diagnostic ? `?diagnostic=${p.diagnostic}` : ""}`}>
+                      {b.serial}
+                    </a>
+                  </th>
+                  <td>{p.programmeName(b.programmeId)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableRegion>
       )}
     </Frame>
   );
@@ -893,42 +910,44 @@ export function StatementsPage(p: {
       {p.statements.length === 0 ? (
         <p>Aucun relevé pour l'instant.</p>
       ) : (
-        <table class="data">
-          <caption>Relevés, du plus récent au plus ancien (total {euros(total)})</caption>
-          <thead>
-            <tr>
-              <th scope="col">Mois</th>
-              <th scope="col">Programme</th>
-              <th scope="col">Lieu</th>
-              <th scope="col">Chèques</th>
-              <th scope="col">Montant</th>
-              <th scope="col">Paiement</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.statements.map((s) => (
-              <tr key={s.id}>
-                <th scope="row">{s.month}</th>
-                <td>{s.programmeName}</td>
-                <td>{p.nav.organisationName(s.organisationId)}</td>
-                <td>{n(s.cheques)}</td>
-                <td>{euros(s.cents)}</td>
-                <td>
-                  {s.paidAt ? (
-                    "Payé"
-                  ) : p.canPay(s) ? (
-                    <form method="post" action={`/pass/releves/${s.id}/paye`}>
-                      <Csrf token={p.nav.csrf} />
-                      <button type="submit">Marquer payé</button>
-                    </form>
-                  ) : (
-                    "À payer"
-                  )}
-                </td>
+        <TableRegion label="Relevés, du plus récent au plus ancien">
+          <table class="data">
+            <caption>Relevés, du plus récent au plus ancien (total {euros(total)})</caption>
+            <thead>
+              <tr>
+                <th scope="col">Mois</th>
+                <th scope="col">Programme</th>
+                <th scope="col">Lieu</th>
+                <th scope="col">Chèques</th>
+                <th scope="col">Montant</th>
+                <th scope="col">Paiement</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {p.statements.map((s) => (
+                <tr key={s.id}>
+                  <th scope="row">{s.month}</th>
+                  <td>{s.programmeName}</td>
+                  <td>{p.nav.organisationName(s.organisationId)}</td>
+                  <td>{n(s.cheques)}</td>
+                  <td>{euros(s.cents)}</td>
+                  <td>
+                    {s.paidAt ? (
+                      "Payé"
+                    ) : p.canPay(s) ? (
+                      <form method="post" action={`/pass/releves/${s.id}/paye`}>
+                        <Csrf token={p.nav.csrf} />
+                        <button type="submit">Marquer payé</button>
+                      </form>
+                    ) : (
+                      "À payer"
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableRegion>
       )}
     </Frame>
   );
@@ -945,6 +964,7 @@ export function PrintPage(p: {
   return (
     <Layout title={`Carnets à imprimer — ${p.programme.name}`}>
       <div class="pass-print">
+        <h1 class="no-print">Carnets à imprimer — {p.programme.name}</h1>
         <p class="no-print">
           Imprimez cette page sur du papier A4 (Ctrl + P), puis découpez les chèques le long des pointillés.
         </p>
@@ -986,6 +1006,7 @@ export function ReminderPage(p: {
   return (
     <Layout title={`Lettre de rappel — carnet ${p.booklet.serial}`}>
       <div class="pass-print">
+        <h1 class="no-print">Lettre de rappel — carnet {p.booklet.serial}</h1>
         <p class="no-print">Imprimez cette lettre (Ctrl + P) et remettez-la ou envoyez-la à la personne.</p>
         <p>{p.prescriber}</p>
         <p>Madame, Monsieur,</p>

@@ -18,7 +18,8 @@ import type { Clock } from "../../src/platform/clock.ts";
 import type { Db } from "../../src/platform/db.ts";
 import { FormClient } from "./accounts.ts";
 
-const PASSWORD = "Tulipe-Granit-Boussole-48";
+export const PASSWORD_FOR_TESTS = "Tulipe-Granit-Boussole-48";
+const PASSWORD = PASSWORD_FOR_TESTS;
 const TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 let hashed: Promise<string> | null = null;
@@ -68,7 +69,7 @@ export async function tokenOf(db: Db, clock: Clock, email: string): Promise<stri
 }
 
 /** The current TOTP code; `advance` moves the test clock past the previous step (a code is used once). */
-function totpCode(advance: () => number): string {
+export function totpCode(advance: () => number): string {
   return new TOTP({ secret: TOTP_SECRET, digits: 6, period: 30, algorithm: "SHA1" }).generate({
     timestamp: advance(),
   });

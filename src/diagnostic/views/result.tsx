@@ -35,6 +35,8 @@ export interface ResultProps {
   /** The printable sheet; null on the sheet itself. */
   sheetHref: string | null;
   restartHref: string;
+  /** For a signed-in prescriber: where to hand a pass numérique booklet after this diagnostic (its number). */
+  pass?: { href: string; number: number };
 }
 
 /** The result: a sheet in plain words for the person (printable), with places near their commune. */
@@ -47,6 +49,7 @@ export function ResultPage({
   moreHref,
   sheetHref,
   restartHref,
+  pass,
 }: ResultProps): VNode {
   const learn = result.needs.map((q) => SKILL_WORDS[q]).filter(Boolean);
   return (
@@ -163,6 +166,12 @@ export function ResultPage({
           </section>
         ) : null}
 
+        {pass ? (
+          <p class="diag-no-print">
+            Diagnostic n° {pass.number}.{" "}
+            <a href={pass.href}>Remettre un carnet de pass numérique à cette personne</a>
+          </p>
+        ) : null}
         <p class="diag-actions diag-no-print">
           {sheetHref ? (
             <a class="button" href={sheetHref}>
