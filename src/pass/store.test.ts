@@ -456,6 +456,7 @@ for (const backend of backends) {
                     assert.ok(r.serials.includes(b.serial));
                     b.state = "attribue";
                     b.org = o.org;
+                    for (const c of b.codes) (cheques.get(c) as { state: string }).state = "attribue";
                   }
                 break;
               }
