@@ -12,6 +12,7 @@ import { benchImports } from "./imports.ts";
 import { benchLoad } from "./load.ts";
 import { benchOrientation } from "./orientation.ts";
 import { benchPages } from "./pages.ts";
+import { benchPass } from "./pass.ts";
 import { benchPlaces } from "./places.ts";
 import { benchTerritories } from "./territories.ts";
 
@@ -28,6 +29,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   comptes: benchAccounts,
   imports: benchImports,
   edition: benchEdits,
+  pass: benchPass,
 };
 
 const wanted = process.argv.slice(2);
