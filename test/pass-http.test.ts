@@ -365,3 +365,114 @@ describe("the pass numérique pages without JavaScript", () => {
     assert.match(bad.text, /Le caractère « O » n'existe pas dans les codes des chèques/);
   });
 });
+
+describe("the whole journey by forms, without JavaScript", () => {
+  const person = (email: string) => {
+    const c = new PersonClient(
+      () => server.url,
+      () => (instant += 30_000),
+    );
+    return c.login(email).then(() => c);
+  };
+
+  test("programme, order, allocation, handing, redemption by typed code: each page a plain form", async () => {
+    const f = await person("pass.financeur@example.org");
+    await f.get("/pass/programmes/nouveau");
+    const created = await f.post("/pass/programmes/nouveau", {
+      nom: "Programme par formulaires (essai)",
+      territoire: "23",
+      publics: ["seniors", "demandeurs-emploi"],
+      valeur: "10",
+      carnet: "10",
+      validite: "12",
+      date_limite: "2027-12-31",
+      grace: "59",
+      budget: "1 000",
+      lieux: [String(ids.lieu)],
+    });
+    assert.equal(created.status, 303, created.text.slice(0, 300));
+    const programmeUrl = (created.location as string).replace(/\?.*$/, "");
+    await f.get(programmeUrl);
+    const ordered = await f.post(`${programmeUrl}/carnets`, { nombre: "2" });
+    assert.equal(ordered.status, 200);
+    assert.match(ordered.text, /2 carnet\(s\) commandé\(s\)/);
+    const tooMany = await f.post(`${programmeUrl}/carnets`, { nombre: "9" });
+    assert.equal(tooMany.status, 409, "the budget of 1 000 € allows 10 booklets of 100 €, 2 ordered");
+    assert.match(tooMany.text, /permet 8 carnet\(s\)/);
+
+    const c = await person("pass.coordinateur@example.org");
+    await c.get(programmeUrl);
+    const allocated = await c.post(`${programmeUrl}/attribution`, {
+      organisation: String(ids.ccas),
+      carnets: "1",
+    });
+    assert.match(allocated.text, /1 carnet\(s\) attribué\(s\) à CCAS de Guéret \(essai\)/);
+    const outside = await person("pass.coordinateurcorreze@example.org");
+    await outside.get("/pass");
+    const refused = await outside.post(`${programmeUrl}/attribution`, {
+      organisation: String(ids.ccas),
+      carnets: "1",
+    });
+    assert.equal(refused.status, 403);
+
+    const p = await person("pass.prescripteur@example.org");
+    const list = await p.get("/pass/remettre");
+    const serial = /href="\/pass\/carnets\/(P\d+-\d+)"/.exec(list.text)?.[1] as string;
+    assert.ok(serial, "the allocated booklet is listed");
+    await p.get(`/pass/carnets/${serial}`);
+    const unknownCommune = await p.post(`/pass/carnets/${serial}/remise`, {
+      commune: "Nulle-Part-sur-Rien",
+      tranche: "",
+      beneficiaire: "",
+      diagnostic: "",
+    });
+    assert.equal(unknownCommune.status, 400);
+    assert.match(unknownCommune.text, /Nous ne trouvons pas la commune « Nulle-Part-sur-Rien »/);
+    const postcode = await p.post(`/pass/carnets/${serial}/remise`, {
+      commune: "23000",
+      tranche: "",
+      beneficiaire: "",
+      diagnostic: "",
+    });
+    assert.equal(postcode.status, 400);
+    assert.match(postcode.text, /Plusieurs communes correspondent à « 23000 » : [^.]*Guéret/);
+    const handed = await p.post(`/pass/carnets/${serial}/remise`, {
+      commune: "Guéret",
+      tranche: "60-74",
+      beneficiaire: "D-2026-118",
+      diagnostic: "",
+    });
+    assert.equal(
+      handed.status,
+      303,
+      [...handed.text.matchAll(/class="error"[^>]*>([^<]*)/g)].map((x) => x[1]).join(" / "),
+    );
+    const twice = await p.post(`/pass/carnets/${serial}/remise`, {
+      commune: "Guéret",
+      tranche: "",
+      beneficiaire: "",
+      diagnostic: "",
+    });
+    assert.equal(twice.status, 409);
+    assert.match(twice.text, /déjà été remis : un carnet ne se remet qu'une fois/);
+
+    const { rows } = await sql<{
+      code: string;
+    }>`SELECT code FROM pass_cheque WHERE serial = ${serial} ORDER BY rank LIMIT 1`.execute(db());
+    const code = rows[0]?.code as string;
+    const m = await person("pass.mediateur@example.org");
+    const shown = await m.get(`/pass/encaisser?code=${code.slice(0, 4)}-${code.slice(4)}`);
+    assert.equal(shown.status, 200);
+    assert.match(shown.text, /remis à un bénéficiaire, utilisable/);
+    const redeemed = await m.post(`/pass/encaisser/${code}`, { atelier: "", duree: "120" });
+    assert.equal(redeemed.status, 303);
+    const again = await m.post(`/pass/encaisser/${code}`, { atelier: "", duree: "60" });
+    assert.equal(again.status, 409);
+    assert.match(again.text, /déjà été encaissé/);
+    const dashboard = await f.get(programmeUrl);
+    assert.match(dashboard.text, /Chèques encaissés : 1 \(10\u00a0€\)/);
+    const csv = await f.get(`${programmeUrl}/export.csv`);
+    assert.equal(csv.status, 200);
+    assert.match(csv.text, /chèques encaissés;;1/);
+  });
+});

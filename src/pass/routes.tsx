@@ -10,7 +10,7 @@ import QRCode from "qrcode";
 import { z } from "zod";
 import type { Actor, Organisation } from "../accounts/model.ts";
 import { type Action, can, type Scope } from "../accounts/policy.ts";
-import { getOrganisation, listOrganisations } from "../accounts/store.ts";
+import { BY_SYSTEM, getOrganisation, listOrganisations } from "../accounts/store.ts";
 import { SignedIn } from "../accounts/views/account.tsx";
 import { authorize, checkCsrf, csrfToken, journalBy } from "../accounts/web.ts";
 import type { AppContext } from "../context.ts";
@@ -38,6 +38,8 @@ import {
 import {
   allocateBooklets,
   createProgramme,
+  drawStatements,
+  expire,
   getBooklet,
   getCheque,
   getProgramme,
@@ -82,7 +84,40 @@ function zoneOf(ctx: AppContext, territoryId: string): string {
   return calendarOf(dep).zone;
 }
 
+/** How often the server runs the expiry and draws the last month's statements. */
+const SCHEDULE_MS = 3_600_000;
+
+/**
+ * Expiry on schedule: when the server is ready, then every hour, cheques past their claim period expire, booklets
+ * not handed by the last date are cancelled (credit notes), and the statements of the month just over are drawn.
+ * Each step is idempotent (conditional updates, unique statements): two servers on one database do no harm.
+ */
+function scheduleExpiry(app: FastifyInstance, ctx: AppContext): void {
+  let timer: NodeJS.Timeout | null = null;
+  const tick = async () => {
+    try {
+      const now = ctx.clock.now();
+      await expire(ctx.database.db, now, BY_SYSTEM);
+      const today = dayIn(now, "Europe/Paris");
+      const [y, m] = today.split("-").map(Number) as [number, number];
+      const previous = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, "0")}`;
+      await drawStatements(ctx.database.db, previous, now, BY_SYSTEM);
+    } catch (e) {
+      app.log.error(e, "pass numérique : l'expiration programmée a échoué");
+    }
+  };
+  app.addHook("onReady", async () => {
+    await tick();
+    timer = setInterval(() => void tick(), SCHEDULE_MS);
+    timer.unref();
+  });
+  app.addHook("onClose", async () => {
+    if (timer) clearInterval(timer);
+  });
+}
+
 export function registerPassRoutes(app: FastifyInstance, ctx: AppContext): void {
+  scheduleExpiry(app, ctx);
   const db = () => ctx.database.db;
   const now = () => ctx.clock.now();
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -582,7 +617,12 @@ export function registerPassRoutes(app: FastifyInstance, ctx: AppContext): void 
       kinds: ["commune", "arrondissement"],
       prefer: "postcode",
     });
-    if (t.kind !== "found")
+    if (t.kind === "ambiguous")
+      errors.commune = `Plusieurs communes correspondent à « ${values.commune} » : ${t.candidates
+        .slice(0, 8)
+        .map((c) => c.label)
+        .join(", ")}. Tapez le nom de la commune.`;
+    else if (t.kind !== "found")
       errors.commune = unresolvedView(t, resolveOptions()).problem ?? "Précisez la commune du bénéficiaire.";
     if (values.tranche && !(AGE_BRACKETS as readonly string[]).includes(values.tranche))
       errors.tranche = "Choisissez une tranche d'âge de la liste.";
