@@ -474,5 +474,16 @@ describe("the whole journey by forms, without JavaScript", () => {
     const csv = await f.get(`${programmeUrl}/export.csv`);
     assert.equal(csv.status, 200);
     assert.match(csv.text, /chèques encaissés;;1/);
+    const xlsx = await fetch(`${server.url}${programmeUrl}/export.xlsx`, {
+      headers: { cookie: [...f.cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
+    });
+    assert.equal(xlsx.status, 200);
+    assert.equal(
+      Buffer.from(await xlsx.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+      "PK",
+      "a zip: the XLSX container",
+    );
   });
 });

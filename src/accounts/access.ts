@@ -152,6 +152,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   "POST /pass/programmes/nouveau": "pass.commander",
   "GET /pass/programmes/:id": "compte",
   "GET /pass/programmes/:id/export.csv": "pass.consulter",
+  "GET /pass/programmes/:id/export.xlsx": "pass.consulter",
   "POST /pass/programmes/:id/carnets": "pass.commander",
   "POST /pass/programmes/:id/attribution": "pass.attribuer",
   "GET /pass/programmes/:id/impression": "pass.commander",

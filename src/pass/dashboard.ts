@@ -5,6 +5,7 @@
  * has no labelled place within 15 km (the coverage's nearest-point index and detour factor).
  */
 import { sql } from "kysely";
+import writeXlsxFile from "write-excel-file/node";
 import { DEFAULT_PARAMS } from "../coverage/model.ts";
 import { SphereIndex } from "../coverage/sphere.ts";
 import { addDays, type Day } from "../platform/clock.ts";
@@ -134,18 +135,13 @@ export async function programmeFunnel(
   };
 }
 
-/** The dashboard as CSV (semicolons, French spreadsheets' default), small counts hidden as on the page. */
-export function funnelCsv(
+/** The dashboard as rows (programme, indicateur, détail, valeur), small counts hidden (null) as on the page. */
+function funnelRows(
   f: Funnel,
   programmeName: string,
   organisationName: (id: number) => string,
-): string {
-  const cell = (v: string | number | null) => {
-    const s = v === null ? "moins de 5" : String(v);
-    return /[";\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-  };
-  const lines: (string | number | null)[][] = [
-    ["programme", "indicateur", "detail", "valeur"],
+): (string | number | null)[][] {
+  return [
     ...(
       [
         ["carnets commandés", f.ordered],
@@ -162,8 +158,11 @@ export function funnelCsv(
         ["carnets remis non utilisés après 8 semaines", f.unusedAfter8Weeks],
       ] as const
     ).map(([k, v]) => [programmeName, k, "", v]),
-    ...f.byPrescriber.flatMap((r) => [
-      [programmeName, "carnets remis par prescripteur", organisationName(r.organisationId), r.handed],
+    ...f.byPrescriber.map((r) => [
+      programmeName,
+      "carnets remis par prescripteur",
+      organisationName(r.organisationId),
+      r.handed,
     ]),
     ...f.byPlace.map((r) => [
       programmeName,
@@ -174,5 +173,33 @@ export function funnelCsv(
     ...f.byCommune.map((r) => [programmeName, "carnets remis par commune", r.commune, r.handed]),
     ...f.byMonth.map((r) => [programmeName, "chèques encaissés par mois", r.month, r.redeemed]),
   ];
+}
+
+const HEADER = ["programme", "indicateur", "detail", "valeur"];
+const shown = (v: string | number | null) => (v === null ? "moins de 5" : v);
+
+/** The dashboard as CSV (semicolons, French spreadsheets' default; UTF-8 with its mark). */
+export function funnelCsv(
+  f: Funnel,
+  programmeName: string,
+  organisationName: (id: number) => string,
+): string {
+  const cell = (v: string | number | null) => {
+    const s = String(shown(v));
+    return /[";\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  };
+  const lines = [HEADER, ...funnelRows(f, programmeName, organisationName)];
   return `\uFEFF${lines.map((l) => l.map(cell).join(";")).join("\r\n")}\r\n`;
+}
+
+/** The dashboard as a spreadsheet (XLSX): the same rows, numbers as numbers. */
+export async function funnelXlsx(
+  f: Funnel,
+  programmeName: string,
+  organisationName: (id: number) => string,
+): Promise<Buffer> {
+  const rows = [HEADER, ...funnelRows(f, programmeName, organisationName)].map((l) =>
+    l.map((v) => ({ value: shown(v) })),
+  );
+  return writeXlsxFile(rows, { sheet: "Tableau de bord" }).toBuffer();
 }

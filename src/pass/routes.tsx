@@ -21,7 +21,7 @@ import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
 import { problem } from "../platform/schema.ts";
 import { type ResolveOptions, resolveTerritory, unresolvedView } from "../territories/resolve.ts";
 import { readCode } from "./code.ts";
-import { funnelCsv, programmeFunnel } from "./dashboard.ts";
+import { funnelCsv, funnelXlsx, programmeFunnel } from "./dashboard.ts";
 import {
   AGE_BRACKETS,
   type AgeBracket,
@@ -452,6 +452,22 @@ export function registerPassRoutes(app: FastifyInstance, ctx: AppContext): void 
         .header("content-disposition", `attachment; filename="pass-programme-${p.id}.csv"`)
         .type("text/csv; charset=utf-8")
         .send(funnelCsv(f, p.name, names));
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    "/pass/programmes/:id/export.xlsx",
+    { schema: { hide: true } },
+    async (req, reply) => {
+      const p = await programmeOr404(req.params.id);
+      await authorize(req, ctx, "pass.consulter", programmeScope(p));
+      const f = await funnelOf(p);
+      const names = await namesOf([...f.byPrescriber, ...f.byPlace].map((r) => r.organisationId));
+      return reply
+        .header("cache-control", "no-store")
+        .header("content-disposition", `attachment; filename="pass-programme-${p.id}.xlsx"`)
+        .type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .send(await funnelXlsx(f, p.name, names));
     },
   );
 

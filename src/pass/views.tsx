@@ -301,7 +301,8 @@ export function ProgrammePage(p: {
       <p>
         <a href={`/pass/releves?programme=${x.id}`}>Relevés mensuels et paiements</a>
         {" · "}
-        <a href={`/pass/programmes/${x.id}/export.csv`}>Télécharger le tableau de bord (CSV)</a>
+        Télécharger le tableau de bord : <a href={`/pass/programmes/${x.id}/export.csv`}>CSV</a>,{" "}
+        <a href={`/pass/programmes/${x.id}/export.xlsx`}>tableur (XLSX)</a>
       </p>
       <h2>Où en sont les chèques ?</h2>
       <TableRegion label="Du carnet commandé au carnet entièrement utilisé">
