@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { professionalToken } from "./support/accounts.ts";
+import { member, organisation, tokenOf } from "./support/people.ts";
 import { startTestServer } from "./support/server.ts";
 
 interface Schema {
@@ -42,19 +43,51 @@ interface Document {
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let doc: Document;
+/** Personal tokens of fictitious people of the pass numérique (financeur, coordinator, prescriber, mediator). */
+const passTokens: Record<string, string> = {};
+const passIds: Record<string, number> = {};
 before(async () => {
   server = await startTestServer();
   doc = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as Document;
+  const db = server.ctx.database.db;
+  const clock = server.ctx.clock;
+  passIds.financeur = await organisation(db, clock, {
+    name: "Financeur (essai)",
+    kind: "financeur",
+    territoryId: "23",
+  });
+  passIds.ccas = await organisation(db, clock, { name: "CCAS (essai)", kind: "ccas", territoryId: "23096" });
+  passIds.lieu = await organisation(db, clock, {
+    name: "Lieu (essai)",
+    kind: "lieu-de-mediation",
+    territoryId: "23096",
+  });
+  passIds.creuse = await organisation(db, clock, {
+    name: "Coordination (essai)",
+    kind: "collectivite",
+    territoryId: "23",
+  });
+  for (const [who, org, role] of [
+    ["financeur", passIds.financeur, "financeur"],
+    ["coordinateur", passIds.creuse, "coordinateur"],
+    ["prescripteur", passIds.ccas, "prescripteur"],
+    ["mediateur", passIds.lieu, "mediateur"],
+  ] as const) {
+    await member(db, clock, `openapi.${who}@example.org`, org as number, role);
+    passTokens[who] = await tokenOf(db, clock, `openapi.${who}@example.org`);
+  }
 });
 after(() => server.close());
 
-const send = (method: string, path: string, body?: unknown) =>
+const send = (method: string, path: string, body?: unknown, token?: string) =>
   fetch(server.url + path, {
     method,
     redirect: "manual",
-    ...(body === undefined
-      ? {}
-      : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
 
 const operations = () =>
@@ -118,7 +151,7 @@ describe("the generated OpenAPI document", () => {
       .filter((r) => r.url.startsWith("/api/v1/") && r.method !== "HEAD" && r.url !== "/api/v1/openapi.json")
       .map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, "{$1}")}`)
       .sort();
-    assert.equal(served.length, 14, served.join(", "));
+    assert.equal(served.length, 20, served.join(", "));
     assert.deepEqual(documented, served);
   });
 
@@ -160,8 +193,8 @@ describe("the generated OpenAPI document", () => {
 describe("real responses validate against the document", () => {
   test("every /api/v1 route, on the real data", async () => {
     const checked = new Set<string>();
-    const check = async (key: string, path: string, body?: unknown, status = 200) => {
-      const res = await send(key.split(" ")[0] as string, path, body);
+    const check = async (key: string, path: string, body?: unknown, status = 200, token?: string) => {
+      const res = await send(key.split(" ")[0] as string, path, body, token);
       assert.equal(res.status, status, `${key} ${path}`);
       checked.add(key);
       return checkResponse(key, res);
@@ -219,6 +252,82 @@ describe("real responses validate against the document", () => {
     assert.equal(res.status, 200);
     const me = (await checkResponse("GET /api/v1/moi", res)) as { personne: { email: string } };
     assert.equal(me.personne.email, "openapi@example.org");
+    // The pass numérique, from the programme to the redemption, with each refusal the document declares.
+    const t = passTokens;
+    const created = (await check(
+      "POST /api/v1/pass/programmes",
+      "/api/v1/pass/programmes",
+      { ...programmeBody(), lieux: [passIds.lieu] },
+      201,
+      t.financeur,
+    )) as { id: number };
+    passIds.programme = created.id;
+    const ordered = (await check(
+      "POST /api/v1/pass/programmes/{id}/carnets",
+      `/api/v1/pass/programmes/${created.id}/carnets`,
+      { nombre: 2 },
+      201,
+      t.financeur,
+    )) as { carnets: { numero: string; cheques: string[] }[] };
+    const [first, second] = ordered.carnets as [{ numero: string; cheques: string[] }, { numero: string }];
+    passCode = first.cheques[1] as string;
+    passSerial = second.numero;
+    await check(
+      "POST /api/v1/pass/programmes/{id}/carnets",
+      "/api/v1/pass/programmes/999999/carnets",
+      { nombre: 1 },
+      404,
+      t.financeur,
+    );
+    const allocate = (serial: string, status: number) =>
+      check(
+        "POST /api/v1/pass/carnets/{serial}/attribution",
+        `/api/v1/pass/carnets/${serial}/attribution`,
+        { organisation: passIds.ccas },
+        status,
+        t.coordinateur,
+      );
+    await allocate(first.numero, 200);
+    await allocate(first.numero, 409);
+    await check(
+      "POST /api/v1/pass/carnets/{serial}/remise",
+      `/api/v1/pass/carnets/${first.numero}/remise`,
+      { commune: "23096" },
+      200,
+      t.prescripteur,
+    );
+    await check(
+      "POST /api/v1/pass/carnets/{serial}/remise",
+      `/api/v1/pass/carnets/${first.numero}/remise`,
+      { commune: "23096" },
+      409,
+      t.prescripteur,
+    );
+    await check(
+      "GET /api/v1/pass/cheques/{code}",
+      `/api/v1/pass/cheques/${first.cheques[0]}`,
+      undefined,
+      200,
+      t.mediateur,
+    );
+    await check(
+      "GET /api/v1/pass/cheques/{code}",
+      "/api/v1/pass/cheques/2345678922",
+      undefined,
+      422,
+      t.mediateur,
+    );
+    const redeem = (code: string, status: number) =>
+      check(
+        "POST /api/v1/pass/cheques/{code}/encaissement",
+        `/api/v1/pass/cheques/${code}/encaissement`,
+        {},
+        status,
+        t.mediateur,
+      );
+    await redeem(first.cheques[0] as string, 200);
+    await redeem(first.cheques[0] as string, 409);
+    await redeem("2345678922", 422);
     assert.deepEqual(
       [...checked].sort(),
       operations()
@@ -229,9 +338,24 @@ describe("real responses validate against the document", () => {
   });
 });
 
+let passCode = "";
+let passSerial = "";
+const programmeBody = () => ({
+  nom: "Programme de la documentation (essai)",
+  territoire: "23",
+  publics: ["seniors"],
+  valeur_centimes: 1000,
+  carnet: 10,
+  validite_mois: 12,
+  date_limite: "2027-12-31",
+  delai_grace_jours: 59,
+  budget_centimes: 1_000_000,
+  lieux: [],
+});
+
 describe("the schema layer refuses bad input of every route, in French", () => {
   /** A request that the route accepts, to which one bad parameter is added. */
-  const BASE: Record<string, { path: string; body?: Record<string, unknown> }> = {
+  const BASE: Record<string, { path: string; body?: Record<string, unknown>; who?: string }> = {
     "GET /api/v1/territoires": { path: "/api/v1/territoires?q=lyon" },
     "GET /api/v1/territoires/{id}": { path: "/api/v1/territoires/{id}" },
     "GET /api/v1/lieux": { path: "/api/v1/lieux" },
@@ -249,6 +373,32 @@ describe("the schema layer refuses bad input of every route, in French", () => {
     "POST /api/v1/diagnostic": { path: "/api/v1/diagnostic", body: { commune: "23096", reponses: {} } },
     "GET /api/v1/moi": { path: "/api/v1/moi" },
     "GET /api/v1/horaires/verification": { path: "/api/v1/horaires/verification?texte=Mo-Fr%2009:00-12:00" },
+    "POST /api/v1/pass/programmes": {
+      path: "/api/v1/pass/programmes",
+      body: programmeBody(),
+      who: "financeur",
+    },
+    "POST /api/v1/pass/programmes/{id}/carnets": {
+      path: "/api/v1/pass/programmes/{id}/carnets",
+      body: { nombre: 1 },
+      who: "financeur",
+    },
+    "POST /api/v1/pass/carnets/{serial}/attribution": {
+      path: "/api/v1/pass/carnets/{serial}/attribution",
+      body: { organisation: 1 },
+      who: "coordinateur",
+    },
+    "POST /api/v1/pass/carnets/{serial}/remise": {
+      path: "/api/v1/pass/carnets/{serial}/remise",
+      body: { commune: "23096", beneficiaire: "D-1" },
+      who: "prescripteur",
+    },
+    "GET /api/v1/pass/cheques/{code}": { path: "/api/v1/pass/cheques/{code}", who: "mediateur" },
+    "POST /api/v1/pass/cheques/{code}/encaissement": {
+      path: "/api/v1/pass/cheques/{code}/encaissement",
+      body: { date_atelier: "2026-12-01" },
+      who: "mediateur",
+    },
   };
 
   async function refused(what: string, res: Response, detail: RegExp): Promise<void> {
@@ -281,7 +431,12 @@ describe("the schema layer refuses bad input of every route, in French", () => {
           if (long) {
             await refused(
               `${key} ${p.name}`,
-              await send(method, base.path.replace(`{${p.name}}`, long)),
+              await send(
+                method,
+                base.path.replace(`{${p.name}}`, long),
+                undefined,
+                base.who && passTokens[base.who],
+              ),
               new RegExp(`${p.name} est trop long \\(${long.length} caractères\\)`),
             );
             cases++;
@@ -312,7 +467,15 @@ describe("the schema layer refuses bad input of every route, in French", () => {
         const long = "9".repeat(s.maxLength + 1);
         await refused(
           `${key} ${name} too long`,
-          await send(method, base.path, { ...base.body, [name]: long }),
+          await send(
+            method,
+            base.path
+              .replace("{id}", String(passIds.programme))
+              .replace("{serial}", passSerial)
+              .replace("{code}", passCode),
+            { ...base.body, [name]: long },
+            base.who && passTokens[base.who],
+          ),
           new RegExp(`${name} est trop long \\(${long.length} caractères\\)`),
         );
         cases++;

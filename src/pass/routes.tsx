@@ -18,7 +18,7 @@ import { calendarOf } from "../places/hours.ts";
 import { dayIn, parseDay } from "../platform/clock.ts";
 import { formatDay } from "../platform/format.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
-import { problem } from "../platform/schema.ts";
+import { problem, problemWith } from "../platform/schema.ts";
 import { type ResolveOptions, resolveTerritory, unresolvedView } from "../territories/resolve.ts";
 import { readCode } from "./code.ts";
 import { funnelCsv, funnelXlsx, programmeFunnel } from "./dashboard.ts";
@@ -959,6 +959,16 @@ export function registerPassRoutes(app: FastifyInstance, ctx: AppContext): void 
     serial: z.string().max(40).describe("Le numéro du carnet, par exemple P0001-000001."),
   });
   const TAG = ["Pass numérique"];
+  const REASON = {
+    erreur: z
+      .string()
+      .max(40)
+      .describe("La raison, pour un programme : deja-remis, faute, caractere, longueur…"),
+  };
+  const REDEEMED = {
+    ...REASON,
+    encaisse_le: z.string().max(40).optional().describe("Quand le chèque a été encaissé (déjà encaissé)."),
+  };
 
   /** A cheque's code from the URL: 422 with what is wrong (a typo, a character no code has), 404 when unknown. */
   async function chequeOf(reply: FastifyReply, raw: string): Promise<ChequeView | null> {
@@ -1001,20 +1011,40 @@ export function registerPassRoutes(app: FastifyInstance, ctx: AppContext): void 
         tags: TAG,
         summary: "Créer un programme de pass numérique (financeur)",
         body: z.object({
-          nom: z.string().min(1).max(200),
+          nom: z.string().min(1).max(200).describe("Nom du programme."),
           territoire: z.string().max(20).describe("Identifiant du territoire : 23, 200067213, 23096…"),
-          publics: z.array(z.enum(PUBLICS)).min(1).max(PUBLICS.length),
+          publics: z.array(z.enum(PUBLICS)).min(1).max(PUBLICS.length).describe("Publics visés."),
           valeur_centimes: z
             .number()
             .int()
             .min(LIMITS.faceValueCents.min)
             .max(LIMITS.faceValueCents.max)
             .describe("Valeur d'un chèque en centimes (1000 = 10 €)."),
-          carnet: z.union([z.literal(5), z.literal(10)]).describe("Chèques par carnet."),
-          validite_mois: z.number().int().min(LIMITS.validityMonths.min).max(LIMITS.validityMonths.max),
-          date_limite: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "date_limite : AAAA-MM-JJ"),
-          delai_grace_jours: z.number().int().min(LIMITS.graceDays.min).max(LIMITS.graceDays.max).default(0),
-          budget_centimes: z.number().int().min(0).max(LIMITS.budgetCents.max),
+          carnet: z.union([z.literal(5), z.literal(10)]).describe("Chèques par carnet : 5 ou 10."),
+          validite_mois: z
+            .number()
+            .int()
+            .min(LIMITS.validityMonths.min)
+            .max(LIMITS.validityMonths.max)
+            .describe("Validité d'un chèque après la remise, en mois."),
+          date_limite: z
+            .string()
+            .max(10)
+            .regex(/^\d{4}-\d{2}-\d{2}$/, "date_limite : AAAA-MM-JJ")
+            .describe("Dernier jour pour remettre un carnet et utiliser un chèque."),
+          delai_grace_jours: z
+            .number()
+            .int()
+            .min(LIMITS.graceDays.min)
+            .max(LIMITS.graceDays.max)
+            .default(0)
+            .describe("Jours après la fin de validité pour déclarer un atelier fait pendant la validité."),
+          budget_centimes: z
+            .number()
+            .int()
+            .min(0)
+            .max(LIMITS.budgetCents.max)
+            .describe("Budget en centimes."),
           lieux: z
             .array(z.number().int().positive())
             .max(500)
@@ -1023,8 +1053,8 @@ export function registerPassRoutes(app: FastifyInstance, ctx: AppContext): void 
         }),
         response: {
           201: z.object({ id: z.number().int(), nom: z.string() }),
-          400: problem("Demande incorrecte."),
-          403: problem("Pas financeur."),
+          400: problem("Demande incorrecte : un champ manque ou n'a pas la bonne forme."),
+          403: problem("Seul un financeur crée un programme."),
         },
       },
     },
@@ -1072,10 +1102,18 @@ export function registerPassRoutes(app: FastifyInstance, ctx: AppContext): void 
       schema: {
         tags: TAG,
         summary: "Commander des carnets : leurs numéros et les codes de leurs chèques",
-        params: z.object({ id: z.string().max(12) }),
-        body: z.object({ nombre: z.number().int().min(LIMITS.order.min).max(LIMITS.order.max) }),
+        params: z.object({ id: z.string().max(12).describe("Numéro du programme.") }),
+        body: z.object({
+          nombre: z
+            .number()
+            .int()
+            .min(LIMITS.order.min)
+            .max(LIMITS.order.max)
+            .describe("Nombre de carnets à commander."),
+        }),
         response: {
           201: z.object({ carnets: z.array(z.object({ numero: z.string(), cheques: z.array(z.string()) })) }),
+          400: problem("Demande incorrecte."),
           404: problem("Programme inconnu."),
           409: problem("Budget dépassé : rien n'est commandé."),
         },
@@ -1100,11 +1138,15 @@ export function registerPassRoutes(app: FastifyInstance, ctx: AppContext): void 
         tags: TAG,
         summary: "Attribuer un carnet à un prescripteur",
         params: serialParam,
-        body: z.object({ organisation: z.number().int().positive() }),
+        body: z.object({
+          organisation: z.number().int().positive().describe("Numéro de l'organisation prescriptrice."),
+        }),
         response: {
           200: z.object({ numero: z.string(), organisation: z.number().int() }),
+          400: problem("Demande incorrecte."),
           404: problem("Carnet inconnu."),
-          409: problem("Déjà attribué."),
+          409: problem("Déjà attribué, remis ou annulé."),
+          422: problem("Cette organisation n'agit pas sur le territoire du programme."),
         },
       },
     },
@@ -1137,19 +1179,28 @@ export function registerPassRoutes(app: FastifyInstance, ctx: AppContext): void 
         params: serialParam,
         body: z.object({
           commune: z.string().max(5).describe("Code INSEE de la commune du bénéficiaire."),
-          tranche_age: z.enum(AGE_BRACKETS).optional(),
+          tranche_age: z
+            .enum(AGE_BRACKETS)
+            .optional()
+            .describe("Tranche d'âge du bénéficiaire (facultatif)."),
           beneficiaire: z
             .string()
             .max(30)
             .regex(/^[\p{L}\p{N} ._/-]*$/u, "beneficiaire : lettres, chiffres et tirets")
             .optional()
             .describe("Le numéro de dossier du prescripteur, jamais un nom."),
-          diagnostic: z.number().int().positive().optional(),
+          diagnostic: z
+            .number()
+            .int()
+            .positive()
+            .optional()
+            .describe("Numéro du diagnostic fait avec la personne (facultatif)."),
         }),
         response: {
           200: z.object({ numero: z.string(), valable_jusqu_au: z.string() }),
+          400: problem("Demande incorrecte, ou commune inconnue."),
           404: problem("Carnet inconnu."),
-          409: problem("Déjà remis, annulé, ou pas attribué à votre structure."),
+          409: problemWith("Déjà remis, annulé, ou après la date limite.", REASON),
         },
       },
     },
@@ -1198,8 +1249,9 @@ export function registerPassRoutes(app: FastifyInstance, ctx: AppContext): void 
         params: codeParam,
         response: {
           200: chequeSchema,
+          400: problem("Code trop long."),
           404: problem("Code inconnu."),
-          422: problem("Faute de frappe dans le code."),
+          422: problemWith("Faute de frappe dans le code, ou un caractère qu'aucun code n'a.", REASON),
         },
       },
     },
@@ -1221,24 +1273,27 @@ export function registerPassRoutes(app: FastifyInstance, ctx: AppContext): void 
           .object({
             date_atelier: z
               .string()
+              .max(10)
               .regex(/^\d{4}-\d{2}-\d{2}$/, "date_atelier : AAAA-MM-JJ")
               .optional()
-              .describe("Aujourd'hui par défaut."),
+              .describe("Jour de l'atelier, AAAA-MM-JJ ; aujourd'hui par défaut."),
             duree_minutes: z
               .number()
               .int()
               .min(LIMITS.workshopMinutes.min)
               .max(LIMITS.workshopMinutes.max)
-              .default(60),
+              .default(60)
+              .describe("Durée de l'atelier en minutes (120 au plus)."),
           })
           .default({ duree_minutes: 60 }),
         response: {
           200: chequeSchema,
-          403: problem("Votre structure n'est pas habilitée par ce programme."),
+          400: problem("Demande incorrecte."),
+          403: problemWith("Votre structure n'est pas habilitée par ce programme.", REDEEMED),
           404: problem("Code inconnu."),
-          409: problem("Déjà encaissé (avec la date) ou pas encore remis."),
-          410: problem("Expiré ou annulé."),
-          422: problem("Faute de frappe dans le code, ou atelier hors de la validité."),
+          409: problemWith("Déjà encaissé (avec la date) ou pas encore remis.", REDEEMED),
+          410: problemWith("Expiré ou annulé.", REDEEMED),
+          422: problemWith("Faute de frappe dans le code, ou atelier hors de la validité.", REDEEMED),
         },
       },
     },

@@ -139,6 +139,12 @@ export const problem = (description: string) => ({
   content: { "application/problem+json": { schema: problemSchema } },
 });
 
+/** A problem response whose body carries extension members of its own (RFC 9457), e.g. a machine-readable reason. */
+export const problemWith = (description: string, extra: z.ZodRawShape) => ({
+  description,
+  content: { "application/problem+json": { schema: problemSchema.extend(extra) } },
+});
+
 // Query helpers: every text has a maximum length; numbers come as text and are read as numbers.
 
 /** Optional text of a query. */
