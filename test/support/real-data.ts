@@ -5,7 +5,7 @@
  * `preparedDataDir` keys the loaded database. Any change of a data file or of a reader reads the files again.
  *
  * Only for tests that use the data as their input. The tests of the readers themselves (territories/load.test.ts,
- * the indicator files of fragility/indicators.test.ts) keep calling them.
+ * the indicator files of fragility/indicators.test.ts, the importers' tests) keep calling them.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -15,6 +15,7 @@ import { deserialize, serialize } from "node:v8";
 import { IndicatorTable } from "../../src/fragility/compute.ts";
 import { FRAGILITY_FILES } from "../../src/fragility/indicators.ts";
 import { type FragilityInputs, readFragilityInputs } from "../../src/fragility/load.ts";
+import type { Place } from "../../src/places/model.ts";
 import {
   readTerritoryDataset,
   type TerritoryDataset,
@@ -23,14 +24,12 @@ import {
 
 const SRC = join(import.meta.dirname, "../../src");
 
-/** The code that reads and joins the files: every module of src/territories, src/fragility and src/platform. */
+/** The code that reads, joins and imports the files: every module of src/ but the tests. */
 const readerSources = (): string[] =>
-  ["territories", "fragility", "platform"].flatMap((dir) =>
-    readdirSync(join(SRC, dir))
-      .filter((f) => /\.tsx?$/.test(f) && !f.endsWith(".test.ts"))
-      .sort()
-      .map((f) => join(SRC, dir, f)),
-  );
+  readdirSync(SRC, { recursive: true, encoding: "utf8" })
+    .filter((f) => /\.tsx?$/.test(f) && !f.endsWith(".test.ts"))
+    .sort()
+    .map((f) => join(SRC, f));
 
 async function cached<T>(name: string, files: string[], read: () => Promise<T>): Promise<T> {
   const hash = createHash("sha256");
@@ -63,4 +62,18 @@ export async function fragilityInputs(dataDir: string): Promise<FragilityInputs>
     return read;
   });
   return { ...plain, columns: new IndicatorTable(plain.indicators, plain.communes) };
+}
+
+/**
+ * Every shipped place after deduplication, as `shipped()` of test/support/orientation.ts builds them from the files
+ * (`build`), read once per version of the files.
+ */
+export async function shippedPlaces(
+  dataDir: string,
+  /** The shipped places' files, relative to the data folder. */
+  placeFiles: string[],
+  build: () => Promise<Place[]>,
+): Promise<Place[]> {
+  const files = [...(await territoryFilePaths(dataDir)), ...placeFiles.map((f) => join(dataDir, f))];
+  return cached("places", files, build);
 }
