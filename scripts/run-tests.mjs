@@ -1,42 +1,61 @@
 #!/usr/bin/env node
 // Runs every *.test.ts of src/ and test/ with node:test, several files at a time, the longest first. Each file's output
 // is printed whole when it ends, with its time; the slowest files and the failed ones are listed at the end.
-// `--unit` runs only the tests next to the code (src/). Any other argument narrows to the files whose path contains it.
-import { spawn, spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+// `--unit` runs only the tests next to the code (src/); `--record` writes each file's time to test/durations.json when
+// every file passed (the order of the next runs). Any other argument narrows to the files whose path contains it.
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const walk = (dir) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? (e.name === "node_modules" ? [] : walk(join(dir, e.name))) : [join(dir, e.name)],
   );
+const DURATIONS = "test/durations.json";
 const args = process.argv.slice(2);
 const unitOnly = args.includes("--unit");
 const filters = args.filter((a) => !a.startsWith("--"));
 const files = [...walk("src"), ...(unitOnly ? [] : walk("test"))]
   .filter((f) => f.endsWith(".test.ts"))
   .filter((f) => filters.length === 0 || filters.some((p) => f.includes(p)));
-// The longest files first (browser journeys and database operations, then server and store tests, then unit tests), so
-// that the last minutes are not spent waiting for one long file while the other cores are idle.
-const rank = (f) =>
+// The longest files first, by the durations measured in an earlier full run (test/durations.json, rewritten by
+// `--record`), so that the last minutes are not spent waiting for one long file while the other slots are idle. A file
+// not measured yet gets a guess from where it lives (browser journeys and database operations, then server and store
+// tests, then unit tests).
+const measured = existsSync(DURATIONS) ? JSON.parse(readFileSync(DURATIONS, "utf8")) : {};
+const guess = (f) =>
   f.startsWith("test/e2e") || f.startsWith("test/db-")
-    ? 0
+    ? 150
     : f.startsWith("test") || f.includes("store")
-      ? 1
-      : 2;
-files.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+      ? 60
+      : 10;
+const expected = (f) => measured[f] ?? guess(f);
+files.sort((a, b) => expected(b) - expected(a) || a.localeCompare(b));
 // No TZ here: the tests run in the machine's time zone, as production does (.ci/run picks a non-Paris one).
 const env = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" };
-if (files.some((f) => f.startsWith("test/"))) {
-  // The loaded test database, built once before the files that copy it start.
-  const prepared = spawnSync(process.execPath, ["--import", "tsx", "test/support/prepare.ts"], {
-    stdio: "inherit",
-    env,
+// The files of test/ copy the loaded test database, built once by test/support/prepare.ts before any of them starts.
+// The files of src/ do not need it: they run on the other slots meanwhile.
+const needsPrepared = (f) => f.startsWith("test/");
+/** @type {Promise<void> | null} */
+let prepared = null;
+if (files.some(needsPrepared)) {
+  prepared = new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "test/support/prepare.ts"], {
+      stdio: "inherit",
+      env,
+    });
+    child.on("close", (code) => {
+      if (code !== 0) {
+        console.error(`test/support/prepare.ts failed (${code})`);
+        process.exit(code ?? 1);
+      }
+      prepared = null;
+      resolve();
+    });
   });
-  if (prepared.status !== 0) process.exit(prepared.status ?? 1);
 }
 
-const concurrency = Math.max(1, Number(process.env.MAILLAGE_TEST_CONCURRENCY ?? 3));
+const concurrency = Math.max(1, Number(process.env.MAILLAGE_TEST_CONCURRENCY ?? 4));
 const started = Date.now();
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 /** @type {{file: string, ms: number, ok: boolean}[]} */
@@ -64,9 +83,23 @@ function runFile(file) {
 }
 
 const queue = [...files];
+/** The longest file that can start now: while the test database is being prepared, only files of src/. */
+const next = () => {
+  const i = queue.findIndex((f) => !prepared || !needsPrepared(f));
+  return i === -1 ? undefined : queue.splice(i, 1)[0];
+};
+// One slot waits for the preparation (it uses a core itself); the others take files of src/ meanwhile.
+const waitPrepared = async () => {
+  if (prepared) await prepared;
+};
 await Promise.all(
-  Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-    for (let f = queue.shift(); f; f = queue.shift()) await runFile(f);
+  Array.from({ length: Math.min(concurrency, queue.length) }, async (_, slot) => {
+    if (slot === 0) await waitPrepared();
+    while (queue.length > 0) {
+      const f = next();
+      if (f) await runFile(f);
+      else await waitPrepared();
+    }
   }),
 );
 
@@ -79,5 +112,17 @@ if (failed.length > 0) {
   console.log(`failed files (${failed.length}):`);
   for (const d of failed) console.log(`  ${d.file}`);
   process.exit(1);
+}
+if (args.includes("--record")) {
+  // Keeps the figures of the files that ran, adds the new ones, drops the files that no longer exist.
+  const all = new Set([...walk("src"), ...walk("test")]);
+  const next = Object.fromEntries(
+    [
+      ...Object.entries(measured).filter(([f]) => all.has(f)),
+      ...done.map((d) => [d.file, Math.round(d.ms / 1000)]),
+    ].sort(([fa, a], [fb, b]) => b - a || fa.localeCompare(fb)),
+  );
+  writeFileSync(DURATIONS, `${JSON.stringify(next, null, 2)}\n`);
+  console.log(`durations written to ${DURATIONS}`);
 }
 console.log("all files passed");

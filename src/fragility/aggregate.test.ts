@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { DATA_DIR } from "../../test/support/paths.ts";
+import { fragilityInputs } from "../../test/support/real-data.ts";
 import { aggregateScores, compareAggregates } from "./aggregate.ts";
 import { type ScoreTable, scoreTable } from "./compute.ts";
-import { type FragilityInputs, readFragilityInputs } from "./load.ts";
+import type { FragilityInputs } from "./load.ts";
 import { METHODS_DIR, readMethodFile } from "./method.ts";
 import type { CommuneScore } from "./model.ts";
 
@@ -13,7 +14,7 @@ describe("aggregates on the real files", () => {
   let table: ScoreTable;
   let scores: CommuneScore[];
   before(async () => {
-    inputs = await readFragilityInputs(DATA_DIR);
+    inputs = await fragilityInputs(DATA_DIR);
     table = scoreTable(await readMethodFile(join(METHODS_DIR, "officiel-2023.json")), inputs.columns);
     scores = table.all();
   });

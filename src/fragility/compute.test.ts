@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { DATA_DIR } from "../../test/support/paths.ts";
+import { fragilityInputs } from "../../test/support/real-data.ts";
 import { computeScores, countAtMost, countBelow, median, normaliser, percentile } from "./compute.ts";
 import { FILE_SPECS, FRAGILITY_FILES, readIndicatorFile } from "./indicators.ts";
-import { type FragilityInputs, readFragilityInputs } from "./load.ts";
+import type { FragilityInputs } from "./load.ts";
 import { METHODS_DIR, readMethodFile } from "./method.ts";
 import type { CommuneScore, Method } from "./model.ts";
 
@@ -50,7 +51,7 @@ describe("computeScores on the real files", () => {
   let officialScores: CommuneScore[];
   let rawTotals: Map<string, number | null>;
   before(async () => {
-    inputs = await readFragilityInputs(DATA_DIR);
+    inputs = await fragilityInputs(DATA_DIR);
     official = await readMethodFile(join(METHODS_DIR, "officiel-2023.json"));
     maillage = await readMethodFile(join(METHODS_DIR, "maillage-2025.json"));
     officialScores = computeScores(official, inputs.indicators, inputs.communes);

@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { DATA_DIR } from "../../test/support/paths.ts";
+import { fragilityInputs } from "../../test/support/real-data.ts";
 import { computeScores, scoreTable } from "./compute.ts";
 import { buildDistributions, deCause, explainCommune, frenchDecimal } from "./explain.ts";
 import { INDICATORS } from "./indicators.ts";
-import { type FragilityInputs, readFragilityInputs } from "./load.ts";
+import type { FragilityInputs } from "./load.ts";
 import { METHODS_DIR, readMethodFile } from "./method.ts";
 import type { Method } from "./model.ts";
 
@@ -28,7 +29,7 @@ describe("explanations on the real files", () => {
     return explainCommune(table.at(i), commune, method, INDICATORS, buildDistributions(table));
   };
   before(async () => {
-    inputs = await readFragilityInputs(DATA_DIR);
+    inputs = await fragilityInputs(DATA_DIR);
     official = await readMethodFile(join(METHODS_DIR, "officiel-2023.json"));
     maillage = await readMethodFile(join(METHODS_DIR, "maillage-2025.json"));
   });

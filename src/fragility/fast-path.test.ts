@@ -7,12 +7,13 @@ import {
   referenceScores,
 } from "../../test/support/fragility-reference.ts";
 import { DATA_DIR } from "../../test/support/paths.ts";
+import { fragilityInputs } from "../../test/support/real-data.ts";
 import { aggregateScores } from "./aggregate.ts";
 import { classOf } from "./classes.ts";
 import { scoreTable } from "./compute.ts";
 import { explainCommune } from "./explain.ts";
 import { INDICATORS } from "./indicators.ts";
-import { type FragilityInputs, readFragilityInputs } from "./load.ts";
+import type { FragilityInputs } from "./load.ts";
 import { METHODS_DIR, parseMethod, readMethodFile, SHIPPED_METHODS } from "./method.ts";
 import type { Method } from "./model.ts";
 import { computeMethod } from "./sync.ts";
@@ -47,7 +48,7 @@ describe("the typed-array computation equals the previous one exactly, on the re
   let inputs: FragilityInputs;
   const methods: Method[] = [];
   before(async () => {
-    inputs = await readFragilityInputs(DATA_DIR);
+    inputs = await fragilityInputs(DATA_DIR);
     for (const file of SHIPPED_METHODS) methods.push(await readMethodFile(join(METHODS_DIR, file)));
     for (const m of OTHER_METHODS) methods.push(parseMethod(JSON.stringify(m)));
   });

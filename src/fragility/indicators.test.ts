@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { DATA_DIR } from "../../test/support/paths.ts";
+import { territoriesWithoutGeometries } from "../../test/support/real-data.ts";
 import { DataFileError, readCsv } from "../platform/files.ts";
-import { readTerritoryDataset } from "../territories/load.ts";
 import {
   collectValues,
   FILE_SPECS,
@@ -180,7 +180,7 @@ describe("reading the real files", () => {
   });
 
   test("older codes follow the COG rule: a merged commune without a row takes the mean of its former communes", async () => {
-    const { territories } = await readTerritoryDataset(DATA_DIR, undefined, { geometries: false });
+    const { territories } = await territoriesWithoutGeometries(DATA_DIR);
     const former = formerCodeMap(territories);
     const file = join(DATA_DIR, FRAGILITY_FILES.ifnCommunes);
     const plain = await readIndicatorFile(file, FILE_SPECS.ifnCommunes, cog2025);

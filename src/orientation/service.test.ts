@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { DATA_DIR } from "../../test/support/paths.ts";
+import { territoriesWithoutGeometries } from "../../test/support/real-data.ts";
 import type { AppContext } from "../context.ts";
-import { readTerritoryDataset } from "../territories/load.ts";
 import { Referential } from "../territories/referential.ts";
 import { resolveTerritory } from "../territories/resolve.ts";
 import { SearchIndex } from "../territories/search.ts";
@@ -11,7 +11,7 @@ import { communeOptions, nearestCommune, orientationIndex } from "./service.ts";
 let ref: Referential;
 let search: SearchIndex;
 before(async () => {
-  const data = await readTerritoryDataset(DATA_DIR, undefined, { geometries: false });
+  const data = await territoriesWithoutGeometries(DATA_DIR);
   ref = new Referential(data.territories);
   search = new SearchIndex(data.territories);
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { DATA_DIR } from "../../test/support/paths.ts";
-import { readTerritoryDataset } from "./load.ts";
+import { territoriesWithoutGeometries } from "../../test/support/real-data.ts";
 import type { TerritoryKind } from "./model.ts";
 import { Referential } from "./referential.ts";
 import { ambiguityDetail, describeTerritory, type Resolution, resolveTerritory } from "./resolve.ts";
@@ -11,7 +11,7 @@ import { SearchIndex } from "./search.ts";
 let referential: Referential;
 let search: SearchIndex;
 before(async () => {
-  const data = await readTerritoryDataset(DATA_DIR, undefined, { geometries: false });
+  const data = await territoriesWithoutGeometries(DATA_DIR);
   referential = new Referential(data.territories);
   search = new SearchIndex(data.territories);
 });

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { DATA_DIR } from "../../test/support/paths.ts";
-import { readTerritoryDataset } from "./load.ts";
+import { territoriesWithoutGeometries } from "../../test/support/real-data.ts";
 import type { Territory } from "./model.ts";
 import { SearchIndex } from "./search.ts";
 
 // The real COG 2025 referential (without boundaries, which search does not need).
 let index: SearchIndex;
 before(async () => {
-  const data = await readTerritoryDataset(DATA_DIR, undefined, { geometries: false });
+  const data = await territoriesWithoutGeometries(DATA_DIR);
   index = new SearchIndex(data.territories);
 });
 

@@ -40,7 +40,7 @@ async function keyboardJourney(page: Page, js: boolean): Promise<void> {
   await noViolations(page, "sheet", js);
 }
 
-describe("orientation in a real browser", { skip: browserSkip(), timeout: 180_000 }, () => {
+describe("orientation in a real browser", { skip: browserSkip(), timeout: 600_000 }, () => {
   test("every step: status, French, 0 axe violations, 360 px", async () => {
     await checkPage(
       journey.browser,
@@ -141,7 +141,7 @@ describe("orientation in a real browser", { skip: browserSkip(), timeout: 180_00
   });
 });
 
-describe("orientation: « Laquelle ? » in a real browser", { skip: browserSkip(), timeout: 180_000 }, () => {
+describe("orientation: « Laquelle ? » in a real browser", { skip: browserSkip(), timeout: 600_000 }, () => {
   test("« Laquelle ? »: an ambiguous commune chosen by keyboard, with and without JavaScript; then its name in the field", async () => {
     await checkPage(
       journey.browser,

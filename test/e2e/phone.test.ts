@@ -71,7 +71,7 @@ function brokenWords(page: Page): Promise<string[]> {
   });
 }
 
-describe("every public page on a phone and a desktop", { skip: browserSkip(), timeout: 300_000 }, () => {
+describe("every public page on a phone and a desktop", { skip: browserSkip(), timeout: 900_000 }, () => {
   for (const size of SIZES) {
     test(`${size.width} × ${size.height}: no horizontal overflow, no word broken in a table, 0 axe violations`, async () => {
       assert.ok(place && sheet, "a place and a sheet were found");

@@ -6,8 +6,8 @@ import { gunzipSync } from "node:zlib";
 import { type CommuneIndex, communeIndex } from "../../src/places/import/communes.ts";
 import { openFile } from "../../src/places/import/read.ts";
 import { type ImportOptions, importPlaces, type RowOutcome } from "../../src/places/import/rows.ts";
-import { readTerritoryDataset } from "../../src/territories/load.ts";
 import { DATA_DIR } from "./paths.ts";
+import { territoriesWithoutGeometries } from "./real-data.ts";
 
 export const FILES = {
   franceServices: "mediation/france-services-2024-08-01.csv.gz",
@@ -20,9 +20,7 @@ export const EXAMPLE_CSV = join(import.meta.dirname, "../../src/places/standard/
 let index: Promise<CommuneIndex> | null = null;
 /** The real COG 2025 communes, loaded once per test file. */
 export function communes(): Promise<CommuneIndex> {
-  index ??= readTerritoryDataset(DATA_DIR, undefined, { geometries: false }).then((d) =>
-    communeIndex(d.territories),
-  );
+  index ??= territoriesWithoutGeometries(DATA_DIR).then((d) => communeIndex(d.territories));
   return index;
 }
 

@@ -14,8 +14,8 @@ import { buildServer, listen } from "../../src/server.ts";
 import { territoryFilePaths } from "../../src/territories/load.ts";
 import { DATA_DIR } from "./paths.ts";
 
-/** A fresh copy of a data folder whose embedded database is already created, migrated and loaded. */
-export async function preparedDataDir(): Promise<string> {
+/** The folder of the loaded test database, built once per data version and migrations (copied, never opened). */
+export async function preparedTemplate(): Promise<string> {
   // Keyed by the data files and the migrations' code: any change prepares a new database.
   const schema = createHash("sha256")
     .update(
@@ -38,6 +38,12 @@ export async function preparedDataDir(): Promise<string> {
       rmSync(building, { recursive: true, force: true });
     }
   }
+  return template;
+}
+
+/** A fresh copy of a data folder whose embedded database is already created, migrated and loaded. */
+export async function preparedDataDir(): Promise<string> {
+  const template = await preparedTemplate();
   const dataDir = mkdtempSync(join(tmpdir(), "maillage-test-run-"));
   cpSync(template, dataDir, { recursive: true });
   return dataDir;
