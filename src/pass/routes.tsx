@@ -439,37 +439,30 @@ export function registerPassRoutes(app: FastifyInstance, ctx: AppContext): void 
     (req, reply) => programmePage(req, reply),
   );
 
-  app.get<{ Params: { id: string } }>(
-    "/pass/programmes/:id/export.csv",
-    { schema: { hide: true } },
-    async (req, reply) => {
-      const p = await programmeOr404(req.params.id);
-      await authorize(req, ctx, "pass.consulter", programmeScope(p));
-      const f = await funnelOf(p);
-      const names = await namesOf([...f.byPrescriber, ...f.byPlace].map((r) => r.organisationId));
-      return reply
-        .header("cache-control", "no-store")
-        .header("content-disposition", `attachment; filename="pass-programme-${p.id}.csv"`)
-        .type("text/csv; charset=utf-8")
-        .send(funnelCsv(f, p.name, names));
+  /** The dashboard as a file: CSV (semicolons) or XLSX, the same rows. */
+  const EXPORTS = {
+    csv: {
+      type: "text/csv; charset=utf-8",
+      write: async (...a: Parameters<typeof funnelCsv>) => funnelCsv(...a),
     },
-  );
-
-  app.get<{ Params: { id: string } }>(
-    "/pass/programmes/:id/export.xlsx",
-    { schema: { hide: true } },
-    async (req, reply) => {
-      const p = await programmeOr404(req.params.id);
-      await authorize(req, ctx, "pass.consulter", programmeScope(p));
-      const f = await funnelOf(p);
-      const names = await namesOf([...f.byPrescriber, ...f.byPlace].map((r) => r.organisationId));
-      return reply
-        .header("cache-control", "no-store")
-        .header("content-disposition", `attachment; filename="pass-programme-${p.id}.xlsx"`)
-        .type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .send(await funnelXlsx(f, p.name, names));
-    },
-  );
+    xlsx: { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write: funnelXlsx },
+  } as const;
+  for (const [ext, format] of Object.entries(EXPORTS))
+    app.get<{ Params: { id: string } }>(
+      `/pass/programmes/:id/export.${ext}`,
+      { schema: { hide: true } },
+      async (req, reply) => {
+        const p = await programmeOr404(req.params.id);
+        await authorize(req, ctx, "pass.consulter", programmeScope(p));
+        const f = await funnelOf(p);
+        const names = await namesOf([...f.byPrescriber, ...f.byPlace].map((r) => r.organisationId));
+        return reply
+          .header("cache-control", "no-store")
+          .header("content-disposition", `attachment; filename="pass-programme-${p.id}.${ext}"`)
+          .type(format.type)
+          .send(await format.write(f, p.name, names));
+      },
+    );
 
   app.post<{ Params: { id: string }; Body: Form; Querystring: Record<string, string | undefined> }>(
     "/pass/programmes/:id/carnets",
@@ -733,7 +726,7 @@ export function registerPassRoutes(app: FastifyInstance, ctx: AppContext): void 
     async (req, reply) => {
       const serial = parseSerial(req.params.serial);
       const b = serial ? await getBooklet(db(), serial) : null;
-      if (!b || b.state !== "remis")
+      if (b?.state !== "remis")
         throw new HttpError(404, "Introuvable", "Aucun carnet remis n'a ce numéro.");
       await authorize(req, ctx, "pass.remettre", { organisationId: b.handedBy ?? -1 });
       const p = (await getProgramme(db(), b.programmeId)) as Programme;

@@ -170,6 +170,25 @@ interface LedgerWrite {
   cents: number;
 }
 
+/** The ledger row of a whole booklet moving on (allocation, handing): its cheques and their value. */
+const bookletRow = (
+  p: Pick<Programme, "id" | "bookletSize" | "faceValueCents">,
+  kind: "attribution" | "remise",
+  serial: string,
+  organisationId: number,
+  by: JournalBy,
+  at: Date,
+): LedgerWrite => ({
+  at,
+  programmeId: p.id,
+  kind,
+  serial,
+  organisationId,
+  personId: by.personId,
+  cheques: p.bookletSize,
+  cents: p.bookletSize * p.faceValueCents,
+});
+
 async function appendLedger(db: Db, entries: LedgerWrite[]): Promise<void> {
   for (let i = 0; i < entries.length; i += 1000) {
     const part = entries.slice(i, i + 1000);
@@ -521,16 +540,7 @@ export async function allocateBooklets(
     await sql`UPDATE pass_cheque SET state = 'attribue' WHERE serial IN (${sql.join(serials)})`.execute(trx);
     await appendLedger(
       trx,
-      serials.map((serial) => ({
-        at,
-        programmeId: programme.id,
-        kind: "attribution" as const,
-        serial,
-        organisationId,
-        personId: by.personId,
-        cheques: programme.bookletSize,
-        cents: programme.bookletSize * programme.faceValueCents,
-      })),
+      serials.map((serial) => bookletRow(programme, "attribution", serial, organisationId, by, at)),
     );
     await appendJournal(trx, {
       ...by,
@@ -628,18 +638,7 @@ export async function handBooklet(
     }
     await sql`UPDATE pass_cheque SET state = 'remis', valid_until = ${until}, claim_until = ${claim}
       WHERE serial = ${serial}`.execute(trx);
-    await appendLedger(trx, [
-      {
-        at,
-        programmeId: programme.id,
-        kind: "remise",
-        serial,
-        organisationId,
-        personId: by.personId,
-        cheques: programme.bookletSize,
-        cents: programme.bookletSize * programme.faceValueCents,
-      },
-    ]);
+    await appendLedger(trx, [bookletRow(programme, "remise", serial, organisationId, by, at)]);
     await appendJournal(trx, {
       ...by,
       at,

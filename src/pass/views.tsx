@@ -1,5 +1,6 @@
 /** The pass numérique's pages: programmes, their dashboard, booklets, handing, redemption, statements, printing. */
 import type { ComponentChildren, VNode } from "preact";
+import { Pager } from "../accounts/views/admin.tsx";
 import { Csrf, Notice, Problem } from "../accounts/views/signin.tsx";
 import type { Day } from "../platform/clock.ts";
 import { formatDay, formatNumber } from "../platform/format.ts";
@@ -352,10 +353,29 @@ export function ProgrammePage(p: {
         <li>Carnets attribués qui dorment chez un prescripteur depuis plus de 30 jours : {n(f.sleeping)}.</li>
         <li>Carnets remis dont aucun chèque n'a servi après 8 semaines : {n(f.unusedAfter8Weeks)}.</li>
       </ul>
-      <Breakdown title="Par prescripteur" rows={f.byPrescriber} name={p.nav.organisationName} />
-      <PlaceBreakdown rows={f.byPlace} name={p.nav.organisationName} />
-      <CommuneBreakdown rows={f.byCommune} />
-      <MonthBreakdown rows={f.byMonth} />
+      <CountTable
+        caption="Par prescripteur"
+        columns={["Prescripteur", "Attribués", "Remis", "Premier chèque utilisé"]}
+        rows={f.byPrescriber.map((r) => ({
+          key: p.nav.organisationName(r.organisationId),
+          cells: [r.allocated, r.handed, r.firstUsed],
+        }))}
+      />
+      <CountTable
+        caption="Par lieu habilité"
+        columns={["Lieu", "Chèques encaissés"]}
+        rows={f.byPlace.map((r) => ({ key: p.nav.organisationName(r.organisationId), cells: [r.redeemed] }))}
+      />
+      <CountTable
+        caption="Par commune des bénéficiaires (les nombres inférieurs à 5 ne sont pas affichés)"
+        columns={["Commune", "Carnets remis", "Premier chèque utilisé"]}
+        rows={f.byCommune.map((r) => ({ key: r.commune, cells: [r.handed, r.firstUsed] }))}
+      />
+      <CountTable
+        caption="Mois par mois"
+        columns={["Mois", "Carnets remis", "Chèques encaissés"]}
+        rows={f.byMonth.map((r) => ({ key: r.month, cells: [r.handed, r.redeemed] }))}
+      />
       {p.canOrder ? (
         <section aria-labelledby="commander">
           <h2 id="commander">Commander des carnets</h2>
@@ -429,128 +449,48 @@ export function ProgrammePage(p: {
       ) : null}
       <h2>Carnets</h2>
       <BookletTable booklets={p.booklets} name={p.nav.organisationName} />
-      <PageLinks
+      <Pager
         path={`/pass/programmes/${x.id}`}
+        params={{}}
         page={p.page}
         total={p.bookletTotal}
         pageSize={p.pageSize}
+        label="Pages des carnets"
       />
     </Frame>
-  );
-}
-
-function Breakdown(p: {
-  title: string;
-  rows: { organisationId: number; allocated: number; handed: number; firstUsed: number }[];
-  name: (id: number) => string;
-}) {
-  if (p.rows.length === 0) return null;
-  return (
-    <TableRegion label={p.title}>
-      <table class="data">
-        <caption>{p.title}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Prescripteur</th>
-            <th scope="col">Attribués</th>
-            <th scope="col">Remis</th>
-            <th scope="col">Premier chèque utilisé</th>
-          </tr>
-        </thead>
-        <tbody>
-          {p.rows.map((r) => (
-            <tr key={r.organisationId}>
-              <th scope="row">{p.name(r.organisationId)}</th>
-              <td>{n(r.allocated)}</td>
-              <td>{n(r.handed)}</td>
-              <td>{n(r.firstUsed)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </TableRegion>
-  );
-}
-
-function PlaceBreakdown(p: {
-  rows: { organisationId: number; redeemed: number }[];
-  name: (id: number) => string;
-}) {
-  if (p.rows.length === 0) return null;
-  return (
-    <TableRegion label="Par lieu habilité">
-      <table class="data">
-        <caption>Par lieu habilité</caption>
-        <thead>
-          <tr>
-            <th scope="col">Lieu</th>
-            <th scope="col">Chèques encaissés</th>
-          </tr>
-        </thead>
-        <tbody>
-          {p.rows.map((r) => (
-            <tr key={r.organisationId}>
-              <th scope="row">{p.name(r.organisationId)}</th>
-              <td>{n(r.redeemed)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </TableRegion>
   );
 }
 
 /** Counts below 5 are not shown (as in the diagnostic's statistics): a commune with 2 beneficiaries names them. */
 const small = (v: number | null) => (v === null ? "moins de 5" : n(v));
 
-function CommuneBreakdown(p: {
-  rows: { commune: string; handed: number | null; firstUsed: number | null }[];
+/** One breakdown of the dashboard: a row header, then counts (null: fewer than 5, not shown). */
+function CountTable(p: {
+  caption: string;
+  columns: string[];
+  rows: { key: string; cells: (number | null)[] }[];
 }) {
   if (p.rows.length === 0) return null;
   return (
-    <TableRegion label="Par commune des bénéficiaires (les nombres inférieurs à 5 ne sont pas affichés)">
+    <TableRegion label={p.caption}>
       <table class="data">
-        <caption>Par commune des bénéficiaires (les nombres inférieurs à 5 ne sont pas affichés)</caption>
+        <caption>{p.caption}</caption>
         <thead>
           <tr>
-            <th scope="col">Commune</th>
-            <th scope="col">Carnets remis</th>
-            <th scope="col">Premier chèque utilisé</th>
+            {p.columns.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
           {p.rows.map((r) => (
-            <tr key={r.commune}>
-              <th scope="row">{r.commune}</th>
-              <td>{small(r.handed)}</td>
-              <td>{small(r.firstUsed)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </TableRegion>
-  );
-}
-
-function MonthBreakdown(p: { rows: { month: string; handed: number; redeemed: number }[] }) {
-  if (p.rows.length === 0) return null;
-  return (
-    <TableRegion label="Mois par mois">
-      <table class="data">
-        <caption>Mois par mois</caption>
-        <thead>
-          <tr>
-            <th scope="col">Mois</th>
-            <th scope="col">Carnets remis</th>
-            <th scope="col">Chèques encaissés</th>
-          </tr>
-        </thead>
-        <tbody>
-          {p.rows.map((r) => (
-            <tr key={r.month}>
-              <th scope="row">{r.month}</th>
-              <td>{n(r.handed)}</td>
-              <td>{n(r.redeemed)}</td>
+            <tr key={r.key}>
+              <th scope="row">{r.key}</th>
+              {r.cells.map((v, i) => (
+                <td key={i}>{small(v)}</td>
+              ))}
             </tr>
           ))}
         </tbody>
@@ -594,20 +534,6 @@ function BookletTable(p: { booklets: Booklet[]; name: (id: number) => string }) 
         </tbody>
       </table>
     </TableRegion>
-  );
-}
-
-function PageLinks(p: { path: string; page: number; total: number; pageSize: number }) {
-  const pages = Math.max(1, Math.ceil(p.total / p.pageSize));
-  if (pages <= 1) return null;
-  return (
-    <nav class="pager" aria-label="Pages des carnets">
-      {p.page > 1 ? <a href={`${p.path}?page=${p.page - 1}`}>Page précédente</a> : null}
-      <span>
-        Page {n(p.page)} sur {n(pages)}
-      </span>
-      {p.page < pages ? <a href={`${p.path}?page=${p.page + 1}`}>Page suivante</a> : null}
-    </nav>
   );
 }
 
