@@ -726,8 +726,7 @@ export function registerPassRoutes(app: FastifyInstance, ctx: AppContext): void 
     async (req, reply) => {
       const serial = parseSerial(req.params.serial);
       const b = serial ? await getBooklet(db(), serial) : null;
-      if (b?.state !== "remis")
-        throw new HttpError(404, "Introuvable", "Aucun carnet remis n'a ce numéro.");
+      if (b?.state !== "remis") throw new HttpError(404, "Introuvable", "Aucun carnet remis n'a ce numéro.");
       await authorize(req, ctx, "pass.remettre", { organisationId: b.handedBy ?? -1 });
       const p = (await getProgramme(db(), b.programmeId)) as Programme;
       const placeIds = new Set<string>();
