@@ -3,6 +3,7 @@ import type { Capability } from "./context.ts";
 import { coverage } from "./coverage/capability.ts";
 import { diagnostic } from "./diagnostic/capability.ts";
 import { fragility } from "./fragility/capability.ts";
+import { mandats } from "./mandats/capability.ts";
 import { orientation } from "./orientation/capability.ts";
 import { pass } from "./pass/capability.ts";
 import { places } from "./places/capability.ts";
@@ -19,4 +20,5 @@ export const capabilities: Capability[] = [
   coverage,
   orientation,
   pass,
+  mandats,
 ];

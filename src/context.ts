@@ -14,7 +14,7 @@ import type { PublishedFragility } from "./fragility/published.ts";
 import type { PublishedPlaces } from "./places/published.ts";
 import type { Clock } from "./platform/clock.ts";
 import type { Config } from "./platform/config.ts";
-import type { Database } from "./platform/db.ts";
+import type { Database, Db } from "./platform/db.ts";
 import type { Progress } from "./platform/progress.ts";
 import type { Geometry, Territory } from "./territories/model.ts";
 import type { Referential } from "./territories/referential.ts";
@@ -104,4 +104,15 @@ export interface Capability {
   sections?: TerritorySection[];
   /** Commands, keyed by their words ("places import"). */
   commands?: Record<string, Command>;
+  /** Personal data this capability keeps, deleted by `maillage privacy purge` once past its retention. */
+  retention?: RetentionRule[];
+}
+
+/** One kind of personal data kept for a while: how many rows are past retention at `now`, and their deletion. */
+export interface RetentionRule {
+  /** What is deleted, in French, as the purge lists it (« mandats terminés depuis plus de 3 ans »). */
+  label: string;
+  count(db: Db, now: Date): Promise<number>;
+  /** Deletes them in the purge's transaction (`db` is that transaction); returns how many. */
+  purge(db: Db, now: Date): Promise<number>;
 }

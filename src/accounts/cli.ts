@@ -185,9 +185,11 @@ async function perform<O extends Operation>(ctx: AppContext, op: O, request: Req
       const r = request as RequestOf<"privacy-purge">;
       const retention = ctx.config.retention;
       const now = ctx.clock.now();
+      // Loaded when asked: the capabilities' list imports this module.
+      const rules = (await import("../capabilities.ts")).capabilities.flatMap((c) => c.retention ?? []);
       const found = r.apply
-        ? await purge(db, now, retention, BY_SYSTEM)
-        : await purgeable(db, now, retention);
+        ? await purge(db, now, retention, BY_SYSTEM, rules)
+        : await purgeable(db, now, retention, rules);
       const out = [
         `Au-delà de la durée de conservation (${r.apply ? "supprimé" : "à supprimer"}) :`,
         `  lignes du journal de plus de ${retention.journalDays} jours : ${found.journal}`,
@@ -197,6 +199,7 @@ async function perform<O extends Operation>(ctx: AppContext, op: O, request: Req
         `  invitations de plus de ${retention.invitationsDays} jours : ${found.invitations}`,
         `  comptes désactivés depuis plus de ${retention.inactiveAccountsDays} jours : ${found.people.length}`,
         ...found.people.map((p) => `    ${p.email}\t${p.name}`),
+        ...found.others.map((o) => `  ${o.label} : ${o.count}`),
       ];
       if (!r.apply) out.push("Rien n'a été supprimé : relancez avec --apply pour supprimer.");
       return { out, err: [] };

@@ -259,6 +259,7 @@ for (const backend of backends) {
         failures: 0,
         invitations: 0,
         people: [],
+        others: [],
       });
       // The purge's settings do not outlive it: a plain DELETE still fails, on every row.
       await assert.rejects(sql`DELETE FROM journal`.execute(db), { message: new RegExp(JOURNAL_IMMUTABLE) });

@@ -82,7 +82,11 @@ const EXPECTED: Record<Action, Partial<Record<Role, Target[]>>> = {
   "pass.payer": { financeur: OWN },
   "pass.remettre": { prescripteur: OWN },
   "pass.encaisser": { mediateur: OWN },
+  "aidant.habiliter": { coordinateur: CREUSE },
+  "mandat.consulter": { aidant: OWN },
   "mandat.creer": { aidant: OWN },
+  "mandat.utiliser": { aidant: OWN },
+  "mandat.revoquer": { aidant: OWN },
   "activite.saisir": { mediateur: OWN, aidant: OWN },
 };
 

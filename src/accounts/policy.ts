@@ -27,7 +27,11 @@ export type Action =
   | "pass.payer"
   | "pass.remettre"
   | "pass.encaisser"
+  | "aidant.habiliter"
+  | "mandat.consulter"
   | "mandat.creer"
+  | "mandat.utiliser"
+  | "mandat.revoquer"
   | "activite.saisir";
 
 /** What an action is done to: the territory it belongs to and the organisation that holds it, when known. */
@@ -110,7 +114,13 @@ export const ACTION_RULES: Record<Action, ActionRule> = {
   "pass.payer": rule("marquer payé un relevé de pass numérique", { financeur: "organisation" }),
   "pass.remettre": rule("remettre un pass numérique", { prescripteur: "organisation" }),
   "pass.encaisser": rule("encaisser un pass numérique", { mediateur: "organisation" }),
-  "mandat.creer": rule("créer un mandat", { aidant: "organisation" }),
+  "aidant.habiliter": rule("habiliter les aidants d'une organisation et choisir ses démarches", {
+    coordinateur: "territoire",
+  }),
+  "mandat.consulter": rule("consulter les mandats d'une organisation", { aidant: "organisation" }),
+  "mandat.creer": rule("créer ou renouveler un mandat", { aidant: "organisation" }),
+  "mandat.utiliser": rule("agir avec un mandat", { aidant: "organisation" }),
+  "mandat.revoquer": rule("révoquer ou transférer un mandat", { aidant: "organisation" }),
   "activite.saisir": rule("saisir une activité", { mediateur: "organisation", aidant: "organisation" }),
 };
 

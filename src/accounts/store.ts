@@ -10,6 +10,7 @@
  * the database refuses UPDATE, DELETE and TRUNCATE on `journal` (a trigger), except the retention purge.
  */
 import { type Generated, type Kysely, type Migration, type Selectable, sql, type Transaction } from "kysely";
+import type { RetentionRule } from "../context.ts";
 import type { Db } from "../platform/db.ts";
 import {
   type JournalEntry,
@@ -1414,6 +1415,8 @@ export interface Purgeable {
   invitations: number;
   /** The people whose accounts would be deleted. */
   people: Pick<Person, "id" | "email" | "name">[];
+  /** The other capabilities' personal data past retention (mandates…), by the rule's label. */
+  others: { label: string; count: number }[];
 }
 
 const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
@@ -1428,7 +1431,12 @@ function cutoffs(now: Date, r: Retention) {
 }
 
 /** What a purge at `now` would delete. */
-export async function purgeable(db: Db, now: Date, retention: Retention): Promise<Purgeable> {
+export async function purgeable(
+  db: Db,
+  now: Date,
+  retention: Retention,
+  rules: readonly RetentionRule[] = [],
+): Promise<Purgeable> {
   const c = cutoffs(now, retention);
   const counts = await sql<Record<Exclude<keyof Purgeable, "people">, string>>`SELECT
     (SELECT count(*) FROM journal WHERE at < ${c.journal})::text AS journal,
@@ -1451,6 +1459,7 @@ export async function purgeable(db: Db, now: Date, retention: Retention): Promis
     failures: Number(n?.failures ?? 0),
     invitations: Number(n?.invitations ?? 0),
     people,
+    others: await Promise.all(rules.map(async (r) => ({ label: r.label, count: await r.count(db, now) }))),
   };
 }
 
@@ -1459,9 +1468,15 @@ export async function purgeable(db: Db, now: Date, retention: Retention): Promis
  * Old journal rows go through the one path the trigger allows: the transaction-local settings
  * `maillage.purge_journal` = 'on' and `maillage.purge_before` = the cutoff, cleared again before anything else.
  */
-export async function purge(db: Db, now: Date, retention: Retention, by: JournalBy): Promise<Purgeable> {
+export async function purge(
+  db: Db,
+  now: Date,
+  retention: Retention,
+  by: JournalBy,
+  rules: readonly RetentionRule[] = [],
+): Promise<Purgeable> {
   return inTransaction(db, async (trx) => {
-    const found = await purgeable(trx as unknown as Db, now, retention);
+    const found = await purgeable(trx as unknown as Db, now, retention, rules);
     const c = cutoffs(now, retention);
     const journalCutoff = c.journal;
     await sql`SELECT set_config('maillage.purge_journal', 'on', true),
@@ -1486,6 +1501,7 @@ export async function purge(db: Db, now: Date, retention: Retention, by: Journal
           found.people.map((p) => p.id),
         )
         .execute();
+    for (const rule of rules) await rule.purge(trx as unknown as Db, now);
     await appendJournal(trx as unknown as Db, {
       ...by,
       at: now,
@@ -1497,6 +1513,7 @@ export async function purge(db: Db, now: Date, retention: Retention, by: Journal
         echecs: found.failures,
         invitations: found.invitations,
         comptes: found.people.length,
+        ...Object.fromEntries(found.others.map((o) => [o.label, o.count])),
         ...retention,
       },
     });

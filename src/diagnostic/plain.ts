@@ -64,3 +64,21 @@ export function plainLanguageProblems(q: Questionnaire, jargon: readonly string[
   }
   return problems;
 }
+
+/**
+ * The same rules for a text in easy-to-read sentences (an attestation's easy version): every sentence at most
+ * `maxWords` words, and no word of the jargon list (such a text has no room for explanations).
+ */
+export function plainTextProblems(
+  sentences: readonly string[],
+  maxWords: number,
+  jargon: readonly string[] = JARGON,
+): string[] {
+  const problems: string[] = [];
+  for (const s of sentences) {
+    const n = words(s).length;
+    if (n > maxWords) problems.push(`« ${s} » : ${n} mots (${maxWords} au plus)`);
+    for (const term of jargon) if (contains(s, term)) problems.push(`« ${s} » : le mot « ${term} »`);
+  }
+  return problems;
+}

@@ -14,7 +14,7 @@ import { BY_SYSTEM, getOrganisation, listOrganisations } from "../accounts/store
 import { SignedIn } from "../accounts/views/account.tsx";
 import { authorize, checkCsrf, csrfToken, journalBy } from "../accounts/web.ts";
 import type { AppContext } from "../context.ts";
-import { calendarOf } from "../places/hours.ts";
+import { zoneOfTerritory } from "../places/hours.ts";
 import { dayIn, parseDay } from "../platform/clock.ts";
 import { formatDay } from "../platform/format.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
@@ -75,14 +75,6 @@ const list = (v: unknown): string[] =>
   Array.isArray(v) ? v.map(String) : typeof v === "string" && v ? [v] : [];
 const intParam = (raw: string): number => (/^\d{1,9}$/.test(raw) ? Number(raw) : -1);
 const day = (d: string) => formatDay(d, { year: true, weekday: false });
-
-/** The time zone of a territory's days: its département's (overseas ones differ), else metropolitan France. */
-function zoneOf(ctx: AppContext, territoryId: string): string {
-  const t = ctx.territories.get(territoryId);
-  if (!t) return calendarOf(null).zone;
-  const dep = t.departement ?? ctx.territories.communesOf(t)[0]?.departement ?? null;
-  return calendarOf(dep).zone;
-}
 
 /** How often the server runs the expiry and draws the last month's statements. */
 const SCHEDULE_MS = 3_600_000;
@@ -301,7 +293,7 @@ export function registerPassRoutes(app: FastifyInstance, ctx: AppContext): void 
     const last = parseDay(values.date_limite);
     const today = dayIn(
       now(),
-      zoneOf(ctx, t.kind === "found" ? t.territory.id : actor.organisation.territoryId),
+      zoneOfTerritory(ctx.territories, t.kind === "found" ? t.territory.id : actor.organisation.territoryId),
     );
     if (!last) errors.date_limite = "La date limite s'écrit AAAA-MM-JJ, par exemple 2027-12-31.";
     else if (last < today)
@@ -321,7 +313,7 @@ export function registerPassRoutes(app: FastifyInstance, ctx: AppContext): void 
         name: values.nom,
         organisationId: actor.organisation.id,
         territoryId: t.territory.id,
-        zone: zoneOf(ctx, t.territory.id),
+        zone: zoneOfTerritory(ctx.territories, t.territory.id),
         publics,
         faceValueCents: face as number,
         bookletSize: Number(values.carnet) as 5 | 10,
@@ -1071,7 +1063,7 @@ export function registerPassRoutes(app: FastifyInstance, ctx: AppContext): void 
           name: b.nom.trim(),
           organisationId: actor.organisation.id,
           territoryId: t.id,
-          zone: zoneOf(ctx, t.id),
+          zone: zoneOfTerritory(ctx.territories, t.id),
           publics: b.publics,
           faceValueCents: b.valeur_centimes,
           bookletSize: b.carnet,

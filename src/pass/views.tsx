@@ -4,6 +4,7 @@ import { Pager } from "../accounts/views/admin.tsx";
 import { Csrf, Notice, Problem } from "../accounts/views/signin.tsx";
 import type { Day } from "../platform/clock.ts";
 import { formatDay, formatNumber } from "../platform/format.ts";
+import { described, Field } from "../platform/views/field.tsx";
 import { Layout } from "../platform/views/layout.tsx";
 import { TableRegion } from "../platform/views/table.tsx";
 import { displayCode } from "./code.ts";
@@ -57,32 +58,6 @@ function Frame(p: {
     </Layout>
   );
 }
-
-const Field = (p: {
-  id: string;
-  label: string;
-  hint?: string;
-  error?: string;
-  children: ComponentChildren;
-}) => (
-  <div class={`field${p.error ? " field-error" : ""}`}>
-    <label for={p.id}>{p.label}</label>
-    {p.hint ? (
-      <p class="hint" id={`${p.id}-aide`}>
-        {p.hint}
-      </p>
-    ) : null}
-    {p.error ? (
-      <p class="error" id={`${p.id}-erreur`}>
-        {p.error}
-      </p>
-    ) : null}
-    {p.children}
-  </div>
-);
-
-const described = (id: string, hint: boolean, error: boolean) =>
-  [hint ? `${id}-aide` : "", error ? `${id}-erreur` : ""].filter(Boolean).join(" ") || undefined;
 
 // ——— the list of programmes
 

@@ -20,6 +20,7 @@ import {
   wallTime,
 } from "../platform/clock.ts";
 import { formatDay, frenchTime, WEEKDAYS } from "../platform/format.ts";
+import type { Referential } from "../territories/referential.ts";
 
 /** Syntax checks only need a country; the holidays of a place come from its calendar (below). */
 const FRANCE = { lat: 48.8566, lon: 2.3522, address: { country_code: "fr", state: "Île-de-France" } };
@@ -198,6 +199,14 @@ export function calendarOf(code: string | null | undefined): Calendar {
   const c = (code ?? "").trim();
   const dep = /^\d{2,3}$|^2[AB]$/i.test(c) ? c : departementOf(c);
   return (dep && CALENDARS[dep]) || METROPOLE;
+}
+
+/** The time zone of a territory's days: its département's (overseas ones differ), else metropolitan France. */
+export function zoneOfTerritory(territories: Referential, territoryId: string): string {
+  const t = territories.get(territoryId);
+  if (!t) return METROPOLE.zone;
+  const dep = t.departement ?? territories.communesOf(t)[0]?.departement ?? null;
+  return calendarOf(dep).zone;
 }
 
 /** A place's calendar: from its commune's INSEE code, else from its postcode. */
