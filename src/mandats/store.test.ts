@@ -182,7 +182,7 @@ for (const backend of backends) {
       assert.ok(await use(m, "social", T("2026-12-05T10:00:01Z")), "the other family still runs");
       assert.equal(await use(m, "social", T("2027-01-03T09:00:00Z")), null, "expired (31 days)");
       assert.equal(
-        await use(m, "social", T("2027-01-03T08:59:59Z"))?.demarche,
+        (await use(m, "social", T("2027-01-03T08:59:59Z")))?.demarche,
         "social",
         "the last second still counts",
       );
