@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Ajv2020 } from "ajv/dist/2020.js";
+import { BY_SYSTEM } from "../src/accounts/store.ts";
+import { habilitate } from "../src/mandats/store.ts";
 import { professionalToken } from "./support/accounts.ts";
 import { member, organisation, tokenOf } from "./support/people.ts";
 import { startTestServer } from "./support/server.ts";
@@ -76,6 +78,26 @@ before(async () => {
     await member(db, clock, `openapi.${who}@example.org`, org as number, role);
     passTokens[who] = await tokenOf(db, clock, `openapi.${who}@example.org`);
   }
+  // An habilitated aidant (mandates).
+  passIds.aidants = await organisation(db, clock, {
+    name: "Aidants (essai)",
+    kind: "ccas",
+    territoryId: "23096",
+  });
+  const aidant = await member(db, clock, "openapi.aidant@example.org", passIds.aidants, "aidant");
+  await habilitate(
+    db,
+    {
+      personId: aidant,
+      organisationId: passIds.aidants,
+      trainedOn: "2026-10-01",
+      charter: "2026-12",
+      territoryId: "23096",
+    },
+    BY_SYSTEM,
+    clock.now(),
+  );
+  passTokens.aidant = await tokenOf(db, clock, "openapi.aidant@example.org");
 });
 after(() => server.close());
 
@@ -151,7 +173,7 @@ describe("the generated OpenAPI document", () => {
       .filter((r) => r.url.startsWith("/api/v1/") && r.method !== "HEAD" && r.url !== "/api/v1/openapi.json")
       .map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, "{$1}")}`)
       .sort();
-    assert.equal(served.length, 20, served.join(", "));
+    assert.equal(served.length, 24, served.join(", "));
     assert.deepEqual(documented, served);
   });
 
@@ -328,6 +350,48 @@ describe("real responses validate against the document", () => {
     await redeem(first.cheques[0] as string, 200);
     await redeem(first.cheques[0] as string, 409);
     await redeem("2345678922", 422);
+    // Mandates: creation, a use, a revocation, the uses it refuses, the public verification.
+    const mandat = (await check("POST /api/v1/mandats", "/api/v1/mandats", mandatBody(), 201, t.aidant)) as {
+      id: number;
+      empreinte: string;
+    };
+    passIds.mandat = mandat.id;
+    await check("POST /api/v1/mandats", "/api/v1/mandats", { ...mandatBody(), duree: 30 }, 422, t.aidant);
+    await check("POST /api/v1/mandats", "/api/v1/mandats", mandatBody(), 403, t.mediateur);
+    const useOf = (id: number, demarche: string, status: number, token = t.aidant) =>
+      check(
+        "POST /api/v1/mandats/{id}/utilisations",
+        `/api/v1/mandats/${id}/utilisations`,
+        { demarche, description: "Dossier d'aide au logement déposé" },
+        status,
+        token,
+      );
+    await useOf(mandat.id, "logement", 201);
+    await check(
+      "POST /api/v1/mandats/{id}/revocation",
+      `/api/v1/mandats/${mandat.id}/revocation`,
+      { demarches: ["logement"] },
+      200,
+      t.aidant,
+    );
+    await check(
+      "POST /api/v1/mandats/{id}/revocation",
+      `/api/v1/mandats/${mandat.id}/revocation`,
+      { demarches: ["logement"] },
+      409,
+      t.aidant,
+    );
+    await useOf(mandat.id, "logement", 403);
+    await useOf(mandat.id, "justice", 422);
+    await useOf(999999, "social", 404);
+    await check("GET /api/v1/mandats/verifier/{empreinte}", `/api/v1/mandats/verifier/${mandat.empreinte}`);
+    await check(
+      "GET /api/v1/mandats/verifier/{empreinte}",
+      `/api/v1/mandats/verifier/${"0".repeat(64)}`,
+      undefined,
+      404,
+    );
+    await check("GET /api/v1/mandats/verifier/{empreinte}", "/api/v1/mandats/verifier/abc", undefined, 400);
     assert.deepEqual(
       [...checked].sort(),
       operations()
@@ -340,6 +404,18 @@ describe("real responses validate against the document", () => {
 
 let passCode = "";
 let passSerial = "";
+const mandatBody = () => ({
+  demarches: ["social", "logement"],
+  duree: 31,
+  mandant: {
+    prenoms: "Camille",
+    nom: "Exemple",
+    date_naissance: "1948-07-04",
+    lieu_naissance: "Guéret",
+    piece: "carte-identite",
+  },
+  verifications_lues: true,
+});
 const programmeBody = () => ({
   nom: "Programme de la documentation (essai)",
   territoire: "23",
@@ -399,6 +475,18 @@ describe("the schema layer refuses bad input of every route, in French", () => {
       body: { date_atelier: "2026-12-01" },
       who: "mediateur",
     },
+    "POST /api/v1/mandats": { path: "/api/v1/mandats", body: mandatBody(), who: "aidant" },
+    "POST /api/v1/mandats/{id}/utilisations": {
+      path: "/api/v1/mandats/{id}/utilisations",
+      body: { demarche: "social", description: "Démarche faite", date: "2026-12-01" },
+      who: "aidant",
+    },
+    "POST /api/v1/mandats/{id}/revocation": {
+      path: "/api/v1/mandats/{id}/revocation",
+      body: { demarches: ["social"] },
+      who: "aidant",
+    },
+    "GET /api/v1/mandats/verifier/{empreinte}": { path: "/api/v1/mandats/verifier/{empreinte}" },
   };
 
   async function refused(what: string, res: Response, detail: RegExp): Promise<void> {

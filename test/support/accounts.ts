@@ -128,7 +128,10 @@ export function formFields(html: string): Record<string, string | string[]> {
     const type = /type="([^"]+)"/.exec(attrs)?.[1] ?? "text";
     const value = unescaped(/value="([^"]*)"/.exec(attrs)?.[1] ?? "");
     if ((type === "checkbox" || type === "radio") && !/\schecked/.test(attrs)) continue;
-    if (type === "checkbox") form[name] = [...((form[name] as string[] | undefined) ?? []), value];
+    // Checkboxes, and any field repeated under one name (hidden lists), send every value.
+    const previous = form[name];
+    if (type === "checkbox") form[name] = [...((previous as string[] | undefined) ?? []), value];
+    else if (previous !== undefined) form[name] = [previous, value].flat();
     else form[name] = value;
   }
   for (const m of html.matchAll(/<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g))
