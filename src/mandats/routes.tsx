@@ -1135,7 +1135,13 @@ export function registerMandatRoutes(app: FastifyInstance, ctx: AppContext): voi
   });
   const demarcheSchema = z.enum(DEMARCHES).describe("Famille de démarches (les 10 d'Aidants Connect).");
   const REFUSED = {
-    erreur: z.string().max(40).describe("Raison : expiree, revoquee, non-habilite, autre-organisation…"),
+    erreur: z
+      .string()
+      .max(40)
+      .optional()
+      .describe(
+        "Raison : expiree, revoquee, non-habilite, autre-organisation… (absente quand le rôle ne le permet pas)",
+      ),
   };
 
   api.post(
