@@ -136,7 +136,6 @@ export const CHECKLIST = [
     text: "J'ai vu une pièce d'identité officielle de la personne, et je n'en ai pas recopié le numéro.",
   },
 ] as const;
-export type ChecklistId = (typeof CHECKLIST)[number]["id"];
 
 /** The charter an aidant accepts when habilitated, by version (the habilitation records the version accepted). */
 export const CHARTERS: Record<string, { title: string; items: string[] }> = {

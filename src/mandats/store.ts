@@ -26,6 +26,7 @@ import {
   hashOf,
   type Mandant,
   personKey,
+  REMINDED_DURATIONS,
   RETENTION_YEARS,
 } from "./model.ts";
 
@@ -306,7 +307,7 @@ export async function standingOf(
 
 // ————————————————————————————————————————————————————————————— mandates
 
-export interface Family {
+interface Family {
   demarche: Demarche;
   endReason: EndReason | null;
   endedAt: Date | null;
@@ -464,7 +465,7 @@ export async function endingSoon(db: Db, organisationId: number, now: Date, days
   const until = new Date(now.getTime() + days * 86_400_000);
   const r = await rows<MandatRow>(
     db,
-    sql`${SELECT_MANDAT} WHERE m.organisation_id = ${organisationId} AND m.duration IN (182, 365)
+    sql`${SELECT_MANDAT} WHERE m.organisation_id = ${organisationId} AND m.duration = ANY(${[...REMINDED_DURATIONS]}::integer[])
       AND m.expires_at > ${now} AND m.expires_at <= ${until}
       AND EXISTS (SELECT 1 FROM mandat_autorisation a WHERE a.mandat_id = m.id AND a.end_reason IS NULL)
       ORDER BY m.expires_at`,

@@ -73,7 +73,7 @@ function Frame(p: {
 }
 
 /** The state of a mandate at `now`, one word: en cours while one family runs. */
-export function mandatState(m: Mandat, now: Date): AuthorisationState {
+function mandatState(m: Mandat, now: Date): AuthorisationState {
   const states = m.families.map((f) => authorisationState(f, m.expiresAt, now));
   if (states.includes("active")) return "active";
   return states.includes("expiree") && now >= m.expiresAt ? "expiree" : "revoquee";
@@ -230,19 +230,6 @@ export const emptyInput = (): MandatInput => ({
   contact: "",
   checklist: [],
 });
-
-/** The form's field names (French, as posted) for each input. */
-export const FORM_NAMES: Record<MandatField, string> = {
-  demarches: "demarches",
-  duration: "duree",
-  givenNames: "prenoms",
-  familyName: "nom",
-  birthDate: "date_naissance",
-  birthPlace: "lieu_naissance",
-  document: "piece",
-  contact: "contact",
-  checklist: "verifications",
-};
 
 function Hidden({ input, renews }: { input: MandatInput; renews?: number }) {
   return (
@@ -472,7 +459,7 @@ export interface AttestationData {
 }
 
 /** The attestation itself: one A4 page (print stylesheet), in the words of its own template's version. */
-export function Attestation({ a, easy }: { a: AttestationData; easy: boolean }): VNode {
+function Attestation({ a, easy }: { a: AttestationData; easy: boolean }): VNode {
   const t = templateOf(a.template);
   const name = `${a.mandant.givenNames} ${a.mandant.familyName}`;
   const until = longDate(a.expiresAt, a.zone);

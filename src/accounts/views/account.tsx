@@ -3,8 +3,8 @@
 import type { VNode } from "preact";
 import { formatDateTime } from "../../platform/format.ts";
 import { Layout } from "../../platform/views/layout.tsx";
-import { type Actor, ROLE_LABELS } from "../model.ts";
-import { ACTION_RULES } from "../policy.ts";
+import { type Actor, ROLE_LABELS, type Role } from "../model.ts";
+import { ACTION_RULES, type Action } from "../policy.ts";
 import type { ApiToken, MembershipWithOrganisation, StoredPerson } from "../store.ts";
 import { Csrf, membershipLabel, Notice, Problem } from "./signin.tsx";
 
@@ -91,6 +91,7 @@ export function AccountPage(p: AccountProps): VNode {
           <a href="/connexion/role">Agir pour une autre organisation</a>
         </p>
       ) : null}
+      <WorkSpaces role={p.actor.membership.role} />
       <p>
         <a href="/admin/organisations">Les organisations</a>
         {ACTION_RULES["personne.lire"].reach[p.actor.membership.role] === "territoire" ||
@@ -278,5 +279,31 @@ export function AccountPage(p: AccountProps): VNode {
         </a>
       </p>
     </Layout>
+  );
+}
+
+/** The work spaces a role has (each page still asks the policy with its target). */
+function WorkSpaces({ role }: { role: Role }): VNode | null {
+  const reaches = (action: Action) => ACTION_RULES[action].reach[role] !== undefined;
+  const spaces = [
+    ...((["pass.commander", "pass.attribuer", "pass.remettre", "pass.encaisser"] as const).some(reaches)
+      ? [{ href: "/pass", label: "Pass numérique" }]
+      : []),
+    ...(reaches("mandat.consulter") ? [{ href: "/mandats", label: "Mandats" }] : []),
+    ...(reaches("aidant.habiliter")
+      ? [{ href: "/mandats/habilitations", label: "Habilitation des aidants" }]
+      : []),
+  ];
+  if (spaces.length === 0) return null;
+  return (
+    <nav aria-label="Mes espaces de travail">
+      <ul class="admin-menu">
+        {spaces.map((x) => (
+          <li key={x.href}>
+            <a href={x.href}>{x.label}</a>
+          </li>
+        ))}
+      </ul>
+    </nav>
   );
 }
