@@ -176,6 +176,9 @@ describe("mandates in a browser, keyboard only", { skip: browserSkip(), timeout:
       ]);
       assert.match((await page.textContent("main")) ?? "", /Attestation de révocation de mandat/);
       await checked(page);
+      // The transfer page (not submitted: the mandate stays here).
+      await page.goto(`${mandatUrl}/transfert`);
+      await checked(page);
     });
   });
 
