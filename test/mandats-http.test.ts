@@ -69,6 +69,12 @@ before(async () => {
   ids.aidant = await member(db(), clock, "aidante.gueret@example.org", ids.org, "aidant");
   ids.notHabilitated = await member(db(), clock, "aidant.pas.habilite@example.org", ids.org, "aidant");
   ids.otherAidant = await member(db(), clock, "aidant.brive@example.org", ids.other, "aidant");
+  ids.instance = await organisation(db(), clock, {
+    name: "Instance (essai)",
+    kind: "autre",
+    territoryId: "france",
+  });
+  await member(db(), clock, "admin.instance@example.org", ids.instance, "admin");
 });
 after(() => server?.close());
 
@@ -225,6 +231,13 @@ describe("mandates, without JavaScript", () => {
     assert.match(refused.text, /révoqué pour cette famille/);
     assert.equal(await count("mandat_utilisation"), uses);
     assert.equal((await lastJournal("mandat.utiliser.refuse"))?.details.refus, "revoquee");
+    const impossible = await c.post(`/mandats/${mandatId}/utilisation`, {
+      demarche: "social",
+      description: "x",
+      jour: "31/02/2026",
+    });
+    assert.equal(impossible.status, 422);
+    assert.match(impossible.text, /JJ\/MM\/AAAA/);
     const future = await c.post(`/mandats/${mandatId}/utilisation`, {
       demarche: "social",
       description: "x",
@@ -296,6 +309,15 @@ describe("mandates, without JavaScript", () => {
     const before = await count("mandat");
     const n = client();
     await n.login("aidant.pas.habilite@example.org");
+    // Not habilitated: no list, no mandate, even of their own organisation.
+    const list = await n.get("/mandats");
+    assert.match(list.text, /pas aidant habilité de cette organisation/);
+    assert.doesNotMatch(list.text, /Exemple/);
+    assert.equal((await n.get(`/mandats/${mandatId}`)).status, 403);
+    // An administrator of the instance does not read an organisation's mandates either.
+    const admin = client();
+    await admin.login("admin.instance@example.org");
+    assert.equal((await admin.get(`/mandats/${mandatId}`)).status, 403);
     assert.equal((await n.get("/mandats/nouveau")).status, 403);
     await n.get("/mandats");
     const created = await n.post("/mandats/nouveau", { ...FORM, etape: "creer" });
@@ -339,6 +361,17 @@ describe("mandates, without JavaScript", () => {
     assert.equal((await lastJournal("mandat.utiliser.refuse"))?.details.refus, "expiree");
     const v = await (await fetch(`${server.url}/mandats/verifier/${hash}`)).text();
     assert.match(v, /Social - Santé<\/th><td>expirée/);
+  });
+
+  test("the person's view closes after 5 tries on one mandate in a day, even with the right birth date then", async () => {
+    const p = client();
+    await p.get("/mes-mandats");
+    for (const wrong of ["01/01/1948", "02/01/1948", "03/01/1948", "04/01/1948", "05/01/1948"])
+      assert.equal((await p.post("/mes-mandats", { code, naissance: wrong })).status, 404);
+    const locked = await p.post("/mes-mandats", { code, naissance: "04/07/1948" });
+    assert.equal(locked.status, 429);
+    assert.match(locked.text, /Trop d(&#x27;|')essais/);
+    assert.doesNotMatch(locked.text, /Demande d(&#x27;|')aide au logement/);
   });
 
   test("maillage privacy purge lists the mandates past retention (3 years after their end)", async () => {

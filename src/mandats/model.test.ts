@@ -128,8 +128,17 @@ describe("templates", () => {
 describe("durations, states and reminders", () => {
   test("a mandate ends the same hour, 1, 31, 182 or 365 days later", () => {
     const at = new Date("2026-12-02T09:30:00Z");
-    assert.equal(expiryOf(at, 1).toISOString(), "2026-12-03T09:30:00.000Z");
-    assert.equal(expiryOf(at, 365).toISOString(), "2027-12-02T09:30:00.000Z");
+    assert.equal(expiryOf(at, 1, "Europe/Paris").toISOString(), "2026-12-03T09:30:00.000Z");
+    assert.equal(expiryOf(at, 365, "Europe/Paris").toISOString(), "2027-12-02T09:30:00.000Z");
+    // Across a change of time (summer to winter): the same wall-clock time, so the same end day in Paris.
+    const summer = new Date("2026-05-31T22:30:00Z"); // 1 June 2026, 00:30 in Paris
+    const end = expiryOf(summer, 182, "Europe/Paris");
+    assert.equal(end.toISOString(), "2026-11-29T23:30:00.000Z"); // 30 November, 00:30 in Paris (UTC+1)
+    // Overseas: the organisation's own zone.
+    assert.equal(
+      expiryOf(new Date("2026-12-02T09:30:00Z"), 31, "America/Cayenne").toISOString(),
+      "2027-01-02T09:30:00.000Z",
+    );
   });
 
   test("a family is active until its end, revoked when ended by a person, expired after", () => {

@@ -6,6 +6,7 @@
  * 42814c5); every text is written for Maillage.
  */
 import { createHash } from "node:crypto";
+import { wallTime, zonedInstant } from "../platform/clock.ts";
 
 export const DEMARCHES = [
   "papiers",
@@ -240,7 +241,8 @@ export interface Mandant {
 export interface HashedMandat {
   template: string;
   organisationId: number;
-  aidantId: number;
+  /** Null for a mandate transferred from another organisation, until it is signed there. */
+  aidantId: number | null;
   demarches: readonly Demarche[];
   duration: Duration;
   createdAt: Date;
@@ -312,9 +314,14 @@ export function personKey(m: Pick<Mandant, "givenNames" | "familyName" | "birthD
     .digest("hex");
 }
 
-/** When a mandate of `duration` days created at `createdAt` ends (the same hour, that many days later). */
-export const expiryOf = (createdAt: Date, duration: Duration): Date =>
-  new Date(createdAt.getTime() + duration * 86_400_000);
+/**
+ * When a mandate of `duration` days created at `createdAt` ends: that many calendar days later, at the same time of
+ * the organisation's wall clock (a change to or from summer time in between does not move the end day).
+ */
+export function expiryOf(createdAt: Date, duration: Duration, zone: string): Date {
+  const w = wallTime(createdAt, zone);
+  return zonedInstant(zone, w.year, w.month, w.day + duration, w.hour, w.minute, w.second);
+}
 
 /** Why an authorisation ended (none while it runs). */
 export const END_REASONS = ["revocation", "remplacement", "transfert", "expiration"] as const;
@@ -405,12 +412,16 @@ export function validateMandat(
   const familyName = name(input.familyName, "familyName", "le nom");
   const birthDate = input.birthDate.trim();
   const real = /^\d{4}-\d{2}-\d{2}$/.test(birthDate) && isRealDay(birthDate);
-  if (!real) errors.birthDate = "Écrivez la date de naissance au format JJ/MM/AAAA, par exemple 04/07/1948.";
+  if (!real)
+    errors.birthDate =
+      "Écrivez la date de naissance au format JJ/MM/AAAA, par exemple 04/07/1948 (ou AAAA-MM-JJ dans l'API).";
   else if (birthDate > today) errors.birthDate = "La date de naissance est dans le futur : vérifiez-la.";
   else if (birthDate < "1900-01-01")
     errors.birthDate = "La date de naissance est trop ancienne : vérifiez-la.";
   const birthPlace = input.birthPlace.trim().replace(/\s+/g, " ");
-  if (!birthPlace) errors.birthPlace = "Écrivez le lieu de naissance (commune, ou pays si né à l'étranger).";
+  if (!birthPlace)
+    errors.birthPlace =
+      "Écrivez le lieu de naissance : la commune, ou le pays si la personne est née à l'étranger.";
   else if (birthPlace.length > 100) errors.birthPlace = "Le lieu de naissance a 100 caractères au plus.";
   if (!(DOCUMENT_KINDS as readonly string[]).includes(input.document))
     errors.document = "Choisissez la pièce d'identité que vous avez vue.";
@@ -447,7 +458,9 @@ export function normaliseDate(raw: string): string {
   return s;
 }
 
-function isRealDay(day: string): boolean {
+/** Whether « AAAA-MM-JJ » is a day of the calendar (not 31/02). */
+export function isRealDay(day: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return false;
   const [y, m, d] = day.split("-").map(Number) as [number, number, number];
   const t = new Date(Date.UTC(y, m - 1, d));
   return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;

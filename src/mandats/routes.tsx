@@ -35,7 +35,9 @@ import {
   CURRENT_TEMPLATE,
   DEMARCHES,
   type Demarche,
+  expiryOf,
   hashOf,
+  isRealDay,
   type MandatInput,
   normaliseDate,
   personKey,
@@ -93,6 +95,8 @@ import {
 } from "./views.tsx";
 
 const PAGE_SIZE = 50;
+/** Where the aidant's name goes on a mandate transferred from another organisation, until it is signed here. */
+const UNSIGNED_AIDANT = "(aidant qui recueille la signature : nom à écrire à la main)";
 const formBody = z.record(z.string(), z.union([z.string().max(2000), z.array(z.string().max(200)).max(50)]));
 type Form = Record<string, string | string[]>;
 const str = (v: unknown, max = 200): string => (typeof v === "string" ? v.trim().slice(0, max) : "");
@@ -112,6 +116,8 @@ const CODE_PROBLEMS: Record<"vide" | "longueur" | "caractere" | "faute", string>
 
 /** Wrong codes or birth dates from one address before the person's view closes for an hour. */
 const PERSON_TRIES_PER_HOUR = 10;
+/** Tries on one mandate's view in a day, from anywhere, before it closes until the next day. */
+const PERSON_TRIES_PER_MANDAT_PER_DAY = 5;
 
 /** The input of a new mandate from a posted form (the birth date as people write it). */
 function inputOf(body: Form): MandatInput {
@@ -161,10 +167,12 @@ export function registerMandatRoutes(app: FastifyInstance, ctx: AppContext): voi
     return { csrf, account: <SignedIn actor={actor} csrf={csrf} />, links };
   }
 
-  async function namesOf(ids: Iterable<number>): Promise<(id: number) => string> {
+  /** Names of people, read once per request; a mandate transferred here has no aidant until it is signed. */
+  async function namesOf(ids: Iterable<number | null>): Promise<(id: number | null) => string> {
     const names = new Map<number, string>();
-    for (const id of new Set(ids)) names.set(id, (await getPerson(db(), id))?.name ?? `personne n° ${id}`);
-    return (id) => names.get(id) ?? `personne n° ${id}`;
+    for (const id of new Set(ids))
+      if (id !== null) names.set(id, (await getPerson(db(), id))?.name ?? `personne n° ${id}`);
+    return (id) => (id === null ? UNSIGNED_AIDANT : (names.get(id) ?? `personne n° ${id}`));
   }
   const organisationName = async (id: number) =>
     (await getOrganisation(db(), id))?.name ?? `organisation n° ${id}`;
@@ -175,7 +183,10 @@ export function registerMandatRoutes(app: FastifyInstance, ctx: AppContext): voi
     return m;
   }
 
-  /** A mandate the actor may act on for `action`: their organisation's (403 otherwise, journaled for writes). */
+  /**
+   * A mandate the actor may act on for `action`: one of their own organisation (never another's, not even for an
+   * administrator of the instance), and only while they are habilitated there. 403 otherwise, journaled for writes.
+   */
   async function mandatFor(
     req: FastifyRequest,
     raw: string,
@@ -183,6 +194,16 @@ export function registerMandatRoutes(app: FastifyInstance, ctx: AppContext): voi
   ): Promise<{ actor: Actor; m: Mandat }> {
     const m = await mandatOr404(raw);
     const actor = await authorize(req, ctx, action, scopeOf(m));
+    const why: UseRefusal | null =
+      m.organisationId !== actor.organisation.id
+        ? "autre-organisation"
+        : (await standingOf(db(), actor.person.id, actor.organisation.id)).habilitated
+          ? null
+          : "non-habilite";
+    if (why) {
+      if (req.method === "POST") await refuseUse(req, m, why, `${action}.refuse`);
+      throw new HttpError(REFUSAL_STATUS[why], "Accès refusé", USE_REFUSALS[why]);
+    }
     return { actor, m };
   }
 
@@ -245,15 +266,18 @@ export function registerMandatRoutes(app: FastifyInstance, ctx: AppContext): voi
       const pageNo = Math.max(1, Math.min(10_000, intParam(req.query.page ?? "1")));
       const q = str(req.query.q, 100);
       const at = now();
-      const { mandats, total } = await listMandats(db(), {
-        organisationId: orgId,
-        q: q || undefined,
-        running: req.query.en_cours === "1" ? { now: at } : undefined,
-        limit: PAGE_SIZE,
-        offset: (pageNo - 1) * PAGE_SIZE,
-      });
       const standing = await standingOf(db(), actor.person.id, orgId);
-      const requests = await pendingRequests(db(), orgId);
+      // The mandates hold personal data: only habilitated aidants see them.
+      const { mandats, total } = standing.habilitated
+        ? await listMandats(db(), {
+            organisationId: orgId,
+            q: q || undefined,
+            running: req.query.en_cours === "1" ? { now: at } : undefined,
+            limit: PAGE_SIZE,
+            offset: (pageNo - 1) * PAGE_SIZE,
+          })
+        : { mandats: [], total: 0 };
+      const requests = standing.habilitated ? await pendingRequests(db(), orgId) : [];
       const withMandat = await Promise.all(
         requests.map(async (r) => ({ ...r, mandat: await getMandat(db(), r.mandatId) })),
       );
@@ -270,7 +294,7 @@ export function registerMandatRoutes(app: FastifyInstance, ctx: AppContext): voi
           pageSize: PAGE_SIZE,
           q,
           running: req.query.en_cours === "1",
-          endingSoon: await endingSoon(db(), orgId, at, REMINDER_DAYS),
+          endingSoon: standing.habilitated ? await endingSoon(db(), orgId, at, REMINDER_DAYS) : [],
           requests: withMandat,
           now: at,
         }),
@@ -392,15 +416,14 @@ export function registerMandatRoutes(app: FastifyInstance, ctx: AppContext): voi
               demarches: v.value.demarches,
               duration: v.value.duration,
               createdAt: at,
-              expiresAt: new Date(at.getTime() + v.value.duration * 86_400_000),
+              expiresAt: expiryOf(at, v.value.duration, zone),
               zone,
               mandant: v.value.mandant,
               final: null,
             },
           }),
         );
-      const r = await createMandat(
-        db(),
+      const r = await createOnce(
         {
           organisationId: actor.organisation.id,
           territoryId: actor.organisation.territoryId,
@@ -413,10 +436,11 @@ export function registerMandatRoutes(app: FastifyInstance, ctx: AppContext): voi
           code: newCode(),
           renewsId: renews?.id,
         },
-        actor.person.id,
-        journalBy(req),
+        actor,
+        req,
         at,
       );
+      if (r === "concurrent") return form({}, 409, CONCURRENT);
       if (!r.ok) {
         const refusal = await refuseUse(req, null, "non-habilite", "mandat.creer.refuse");
         throw new HttpError(refusal.status, "Mandat impossible", refusal.message);
@@ -424,6 +448,25 @@ export function registerMandatRoutes(app: FastifyInstance, ctx: AppContext): voi
       return reply.redirect(`/mandats/${r.mandat.id}?cree=1`, 303);
     },
   );
+
+  const CONCURRENT =
+    "Un autre mandat vient d'être créé au même moment pour cette personne et ces démarches : vérifiez la liste des mandats avant de recommencer.";
+
+  /** Creates a mandate; two created at once for the same person and family: the second is refused, not a 500. */
+  async function createOnce(
+    n: Parameters<typeof createMandat>[1],
+    actor: Actor,
+    req: FastifyRequest,
+    at: Date,
+  ) {
+    try {
+      return await createMandat(db(), n, actor.person.id, journalBy(req), at);
+    } catch (e) {
+      if (/mandat_autorisation_running|duplicate key/.test(String((e as Error).message)))
+        return "concurrent" as const;
+      throw e;
+    }
+  }
 
   // ——————————————————————————————————————————————————————————— one mandate
 
@@ -524,7 +567,7 @@ export function registerMandatRoutes(app: FastifyInstance, ctx: AppContext): voi
     const at = now();
     const today = dayIn(at, m.zone);
     const on = u.jour ? normaliseDate(u.jour) : today;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(on) || Number.isNaN(Date.parse(`${on}T00:00:00Z`)))
+    if (!isRealDay(on))
       return { ok: false, status: 422, field: "jour", message: "Écrivez le jour au format JJ/MM/AAAA." };
     const standing = await standingOf(db(), actor.person.id, actor.organisation.id);
     const why = useRefusal(
@@ -712,7 +755,10 @@ export function registerMandatRoutes(app: FastifyInstance, ctx: AppContext): voi
     async (req, reply) => {
       await checkCsrf(req);
       const { actor, m } = await mandatFor(req, req.params.id, "mandat.revoquer");
-      const target = await getOrganisation(db(), intParam(str(req.body.organisation, 12)));
+      const targetId = intParam(str(req.body.organisation, 12));
+      const target = (await otherOrganisations(actor)).some((o) => o.id === targetId)
+        ? await getOrganisation(db(), targetId)
+        : null;
       const chosen = list(req.body.demarches).filter(isDemarche);
       const fail = async (text: string, status: number) =>
         page(
@@ -749,7 +795,10 @@ export function registerMandatRoutes(app: FastifyInstance, ctx: AppContext): voi
         journalBy(req),
         now(),
       );
-      if (!r.ok) return fail("Ces démarches ne sont plus en cours : il n'y a rien à transférer.", 409);
+      if (!r.ok)
+        return r.why === "non-habilite"
+          ? fail(USE_REFUSALS["non-habilite"], 403)
+          : fail("Ces démarches ne sont plus en cours : il n'y a rien à transférer.", 409);
       return reply.redirect(`/mandats/${m.id}?fait=transfert`, 303);
     },
   );
@@ -847,8 +896,7 @@ export function registerMandatRoutes(app: FastifyInstance, ctx: AppContext): voi
       if (!person) errors.personne = "Choisissez une personne de l'organisation.";
       const trained = normaliseDate(values.formation);
       const today = dayIn(now(), zoneOf(o.territoryId));
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(trained) || Number.isNaN(Date.parse(`${trained}T00:00:00Z`)))
-        errors.formation = "Écrivez la date de la formation au format JJ/MM/AAAA.";
+      if (!isRealDay(trained)) errors.formation = "Écrivez la date de la formation au format JJ/MM/AAAA.";
       else if (trained > today)
         errors.formation = "La formation doit avoir eu lieu : la date est dans le futur.";
       if (!values.charte) errors.charte = "La personne doit accepter la charte pour être habilitée.";
@@ -879,7 +927,7 @@ export function registerMandatRoutes(app: FastifyInstance, ctx: AppContext): voi
           reply,
           actor,
           o,
-          { values, problem: `${person.name} est déjà habilité(e) ici.` },
+          { values, problem: `${person.name} a déjà une habilitation dans cette organisation.` },
           409,
         );
       return reply.redirect(`/mandats/habilitations/${o.id}?fait=habilitation`, 303);
@@ -1024,29 +1072,48 @@ export function registerMandatRoutes(app: FastifyInstance, ctx: AppContext): voi
    */
   async function personView(req: FastifyRequest, codeTyped: string, birthTyped: string) {
     const at = now();
-    const key = `mandat-personne:${req.ip}`;
-    if ((await countFailures(db(), key, new Date(at.getTime() - 3_600_000))) >= PERSON_TRIES_PER_HOUR)
-      return {
-        problem:
-          "Trop d'essais depuis cet appareil : réessayez dans une heure, ou demandez à l'organisation.",
-        status: 429,
-      };
+    const byAddress = `mandat-personne:${req.ip}`;
+    const tooMany = {
+      problem:
+        "Trop d'essais : réessayez plus tard, ou demandez à l'organisation qui a signé le mandat avec vous.",
+      status: 429,
+    };
+    if ((await countFailures(db(), byAddress, new Date(at.getTime() - 3_600_000))) >= PERSON_TRIES_PER_HOUR)
+      return tooMany;
     const hash = readHash(codeTyped);
     const code = hash ? null : readCode(codeTyped);
     if (code && !code.ok) return { problem: CODE_PROBLEMS[code.kind], status: 400 };
     const m = hash ? await mandatByHash(db(), hash) : code?.ok ? await mandatByCode(db(), code.code) : null;
-    const birth = normaliseDate(birthTyped);
-    if (!m || m.mandant.birthDate !== birth) {
-      await recordFailure(db(), key, at);
+    const notFound = {
+      problem:
+        "Ce code et cette date de naissance ne correspondent à aucun mandat : vérifiez-les sur votre attestation.",
+      status: 404,
+    };
+    if (!m) {
+      await recordFailure(db(), byAddress, at);
       await journalRead(db(), "mandat.consulter-personne", null, journalBy(req), at, { trouve: false });
-      return {
-        problem:
-          "Ce code et cette date de naissance ne correspondent à aucun mandat : vérifiez-les sur votre attestation.",
-        status: 404,
-      };
+      return notFound;
     }
-    await clearFailures(db(), key);
-    const all = await mandatsOfPerson(db(), personKey(m.mandant));
+    // Each try on a mandate is counted before the birth date is compared, so that tries sent all at once count
+    // too; 5 in a day lock that mandate's view (whatever the address) until the next day.
+    const byMandat = `mandat-personne-mandat:${m.id}`;
+    await recordFailure(db(), byMandat, at);
+    if (
+      (await countFailures(db(), byMandat, new Date(at.getTime() - 86_400_000))) >
+      PERSON_TRIES_PER_MANDAT_PER_DAY
+    )
+      return tooMany;
+    if (m.mandant.birthDate !== normaliseDate(birthTyped)) {
+      await recordFailure(db(), byAddress, at);
+      await journalRead(db(), "mandat.consulter-personne", m, journalBy(req), at, { trouve: false });
+      return notFound;
+    }
+    // The right birth date: this try does not count against the mandate (the address's count stays).
+    await clearFailures(db(), byMandat);
+    // The same person: the same names and birth date (the key), and the same place of birth.
+    const samePlace = (x: Mandat) =>
+      x.mandant.birthPlace.toLowerCase() === m.mandant.birthPlace.toLowerCase();
+    const all = (await mandatsOfPerson(db(), personKey(m.mandant))).filter(samePlace);
     const uses = await usesOf(
       db(),
       all.map((x) => x.id),

@@ -168,7 +168,11 @@ for (const backend of backends) {
         entries.map((e) => e.action),
         ["mandat.creer"],
       );
-      assert.equal(entries[0]?.details.empreinte, m.hash);
+      assert.equal(
+        entries[0]?.details.empreinte,
+        undefined,
+        "the hash opens the person's view: not in the journal",
+      );
     });
 
     test("uses: recorded while the family runs, refused after its revocation and after expiry (injected clock)", async () => {
@@ -318,6 +322,49 @@ for (const backend of backends) {
         ],
       );
       assert.ok(await use(r.mandat, "famille", T("2026-12-10T09:00:00Z"), aidantB, orgB));
+      assert.equal(r.mandat.aidantId, null, "no aidant until it is signed there");
+      // The receiving organisation already held « papiers » for the person: a transfer replaces it, no error.
+      const held = await create(["papiers"], T("2026-12-11T09:00:00Z"), 31, {
+        mandant: { ...CAMILLE, givenNames: "Noa" },
+        organisationId: orgB,
+        territoryId: "19",
+      });
+      const again = await transfer(
+        db,
+        (await getMandat(db, m.id)) as Mandat,
+        {
+          organisationId: orgB,
+          territoryId: "19",
+          zone: "Europe/Paris",
+          template: "2026-12",
+          demarches: ["papiers"],
+          salt: "sel-transfert-2",
+          code: "TRANSFERT02",
+        },
+        aidant,
+        byA,
+        T("2026-12-12T09:00:00Z"),
+      );
+      assert.ok(again.ok);
+      assert.equal(((await getMandat(db, held.id)) as Mandat).families[0]?.endReason, "remplacement");
+      // A transfer by an aidant who is not habilitated is refused, nothing written.
+      const refused = await transfer(
+        db,
+        again.mandat,
+        {
+          organisationId: orgA,
+          territoryId: "23",
+          zone: "Europe/Paris",
+          template: "2026-12",
+          demarches: ["papiers"],
+          salt: "sel-transfert-3",
+          code: "TRANSFERT03",
+        },
+        aidant,
+        byA,
+        T("2026-12-12T10:00:00Z"),
+      );
+      assert.deepEqual(refused, { ok: false, why: "non-habilite" });
       const { entries } = await listJournal(db, { action: "mandat.transferer", limit: 5, offset: 0 });
       assert.equal(entries[0]?.target, `mandat:${m.id}`);
     });

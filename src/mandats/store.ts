@@ -58,7 +58,7 @@ export const mandatMigrations: Record<string, Migration> = {
         organisation_id integer NOT NULL,
         territory_id text NOT NULL,
         zone text NOT NULL,
-        aidant_id integer NOT NULL,
+        aidant_id integer,
         template text NOT NULL,
         duration integer NOT NULL CHECK (duration IN (${sql.raw(list(DURATIONS))})),
         created_at timestamptz NOT NULL,
@@ -319,7 +319,8 @@ export interface Mandat {
   organisationId: number;
   territoryId: string;
   zone: string;
-  aidantId: number;
+  /** Null for a mandate transferred here, until it is signed. */
+  aidantId: number | null;
   template: string;
   duration: Duration;
   createdAt: Date;
@@ -338,7 +339,7 @@ type MandatRow = {
   organisation_id: number;
   territory_id: string;
   zone: string;
-  aidant_id: number;
+  aidant_id: number | null;
   template: string;
   duration: number;
   created_at: Date;
@@ -496,9 +497,72 @@ export type CreateResult =
   | { ok: false; why: "non-habilite" };
 
 /**
+ * Writes a mandate and its families in the caller's transaction. The person's older authorisations for the same
+ * families in this organisation are closed first — the expired ones as expired, the running ones replaced by this
+ * mandate (one revocation row per older mandate, printable like any other) — and so are those of the mandate it
+ * renews, even if the person's names were typed another way. Returns the mandate and the mandates it replaced.
+ */
+async function writeMandat(
+  trx: Db,
+  n: NewMandat,
+  aidantId: number | null,
+  by: JournalBy,
+  at: Date,
+): Promise<{ mandat: Mandat; replaced: number[] }> {
+  const expiresAt = n.expiresAt ?? expiryOf(at, n.duration, n.zone);
+  const hash = hashOf({
+    template: n.template,
+    organisationId: n.organisationId,
+    aidantId,
+    demarches: n.demarches,
+    duration: n.duration,
+    createdAt: at,
+    expiresAt,
+    mandant: n.mandant,
+    salt: n.salt,
+  });
+  const key = personKey(n.mandant);
+  const [m] = await rows<{ id: number }>(
+    trx,
+    sql`INSERT INTO mandat (organisation_id, territory_id, zone, aidant_id, template, duration, created_at, expires_at,
+        given_names, family_name, birth_date, birth_place, document, contact, salt, hash, person_key, code, renews_id,
+        transferred_from)
+      VALUES (${n.organisationId}, ${n.territoryId}, ${n.zone}, ${aidantId}, ${n.template}, ${n.duration}, ${at},
+        ${expiresAt}, ${n.mandant.givenNames}, ${n.mandant.familyName}, ${n.mandant.birthDate},
+        ${n.mandant.birthPlace}, ${n.mandant.document}, ${n.mandant.contact}, ${n.salt}, ${hash}, ${key}, ${n.code},
+        ${n.renewsId ?? null}, ${n.transferredFrom ?? null})
+      RETURNING id`,
+  );
+  const id = (m as { id: number }).id;
+  const same = sql`a.organisation_id = ${n.organisationId} AND a.demarche = ANY(${n.demarches}::text[])
+    AND a.end_reason IS NULL AND (a.person_key = ${key} OR a.mandat_id = ${n.renewsId ?? -1})`;
+  await sql`UPDATE mandat_autorisation a SET end_reason = 'expiration', ended_at = m.expires_at
+    FROM mandat m WHERE m.id = a.mandat_id AND ${same} AND m.expires_at <= ${at}`.execute(trx);
+  const older = await rows<{ mandat_id: number; demarches: string[] }>(
+    trx,
+    sql`SELECT a.mandat_id, array_agg(a.demarche ORDER BY a.demarche) AS demarches FROM mandat_autorisation a
+      WHERE ${same} GROUP BY a.mandat_id ORDER BY a.mandat_id`,
+  );
+  for (const o of older) {
+    const [rev] = await rows<{ id: number }>(
+      trx,
+      sql`INSERT INTO mandat_revocation (mandat_id, at, by_person, reason, demarches, replaced_by)
+        VALUES (${o.mandat_id}, ${at}, ${by.personId}, 'remplacement', ${o.demarches}::text[], ${id}) RETURNING id`,
+    );
+    await sql`UPDATE mandat_autorisation SET end_reason = 'remplacement', ended_at = ${at},
+        revocation_id = ${(rev as { id: number }).id}
+      WHERE mandat_id = ${o.mandat_id} AND demarche = ANY(${o.demarches}::text[]) AND end_reason IS NULL`.execute(
+      trx,
+    );
+  }
+  await sql`INSERT INTO mandat_autorisation (mandat_id, demarche, organisation_id, person_key)
+    SELECT ${id}, d, ${n.organisationId}, ${key} FROM unnest(${n.demarches}::text[]) AS d`.execute(trx);
+  return { mandat: (await getMandat(trx, id)) as Mandat, replaced: older.map((o) => o.mandat_id) };
+}
+
+/**
  * Creates a mandate in one transaction: checks in the database that the aidant is habilitated (with a second
- * factor), ends the person's running authorisations for the same families in this organisation (a newer mandate
- * replaces them, with a revocation row each), writes the mandate, its families and the journal line.
+ * factor), writes the mandate (closing the older authorisations it replaces) and the journal line.
  */
 export async function createMandat(
   db: Db,
@@ -506,7 +570,6 @@ export async function createMandat(
   aidantId: number,
   by: JournalBy,
   at: Date,
-  journal = true,
 ): Promise<CreateResult> {
   return inTransaction(db, async (trx) => {
     const [ok] = await rows<{ ok: boolean }>(
@@ -514,79 +577,22 @@ export async function createMandat(
       sql`SELECT ${standingSql(aidantId, n.organisationId)} AS ok`,
     );
     if (!ok?.ok) return { ok: false, why: "non-habilite" };
-    const expiresAt = n.expiresAt ?? expiryOf(at, n.duration);
-    const hash = hashOf({
-      template: n.template,
-      organisationId: n.organisationId,
-      aidantId,
-      demarches: n.demarches,
-      duration: n.duration,
-      createdAt: at,
-      expiresAt,
-      mandant: n.mandant,
-      salt: n.salt,
+    const { mandat, replaced } = await writeMandat(trx, n, aidantId, by, at);
+    await appendJournal(trx, {
+      ...by,
+      at,
+      action: n.renewsId ? "mandat.renouveler" : "mandat.creer",
+      target: `mandat:${mandat.id}`,
+      territoryId: n.territoryId,
+      details: {
+        demarches: n.demarches,
+        duree: n.duration,
+        gabarit: n.template,
+        ...(n.renewsId ? { renouvelle: n.renewsId } : {}),
+        ...(replaced.length ? { remplace: replaced } : {}),
+      },
     });
-    const key = personKey(n.mandant);
-    const [m] = await rows<{ id: number }>(
-      trx,
-      sql`INSERT INTO mandat (organisation_id, territory_id, zone, aidant_id, template, duration, created_at, expires_at,
-          given_names, family_name, birth_date, birth_place, document, contact, salt, hash, person_key, code, renews_id,
-          transferred_from)
-        VALUES (${n.organisationId}, ${n.territoryId}, ${n.zone}, ${aidantId}, ${n.template}, ${n.duration}, ${at},
-          ${expiresAt}, ${n.mandant.givenNames}, ${n.mandant.familyName}, ${n.mandant.birthDate},
-          ${n.mandant.birthPlace}, ${n.mandant.document}, ${n.mandant.contact}, ${n.salt}, ${hash}, ${key}, ${n.code},
-          ${n.renewsId ?? null}, ${n.transferredFrom ?? null})
-        RETURNING id`,
-    );
-    const id = (m as { id: number }).id;
-    // Older authorisations of the same person and families: the expired ones are closed as expired, the running
-    // ones replaced by this mandate (one revocation row per older mandate, printable like any other).
-    await sql`UPDATE mandat_autorisation a SET end_reason = 'expiration', ended_at = m.expires_at
-      FROM mandat m WHERE m.id = a.mandat_id AND a.organisation_id = ${n.organisationId} AND a.person_key = ${key}
-        AND a.demarche = ANY(${n.demarches}::text[]) AND a.end_reason IS NULL AND m.expires_at <= ${at}`.execute(
-      trx,
-    );
-    const older = await rows<{ mandat_id: number; demarches: string[] }>(
-      trx,
-      sql`SELECT mandat_id, array_agg(demarche ORDER BY demarche) AS demarches FROM mandat_autorisation
-        WHERE organisation_id = ${n.organisationId} AND person_key = ${key}
-          AND demarche = ANY(${n.demarches}::text[]) AND end_reason IS NULL
-        GROUP BY mandat_id ORDER BY mandat_id`,
-    );
-    for (const o of older) {
-      const [rev] = await rows<{ id: number }>(
-        trx,
-        sql`INSERT INTO mandat_revocation (mandat_id, at, by_person, reason, demarches, replaced_by)
-          VALUES (${o.mandat_id}, ${at}, ${by.personId}, 'remplacement', ${o.demarches}::text[], ${id}) RETURNING id`,
-      );
-      await sql`UPDATE mandat_autorisation SET end_reason = 'remplacement', ended_at = ${at}, revocation_id = ${(rev as { id: number }).id}
-        WHERE mandat_id = ${o.mandat_id} AND demarche = ANY(${o.demarches}::text[]) AND end_reason IS NULL`.execute(
-        trx,
-      );
-    }
-    await sql`INSERT INTO mandat_autorisation (mandat_id, demarche, organisation_id, person_key)
-      SELECT ${id}, d, ${n.organisationId}, ${key} FROM unnest(${n.demarches}::text[]) AS d`.execute(trx);
-    if (journal)
-      await appendJournal(trx, {
-        ...by,
-        at,
-        action: n.renewsId ? "mandat.renouveler" : "mandat.creer",
-        target: `mandat:${id}`,
-        territoryId: n.territoryId,
-        details: {
-          demarches: n.demarches,
-          duree: n.duration,
-          gabarit: n.template,
-          empreinte: hash,
-          ...(n.renewsId ? { renouvelle: n.renewsId } : {}),
-          ...(older.length ? { remplace: older.map((o) => o.mandat_id) } : {}),
-        },
-      });
-    return {
-      ok: true,
-      mandat: (await getMandat(trx, id)) as Mandat,
-      replaced: older.map((o) => o.mandat_id),
-    };
+    return { ok: true, mandat, replaced };
   });
 }
 
@@ -658,9 +664,14 @@ export async function revoke(
     await sql`UPDATE mandat_autorisation SET end_reason = ${opts.reason ?? "revocation"}, ended_at = ${at},
         revocation_id = ${r.id}
       WHERE mandat_id = ${mandat.id} AND demarche = ANY(${ds}::text[]) AND end_reason IS NULL`.execute(trx);
-    if (opts.requestId !== undefined)
-      await sql`UPDATE mandat_demande SET handled_at = ${at}, handled_by = ${by.personId}, revocation_id = ${r.id}
-        WHERE id = ${opts.requestId} AND mandat_id = ${mandat.id} AND handled_at IS NULL`.execute(trx);
+    const handled =
+      opts.requestId === undefined
+        ? []
+        : await rows<{ id: number }>(
+            trx,
+            sql`UPDATE mandat_demande SET handled_at = ${at}, handled_by = ${by.personId}, revocation_id = ${r.id}
+              WHERE id = ${opts.requestId} AND mandat_id = ${mandat.id} AND handled_at IS NULL RETURNING id`,
+          );
     if (opts.journal !== false)
       await appendJournal(trx, {
         ...by,
@@ -668,16 +679,18 @@ export async function revoke(
         action: "mandat.revoquer",
         target: `mandat:${mandat.id}`,
         territoryId: mandat.territoryId,
-        details: { demarches: ds, revocation: r.id, ...(opts.requestId ? { demande: opts.requestId } : {}) },
+        details: { demarches: ds, revocation: r.id, ...(handled[0] ? { demande: handled[0].id } : {}) },
       });
     return r;
   });
 }
 
 /**
- * Transfers a mandate to another organisation at the person's request: its running families end here (reason
- * `transfert`) and a new mandate with the same person, families and end is created for the other organisation, to
- * be printed and signed there. Both in one transaction, with one journal line.
+ * Transfers a mandate to another organisation at the person's request, in one transaction: the acting aidant must
+ * be habilitated (with a second factor) in the mandate's organisation; its running families end here (reason
+ * `transfert`) and a mandate with the same person, families and end is written for the other organisation —
+ * without an aidant until it is signed there (its attestation leaves the aidant's name blank) — replacing any
+ * authorisation that organisation already held for the person and these families. One journal line.
  */
 export async function transfer(
   db: Db,
@@ -688,9 +701,14 @@ export async function transfer(
   at: Date,
 ): Promise<{ ok: true; mandat: Mandat } | { ok: false; why: "rien-en-cours" | "non-habilite" }> {
   return inTransaction(db, async (trx) => {
+    const [ok] = await rows<{ ok: boolean }>(
+      trx,
+      sql`SELECT ${standingSql(aidantId, from.organisationId)} AS ok`,
+    );
+    if (!ok?.ok) return { ok: false, why: "non-habilite" };
     const rev = await revoke(trx, from, to.demarches, by, at, { reason: "transfert", journal: false });
     if (!rev) return { ok: false, why: "rien-en-cours" };
-    const created = await createMandatUnchecked(
+    const { mandat } = await writeMandat(
       trx,
       {
         ...to,
@@ -700,7 +718,8 @@ export async function transfer(
         transferredFrom: from.id,
         expiresAt: from.expiresAt,
       },
-      aidantId,
+      null,
+      by,
       at,
     );
     await appendJournal(trx, {
@@ -709,45 +728,10 @@ export async function transfer(
       action: "mandat.transferer",
       target: `mandat:${from.id}`,
       territoryId: from.territoryId,
-      details: { vers_organisation: to.organisationId, nouveau_mandat: created.id, demarches: rev.demarches },
+      details: { vers_organisation: to.organisationId, nouveau_mandat: mandat.id, demarches: rev.demarches },
     });
-    return { ok: true, mandat: created };
+    return { ok: true, mandat };
   });
-}
-
-/** A transferred mandate: written for the other organisation without its aidant's standing (signed there later). */
-async function createMandatUnchecked(trx: Db, n: NewMandat, aidantId: number, at: Date): Promise<Mandat> {
-  const key = personKey(n.mandant);
-  const expiresAt = n.expiresAt ?? expiryOf(at, n.duration);
-  const hash = hashOf({
-    template: n.template,
-    organisationId: n.organisationId,
-    aidantId,
-    demarches: n.demarches,
-    duration: n.duration,
-    createdAt: at,
-    expiresAt,
-    mandant: n.mandant,
-    salt: n.salt,
-  });
-  await sql`UPDATE mandat_autorisation a SET end_reason = 'expiration', ended_at = m.expires_at
-    FROM mandat m WHERE m.id = a.mandat_id AND a.organisation_id = ${n.organisationId} AND a.person_key = ${key}
-      AND a.demarche = ANY(${n.demarches}::text[]) AND a.end_reason IS NULL AND m.expires_at <= ${at}`.execute(
-    trx,
-  );
-  const [m] = await rows<{ id: number }>(
-    trx,
-    sql`INSERT INTO mandat (organisation_id, territory_id, zone, aidant_id, template, duration, created_at, expires_at,
-        given_names, family_name, birth_date, birth_place, document, contact, salt, hash, person_key, code, transferred_from)
-      VALUES (${n.organisationId}, ${n.territoryId}, ${n.zone}, ${aidantId}, ${n.template}, ${n.duration}, ${at},
-        ${expiresAt}, ${n.mandant.givenNames}, ${n.mandant.familyName}, ${n.mandant.birthDate}, ${n.mandant.birthPlace},
-        ${n.mandant.document}, ${n.mandant.contact}, ${n.salt}, ${hash}, ${key}, ${n.code}, ${n.transferredFrom ?? null})
-      RETURNING id`,
-  );
-  const id = (m as { id: number }).id;
-  await sql`INSERT INTO mandat_autorisation (mandat_id, demarche, organisation_id, person_key)
-    SELECT ${id}, d, ${n.organisationId}, ${key} FROM unnest(${n.demarches}::text[]) AS d`.execute(trx);
-  return (await getMandat(trx, id)) as Mandat;
 }
 
 // ————————————————————————————————————————————————————————————— uses

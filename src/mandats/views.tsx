@@ -637,7 +637,7 @@ export function MandatPage(p: {
   mandat: Mandat;
   uses: Use[];
   revocations: Revocation[];
-  aidantName: (id: number) => string;
+  aidantName: (id: number | null) => string;
   organisationName: (id: number) => string;
   canAct: boolean;
   now: Date;
@@ -650,7 +650,8 @@ export function MandatPage(p: {
       <h1>Mandat de {fullName(m)}</h1>
       <Notice text={p.notice} />
       <p>
-        Signé le {dateOf(m.createdAt, m.zone)} devant {p.aidantName(m.aidantId)},{" "}
+        {m.aidantId === null ? "Reçu" : "Signé"} le {dateOf(m.createdAt, m.zone)}
+        {m.aidantId === null ? "" : ` devant ${p.aidantName(m.aidantId)}`},{" "}
         {DURATION_LABELS[m.duration].attestation}, jusqu'au {dateOf(m.expiresAt, m.zone)} :{" "}
         <strong>{STATE_LABELS[state]}</strong>.
         {m.transferredFrom
@@ -1177,8 +1178,8 @@ export function VerifyPage(p: {
               </p>
             )}
             <p>
-              Mandataire : <strong>{r.organisation}</strong>. Signé le {day(r.createdOn)}, jusqu'au{" "}
-              {day(r.expiresOn)}.
+              Organisation qui agit pour la personne : <strong>{r.organisation}</strong>. Signé le{" "}
+              {day(r.createdOn)}, jusqu'au {day(r.expiresOn)}.
             </p>
             <TableRegion label="Démarches du mandat">
               <table>
