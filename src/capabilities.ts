@@ -1,4 +1,5 @@
 import { accounts } from "./accounts/capability.ts";
+import { activites } from "./activites/capability.ts";
 import type { Capability } from "./context.ts";
 import { coverage } from "./coverage/capability.ts";
 import { diagnostic } from "./diagnostic/capability.ts";
@@ -21,4 +22,5 @@ export const capabilities: Capability[] = [
   orientation,
   pass,
   mandats,
+  activites,
 ];

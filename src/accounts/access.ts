@@ -198,6 +198,22 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   "POST /api/v1/mandats/:id/utilisations": "mandat.utiliser",
   "POST /api/v1/mandats/:id/revocation": "mandat.revoquer",
   "GET /api/v1/mandats/verifier/:empreinte": "public",
+  // Accompaniments: the reports (each handler asks the policy with the report's organisation), statistics (any
+  // signed-in person: the handler asks for the scope chosen), orientation references.
+  "GET /activites": "activite.saisir",
+  "POST /activites": "activite.saisir",
+  "GET /activites/nouvelle": "activite.saisir",
+  "GET /activites/:id": "activite.saisir",
+  "GET /activites/statistiques": "compte",
+  "GET /activites/statistiques.csv": "compte",
+  "GET /activites/statistiques.xlsx": "compte",
+  "GET /assets/activites.js": "public",
+  "GET /orientations": "orientation.remettre",
+  "POST /orientations": "orientation.remettre",
+  "GET /orientations/:code": "orientation.remettre",
+  "POST /api/v1/activites": "activite.saisir",
+  "GET /api/v1/activites": "activite.saisir",
+  "GET /api/v1/activites/statistiques": "compte",
 };
 
 /** The entry of a route (`HEAD` falls back on its `GET`), or undefined when the table has none. */

@@ -88,6 +88,8 @@ const EXPECTED: Record<Action, Partial<Record<Role, Target[]>>> = {
   "mandat.utiliser": { aidant: OWN },
   "mandat.revoquer": { aidant: OWN },
   "activite.saisir": { mediateur: OWN, aidant: OWN },
+  "activite.statistiques": { coordinateur: CREUSE, mediateur: OWN, aidant: OWN, financeur: CREUSE },
+  "orientation.remettre": { prescripteur: OWN, mediateur: OWN, aidant: OWN },
 };
 
 test("the real table of the test: Guéret is in Creuse, Brive in Corrèze, Creuse is not in Corrèze", () => {

@@ -32,7 +32,9 @@ export type Action =
   | "mandat.creer"
   | "mandat.utiliser"
   | "mandat.revoquer"
-  | "activite.saisir";
+  | "activite.saisir"
+  | "activite.statistiques"
+  | "orientation.remettre";
 
 /** What an action is done to: the territory it belongs to and the organisation that holds it, when known. */
 export interface Scope {
@@ -122,6 +124,17 @@ export const ACTION_RULES: Record<Action, ActionRule> = {
   "mandat.utiliser": rule("agir avec un mandat", { aidant: "organisation" }),
   "mandat.revoquer": rule("révoquer ou transférer un mandat", { aidant: "organisation" }),
   "activite.saisir": rule("saisir une activité", { mediateur: "organisation", aidant: "organisation" }),
+  "activite.statistiques": rule("consulter les statistiques des accompagnements", {
+    coordinateur: "territoire",
+    mediateur: "organisation",
+    aidant: "organisation",
+    financeur: "territoire",
+  }),
+  "orientation.remettre": rule("remettre une fiche d'orientation avec une référence", {
+    prescripteur: "organisation",
+    mediateur: "organisation",
+    aidant: "organisation",
+  }),
 };
 
 const ALLOWED: Decision = { allowed: true };

@@ -1,0 +1,458 @@
+/**
+ * The activity reports' tables (nothing else touches them):
+ * - `activite`: one report, with the organisation and person who recorded it, the Idempotency-Key it came with and
+ *   the fingerprint of its content — `UNIQUE (organisation_id, idempotency_key)`: a replay never makes two rows;
+ * - `orientation_reference`: the short reference a prescriber hands with an orientation sheet, and when a place
+ *   recorded it in a report (« accueilli le … »): no personal data travels, only the reference.
+ * A report and its journal line (and the reference it welcomes) are written in one transaction.
+ */
+import { type Kysely, type Migration, sql } from "kysely";
+import { appendJournal, type JournalBy } from "../accounts/store.ts";
+import type { Db } from "../platform/db.ts";
+import { ACTIVITY_TYPES, type Activity, DURATION_BRACKETS, fingerprint, type RawCell } from "./model.ts";
+
+export const activityMigrations: Record<string, Migration> = {
+  "0027_activites": {
+    async up(db: Kysely<unknown>) {
+      await sql`CREATE TABLE orientation_reference (
+        code text PRIMARY KEY CHECK (code ~ '^[2-9A-HJKMNP-Z]{10}$'),
+        organisation_id integer NOT NULL,
+        person_id integer,
+        created_at timestamptz NOT NULL,
+        diagnostic_id integer,
+        commune_code text,
+        welcomed_at timestamptz,
+        welcomed_on text,
+        welcomed_by integer,
+        activite_id integer
+      )`.execute(db);
+      await sql`CREATE INDEX orientation_reference_org ON orientation_reference (organisation_id, created_at)`.execute(
+        db,
+      );
+      await sql`CREATE TABLE activite (
+        id serial PRIMARY KEY,
+        organisation_id integer NOT NULL,
+        person_id integer,
+        idempotency_key text NOT NULL CHECK (idempotency_key ~ '^[A-Za-z0-9_-]{8,100}$'),
+        fingerprint text NOT NULL,
+        created_at timestamptz NOT NULL,
+        type text NOT NULL CHECK (type IN (${sql.raw(ACTIVITY_TYPES.map((t) => `'${t}'`).join(","))})),
+        date text NOT NULL CHECK (date ~ '^\\d{4}-\\d{2}-\\d{2}$'),
+        minutes integer NOT NULL CHECK (minutes BETWEEN 1 AND 1440),
+        lieu text,
+        place_id text,
+        commune_code text,
+        thematiques text[] NOT NULL DEFAULT '{}',
+        materiel text[] NOT NULL DEFAULT '{}',
+        autonomie text,
+        redirection text,
+        notes text CHECK (length(notes) <= 2000),
+        titre text,
+        niveau text,
+        participants integer NOT NULL CHECK (participants >= 0 AND participants <= 500),
+        coordination text,
+        tranche_age text,
+        statut text,
+        beneficiaire_commune text,
+        diagnostic_id integer,
+        orientation text REFERENCES orientation_reference (code),
+        utilisation_id integer,
+        cheque text,
+        CHECK (type <> 'collectif' OR participants >= 1),
+        UNIQUE (organisation_id, idempotency_key)
+      )`.execute(db);
+      await sql`CREATE INDEX activite_org_date ON activite (organisation_id, date)`.execute(db);
+      await sql`CREATE INDEX activite_commune_date ON activite (commune_code, date)`.execute(db);
+      await sql`CREATE INDEX activite_person ON activite (person_id, created_at)`.execute(db);
+    },
+  },
+};
+
+type Row = Record<string, unknown>;
+const rows = async <T extends Row>(db: Db, q: ReturnType<typeof sql<T>>): Promise<T[]> =>
+  (await q.execute(db)).rows;
+
+async function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return work(db);
+  return db.transaction().execute((trx) => work(trx as unknown as Db));
+}
+
+export interface StoredActivity extends Activity {
+  id: number;
+  organisationId: number;
+  personId: number | null;
+  createdAt: Date;
+  /** The commune the activity counts for in a territory's statistics. */
+  statsCommune: string | null;
+}
+
+type ActivityRow = {
+  id: number;
+  organisation_id: number;
+  person_id: number | null;
+  created_at: Date;
+  type: string;
+  date: string;
+  minutes: number;
+  lieu: string | null;
+  place_id: string | null;
+  commune_code: string | null;
+  thematiques: string[];
+  materiel: string[];
+  autonomie: string | null;
+  redirection: string | null;
+  notes: string | null;
+  titre: string | null;
+  niveau: string | null;
+  participants: number;
+  coordination: string | null;
+  tranche_age: string | null;
+  statut: string | null;
+  beneficiaire_commune: string | null;
+  diagnostic_id: number | null;
+  orientation: string | null;
+  utilisation_id: number | null;
+  cheque: string | null;
+  fingerprint: string;
+};
+
+const toActivity = (r: ActivityRow): StoredActivity =>
+  ({
+    id: r.id,
+    organisationId: r.organisation_id,
+    personId: r.person_id,
+    createdAt: new Date(r.created_at),
+    statsCommune: r.commune_code,
+    type: r.type,
+    date: r.date,
+    minutes: r.minutes,
+    lieu: r.lieu,
+    placeId: r.place_id,
+    communeCode: r.lieu === "lieu_activite" ? null : r.commune_code,
+    thematiques: r.thematiques,
+    materiel: r.materiel,
+    autonomie: r.autonomie,
+    redirection: r.redirection,
+    notes: r.notes,
+    titre: r.titre,
+    niveau: r.niveau,
+    participants: r.participants,
+    coordination: r.coordination,
+    trancheAge: r.tranche_age,
+    statut: r.statut,
+    beneficiaireCommune: r.beneficiaire_commune,
+    diagnosticId: r.diagnostic_id,
+    orientation: r.orientation,
+    utilisationId: r.utilisation_id,
+    cheque: r.cheque,
+  }) as StoredActivity;
+
+export type SaveResult =
+  | { kind: "created"; activity: StoredActivity }
+  | { kind: "replayed"; activity: StoredActivity }
+  | { kind: "conflict"; activity: StoredActivity }
+  | { kind: "unknown-reference" };
+
+/**
+ * Saves a report under an Idempotency-Key, once: `INSERT … ON CONFLICT DO NOTHING` on (organisation, key). The
+ * same key again returns the row already there (`replayed`), or `conflict` when its content differs. A reference
+ * of an orientation is welcomed in the same transaction; an unknown one writes nothing.
+ * `statsCommune` is where the activity counts (its place's commune, or the commune typed).
+ */
+export async function saveActivity(
+  db: Db,
+  a: Activity,
+  w: { organisationId: number; personId: number | null; key: string; statsCommune: string | null },
+  by: JournalBy,
+  at: Date,
+): Promise<SaveResult> {
+  const print = fingerprint(a);
+  const existing = async (trx: Db): Promise<SaveResult> => {
+    const [r] = await rows<ActivityRow>(
+      trx,
+      sql`SELECT * FROM activite WHERE organisation_id = ${w.organisationId} AND idempotency_key = ${w.key}`,
+    );
+    const activity = toActivity(r as ActivityRow);
+    return { kind: r?.fingerprint === print ? "replayed" : "conflict", activity };
+  };
+  try {
+    return await inTransaction(db, async (trx) => {
+      if (a.orientation) {
+        const [known] = await rows<{ code: string }>(
+          trx,
+          sql`SELECT code FROM orientation_reference WHERE code = ${a.orientation}`,
+        );
+        if (!known) return { kind: "unknown-reference" } as const;
+      }
+      const [r] = await rows<ActivityRow>(
+        trx,
+        sql`INSERT INTO activite (organisation_id, person_id, idempotency_key, fingerprint, created_at, type, date, minutes,
+            lieu, place_id, commune_code, thematiques, materiel, autonomie, redirection, notes, titre, niveau,
+            participants, coordination, tranche_age, statut, beneficiaire_commune, diagnostic_id, orientation,
+            utilisation_id, cheque)
+          VALUES (${w.organisationId}, ${w.personId}, ${w.key}, ${print}, ${at}, ${a.type}, ${a.date}, ${a.minutes},
+            ${a.lieu}, ${a.placeId}, ${w.statsCommune}, ${a.thematiques}::text[], ${a.materiel}::text[], ${a.autonomie},
+            ${a.redirection}, ${a.notes}, ${a.titre}, ${a.niveau}, ${a.participants}, ${a.coordination},
+            ${a.trancheAge}, ${a.statut}, ${a.beneficiaireCommune}, ${a.diagnosticId}, ${a.orientation},
+            ${a.utilisationId}, ${a.cheque})
+          ON CONFLICT (organisation_id, idempotency_key) DO NOTHING
+          RETURNING *`,
+      );
+      if (!r) return existing(trx);
+      if (a.orientation)
+        await sql`UPDATE orientation_reference SET welcomed_at = ${at}, welcomed_on = ${a.date},
+            welcomed_by = ${w.organisationId}, activite_id = ${r.id}
+          WHERE code = ${a.orientation} AND welcomed_at IS NULL`.execute(trx);
+      await appendJournal(trx, {
+        ...by,
+        at,
+        action: "activite.saisir",
+        target: `activite:${r.id}`,
+        territoryId: w.statsCommune,
+        details: {
+          type: a.type,
+          minutes: a.minutes,
+          ...(a.orientation ? { orientation: a.orientation } : {}),
+        },
+      });
+      return { kind: "created", activity: toActivity(r) };
+    });
+  } catch (e) {
+    // Two first submissions at once: the loser's INSERT waited and did nothing, or (PGlite, one connection) failed
+    // on the unique index; either way the row is there now.
+    if (/activite_organisation_id_idempotency_key_key|duplicate key/.test(String((e as Error).message)))
+      return existing(db);
+    throw e;
+  }
+}
+
+export async function getActivity(db: Db, id: number): Promise<StoredActivity | null> {
+  const [r] = await rows<ActivityRow>(db, sql`SELECT * FROM activite WHERE id = ${id}`);
+  return r ? toActivity(r) : null;
+}
+
+export interface ActivityFilter {
+  organisationId: number;
+  personId?: number;
+  type?: string;
+  from?: string;
+  to?: string;
+  limit: number;
+  offset: number;
+}
+
+/** An organisation's reports (or one person's), newest first, one page and the total. */
+export async function listActivities(
+  db: Db,
+  f: ActivityFilter,
+): Promise<{ activities: StoredActivity[]; total: number }> {
+  const where = sql.join(
+    [
+      sql`organisation_id = ${f.organisationId}`,
+      ...(f.personId !== undefined ? [sql`person_id = ${f.personId}`] : []),
+      ...(f.type ? [sql`type = ${f.type}`] : []),
+      ...(f.from ? [sql`date >= ${f.from}`] : []),
+      ...(f.to ? [sql`date <= ${f.to}`] : []),
+    ],
+    sql` AND `,
+  );
+  const page = await rows<ActivityRow>(
+    db,
+    sql`SELECT * FROM activite WHERE ${where} ORDER BY date DESC, id DESC LIMIT ${f.limit} OFFSET ${f.offset}`,
+  );
+  const [n] = await rows<{ n: string }>(db, sql`SELECT count(*)::text AS n FROM activite WHERE ${where}`);
+  return { activities: page.map(toActivity), total: Number(n?.n ?? 0) };
+}
+
+/** The last report of a person, for the choices a new one starts from. */
+export async function lastActivityOf(
+  db: Db,
+  personId: number,
+  organisationId: number,
+): Promise<StoredActivity | null> {
+  const [r] = await rows<ActivityRow>(
+    db,
+    sql`SELECT * FROM activite WHERE person_id = ${personId} AND organisation_id = ${organisationId}
+      ORDER BY created_at DESC, id DESC LIMIT 1`,
+  );
+  return r ? toActivity(r) : null;
+}
+
+// ————————————————————————————————————————————————————————————— orientation references
+
+export interface Reference {
+  code: string;
+  organisationId: number;
+  createdAt: Date;
+  diagnosticId: number | null;
+  communeCode: string | null;
+  welcomedAt: Date | null;
+  welcomedOn: string | null;
+  welcomedBy: number | null;
+}
+
+type ReferenceRow = {
+  code: string;
+  organisation_id: number;
+  created_at: Date;
+  diagnostic_id: number | null;
+  commune_code: string | null;
+  welcomed_at: Date | null;
+  welcomed_on: string | null;
+  welcomed_by: number | null;
+};
+const toReference = (r: ReferenceRow): Reference => ({
+  code: r.code,
+  organisationId: r.organisation_id,
+  createdAt: new Date(r.created_at),
+  diagnosticId: r.diagnostic_id,
+  communeCode: r.commune_code,
+  welcomedAt: r.welcomed_at ? new Date(r.welcomed_at) : null,
+  welcomedOn: r.welcomed_on,
+  welcomedBy: r.welcomed_by,
+});
+
+/** A new reference for an orientation sheet (the code is random; a collision is retried by the caller). */
+export async function createReference(
+  db: Db,
+  r: { code: string; organisationId: number; diagnosticId: number | null; communeCode: string | null },
+  by: JournalBy,
+  at: Date,
+): Promise<Reference> {
+  return inTransaction(db, async (trx) => {
+    const [row] = await rows<ReferenceRow>(
+      trx,
+      sql`INSERT INTO orientation_reference (code, organisation_id, person_id, created_at, diagnostic_id, commune_code)
+        VALUES (${r.code}, ${r.organisationId}, ${by.personId}, ${at}, ${r.diagnosticId}, ${r.communeCode}) RETURNING *`,
+    );
+    await appendJournal(trx, {
+      ...by,
+      at,
+      action: "orientation.creer",
+      target: `orientation:${r.code}`,
+      territoryId: r.communeCode,
+      details: r.diagnosticId ? { diagnostic: r.diagnosticId } : {},
+    });
+    return toReference(row as ReferenceRow);
+  });
+}
+
+export async function getReference(db: Db, code: string): Promise<Reference | null> {
+  const [r] = await rows<ReferenceRow>(db, sql`SELECT * FROM orientation_reference WHERE code = ${code}`);
+  return r ? toReference(r) : null;
+}
+
+/** A prescriber organisation's references, newest first. */
+export async function referencesOf(db: Db, organisationId: number, limit: number, offset: number) {
+  const page = await rows<ReferenceRow>(
+    db,
+    sql`SELECT * FROM orientation_reference WHERE organisation_id = ${organisationId}
+      ORDER BY created_at DESC, code LIMIT ${limit} OFFSET ${offset}`,
+  );
+  const [n] = await rows<{ n: string; welcomed: string }>(
+    db,
+    sql`SELECT count(*)::text AS n, count(welcomed_at)::text AS welcomed FROM orientation_reference
+      WHERE organisation_id = ${organisationId}`,
+  );
+  return { references: page.map(toReference), total: Number(n?.n ?? 0), welcomed: Number(n?.welcomed ?? 0) };
+}
+
+// ————————————————————————————————————————————————————————————— statistics
+
+/** Who the statistics are about: one person, one organisation, communes (a territory), or everyone. */
+export type StatsScope =
+  | { kind: "personne"; personId: number; organisationId: number }
+  | { kind: "organisation"; organisationId: number }
+  | { kind: "communes"; communes: readonly string[] }
+  | { kind: "france" };
+
+export const STAT_DIMENSIONS = ["type", "thematique", "autonomie", "duree", "age", "lieu", "mois"] as const;
+export type StatDimension = (typeof STAT_DIMENSIONS)[number];
+
+export interface RawStats {
+  /** Reports, and accompaniments (an individual report is one, a workshop counts its participants). */
+  activities: RawCell;
+  accompaniments: RawCell;
+  by: Record<StatDimension, RawCell[]>;
+  /** Orientation references handed within the scope (prescribers' organisations) and those welcomed. */
+  oriented: RawCell;
+  welcomed: RawCell;
+}
+
+const durationCase = sql.raw(
+  `CASE ${DURATION_BRACKETS.filter((b) => Number.isFinite(b.max))
+    .map((b) => `WHEN minutes < ${b.max} THEN '${b.key}'`)
+    .join(" ")} ELSE '${DURATION_BRACKETS[DURATION_BRACKETS.length - 1]?.key}' END`,
+);
+
+/** The counts of a scope over a period (days, inclusive), each with its number of organisations. */
+export async function rawStats(db: Db, scope: StatsScope, from: string, to: string): Promise<RawStats> {
+  const where = sql.join(
+    [
+      sql`date >= ${from} AND date <= ${to}`,
+      scope.kind === "personne"
+        ? sql`person_id = ${scope.personId} AND organisation_id = ${scope.organisationId}`
+        : scope.kind === "organisation"
+          ? sql`organisation_id = ${scope.organisationId}`
+          : scope.kind === "communes"
+            ? sql`commune_code = ANY(${[...scope.communes]}::text[])`
+            : sql`true`,
+    ],
+    sql` AND `,
+  );
+  const cell = (key: string, r: { n: string | number; orgs: string | number } | undefined): RawCell => ({
+    key,
+    count: Number(r?.n ?? 0),
+    organisations: Number(r?.orgs ?? 0),
+  });
+  const [totals] = await rows<{ n: string; people: string; orgs: string }>(
+    db,
+    sql`SELECT count(*)::text AS n, coalesce(sum(CASE WHEN type = 'collectif' THEN participants WHEN type = 'individuel' THEN 1 ELSE 0 END), 0)::text AS people,
+      count(DISTINCT organisation_id)::text AS orgs FROM activite WHERE ${where}`,
+  );
+  const grouped = async (expr: ReturnType<typeof sql>, from_ = sql`activite`) =>
+    (
+      await rows<{ k: string | null; n: string; orgs: string }>(
+        db,
+        sql`SELECT ${expr} AS k, count(*)::text AS n, count(DISTINCT organisation_id)::text AS orgs
+          FROM ${from_} WHERE ${where} GROUP BY 1 ORDER BY 1`,
+      )
+    )
+      .filter((r) => r.k !== null)
+      .map((r) => cell(r.k as string, r));
+  const by: RawStats["by"] = {
+    type: await grouped(sql`type`),
+    thematique: await grouped(sql`t`, sql`activite, unnest(thematiques) AS t`),
+    autonomie: await grouped(sql`autonomie`),
+    duree: await grouped(durationCase),
+    age: await grouped(sql`tranche_age`),
+    lieu: await grouped(sql`lieu`),
+    mois: await grouped(sql`substr(date, 1, 7)`),
+  };
+  // Orientation: references handed by organisations of the scope (for communes: those of the references'
+  // communes), in the period, and how many were welcomed.
+  const refWhere =
+    scope.kind === "personne" || scope.kind === "organisation"
+      ? sql`organisation_id = ${scope.organisationId}`
+      : scope.kind === "communes"
+        ? sql`commune_code = ANY(${[...scope.communes]}::text[])`
+        : sql`true`;
+  const [o] = await rows<{ n: string; welcomed: string; orgs: string; worgs: string }>(
+    db,
+    sql`SELECT count(*)::text AS n, count(welcomed_at)::text AS welcomed, count(DISTINCT organisation_id)::text AS orgs,
+      count(DISTINCT CASE WHEN welcomed_at IS NOT NULL THEN organisation_id END)::text AS worgs
+      FROM orientation_reference WHERE ${refWhere}
+        AND to_char(created_at AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD') BETWEEN ${from} AND ${to}`,
+  );
+  return {
+    activities: cell("activites", totals),
+    accompaniments: {
+      key: "accompagnements",
+      count: Number(totals?.people ?? 0),
+      organisations: Number(totals?.orgs ?? 0),
+    },
+    by,
+    oriented: cell("orientes", o),
+    welcomed: { key: "accueillis", count: Number(o?.welcomed ?? 0), organisations: Number(o?.worgs ?? 0) },
+  };
+}
