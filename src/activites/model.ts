@@ -290,16 +290,14 @@ export const isIdempotencyKey = (k: string): boolean => /^[A-Za-z0-9_-]{8,100}$/
 
 // ————————————————————————————————————————————————————————————— statistics
 
-/** A cell to show at most this small… */
-export const MIN_COUNT = 5;
-/** …and fed by at least this many organisations, so that one organisation adding records cannot reveal it. */
-export const MIN_ORGANISATIONS = 3;
+/** A figure of a protected view is shown only when it counts at least this many records… */
+const MIN_COUNT = 5;
 
-/** A counted cell: the count and how many organisations its records come from. */
+/** A counted cell: its count and the part of it from the organisation that contributes most. */
 export interface RawCell {
   key: string;
   count: number;
-  organisations: number;
+  largest: number;
 }
 
 /** A figure shown, or null when hidden. */
@@ -307,15 +305,16 @@ export type Shown = number | null;
 
 /**
  * Protects a set of cells for a view beyond one's own organisation. A non-zero cell is hidden when it counts fewer
- * than MIN_COUNT, or comes from fewer than MIN_ORGANISATIONS organisations: records added by one organisation (or
- * two) never make a small cell of others appear, whatever their number. In a partition (the cells add up to a total
- * shown elsewhere), when a single cell is hidden the smallest other non-zero cell is hidden too, so that no
- * subtraction gives it back.
+ * than MIN_COUNT records, or fewer than MIN_COUNT once its largest contributor is left out (the dominance rule):
+ * records added by one organisation, however many, never make a small cell of others appear — if they are the
+ * largest part, the rest is the others' small count; if not, they are fewer than the largest. In a partition (the
+ * cells add up to a total shown elsewhere), when a single cell is hidden the smallest other non-zero cell is hidden
+ * too, so that no subtraction gives it back.
  */
 export function protect(cells: readonly RawCell[], partition: boolean): { key: string; count: Shown }[] {
   const out = cells.map((c) => ({
     ...c,
-    hidden: c.count > 0 && (c.count < MIN_COUNT || c.organisations < MIN_ORGANISATIONS),
+    hidden: c.count > 0 && (c.count < MIN_COUNT || c.count - c.largest < MIN_COUNT),
   }));
   if (partition && out.filter((c) => c.hidden).length === 1) {
     const next = out.filter((c) => !c.hidden && c.count > 0).sort((a, b) => a.count - b.count)[0];

@@ -32,8 +32,6 @@ import {
   type ActivityField,
   type ActivityInput,
   isIdempotencyKey,
-  MIN_COUNT,
-  MIN_ORGANISATIONS,
   protect,
   type RawCell,
   validateActivity,
@@ -440,9 +438,8 @@ export function registerActivityRoutes(app: FastifyInstance, ctx: AppContext): v
   ): Promise<StatsView> {
     const raw = await rawStats(db(), scope, from, to);
     const one = (c: RawCell) => (protectedView ? (protect([c], false)[0]?.count ?? null) : c.count);
-    const enough =
-      !protectedView ||
-      (raw.activities.count >= MIN_COUNT && raw.activities.organisations >= MIN_ORGANISATIONS);
+    // A protected view with too few reports, or reports of nearly one organisation, shows nothing.
+    const enough = !protectedView || protect([raw.activities], false)[0]?.count !== null;
     const partitions: ReadonlySet<string> = new Set(["type", "duree", "lieu", "mois", "age", "autonomie"]);
     const by = Object.fromEntries(
       STAT_DIMENSIONS.map((d) => {

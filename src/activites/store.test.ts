@@ -125,16 +125,17 @@ for (const backend of backends) {
       assert.equal(welcomed?.welcomedBy, ORG);
     });
 
-    test("statistics count what was recorded, by dimension, with the organisations behind each cell", async () => {
+    test("statistics count what was recorded, by dimension, with the largest organisation's part of each cell", async () => {
       const s = await rawStats(db, { kind: "communes", communes: ["23096"] }, "2026-12-01", "2026-12-31");
       // Rows: key 0001 (ORG), key 0001 (ORG+1), the concurrent one, the one with the reference: 4 reports, 2 organisations.
       assert.equal(s.activities.count, 4);
-      assert.equal(s.activities.organisations, 2);
+      // ORG recorded 3 of them, ORG + 1 one: the largest organisation's part is 3.
+      assert.equal(s.activities.largest, 3);
       assert.deepEqual(
         s.by.thematique.find((c) => c.key === "email"),
-        { key: "email", count: 4, organisations: 2 },
+        { key: "email", count: 4, largest: 3 },
       );
-      assert.deepEqual(s.by.duree, [{ key: "30-60", count: 4, organisations: 2 }]);
+      assert.deepEqual(s.by.duree, [{ key: "30-60", count: 4, largest: 3 }]);
       assert.equal(s.oriented.count, 1);
       assert.equal(s.welcomed.count, 1);
     });

@@ -400,59 +400,66 @@ export async function rawStats(db: Db, scope: StatsScope, from: string, to: stri
     ],
     sql` AND `,
   );
-  const cell = (key: string, r: { n: string | number; orgs: string | number } | undefined): RawCell => ({
-    key,
-    count: Number(r?.n ?? 0),
-    organisations: Number(r?.orgs ?? 0),
-  });
-  const [totals] = await rows<{ n: string; people: string; orgs: string }>(
-    db,
-    sql`SELECT count(*)::text AS n, coalesce(sum(CASE WHEN type = 'collectif' THEN participants WHEN type = 'individuel' THEN 1 ELSE 0 END), 0)::text AS people,
-      count(DISTINCT organisation_id)::text AS orgs FROM activite WHERE ${where}`,
-  );
-  const grouped = async (expr: ReturnType<typeof sql>, from_ = sql`activite`) =>
-    (
-      await rows<{ k: string | null; n: string; orgs: string }>(
-        db,
-        sql`SELECT ${expr} AS k, count(*)::text AS n, count(DISTINCT organisation_id)::text AS orgs
-          FROM ${from_} WHERE ${where} GROUP BY 1 ORDER BY 1`,
-      )
-    )
-      .filter((r) => r.k !== null)
-      .map((r) => cell(r.k as string, r));
+  type ByOrg = { k: string | null; org: number; n: string; people: string; welcomed?: string };
+  /** Cells from counts by key and organisation: the total and the largest organisation's part. */
+  const fold = (rs: ByOrg[], value: (r: ByOrg) => number = (r) => Number(r.n)): RawCell[] => {
+    const cells = new Map<string, RawCell>();
+    for (const r of rs) {
+      if (r.k === null) continue;
+      const c = cells.get(r.k) ?? { key: r.k, count: 0, largest: 0 };
+      c.count += value(r);
+      c.largest = Math.max(c.largest, value(r));
+      cells.set(r.k, c);
+    }
+    return [...cells.values()].sort((a, b) => a.key.localeCompare(b.key));
+  };
+  const grouped = (expr: ReturnType<typeof sql>, from_ = sql`activite`) =>
+    rows<ByOrg>(
+      db,
+      sql`SELECT ${expr} AS k, organisation_id AS org, count(*)::text AS n,
+          coalesce(sum(CASE WHEN type = 'collectif' THEN participants WHEN type = 'individuel' THEN 1 ELSE 0 END), 0)::text AS people
+        FROM ${from_} WHERE ${where} GROUP BY 1, 2`,
+    );
+  const totals = await grouped(sql`'tout'`);
   const by: RawStats["by"] = {
-    type: await grouped(sql`type`),
-    thematique: await grouped(sql`t`, sql`activite, unnest(thematiques) AS t`),
-    autonomie: await grouped(sql`autonomie`),
-    duree: await grouped(durationCase),
-    age: await grouped(sql`tranche_age`),
-    lieu: await grouped(sql`lieu`),
-    mois: await grouped(sql`substr(date, 1, 7)`),
+    type: fold(await grouped(sql`type`)),
+    thematique: fold(await grouped(sql`t`, sql`activite, unnest(thematiques) AS t`)),
+    autonomie: fold(await grouped(sql`autonomie`)),
+    duree: fold(await grouped(durationCase)),
+    age: fold(await grouped(sql`tranche_age`)),
+    lieu: fold(await grouped(sql`lieu`)),
+    mois: fold(await grouped(sql`substr(date, 1, 7)`)),
   };
   // Orientation: references handed by organisations of the scope (for communes: those of the references'
-  // communes), in the period, and how many were welcomed.
+  // communes), in the period, and how many were welcomed — by organisation, for the same protection.
   const refWhere =
     scope.kind === "personne" || scope.kind === "organisation"
       ? sql`organisation_id = ${scope.organisationId}`
       : scope.kind === "communes"
         ? sql`commune_code = ANY(${[...scope.communes]}::text[])`
         : sql`true`;
-  const [o] = await rows<{ n: string; welcomed: string; orgs: string; worgs: string }>(
+  const refs = await rows<ByOrg>(
     db,
-    sql`SELECT count(*)::text AS n, count(welcomed_at)::text AS welcomed, count(DISTINCT organisation_id)::text AS orgs,
-      count(DISTINCT CASE WHEN welcomed_at IS NOT NULL THEN organisation_id END)::text AS worgs
+    sql`SELECT 'tout' AS k, organisation_id AS org, count(*)::text AS n, count(welcomed_at)::text AS welcomed, '0' AS people
       FROM orientation_reference WHERE ${refWhere}
-        AND to_char(created_at AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD') BETWEEN ${from} AND ${to}`,
+        AND to_char(created_at AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD') BETWEEN ${from} AND ${to}
+      GROUP BY 2`,
   );
+  const one = (cells: RawCell[], key: string): RawCell => ({
+    ...(cells[0] ?? { count: 0, largest: 0 }),
+    key,
+  });
   return {
-    activities: cell("activites", totals),
-    accompaniments: {
-      key: "accompagnements",
-      count: Number(totals?.people ?? 0),
-      organisations: Number(totals?.orgs ?? 0),
-    },
+    activities: one(fold(totals), "activites"),
+    accompaniments: one(
+      fold(totals, (r) => Number(r.people)),
+      "accompagnements",
+    ),
     by,
-    oriented: cell("orientes", o),
-    welcomed: { key: "accueillis", count: Number(o?.welcomed ?? 0), organisations: Number(o?.worgs ?? 0) },
+    oriented: one(fold(refs), "orientes"),
+    welcomed: one(
+      fold(refs, (r) => Number(r.welcomed ?? 0)),
+      "accueillis",
+    ),
   };
 }

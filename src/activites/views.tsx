@@ -681,7 +681,7 @@ export function StatsPage(p: {
       <p>
         Du {day(s.period.from)} au {day(s.period.to)}. Vocabulaire de La Coop de la médiation numérique.
         {s.protectedView
-          ? " Un chiffre de moins de 5, ou venant de moins de 3 organisations, est masqué (avec un autre si la soustraction le révélait) : ajouter des comptes rendus ne permet pas de le retrouver."
+          ? " Un chiffre est masqué quand il compte moins de 5 comptes rendus, ou moins de 5 sans ceux de l'organisation qui en a le plus (avec un autre si une soustraction le révélait) : une organisation qui ajouterait des comptes rendus ne peut pas le faire apparaître."
           : ""}
       </p>
       {!s.enough ? (
