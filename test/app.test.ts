@@ -28,12 +28,13 @@ test("CLI: help, a data load that has nothing to do, a search, and clear errors"
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const env = { MAILLAGE_DATA_DIR: dataDir };
 
-  // `npm start` runs the bundled application (scripts/start.mjs): the same commands answer.
-  const bundled = await cli(["--help"], {}, "scripts/start.mjs");
-  assert.equal(bundled.code, 0, bundled.stderr);
-  assert.match(bundled.stdout, /Usage : maillage <commande>/);
-  const bundledSearch = await cli(["territoires", "les", "abymes"], env, "scripts/start.mjs");
-  assert.match(bundledSearch.stdout, /^97101\tLes Abymes\tcommune/m);
+  // The sources run through tsx (`node --import tsx src/cli.ts`, README) answer as the bundle of `npm start`
+  // (scripts/start.mjs), which the other commands of the tests run.
+  const sources = await cli(["--help"], {}, "src/cli.ts");
+  assert.equal(sources.code, 0, sources.stderr);
+  assert.match(sources.stdout, /Usage : maillage <commande>/);
+  const sourcesSearch = await cli(["territoires", "les", "abymes"], env, "src/cli.ts");
+  assert.match(sourcesSearch.stdout, /^97101\tLes Abymes\tcommune/m);
 
   const help = await cli(["--help"]);
   assert.equal(help.code, 0);
