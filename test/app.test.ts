@@ -5,7 +5,8 @@ import { test } from "node:test";
 import { sql } from "kysely";
 import { openApp } from "../src/app.ts";
 import { cli } from "./support/cli.ts";
-import { preparedDataDir, testConfig } from "./support/server.ts";
+import { buildReadModels, keptReadModels } from "./support/read-models.ts";
+import { preparedDataDir, preparedTemplate, testConfig } from "./support/server.ts";
 import { TERRITORIES_2025 } from "./support/vintages.ts";
 
 test("starting on an existing database reuses it: no migration, no reload", async (t) => {
@@ -18,6 +19,30 @@ test("starting on an existing database reuses it: no migration, no reload", asyn
     const r = await sql<{ n: string }>`SELECT count(*) AS n FROM territory`.execute(ctx.database.db);
     assert.equal(Number(r.rows[0]?.n), TERRITORIES_2025);
     assert.equal(ctx.territories.all.length, TERRITORIES_2025);
+  } finally {
+    await ctx.database.close();
+  }
+});
+
+test("the read models kept between test processes are those a server builds from its database", async (t) => {
+  const template = await preparedTemplate();
+  const open = async () => {
+    const dataDir = await preparedDataDir();
+    t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+    return openApp({ ...testConfig(), dataDir });
+  };
+  // Kept already by an earlier test server, or built now from a first copy of the template.
+  const first = await open();
+  await keptReadModels(template, first).finally(() => first.database.close());
+  // Built from scratch on a second copy (nothing preloaded), then compared with what the cache gives back.
+  const ctx = await open();
+  try {
+    const fresh = await buildReadModels(ctx);
+    assert.ok((fresh.places?.places.length ?? 0) > 7000);
+    assert.ok(fresh.fragility.scores.length >= 2 && fresh.fragility.urbanClasses);
+    const kept = await keptReadModels(template, ctx);
+    assert.equal(kept.built, false);
+    assert.deepEqual(kept.models, fresh);
   } finally {
     await ctx.database.close();
   }

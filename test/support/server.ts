@@ -14,6 +14,7 @@ import { hashFiles } from "../../src/platform/files.ts";
 import { buildServer, listen } from "../../src/server.ts";
 import { territoryFilePaths } from "../../src/territories/load.ts";
 import { DATA_DIR } from "./paths.ts";
+import { preloadReadModels } from "./read-models.ts";
 
 /** The folder of the loaded test database, built once per data version and migrations (copied, never opened). */
 export async function preparedTemplate(): Promise<string> {
@@ -64,7 +65,10 @@ function dropPreallocatedWal(dir: string, current: string): void {
 
 /** A fresh copy of a data folder whose embedded database is already created, migrated and loaded. */
 export async function preparedDataDir(): Promise<string> {
-  const template = await preparedTemplate();
+  return copyOf(await preparedTemplate());
+}
+
+function copyOf(template: string): string {
   const dataDir = mkdtempSync(join(tmpdir(), "maillage-test-run-"));
   cpSync(template, dataDir, { recursive: true });
   return dataDir;
@@ -94,8 +98,12 @@ export interface TestServer {
 export async function startTestServer(
   opts: { configure?: (app: FastifyInstance) => void; clock?: Clock; config?: Partial<Config> } = {},
 ): Promise<TestServer> {
-  const dataDir = await preparedDataDir();
+  const template = await preparedTemplate();
+  const dataDir = copyOf(template);
   const ctx = await openApp({ ...testConfig(), ...opts.config, dataDir }, { clock: opts.clock });
+  // The read models of the template, built once per run and handed over (see read-models.ts); not to a server on
+  // other reference files or another database.
+  if (ctx.config.referenceDir === DATA_DIR && !ctx.config.databaseUrl) await preloadReadModels(template, ctx);
   const app = await buildServer(ctx);
   opts.configure?.(app);
   const url = await listen(app, 0, "127.0.0.1");
