@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { bundle } from "./bundle.mjs";
 
 const walk = (dir) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -33,6 +34,9 @@ const expected = (f) => measured[f] ?? guess(f);
 files.sort((a, b) => expected(b) - expected(a) || a.localeCompare(b));
 // No TZ here: the tests run in the machine's time zone, as production does (.ci/run picks a non-Paris one).
 const env = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" };
+// The commands and servers that tests start as child processes run the bundle of `npm start` (scripts/start.mjs):
+// built here, once, before any file starts, rather than by whichever file needs it first.
+await bundle();
 // The files of test/ copy the loaded test database, built once by test/support/prepare.ts before any of them starts.
 // The files of src/ do not need it: they run on the other slots meanwhile.
 const needsPrepared = (f) => f.startsWith("test/");

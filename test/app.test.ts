@@ -5,7 +5,8 @@ import { test } from "node:test";
 import { sql } from "kysely";
 import { openApp } from "../src/app.ts";
 import { cli } from "./support/cli.ts";
-import { preparedDataDir, testConfig } from "./support/server.ts";
+import { buildReadModels, keptReadModels } from "./support/read-models.ts";
+import { preparedDataDir, preparedTemplate, testConfig } from "./support/server.ts";
 import { TERRITORIES_2025 } from "./support/vintages.ts";
 
 test("starting on an existing database reuses it: no migration, no reload", async (t) => {
@@ -23,17 +24,42 @@ test("starting on an existing database reuses it: no migration, no reload", asyn
   }
 });
 
+test("the read models kept between test processes are those a server builds from its database", async (t) => {
+  const template = await preparedTemplate();
+  const open = async () => {
+    const dataDir = await preparedDataDir();
+    t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+    return openApp({ ...testConfig(), dataDir });
+  };
+  // Kept already by an earlier test server, or built now from a first copy of the template.
+  const first = await open();
+  await keptReadModels(template, first).finally(() => first.database.close());
+  // Built from scratch on a second copy (nothing preloaded), then compared with what the cache gives back.
+  const ctx = await open();
+  try {
+    const fresh = await buildReadModels(ctx);
+    assert.ok((fresh.places?.places.length ?? 0) > 7000);
+    assert.ok(fresh.fragility.scores.length >= 2 && fresh.fragility.urbanClasses);
+    const kept = await keptReadModels(template, ctx);
+    assert.equal(kept.built, false);
+    assert.deepEqual(kept.models, fresh);
+  } finally {
+    await ctx.database.close();
+  }
+});
+
 test("CLI: help, a data load that has nothing to do, a search, and clear errors", async (t) => {
   const dataDir = await preparedDataDir();
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const env = { MAILLAGE_DATA_DIR: dataDir };
 
-  // `npm start` runs the bundled application (scripts/start.mjs): the same commands answer.
-  const bundled = await cli(["--help"], {}, "scripts/start.mjs");
-  assert.equal(bundled.code, 0, bundled.stderr);
-  assert.match(bundled.stdout, /Usage : maillage <commande>/);
-  const bundledSearch = await cli(["territoires", "les", "abymes"], env, "scripts/start.mjs");
-  assert.match(bundledSearch.stdout, /^97101\tLes Abymes\tcommune/m);
+  // The sources run through tsx (`node --import tsx src/cli.ts`, README) answer as the bundle of `npm start`
+  // (scripts/start.mjs), which the other commands of the tests run.
+  const sources = await cli(["--help"], {}, "src/cli.ts");
+  assert.equal(sources.code, 0, sources.stderr);
+  assert.match(sources.stdout, /Usage : maillage <commande>/);
+  const sourcesSearch = await cli(["territoires", "les", "abymes"], env, "src/cli.ts");
+  assert.match(sourcesSearch.stdout, /^97101\tLes Abymes\tcommune/m);
 
   const help = await cli(["--help"]);
   assert.equal(help.code, 0);

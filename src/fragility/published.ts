@@ -8,6 +8,12 @@ import { getAllScoreValues } from "./store.ts";
 
 const RECHECK_MS = 5_000;
 
+/** Scores of computed methods (keyed by version and computation date) and the communes' urban classes. */
+export interface FragilityPreload {
+  scores: [string, ReadonlyMap<string, number | null>][];
+  urbanClasses: Map<string, number | null> | null;
+}
+
 /** The scores of one computed method for every commune and arrondissement (INSEE code → score, null = missing). */
 export interface FragilitySnapshot {
   method: StoredMethod;
@@ -29,6 +35,26 @@ export class PublishedFragility {
     private readonly base: Pick<BaseContext, "database" | "territories" | "config">,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /**
+   * The scores read so far (by method version and computation date) and the urban classes, for `preload` elsewhere.
+   */
+  async current(): Promise<FragilityPreload> {
+    const scores: [string, ReadonlyMap<string, number | null>][] = [];
+    for (const [key, promise] of this.scores) scores.push([key, await promise]);
+    return { scores, urbanClasses: this.tuu ? await this.tuu : null };
+  }
+
+  /**
+   * What another instance read from a copy of this very database and the same reference files (tests keep it
+   * between processes): a method's scores are taken from it only for the same method version and computation date
+   * as the database's (a recomputation reads them again), as they are within one process.
+   */
+  preload(p: FragilityPreload): void {
+    for (const [key, scores] of p.scores)
+      if (!this.scores.has(key)) this.scores.set(key, Promise.resolve(scores));
+    if (p.urbanClasses && !this.tuu) this.tuu = Promise.resolve(p.urbanClasses);
+  }
 
   /** The latest version of each method, the default method first. */
   async methods(): Promise<StoredMethod[]> {

@@ -7,6 +7,12 @@ import { LATEST_VERSION_SQL } from "./store/edits.ts";
 import { importedSources } from "./store/history.ts";
 import { streamPlaces } from "./store/published.ts";
 
+/** Every published place, and the import marker of the database when they were read. */
+export interface PlacesSnapshot {
+  marker: string;
+  places: readonly Place[];
+}
+
 /** How long a snapshot is trusted before checking whether an import happened (in another process, say). */
 const RECHECK_MS = 5_000;
 
@@ -17,7 +23,9 @@ const RECHECK_MS = 5_000;
  * `invalidate()` (imports in this process), and otherwise at most every few seconds (the fallback).
  */
 export class PublishedPlaces {
-  private snapshot: { marker: string; places: readonly Place[] } | null = null;
+  private snapshot: PlacesSnapshot | null = null;
+  /** A snapshot read by another instance over a copy of this database (`preload`), used if its marker matches. */
+  private preloaded: PlacesSnapshot | null = null;
   private loading: Promise<readonly Place[]> | null = null;
   private checkedAt = 0;
   private version = 0;
@@ -35,6 +43,7 @@ export class PublishedPlaces {
 
   invalidate(): void {
     this.snapshot = null;
+    this.preloaded = null;
     this.checkedAt = 0;
   }
 
@@ -62,6 +71,20 @@ export class PublishedPlaces {
     return listing;
   }
 
+  /** The current snapshot and its import marker (null before the first read), for `preload` elsewhere. */
+  current(): PlacesSnapshot | null {
+    return this.snapshot;
+  }
+
+  /**
+   * A snapshot that another instance read from a copy of this very database (tests keep one between processes):
+   * the next read still asks the database for its import marker, and takes these places instead of reading them
+   * again only if the marker is the same; otherwise it reads them as always. Used once.
+   */
+  preload(snapshot: PlacesSnapshot): void {
+    this.preloaded = snapshot;
+  }
+
   async all(): Promise<readonly Place[]> {
     if (this.snapshot && this.now() - this.checkedAt < RECHECK_MS) return this.snapshot.places;
     this.loading ??= this.refresh().finally(() => {
@@ -74,8 +97,15 @@ export class PublishedPlaces {
     const marker = await importMarker(this.db);
     this.checkedAt = this.now();
     if (this.snapshot && this.snapshot.marker === marker) return this.snapshot.places;
-    const places: Place[] = [];
-    for await (const p of streamPlaces(this.db, {}, 5000)) places.push(p);
+    const preloaded = this.preloaded;
+    this.preloaded = null;
+    let places: readonly Place[];
+    if (preloaded?.marker === marker) places = preloaded.places;
+    else {
+      const read: Place[] = [];
+      for await (const p of streamPlaces(this.db, {}, 5000)) read.push(p);
+      places = read;
+    }
     this.snapshot = { marker, places };
     this.version++;
     return places;

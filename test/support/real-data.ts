@@ -31,7 +31,11 @@ const readerSources = (): string[] =>
     .sort()
     .map((f) => join(SRC, f));
 
-async function cached<T>(name: string, files: string[], read: () => Promise<T>): Promise<T> {
+/**
+ * `read()` once per version of `files` and of the code of src/: kept in the system's temp folder under `name` and a
+ * hash of both.
+ */
+export async function cached<T>(name: string, files: string[], read: () => Promise<T>): Promise<T> {
   const hash = createHash("sha256");
   for (const f of [...files, ...readerSources()]) hash.update(f).update(readFileSync(f));
   const path = join(tmpdir(), `maillage-test-${name}-${hash.digest("hex").slice(0, 16)}.v8`);

@@ -19,11 +19,12 @@ export interface ServeProcess {
 }
 
 /**
- * `maillage serve` as a child process, as people run it (PORT=0: a free port); resolves when it prints that it is
+ * `maillage serve` as a child process, as people run it (`npm start`: the bundle of scripts/start.mjs; PORT=0: a
+ * free port); resolves when it prints that it is
  * ready, rejects when it exits before or after `timeoutMs`.
  */
 export async function spawnServe(env: Record<string, string>, timeoutMs = 240_000): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve"], {
+  const child = spawn(process.execPath, ["scripts/start.mjs", "serve"], {
     cwd: ROOT,
     env: {
       ...process.env,
