@@ -789,7 +789,12 @@ export function registerActivityRoutes(app: FastifyInstance, ctx: AppContext): v
         tags: TAG,
         summary: "Les comptes rendus de votre organisation, par page",
         querystring: z.object({
-          type: z.enum(["individuel", "collectif", "coordination"]).optional().describe("Type d'activité."),
+          type: z
+            .string()
+            .max(20)
+            .regex(/^(individuel|collectif|coordination)$/, "type : individuel, collectif ou coordination")
+            .optional()
+            .describe("Type d'activité : individuel, collectif ou coordination."),
           de: z
             .string()
             .max(10)
