@@ -88,7 +88,7 @@ const EXPECTED: Record<Action, Partial<Record<Role, Target[]>>> = {
   "mandat.utiliser": { aidant: OWN },
   "mandat.revoquer": { aidant: OWN },
   "activite.saisir": { mediateur: OWN, aidant: OWN },
-  "activite.statistiques": { coordinateur: CREUSE, mediateur: OWN, aidant: OWN, financeur: CREUSE },
+  "activite.statistiques": { coordinateur: CREUSE, mediateur: OWN, aidant: OWN },
   "orientation.remettre": { prescripteur: OWN, mediateur: OWN, aidant: OWN },
 };
 

@@ -128,7 +128,6 @@ export const ACTION_RULES: Record<Action, ActionRule> = {
     coordinateur: "territoire",
     mediateur: "organisation",
     aidant: "organisation",
-    financeur: "territoire",
   }),
   "orientation.remettre": rule("remettre une fiche d'orientation avec une référence", {
     prescripteur: "organisation",

@@ -474,7 +474,11 @@ export function registerActivityRoutes(app: FastifyInstance, ctx: AppContext): v
     const actor = req.actor ?? null;
     const perimetre =
       str(req.query.perimetre, 20) ||
-      (actor && allowed(actor, "activite.saisir", own(actor)) ? "moi" : "territoire");
+      (actor && allowed(actor, "activite.saisir", own(actor))
+        ? "moi"
+        : actor && allowed(actor, "activite.statistiques", { territoryId: actor.membership.territoryId })
+          ? "territoire"
+          : "france");
     const territoire = str(req.query.territoire, 100);
     const s = await scopeOf(req, actor, perimetre, territoire);
     const today = dayIn(now(), "Europe/Paris");
