@@ -3,6 +3,7 @@
  * `npm run bench -- territoires` runs only the named ones.
  */
 import { benchAccounts } from "./accounts.ts";
+import { benchActivities } from "./activites.ts";
 import { benchCoverage } from "./coverage.ts";
 import { benchDiagnostic } from "./diagnostic.ts";
 import { benchEdits } from "./edits.ts";
@@ -10,6 +11,7 @@ import { benchFragility } from "./fragility.ts";
 import { benchHeavy } from "./heavy.ts";
 import { benchImports } from "./imports.ts";
 import { benchLoad } from "./load.ts";
+import { benchMandates } from "./mandats.ts";
 import { benchOrientation } from "./orientation.ts";
 import { benchPages } from "./pages.ts";
 import { benchPass } from "./pass.ts";
@@ -30,6 +32,8 @@ const BENCHES: Record<string, () => Promise<void>> = {
   imports: benchImports,
   edition: benchEdits,
   pass: benchPass,
+  mandats: benchMandates,
+  activites: benchActivities,
 };
 
 const wanted = process.argv.slice(2);

@@ -350,14 +350,24 @@ export function registerDiagnosticRoutes(
     );
   }
 
-  /** A signed-in prescriber may hand a pass numérique booklet after this diagnostic: the link carries its number. */
+  /**
+   * A signed-in professional may, after this diagnostic, hand a pass numérique booklet (a prescriber) or an
+   * orientation sheet with a reference: the links carry the diagnostic's number.
+   */
   async function passLink(req: FastifyRequest, nonce: string | null) {
     const actor = req.actor;
     if (!actor || !nonce) return undefined;
-    if (!can(actor, "pass.remettre", { organisationId: actor.organisation.id }, () => false).allowed)
-      return undefined;
+    const own = { organisationId: actor.organisation.id };
+    const pass = can(actor, "pass.remettre", own, () => false).allowed;
+    const orientation = can(actor, "orientation.remettre", own, () => false).allowed;
+    if (!pass && !orientation) return undefined;
     const id = await responseIdOf(ctx.database.db, nonce);
-    return id === null ? undefined : { href: `/pass/remettre?diagnostic=${id}`, number: id };
+    if (id === null) return undefined;
+    return {
+      href: pass ? `/pass/remettre?diagnostic=${id}` : undefined,
+      orientation: orientation ? `/orientations?diagnostic=${id}` : undefined,
+      number: id,
+    };
   }
   app.get<{ Querystring: Record<string, unknown> }>("/diagnostic/resultat", (req, reply) =>
     resultPage(req, reply, false),

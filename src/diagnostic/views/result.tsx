@@ -36,7 +36,7 @@ export interface ResultProps {
   sheetHref: string | null;
   restartHref: string;
   /** For a signed-in prescriber: where to hand a pass numérique booklet after this diagnostic (its number). */
-  pass?: { href: string; number: number };
+  pass?: { href?: string; orientation?: string; number: number };
 }
 
 /** The result: a sheet in plain words for the person (printable), with places near their commune. */
@@ -169,7 +169,11 @@ export function ResultPage({
         {pass ? (
           <p class="diag-no-print">
             Diagnostic n° {pass.number}.{" "}
-            <a href={pass.href}>Remettre un carnet de pass numérique à cette personne</a>
+            {pass.href ? <a href={pass.href}>Remettre un carnet de pass numérique à cette personne</a> : null}
+            {pass.href && pass.orientation ? " · " : null}
+            {pass.orientation ? (
+              <a href={pass.orientation}>Remettre une fiche d'orientation avec une référence</a>
+            ) : null}
           </p>
         ) : null}
         <p class="diag-actions diag-no-print">
