@@ -226,3 +226,210 @@ describe("statistics", () => {
     assert.equal(api.json.comptes_rendus, null);
   });
 });
+
+describe("importing La Coop's export", () => {
+  /** La Coop's export: lines about the export, a blank line, then the table (its real column names). */
+  const HEADER = [
+    "Date",
+    "Type",
+    "Nombre de participants",
+    "Bénéficiaire",
+    "Canaux d’accompagnement",
+    "Lieu",
+    "Durée (min)",
+    "Nom de l’atelier",
+    "Matériel numérique utilisé",
+    "Thématique(s) d’accompagnement",
+    "Tags",
+    "Nom de la démarche administrative",
+    "Niveau d’autonomie (ou de l’atelier)",
+    "Bénéficiaire réorienté",
+    "Structure de redirection",
+    "Commune de résidence du bénéficiaire",
+    "Genre du bénéficiaire",
+    "Tranche d’âge du bénéficiaire",
+    "Statut du bénéficiaire",
+    "Notes supplémentaires",
+  ];
+  // Fictitious people and activities, in La Coop's labels; Guéret's postcode and name are real.
+  const ROWS: (string | number | Date)[][] = [
+    [
+      new Date("2026-11-03T00:00:00Z"),
+      "Accompagnement individuel",
+      1,
+      "Camille Exemple",
+      "À domicile",
+      "23000 Guéret",
+      45,
+      "",
+      "Téléphone",
+      "E-mail\nSanté",
+      "",
+      "",
+      "2/3",
+      "Non",
+      "",
+      "23000 Guéret",
+      "Féminin",
+      "70 ans et plus",
+      "Retraité",
+      "",
+    ],
+    [
+      new Date("2026-11-05T00:00:00Z"),
+      "Atelier collectif",
+      6,
+      "Anonyme",
+      "Autre lieu",
+      "23000 Guéret",
+      120,
+      "Découvrir la tablette",
+      "Tablette",
+      "Prendre en main du matériel",
+      "",
+      "",
+      "1/3",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+    ],
+    [
+      new Date("2026-11-06T00:00:00Z"),
+      "Réunion",
+      1,
+      "",
+      "",
+      "",
+      30,
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+    ],
+    [
+      new Date("2026-11-07T00:00:00Z"),
+      "Accompagnement individuel",
+      1,
+      "Dominique Fictif",
+      "À distance",
+      "",
+      0,
+      "",
+      "",
+      "Thématique inventée",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "99999 Nullepart",
+      "",
+      "",
+      "",
+      "",
+    ],
+  ];
+
+  async function upload(c: PersonClient, name: string, data: Buffer | string, type: string) {
+    await c.get("/activites/import");
+    const form = new FormData();
+    form.append("_csrf", c.csrf);
+    form.append("fichier", new Blob([typeof data === "string" ? data : new Uint8Array(data)], { type }), name);
+    const res = await fetch(`${server.url}/activites/import`, {
+      method: "POST",
+      headers: { cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
+      body: form,
+    });
+    return { status: res.status, text: await res.text() };
+  }
+
+  test("an export is imported row by row with its report; the same file again adds nothing; another format is refused", async () => {
+    const { default: writeXlsxFile } = await import("write-excel-file/node");
+    const sheet = [
+      [{ value: "Export des activités (essai)" }],
+      [{ value: "" }],
+      HEADER.map((h) => ({ value: h })),
+      ...ROWS.map((r) =>
+        r.map((v) => (v instanceof Date ? { value: v, type: Date, format: "dd/mm/yyyy" } : { value: v })),
+      ),
+    ];
+    const xlsx = await writeXlsxFile(sheet as never, { sheet: "Activités" }).toBuffer();
+    const c = client();
+    await c.login("mediation.activites@example.org");
+    const before = await rowsOf();
+    const r = await upload(
+      c,
+      "export-coop.xlsx",
+      xlsx,
+      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    );
+    assert.equal(r.status, 200, r.text.slice(0, 300));
+    assert.match(r.text, /Comptes rendus importés : 2</);
+    assert.match(r.text, /Lignes refusées : 2</);
+    assert.match(r.text, /Type « Réunion » inconnu/);
+    assert.match(r.text, /plus grand que 0/);
+    assert.equal(await rowsOf(), before + 2);
+    const [workshop] = (
+      await sql<{
+        participants: number;
+        niveau: string;
+        titre: string;
+      }>`SELECT participants, niveau, titre FROM activite WHERE type = 'collectif'`.execute(db())
+    ).rows;
+    assert.deepEqual(workshop, { participants: 6, niveau: "debutant", titre: "Découvrir la tablette" });
+    const [individual] = (
+      await sql<{
+        thematiques: string[];
+        autonomie: string;
+        beneficiaire_commune: string;
+        tranche_age: string;
+      }>`SELECT thematiques, autonomie, beneficiaire_commune, tranche_age FROM activite WHERE date = '2026-11-03'`.execute(
+        db(),
+      )
+    ).rows;
+    assert.deepEqual(individual, {
+      thematiques: ["sante", "email"],
+      autonomie: "partiellement_autonome",
+      beneficiaire_commune: "23096",
+      tranche_age: "soixante_dix_plus",
+    });
+    // No name was kept anywhere.
+    const names = await sql<{
+      n: string;
+    }>`SELECT count(*) AS n FROM activite WHERE notes LIKE '%Camille%' OR notes LIKE '%Exemple%'`.execute(
+      db(),
+    );
+    assert.equal(Number(names.rows[0]?.n), 0);
+    const again = await upload(
+      c,
+      "export-coop.xlsx",
+      xlsx,
+      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    );
+    assert.match(
+      again.text,
+      /Déjà importés \(le même fichier, ou une ligne identique d(&#x27;|')un autre\) : 2</,
+    );
+    assert.equal(await rowsOf(), before + 2);
+    const png = await upload(c, "photo.xlsx", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), "image/png");
+    assert.equal(png.status, 400);
+    assert.match(png.text, /ni un tableur XLSX ni un fichier CSV lisible/);
+    const other = await upload(c, "lieux.csv", "nom;adresse\nMédiathèque;Guéret\n", "text/csv");
+    assert.equal(other.status, 400);
+    assert.match(other.text, /pas un export des activités de La Coop/);
+    assert.equal(await rowsOf(), before + 2);
+  });
+});

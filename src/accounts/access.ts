@@ -203,6 +203,8 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   "GET /activites": "activite.saisir",
   "POST /activites": "activite.saisir",
   "GET /activites/nouvelle": "activite.saisir",
+  "GET /activites/import": "activite.saisir",
+  "POST /activites/import": "activite.saisir",
   "GET /activites/:id": "activite.saisir",
   "GET /activites/statistiques": "compte",
   "GET /activites/statistiques.csv": "compte",

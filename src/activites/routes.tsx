@@ -5,12 +5,15 @@
  * Idempotency-Key, GET /api/v1/activites, GET /api/v1/activites/statistiques. Every write asks the one policy and
  * is journaled in its transaction by the store.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { join } from "node:path";
+import multipart from "@fastify/multipart";
+import { parse as parseCsv } from "csv-parse/sync";
 import { build } from "esbuild";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import QRCode from "qrcode";
+import { readSheet } from "read-excel-file/node";
 import writeXlsxFile from "write-excel-file/node";
 import { z } from "zod";
 import type { Actor } from "../accounts/model.ts";
@@ -27,6 +30,7 @@ import { csvCell } from "../platform/csv.ts";
 import { HttpError, sendPage, sendProblem } from "../platform/http.ts";
 import { problem, problemWith } from "../platform/schema.ts";
 import { resolveTerritory } from "../territories/resolve.ts";
+import { type Cell, readCoopExport } from "./import.ts";
 import {
   type Activity,
   type ActivityField,
@@ -55,6 +59,8 @@ import {
   DIMENSION_LABELS,
   FullFormPage,
   HomePage,
+  type ImportOutcome,
+  ImportPage,
   keyLabel,
   ReferenceSheet,
   ReferencesPage,
@@ -63,6 +69,21 @@ import {
 } from "./views.tsx";
 
 const PAGE_SIZE = 30;
+/** The largest export accepted (La Coop's XLSX of several years of one mediator weighs a few MB). */
+const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
+
+const fold = (s: string) =>
+  s.normalize("NFD").replace(/\p{M}/gu, "").replace(/[’'-]/g, " ").replace(/\s+/g, " ").trim().toLowerCase();
+
+/** The rows of an uploaded file: an XLSX (its first sheet) or a CSV (separator « ; » or « , », UTF-8). */
+async function sheetRows(data: Buffer): Promise<Cell[][]> {
+  if (data.subarray(0, 2).toString("latin1") === "PK") return (await readSheet(data)) as Cell[][];
+  const textData = data.toString("utf8").replace(/^\uFEFF/, "");
+  if (textData.includes("\u0000")) throw new Error("binaire");
+  const first = textData.split(/\r?\n/, 40).join("\n");
+  const delimiter = (first.match(/;/g)?.length ?? 0) >= (first.match(/,/g)?.length ?? 0) ? ";" : ",";
+  return parseCsv(textData, { delimiter, relax_column_count: true, skip_empty_lines: false }) as Cell[][];
+}
 const formBody = z.record(z.string(), z.union([z.string().max(2000), z.array(z.string().max(200)).max(60)]));
 type Form = Record<string, string | string[]>;
 const str = (v: unknown, max = 200): string => (typeof v === "string" ? v.trim().slice(0, max) : "");
@@ -153,6 +174,7 @@ export function registerActivityRoutes(app: FastifyInstance, ctx: AppContext): v
     if (allowed(actor, "activite.saisir", own(actor))) {
       links.push({ href: "/activites", label: "Mes comptes rendus" });
       links.push({ href: "/activites/nouvelle", label: "Compte rendu complet" });
+      links.push({ href: "/activites/import", label: "Importer de La Coop" });
     }
     links.push({ href: "/activites/statistiques", label: "Statistiques" });
     if (allowed(actor, "orientation.remettre", own(actor)))
@@ -381,6 +403,108 @@ export function registerActivityRoutes(app: FastifyInstance, ctx: AppContext): v
       .type("text/javascript; charset=utf-8")
       .header("cache-control", "public, max-age=3600")
       .send(await script);
+  });
+
+  // ——————————————————————————————————————————————————————————— import from La Coop
+
+  app.get("/activites/import", { schema: { hide: true } }, async (req, reply) => {
+    const actor = await authorize(req, ctx, "activite.saisir", own(req.actor));
+    return page(reply, ImportPage({ nav: nav(req, reply, actor) }));
+  });
+
+  /** « 23000 Guéret » → the commune's INSEE code, by its postcode and name (null when not found). */
+  let byPostcode: Map<string, string> | null = null;
+  const communeOf = (text: string): string | null => {
+    const m = /^(\d{5})\s+(.+)$/.exec(text.trim());
+    if (!m) return null;
+    if (!byPostcode) {
+      byPostcode = new Map();
+      for (const t of ctx.territories.all)
+        if (t.kind === "commune") for (const cp of t.postcodes) byPostcode.set(`${cp} ${fold(t.name)}`, t.id);
+    }
+    return byPostcode.get(`${m[1]} ${fold(m[2] as string)}`) ?? null;
+  };
+
+  app.register(async (scope) => {
+    await scope.register(multipart, {
+      limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 5, fieldSize: 1000, parts: 6 },
+    });
+    scope.post("/activites/import", { schema: { hide: true } }, async (req, reply) => {
+      const actor = await authorize(req, ctx, "activite.saisir", own(req.actor));
+      if (!req.isMultipart())
+        throw new HttpError(400, "Demande invalide", "Le formulaire doit envoyer un fichier.");
+      const fields: Record<string, string> = {};
+      let file: { name: string; data: Buffer } | null = null;
+      let tooLarge = false;
+      for await (const part of req.parts()) {
+        if (part.type === "field") {
+          if (typeof part.value === "string") fields[part.fieldname] = part.value;
+          continue;
+        }
+        // The form token comes first: checked before the file is read.
+        (req as { body?: unknown }).body = { _csrf: fields._csrf ?? "" };
+        await checkCsrf(req);
+        const data = await part.toBuffer().catch((e: { code?: string }) => {
+          if (e.code === "FST_REQ_FILE_TOO_LARGE") tooLarge = true;
+          return Buffer.alloc(0);
+        });
+        if (part.fieldname === "fichier" && !file) file = { name: part.filename.slice(0, 200), data };
+      }
+      if (!file) {
+        (req as { body?: unknown }).body = { _csrf: fields._csrf ?? "" };
+        await checkCsrf(req);
+      }
+      const refuse = (text: string, status = 400) =>
+        page(reply, ImportPage({ nav: nav(req, reply, actor), problem: text }), status);
+      if (tooLarge) return refuse("Le fichier dépasse 20 Mo : exportez une période plus courte.", 413);
+      if (!file || file.data.length === 0) return refuse("Choisissez le fichier exporté de La Coop.");
+      let rows: Cell[][];
+      try {
+        rows = await sheetRows(file.data);
+      } catch {
+        return refuse(
+          "Ce fichier n'est ni un tableur XLSX ni un fichier CSV lisible : exportez vos activités depuis La Coop (format XLSX) et importez ce fichier tel quel.",
+        );
+      }
+      const reading = readCoopExport(rows, communeOf);
+      if (!reading.ok) return refuse(reading.problem);
+      const places = await placesOf(actor);
+      const fileHash = createHash("sha256").update(file.data).digest("hex").slice(0, 32);
+      const outcomes: ImportOutcome[] = [];
+      for (const r of reading.rows) {
+        if (!r.input) {
+          outcomes.push({ line: r.line, status: "refuse", messages: [r.problem ?? ""] });
+          continue;
+        }
+        const warnings = [...r.warnings];
+        const input = { ...r.input };
+        // La Coop's « lieu d'activité » is one of the organisation's places: the only one, else « autre lieu ».
+        if (input.lieu === "lieu_activite") {
+          if (places.length === 1) input.placeId = (places[0] as { id: string }).id;
+          else {
+            input.lieu = "autre";
+            warnings.push(
+              "Lieu d'activité de La Coop : compté comme « autre lieu » (votre organisation n'a pas un seul lieu).",
+            );
+          }
+        }
+        // One key per line of a given file: importing it again finds the reports already there.
+        const key = `coop-${fileHash}-${r.line}`;
+        const s = await submit(actor, req, input, key);
+        if ("errors" in s)
+          outcomes.push({ line: r.line, status: "refuse", messages: Object.values(s.errors) });
+        else
+          outcomes.push({
+            line: r.line,
+            status: s.saved.kind === "created" ? "cree" : "deja",
+            messages: warnings,
+          });
+      }
+      return page(
+        reply,
+        ImportPage({ nav: nav(req, reply, actor), report: { fileName: file.name, outcomes } }),
+      );
+    });
   });
 
   // ——————————————————————————————————————————————————————————— statistics

@@ -868,3 +868,83 @@ export function ReferenceSheet(p: { reference: Reference; organisation: string; 
     </Layout>
   );
 }
+
+// ——— import
+
+export interface ImportOutcome {
+  line: number;
+  status: "cree" | "deja" | "refuse";
+  messages: string[];
+}
+
+const STATUS_LABELS: Record<ImportOutcome["status"], string> = {
+  cree: "importé",
+  deja: "déjà importé",
+  refuse: "refusé",
+};
+
+export function ImportPage(p: {
+  nav: ActivityNav;
+  problem?: string;
+  report?: { fileName: string; outcomes: ImportOutcome[] };
+}): VNode {
+  const r = p.report;
+  const count = (s: ImportOutcome["status"]) => r?.outcomes.filter((o) => o.status === s).length ?? 0;
+  const shown = r?.outcomes.filter((o) => o.status === "refuse" || o.messages.length > 0) ?? [];
+  return (
+    <Frame
+      nav={p.nav}
+      title="Importer mes activités de La Coop"
+      current="/activites/import"
+      problem={p.problem}
+    >
+      <h1>Importer mes activités de La Coop</h1>
+      <Problem text={p.problem} />
+      {r ? (
+        <section aria-labelledby="rapport">
+          <h2 id="rapport">Résultat de l'import de « {r.fileName} »</h2>
+          <ul class="plain-list">
+            <li>Comptes rendus importés : {n(count("cree"))}</li>
+            <li>Déjà importés (le même fichier, ou une ligne identique d'un autre) : {n(count("deja"))}</li>
+            <li>Lignes refusées : {n(count("refuse"))}</li>
+          </ul>
+          {shown.length > 0 ? (
+            <TableRegion label="Lignes refusées ou avec remarques">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Ligne</th>
+                    <th scope="col">Résultat</th>
+                    <th scope="col">Pourquoi</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {shown.slice(0, 500).map((o) => (
+                    <tr key={o.line}>
+                      <th scope="row">{n(o.line)}</th>
+                      <td>{STATUS_LABELS[o.status]}</td>
+                      <td>{o.messages.join(" ")}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableRegion>
+          ) : null}
+        </section>
+      ) : null}
+      <p>
+        Dans La Coop, exportez vos activités (« Exporter », format XLSX), puis choisissez ce fichier ici. Les
+        noms des personnes ne sont jamais importés : les comptes rendus restent anonymes. Importer deux fois
+        le même fichier ne crée rien de plus.
+      </p>
+      <form method="post" action="/activites/import" enctype="multipart/form-data">
+        <Csrf token={p.nav.csrf} />
+        <div class="field">
+          <label for="fichier">Fichier exporté de La Coop (XLSX ou CSV)</label>
+          <input id="fichier" name="fichier" type="file" accept=".xlsx,.csv" />
+        </div>
+        <button type="submit">Importer</button>
+      </form>
+    </Frame>
+  );
+}

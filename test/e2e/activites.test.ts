@@ -72,8 +72,9 @@ class Counter {
   tabs = 0;
   constructor(private readonly page: Page) {}
   async act(selector: string, key: "Space" | "Enter" | "ArrowDown"): Promise<void> {
-    for (let i = 0; i < 120; i++) {
+    for (let i = 0; ; i++) {
       if ((await this.page.locator(`${selector}:focus`).count()) > 0) break;
+      if (i === 120) throw new Error(`${selector}: never reached with Tab`);
       await this.page.keyboard.press("Tab");
       this.tabs++;
     }
@@ -91,7 +92,8 @@ describe("activity reports in a browser, keyboard only", { skip: browserSkip(), 
       const started = Date.now();
       const count = new Counter(page);
       await count.act("#thematiques-aide_aux_demarches_administratives", "Space");
-      await count.act("#autonomie-partiellement_autonome", "Space");
+      // Tab enters the group of radios on its first choice; the arrow moves to (and checks) the next one.
+      await count.act("#autonomie-entierement_accompagne", "ArrowDown");
       await Promise.all([
         page.waitForURL(/enregistre=\d+$/),
         count.act("form.activity-form button[type=submit]", "Enter"),
@@ -103,6 +105,16 @@ describe("activity reports in a browser, keyboard only", { skip: browserSkip(), 
       );
       assert.match((await page.textContent("main")) ?? "", /Compte rendu enregistré/);
       assert.equal(await reports(), 1);
+      const [saved] = (
+        await sql<{
+          thematiques: string[];
+          autonomie: string;
+          minutes: number;
+        }>`SELECT thematiques, autonomie, minutes FROM activite`.execute(journey.server.ctx.database.db)
+      ).rows;
+      assert.deepEqual(saved?.thematiques, ["aide_aux_demarches_administratives"]);
+      assert.equal(saved?.autonomie, "partiellement_autonome");
+      assert.equal(saved?.minutes, 30, "the default duration");
       await checked(page);
     });
   });
