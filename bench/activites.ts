@@ -39,6 +39,7 @@ const input = (i: number): ActivityInput => ({
   orientation: "",
   utilisation: "",
   cheque: "",
+  beneficiaire: "",
 });
 
 async function concurrently(n: number, clients: number, call: (i: number) => Promise<unknown>) {

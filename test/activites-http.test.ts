@@ -347,7 +347,11 @@ describe("importing La Coop's export", () => {
     await c.get("/activites/import");
     const form = new FormData();
     form.append("_csrf", c.csrf);
-    form.append("fichier", new Blob([typeof data === "string" ? data : new Uint8Array(data)], { type }), name);
+    form.append(
+      "fichier",
+      new Blob([typeof data === "string" ? data : new Uint8Array(data)], { type }),
+      name,
+    );
     const res = await fetch(`${server.url}/activites/import`, {
       method: "POST",
       headers: { cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
@@ -401,7 +405,7 @@ describe("importing La Coop's export", () => {
       )
     ).rows;
     assert.deepEqual(individual, {
-      thematiques: ["sante", "email"],
+      thematiques: ["email", "sante"],
       autonomie: "partiellement_autonome",
       beneficiaire_commune: "23096",
       tranche_age: "soixante_dix_plus",
@@ -431,5 +435,83 @@ describe("importing La Coop's export", () => {
     assert.equal(other.status, 400);
     assert.match(other.text, /pas un export des activités de La Coop/);
     assert.equal(await rowsOf(), before + 2);
+  });
+});
+
+describe("named follow-up files", () => {
+  test("opened only with consent, linked to reports, merged, purged two years after the last report", async () => {
+    const c = client();
+    await c.login("mediation.activites@example.org");
+    await c.get("/beneficiaires");
+    const refused = await c.post("/beneficiaires", { prenoms: "Alix", nom: "Fictif", annee: "1950" });
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /qu(&#x27;|')avec l(&#x27;|')accord de la personne/);
+    assert.equal(
+      Number((await sql<{ n: string }>`SELECT count(*) AS n FROM beneficiaire`.execute(db())).rows[0]?.n),
+      0,
+    );
+    const first = await c.post("/beneficiaires", {
+      prenoms: "Alix",
+      nom: "Fictif",
+      annee: "1950",
+      accord: "oui",
+    });
+    assert.equal(first.status, 303);
+    const firstId = Number(/\/beneficiaires\/(\d+)/.exec(first.location ?? "")?.[1]);
+    await c.get("/beneficiaires");
+    const second = await c.post("/beneficiaires", { prenoms: "Alix", nom: "FICTIF", accord: "oui" });
+    const secondId = Number(/\/beneficiaires\/(\d+)/.exec(second.location ?? "")?.[1]);
+    // A report for each file.
+    for (const id of [firstId, secondId]) {
+      const home = await c.get("/activites");
+      const r = await c.post(
+        "/activites",
+        quick(home.text, { beneficiaire: String(id), date: "01/12/2026" }),
+      );
+      assert.equal(r.status, 303, String(id));
+    }
+    // Another organisation's file number (or none): refused, nothing written.
+    const home = await c.get("/activites");
+    const wrong = await c.post("/activites", quick(home.text, { beneficiaire: "999999" }));
+    assert.equal(wrong.status, 400);
+    assert.match(wrong.text, /pas un dossier ouvert de votre organisation/);
+    // The two files of the same person merged: both reports in the first.
+    await c.get(`/beneficiaires/${firstId}`);
+    const merged = await c.post(`/beneficiaires/${firstId}/fusion`, { autre: String(secondId) });
+    assert.equal(merged.status, 303);
+    const file = await c.get(merged.location as string);
+    assert.match(file.text, /Les deux dossiers n(&#x27;|')en font plus qu(&#x27;|')un/);
+    assert.equal((file.text.match(/href="\/activites\/\d+"/g) ?? []).length, 2);
+    // Another mediator's organisation does not see it.
+    const p = client();
+    await p.login("prescription.activites@example.org");
+    assert.equal((await p.get(`/beneficiaires/${firstId}`)).status, 403);
+    // Two years and a day after the last report: purged, the reports stay, anonymous.
+    const ctx = { ...server.ctx, database: { ...server.ctx.database, close: async () => {} } };
+    const { accountCommandsWith } = await import("../src/accounts/cli.ts");
+    const out: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: () => {}, stdin: async () => "" };
+    const saved = instant;
+    instant += (730 + 1) * 86_400_000;
+    try {
+      assert.equal(await accountCommandsWith(io)["privacy purge"]?.run(["--apply"], async () => ctx), 0);
+    } finally {
+      instant = saved;
+    }
+    assert.match(out.join("\n"), /dossiers de suivi sans compte rendu depuis plus de 730 jours .* : 2/);
+    assert.equal(
+      Number((await sql<{ n: string }>`SELECT count(*) AS n FROM beneficiaire`.execute(db())).rows[0]?.n),
+      0,
+    );
+    assert.equal(
+      Number(
+        (
+          await sql<{
+            n: string;
+          }>`SELECT count(*) AS n FROM activite WHERE beneficiaire_id IS NOT NULL`.execute(db())
+        ).rows[0]?.n,
+      ),
+      0,
+    );
   });
 });

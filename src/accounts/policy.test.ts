@@ -90,6 +90,7 @@ const EXPECTED: Record<Action, Partial<Record<Role, Target[]>>> = {
   "activite.saisir": { mediateur: OWN, aidant: OWN },
   "activite.statistiques": { coordinateur: CREUSE, mediateur: OWN, aidant: OWN },
   "orientation.remettre": { prescripteur: OWN, mediateur: OWN, aidant: OWN },
+  "beneficiaire.suivre": { mediateur: OWN, aidant: OWN },
 };
 
 test("the real table of the test: Guéret is in Creuse, Brive in Corrèze, Creuse is not in Corrèze", () => {

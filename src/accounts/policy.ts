@@ -34,6 +34,7 @@ export type Action =
   | "mandat.revoquer"
   | "activite.saisir"
   | "activite.statistiques"
+  | "beneficiaire.suivre"
   | "orientation.remettre";
 
 /** What an action is done to: the territory it belongs to and the organisation that holds it, when known. */
@@ -126,6 +127,10 @@ export const ACTION_RULES: Record<Action, ActionRule> = {
   "activite.saisir": rule("saisir une activité", { mediateur: "organisation", aidant: "organisation" }),
   "activite.statistiques": rule("consulter les statistiques des accompagnements", {
     coordinateur: "territoire",
+    mediateur: "organisation",
+    aidant: "organisation",
+  }),
+  "beneficiaire.suivre": rule("tenir les dossiers de suivi nominatifs de son organisation", {
     mediateur: "organisation",
     aidant: "organisation",
   }),

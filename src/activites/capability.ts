@@ -1,6 +1,11 @@
 import type { Capability } from "../context.ts";
 import { registerActivityRoutes } from "./routes.tsx";
-import { activityMigrations } from "./store.ts";
+import {
+  activityMigrations,
+  FOLLOW_UP_RETENTION_DAYS,
+  purgeableBeneficiaries,
+  purgeBeneficiaries,
+} from "./store.ts";
 
 /**
  * Accompaniments: the activity reports of mediators and aidants (La Coop's vocabulary), the orientation references
@@ -10,4 +15,11 @@ export const activites: Capability = {
   name: "activites",
   migrations: activityMigrations,
   routes: registerActivityRoutes,
+  retention: [
+    {
+      label: `dossiers de suivi sans compte rendu depuis plus de ${FOLLOW_UP_RETENTION_DAYS} jours (les comptes rendus restent, anonymes)`,
+      count: purgeableBeneficiaries,
+      purge: purgeBeneficiaries,
+    },
+  ],
 };

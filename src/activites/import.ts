@@ -183,6 +183,7 @@ export function readCoopExport(
         orientation: "",
         utilisation: "",
         cheque: "",
+        beneficiaire: "",
       },
     });
   }

@@ -34,6 +34,7 @@ const input = (over: Partial<ActivityInput> = {}): ActivityInput => ({
   orientation: "",
   utilisation: "",
   cheque: "",
+  beneficiaire: "",
   ...over,
 });
 const errors = (over: Partial<ActivityInput>) => {

@@ -86,6 +86,8 @@ export interface ActivityInput {
   orientation: string;
   utilisation: string;
   cheque: string;
+  /** The follow-up file (the organisation's), when the person agreed to one. */
+  beneficiaire: string;
 }
 
 export type ActivityField = keyof ActivityInput;
@@ -113,6 +115,7 @@ export interface Activity {
   orientation: string | null;
   utilisationId: number | null;
   cheque: string | null;
+  beneficiaireId: number | null;
 }
 
 /** What validation needs to know about the world: today in the organisation's zone, its places, the communes. */
@@ -272,6 +275,7 @@ export function validateActivity(
       orientation: orientation || null,
       utilisationId: optionalId(input.utilisation),
       cheque: cheque || null,
+      beneficiaireId: type === "individuel" ? optionalId(input.beneficiaire) : null,
     },
   };
 }

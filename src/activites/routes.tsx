@@ -41,10 +41,15 @@ import {
   validateActivity,
 } from "./model.ts";
 import {
+  activitiesOfBeneficiary,
+  beneficiariesOf,
+  createBeneficiary,
   createReference,
   getActivity,
+  getBeneficiary,
   lastActivityOf,
   listActivities,
+  mergeBeneficiaries,
   rawStats,
   referencesOf,
   type SaveResult,
@@ -56,6 +61,8 @@ import {
 import {
   type ActivityNav,
   ActivityPage,
+  BeneficiariesPage,
+  BeneficiaryPage,
   DIMENSION_LABELS,
   FullFormPage,
   HomePage,
@@ -117,6 +124,7 @@ function inputOf(b: Form): ActivityInput {
     orientation: str(b.orientation, 30),
     utilisation: str(b.utilisation, 12),
     cheque: str(b.cheque, 30),
+    beneficiaire: str(b.beneficiaire, 12),
   };
 }
 
@@ -145,6 +153,7 @@ function valuesOf(a: StoredActivity | null, today: string, type = "individuel"):
     orientation: "",
     utilisation: "",
     cheque: "",
+    beneficiaire: a?.beneficiaireId ? String(a.beneficiaireId) : "",
   };
 }
 
@@ -177,6 +186,8 @@ export function registerActivityRoutes(app: FastifyInstance, ctx: AppContext): v
       links.push({ href: "/activites/import", label: "Importer de La Coop" });
     }
     links.push({ href: "/activites/statistiques", label: "Statistiques" });
+    if (allowed(actor, "beneficiaire.suivre", own(actor)))
+      links.push({ href: "/beneficiaires", label: "Dossiers de suivi" });
     if (allowed(actor, "orientation.remettre", own(actor)))
       links.push({ href: "/orientations", label: "Personnes orientées" });
     return { csrf, account: <SignedIn actor={actor} csrf={csrf} />, links };
@@ -229,6 +240,13 @@ export function registerActivityRoutes(app: FastifyInstance, ctx: AppContext): v
       isCommune,
     });
     if (!v.ok) return { errors: v.errors };
+    if (v.value.beneficiaireId !== null) {
+      const b = await getBeneficiary(db(), v.value.beneficiaireId);
+      if (!b || b.organisationId !== actor.organisation.id || b.mergedInto !== null)
+        return {
+          errors: { beneficiaire: "Ce dossier de suivi n'est pas un dossier ouvert de votre organisation." },
+        };
+    }
     const saved = await saveActivity(
       db(),
       v.value,
@@ -355,7 +373,7 @@ export function registerActivityRoutes(app: FastifyInstance, ctx: AppContext): v
     );
   });
 
-  app.get<{ Querystring: { depuis?: string; type?: string } }>(
+  app.get<{ Querystring: { depuis?: string; type?: string; beneficiaire?: string } }>(
     "/activites/nouvelle",
     { schema: { hide: true } },
     async (req, reply) => {
@@ -370,7 +388,12 @@ export function registerActivityRoutes(app: FastifyInstance, ctx: AppContext): v
           form: {
             csrf: n.csrf,
             key: randomUUID(),
-            values: valuesOf(source, todayOf(actor)),
+            values: {
+              ...valuesOf(source, todayOf(actor)),
+              ...(req.query.beneficiaire && /^\d{1,9}$/.test(req.query.beneficiaire)
+                ? { beneficiaire: req.query.beneficiaire }
+                : {}),
+            },
             errors: {},
             places: await placesOf(actor),
             full: true,
@@ -404,6 +427,131 @@ export function registerActivityRoutes(app: FastifyInstance, ctx: AppContext): v
       .header("cache-control", "public, max-age=3600")
       .send(await script);
   });
+
+  // ——————————————————————————————————————————————————————————— named follow-up files
+
+  /** A file of the actor's organisation (404 for another's: its existence is not said). */
+  async function fileFor(req: FastifyRequest, raw: string) {
+    const actor = await authorize(req, ctx, "beneficiaire.suivre", own(req.actor));
+    const b = await getBeneficiary(db(), intParam(raw));
+    if (!b || b.organisationId !== actor.organisation.id)
+      throw new HttpError(404, "Introuvable", "Ce dossier de suivi n'existe pas dans votre organisation.");
+    return { actor, b };
+  }
+
+  const emptyFile = { prenoms: "", nom: "", annee: "", commune: "", accord: false };
+
+  app.get<{ Querystring: { q?: string } }>(
+    "/beneficiaires",
+    { schema: { hide: true } },
+    async (req, reply) => {
+      const actor = await authorize(req, ctx, "beneficiaire.suivre", own(req.actor));
+      const q = str(req.query.q, 100);
+      return page(
+        reply,
+        BeneficiariesPage({
+          nav: nav(req, reply, actor),
+          files: await beneficiariesOf(db(), actor.organisation.id, q),
+          q,
+          values: emptyFile,
+          errors: {},
+        }),
+      );
+    },
+  );
+
+  app.post<{ Body: Form }>(
+    "/beneficiaires",
+    { schema: { body: formBody, hide: true } },
+    async (req, reply) => {
+      await checkCsrf(req);
+      const actor = await authorize(req, ctx, "beneficiaire.suivre", own(req.actor));
+      const values = {
+        prenoms: str(req.body.prenoms, 120),
+        nom: str(req.body.nom, 120),
+        annee: str(req.body.annee, 6),
+        commune: str(req.body.commune, 10),
+        accord: str(req.body.accord, 4) === "oui",
+      };
+      const errors: Partial<Record<"prenoms" | "nom" | "annee" | "commune" | "accord", string>> = {};
+      if (!values.prenoms || values.prenoms.length > 100)
+        errors.prenoms = "Écrivez le prénom (100 caractères au plus).";
+      if (!values.nom || values.nom.length > 100) errors.nom = "Écrivez le nom (100 caractères au plus).";
+      const year = values.annee ? Number(values.annee) : null;
+      const thisYear = Number(todayOf(actor).slice(0, 4));
+      if (year !== null && !(Number.isInteger(year) && year >= 1900 && year <= thisYear))
+        errors.annee = "L'année de naissance a 4 chiffres, entre 1900 et cette année.";
+      if (values.commune && !isCommune(values.commune))
+        errors.commune = "Commune inconnue : donnez son code INSEE (5 caractères).";
+      if (!values.accord)
+        errors.accord =
+          "Un dossier à son nom ne s'ouvre qu'avec l'accord de la personne : sinon, les comptes rendus restent anonymes.";
+      if (Object.keys(errors).length > 0)
+        return page(
+          reply,
+          BeneficiariesPage({
+            nav: nav(req, reply, actor),
+            files: await beneficiariesOf(db(), actor.organisation.id),
+            q: "",
+            values,
+            errors,
+            problem: "Le dossier n'est pas ouvert : corrigez les champs signalés.",
+          }),
+          400,
+        );
+      const b = await createBeneficiary(
+        db(),
+        {
+          organisationId: actor.organisation.id,
+          givenNames: values.prenoms,
+          familyName: values.nom,
+          birthYear: year,
+          communeCode: values.commune || null,
+          consentOn: todayOf(actor),
+        },
+        journalBy(req),
+        now(),
+      );
+      return reply.redirect(`/beneficiaires/${b.id}`, 303);
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { fusion?: string } }>(
+    "/beneficiaires/:id",
+    { schema: { hide: true } },
+    async (req, reply) => {
+      const { actor, b } = await fileFor(req, req.params.id);
+      const others = (await beneficiariesOf(db(), actor.organisation.id)).filter((x) => x.id !== b.id);
+      return page(
+        reply,
+        BeneficiaryPage({
+          nav: nav(req, reply, actor),
+          file: b,
+          activities: await activitiesOfBeneficiary(db(), b.id),
+          others,
+          notice: req.query.fusion === "1" ? "Les deux dossiers n'en font plus qu'un." : undefined,
+        }),
+      );
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: Form }>(
+    "/beneficiaires/:id/fusion",
+    { schema: { body: formBody, hide: true } },
+    async (req, reply) => {
+      await checkCsrf(req);
+      const { actor, b } = await fileFor(req, req.params.id);
+      const other = intParam(str(req.body.autre, 12));
+      const done = await mergeBeneficiaries(db(), actor.organisation.id, b.id, other, journalBy(req), now());
+      if (!done)
+        throw new HttpError(
+          409,
+          "Fusion impossible",
+          "Choisissez un autre dossier ouvert de votre organisation.",
+        );
+      return reply.redirect(`/beneficiaires/${b.id}?fusion=1`, 303);
+    },
+  );
 
   // ——————————————————————————————————————————————————————————— import from La Coop
 
@@ -885,6 +1033,7 @@ export function registerActivityRoutes(app: FastifyInstance, ctx: AppContext): v
         orientation: b.orientation ?? "",
         utilisation: "",
         cheque: b.cheque ?? "",
+        beneficiaire: "",
       };
       const key = req.headers["idempotency-key"];
       if (!isIdempotencyKey(key))

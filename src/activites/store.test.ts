@@ -34,6 +34,7 @@ const input = (over: Partial<ActivityInput> = {}): ActivityInput => ({
   orientation: "",
   utilisation: "",
   cheque: "",
+  beneficiaire: "",
   ...over,
 });
 const valid = (over: Partial<ActivityInput> = {}): Activity => {

@@ -29,6 +29,19 @@ export const activityMigrations: Record<string, Migration> = {
       await sql`CREATE INDEX orientation_reference_org ON orientation_reference (organisation_id, created_at)`.execute(
         db,
       );
+      await sql`CREATE TABLE beneficiaire (
+        id serial PRIMARY KEY,
+        organisation_id integer NOT NULL,
+        given_names text NOT NULL CHECK (length(given_names) BETWEEN 1 AND 100),
+        family_name text NOT NULL CHECK (length(family_name) BETWEEN 1 AND 100),
+        birth_year integer CHECK (birth_year BETWEEN 1900 AND 2100),
+        commune_code text,
+        consent_on text NOT NULL CHECK (consent_on ~ '^\\d{4}-\\d{2}-\\d{2}$'),
+        created_at timestamptz NOT NULL,
+        last_activity_at timestamptz NOT NULL,
+        merged_into integer REFERENCES beneficiaire (id)
+      )`.execute(db);
+      await sql`CREATE INDEX beneficiaire_org ON beneficiaire (organisation_id, family_name)`.execute(db);
       await sql`CREATE TABLE activite (
         id serial PRIMARY KEY,
         organisation_id integer NOT NULL,
@@ -58,6 +71,7 @@ export const activityMigrations: Record<string, Migration> = {
         orientation text REFERENCES orientation_reference (code),
         utilisation_id integer,
         cheque text,
+        beneficiaire_id integer REFERENCES beneficiaire (id),
         CHECK (type <> 'collectif' OR participants >= 1),
         UNIQUE (organisation_id, idempotency_key)
       )`.execute(db);
@@ -113,6 +127,7 @@ type ActivityRow = {
   orientation: string | null;
   utilisation_id: number | null;
   cheque: string | null;
+  beneficiaire_id: number | null;
   fingerprint: string;
 };
 
@@ -145,6 +160,7 @@ const toActivity = (r: ActivityRow): StoredActivity =>
     orientation: r.orientation,
     utilisationId: r.utilisation_id,
     cheque: r.cheque,
+    beneficiaireId: r.beneficiaire_id,
   }) as StoredActivity;
 
 export type SaveResult =
@@ -189,16 +205,20 @@ export async function saveActivity(
         sql`INSERT INTO activite (organisation_id, person_id, idempotency_key, fingerprint, created_at, type, date, minutes,
             lieu, place_id, commune_code, thematiques, materiel, autonomie, redirection, notes, titre, niveau,
             participants, coordination, tranche_age, statut, beneficiaire_commune, diagnostic_id, orientation,
-            utilisation_id, cheque)
+            utilisation_id, cheque, beneficiaire_id)
           VALUES (${w.organisationId}, ${w.personId}, ${w.key}, ${print}, ${at}, ${a.type}, ${a.date}, ${a.minutes},
             ${a.lieu}, ${a.placeId}, ${w.statsCommune}, ${a.thematiques}::text[], ${a.materiel}::text[], ${a.autonomie},
             ${a.redirection}, ${a.notes}, ${a.titre}, ${a.niveau}, ${a.participants}, ${a.coordination},
             ${a.trancheAge}, ${a.statut}, ${a.beneficiaireCommune}, ${a.diagnosticId}, ${a.orientation},
-            ${a.utilisationId}, ${a.cheque})
+            ${a.utilisationId}, ${a.cheque}, ${a.beneficiaireId})
           ON CONFLICT (organisation_id, idempotency_key) DO NOTHING
           RETURNING *`,
       );
       if (!r) return existing(trx);
+      if (a.beneficiaireId !== null)
+        await sql`UPDATE beneficiaire SET last_activity_at = ${at} WHERE id = ${a.beneficiaireId}`.execute(
+          trx,
+        );
       if (a.orientation)
         await sql`UPDATE orientation_reference SET welcomed_at = ${at}, welcomed_on = ${a.date},
             welcomed_by = ${w.organisationId}, activite_id = ${r.id}
@@ -462,4 +482,168 @@ export async function rawStats(db: Db, scope: StatsScope, from: string, to: stri
       "accueillis",
     ),
   };
+}
+
+// ————————————————————————————————————————————————————————————— named follow-up files
+
+/** How long a follow-up file is kept after its last report (then `maillage privacy purge` deletes it). */
+export const FOLLOW_UP_RETENTION_DAYS = 730;
+
+export interface Beneficiary {
+  id: number;
+  organisationId: number;
+  givenNames: string;
+  familyName: string;
+  birthYear: number | null;
+  communeCode: string | null;
+  consentOn: string;
+  createdAt: Date;
+  lastActivityAt: Date;
+  mergedInto: number | null;
+}
+
+type BeneficiaryRow = {
+  id: number;
+  organisation_id: number;
+  given_names: string;
+  family_name: string;
+  birth_year: number | null;
+  commune_code: string | null;
+  consent_on: string;
+  created_at: Date;
+  last_activity_at: Date;
+  merged_into: number | null;
+};
+const toBeneficiary = (r: BeneficiaryRow): Beneficiary => ({
+  id: r.id,
+  organisationId: r.organisation_id,
+  givenNames: r.given_names,
+  familyName: r.family_name,
+  birthYear: r.birth_year,
+  communeCode: r.commune_code,
+  consentOn: r.consent_on,
+  createdAt: new Date(r.created_at),
+  lastActivityAt: new Date(r.last_activity_at),
+  mergedInto: r.merged_into,
+});
+
+/** Opens a follow-up file, with the person's consent (the day it was given); the journal keeps no name. */
+export async function createBeneficiary(
+  db: Db,
+  b: {
+    organisationId: number;
+    givenNames: string;
+    familyName: string;
+    birthYear: number | null;
+    communeCode: string | null;
+    consentOn: string;
+  },
+  by: JournalBy,
+  at: Date,
+): Promise<Beneficiary> {
+  return inTransaction(db, async (trx) => {
+    const [r] = await rows<BeneficiaryRow>(
+      trx,
+      sql`INSERT INTO beneficiaire (organisation_id, given_names, family_name, birth_year, commune_code, consent_on, created_at, last_activity_at)
+        VALUES (${b.organisationId}, ${b.givenNames}, ${b.familyName}, ${b.birthYear}, ${b.communeCode}, ${b.consentOn}, ${at}, ${at})
+        RETURNING *`,
+    );
+    const created = toBeneficiary(r as BeneficiaryRow);
+    await appendJournal(trx, {
+      ...by,
+      at,
+      action: "beneficiaire.creer",
+      target: `beneficiaire:${created.id}`,
+    });
+    return created;
+  });
+}
+
+export async function getBeneficiary(db: Db, id: number): Promise<Beneficiary | null> {
+  const [r] = await rows<BeneficiaryRow>(db, sql`SELECT * FROM beneficiaire WHERE id = ${id}`);
+  return r ? toBeneficiary(r) : null;
+}
+
+/** An organisation's follow-up files still open (not merged into another), by name. */
+export async function beneficiariesOf(db: Db, organisationId: number, q = ""): Promise<Beneficiary[]> {
+  const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const r = await rows<BeneficiaryRow>(
+    db,
+    sql`SELECT * FROM beneficiaire WHERE organisation_id = ${organisationId} AND merged_into IS NULL
+      AND (family_name || ' ' || given_names) ILIKE ${like} ORDER BY family_name, given_names, id LIMIT 500`,
+  );
+  return r.map(toBeneficiary);
+}
+
+/** A file's reports, newest first. */
+export async function activitiesOfBeneficiary(db: Db, id: number): Promise<StoredActivity[]> {
+  const r = await rows<ActivityRow>(
+    db,
+    sql`SELECT * FROM activite WHERE beneficiaire_id = ${id} ORDER BY date DESC, id DESC`,
+  );
+  return r.map(toActivity);
+}
+
+/**
+ * Merges two files of the same person in one organisation: the reports of `merged` move to `kept`, `merged` points
+ * to `kept` (and is purged with it). False when either is not an open file of the organisation, or they are one.
+ */
+export async function mergeBeneficiaries(
+  db: Db,
+  organisationId: number,
+  kept: number,
+  merged: number,
+  by: JournalBy,
+  at: Date,
+): Promise<boolean> {
+  if (kept === merged) return false;
+  return inTransaction(db, async (trx) => {
+    const both = await rows<{ id: number }>(
+      trx,
+      sql`SELECT id FROM beneficiaire WHERE id IN (${kept}, ${merged}) AND organisation_id = ${organisationId}
+        AND merged_into IS NULL FOR UPDATE`,
+    );
+    if (both.length !== 2) return false;
+    const moved = await rows<{ id: number }>(
+      trx,
+      sql`UPDATE activite SET beneficiaire_id = ${kept} WHERE beneficiaire_id = ${merged} RETURNING id`,
+    );
+    await sql`UPDATE beneficiaire SET merged_into = ${kept} WHERE id = ${merged}`.execute(trx);
+    await sql`UPDATE beneficiaire k SET last_activity_at = greatest(k.last_activity_at, m.last_activity_at)
+      FROM beneficiaire m WHERE k.id = ${kept} AND m.id = ${merged}`.execute(trx);
+    await appendJournal(trx, {
+      ...by,
+      at,
+      action: "beneficiaire.fusionner",
+      target: `beneficiaire:${kept}`,
+      details: { fusionne: merged, comptes_rendus: moved.length },
+    });
+    return true;
+  });
+}
+
+/** Files whose last report is older than the retention (merged ones go with the file they were merged into). */
+const staleFiles = (now: Date) => {
+  const cutoff = new Date(now.getTime() - FOLLOW_UP_RETENTION_DAYS * 86_400_000);
+  return sql<{ id: number }>`SELECT id FROM beneficiaire b WHERE b.last_activity_at < ${cutoff}
+    AND (b.merged_into IS NULL OR EXISTS (SELECT 1 FROM beneficiaire k WHERE k.id = b.merged_into AND k.last_activity_at < ${cutoff}))`;
+};
+
+export async function purgeableBeneficiaries(db: Db, now: Date): Promise<number> {
+  const [r] = await rows<{ n: string }>(db, sql`SELECT count(*)::text AS n FROM (${staleFiles(now)}) s`);
+  return Number(r?.n ?? 0);
+}
+
+/** Deletes the stale files in the purge's transaction: their reports stay, anonymous (the link is cleared). */
+export async function purgeBeneficiaries(db: Db, now: Date): Promise<number> {
+  const ids = (await rows<{ id: number }>(db, staleFiles(now))).map((r) => r.id);
+  if (ids.length === 0) return 0;
+  await sql`UPDATE activite SET beneficiaire_id = NULL WHERE beneficiaire_id = ANY(${ids}::integer[])`.execute(
+    db,
+  );
+  await sql`UPDATE beneficiaire SET merged_into = NULL WHERE merged_into = ANY(${ids}::integer[])`.execute(
+    db,
+  );
+  await sql`DELETE FROM beneficiaire WHERE id = ANY(${ids}::integer[])`.execute(db);
+  return ids.length;
 }

@@ -19,7 +19,7 @@ import {
   durationLabel,
   type Shown,
 } from "./model.ts";
-import type { Reference, StatDimension, StoredActivity } from "./store.ts";
+import type { Beneficiary, Reference, StatDimension, StoredActivity } from "./store.ts";
 import {
   AUTONOMIE_LABELS,
   AUTONOMIES,
@@ -444,6 +444,14 @@ export function ActivityForm(p: {
           label="Numéro de la démarche faite avec un mandat"
           value={v.utilisation}
           error={e.utilisation}
+          max={9}
+          numeric
+        />
+        <Text
+          id="beneficiaire"
+          label="Numéro du dossier de suivi (si la personne en a un)"
+          value={v.beneficiaire}
+          error={e.beneficiaire}
           max={9}
           numeric
         />
@@ -945,6 +953,154 @@ export function ImportPage(p: {
         </div>
         <button type="submit">Importer</button>
       </form>
+    </Frame>
+  );
+}
+
+// ——— named follow-up files
+
+type FileField = "prenoms" | "nom" | "annee" | "commune" | "accord";
+
+export function BeneficiariesPage(p: {
+  nav: ActivityNav;
+  files: Beneficiary[];
+  q: string;
+  values: { prenoms: string; nom: string; annee: string; commune: string; accord: boolean };
+  errors: Partial<Record<FileField, string>>;
+  problem?: string;
+}): VNode {
+  const e = p.errors;
+  return (
+    <Frame nav={p.nav} title="Dossiers de suivi" current="/beneficiaires" problem={p.problem}>
+      <h1>Dossiers de suivi</h1>
+      <Problem text={p.problem} />
+      <p>
+        Par défaut, les comptes rendus sont anonymes. Un dossier au nom de la personne ne s'ouvre qu'avec son
+        accord, pour suivre ses accompagnements. Seule votre organisation le voit ; il est supprimé deux ans
+        après le dernier compte rendu.
+      </p>
+      <form method="get" action="/beneficiaires" class="form-row">
+        <div class="field">
+          <label for="q">Nom</label>
+          <input id="q" name="q" value={p.q} maxLength={100} autocomplete="off" />
+        </div>
+        <button type="submit">Chercher</button>
+      </form>
+      {p.files.length === 0 ? (
+        <p>Aucun dossier.</p>
+      ) : (
+        <ul class="plain-list">
+          {p.files.map((b) => (
+            <li key={b.id}>
+              <a href={`/beneficiaires/${b.id}`}>
+                {b.familyName} {b.givenNames}
+              </a>
+              {b.birthYear ? ` (${b.birthYear})` : ""} — dossier n° {b.id}
+            </li>
+          ))}
+        </ul>
+      )}
+      <h2>Ouvrir un dossier</h2>
+      <form method="post" action="/beneficiaires" novalidate>
+        <Csrf token={p.nav.csrf} />
+        <Text id="prenoms" label="Prénom" value={p.values.prenoms} error={e.prenoms} max={100} />
+        <Text id="nom" label="Nom" value={p.values.nom} error={e.nom} max={100} />
+        <Text
+          id="annee"
+          label="Année de naissance (facultatif)"
+          value={p.values.annee}
+          error={e.annee}
+          max={4}
+          numeric
+        />
+        <Text
+          id="commune"
+          label="Commune, code INSEE (facultatif)"
+          value={p.values.commune}
+          error={e.commune}
+          max={5}
+        />
+        <div class={`field checkbox${e.accord ? " field-error" : ""}`}>
+          {e.accord ? (
+            <p class="error" id="accord-erreur">
+              {e.accord}
+            </p>
+          ) : null}
+          <input
+            id="accord"
+            type="checkbox"
+            name="accord"
+            value="oui"
+            checked={p.values.accord}
+            aria-describedby={e.accord ? "accord-erreur" : undefined}
+          />
+          <label for="accord">
+            La personne est d'accord pour que l'organisation tienne un dossier à son nom.
+          </label>
+        </div>
+        <button type="submit">Ouvrir le dossier</button>
+      </form>
+    </Frame>
+  );
+}
+
+export function BeneficiaryPage(p: {
+  nav: ActivityNav;
+  file: Beneficiary;
+  activities: StoredActivity[];
+  others: Beneficiary[];
+  notice?: string;
+}): VNode {
+  const b = p.file;
+  return (
+    <Frame nav={p.nav} title={`Dossier de ${b.givenNames} ${b.familyName}`} current="/beneficiaires">
+      <h1>
+        Dossier de {b.givenNames} {b.familyName}
+      </h1>
+      <Notice text={p.notice} />
+      {b.mergedInto ? (
+        <p>
+          Ce dossier a été fusionné avec le{" "}
+          <a href={`/beneficiaires/${b.mergedInto}`}>dossier n° {b.mergedInto}</a>.
+        </p>
+      ) : (
+        <p>
+          Dossier n° {b.id}, ouvert avec l'accord de la personne le {day(b.consentOn)}.{" "}
+          <a href={`/activites/nouvelle?beneficiaire=${b.id}`}>Nouveau compte rendu pour cette personne</a>
+        </p>
+      )}
+      <h2>Comptes rendus</h2>
+      {p.activities.length === 0 ? (
+        <p>Aucun compte rendu.</p>
+      ) : (
+        <ul class="plain-list">
+          {p.activities.map((a) => (
+            <li key={a.id}>
+              <a href={`/activites/${a.id}`}>{day(a.date)}</a> : <Summary a={a} />
+            </li>
+          ))}
+        </ul>
+      )}
+      {!b.mergedInto && p.others.length > 0 ? (
+        <>
+          <h2>Fusionner un doublon</h2>
+          <form method="post" action={`/beneficiaires/${b.id}/fusion`}>
+            <Csrf token={p.nav.csrf} />
+            <div class="field">
+              <label for="autre">Autre dossier de la même personne (ses comptes rendus viendront ici)</label>
+              <select id="autre" name="autre">
+                {p.others.map((o) => (
+                  <option key={o.id} value={String(o.id)}>
+                    {o.familyName} {o.givenNames}
+                    {o.birthYear ? ` (${o.birthYear})` : ""} — n° {o.id}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button type="submit">Fusionner</button>
+          </form>
+        </>
+      ) : null}
     </Frame>
   );
 }

@@ -154,14 +154,27 @@ describe("activity reports in a browser, keyboard only", { skip: browserSkip(), 
       await signIn(page, "mediation.navigateur@example.org", "/activites");
       for (const path of [
         "/activites/nouvelle",
+        "/activites/import",
         "/activites/statistiques",
         "/activites/statistiques?perimetre=france",
+        "/beneficiaires",
       ]) {
         await page.goto(journey.server.url + path);
         await checked(page);
       }
       await page.goto(`${journey.server.url}/activites`);
       await page.click("main ul.plain-list a");
+      await checked(page);
+      // A follow-up file, opened with the person's consent, by keyboard.
+      await page.goto(`${journey.server.url}/beneficiaires`);
+      await tabTo(page, "#prenoms");
+      await page.keyboard.type("Alix");
+      await tabTo(page, "#nom");
+      await page.keyboard.type("Fictif");
+      await tabTo(page, "#accord");
+      await page.keyboard.press("Space");
+      await Promise.all([page.waitForURL(/\/beneficiaires\/\d+$/), page.keyboard.press("Enter")]);
+      assert.match((await page.textContent("main")) ?? "", /Dossier de Alix Fictif/);
       await checked(page);
     });
     await withPage(journey.browser, { width: 360, height: 800 }, async (page) => {
