@@ -81,6 +81,9 @@ describe("pages in a real browser", { skip: browserSkip() }, () => {
       await page.keyboard.type("les abymes");
       // The list is redrawn after each key typed: wait for the one of the whole name (its first suggestion).
       await page.locator('#q-suggestions a[href="/territoires/97101"]').first().waitFor();
+      // And no search is still on its way (a redraw would take the focus away from the list).
+      await page.waitForLoadState("networkidle");
+      await page.locator('#q-suggestions a[href="/territoires/97101"]').first().waitFor();
       assert.match((await page.locator("[role=status]").textContent()) ?? "", /résultat/);
       await page.keyboard.press("ArrowDown");
       assert.equal(

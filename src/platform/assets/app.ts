@@ -33,6 +33,8 @@ function enhanceSearch(form: HTMLFormElement): void {
         total: number;
         resultats: { nom: string; libelle: string; url: string }[];
       };
+      // A newer search started while this answer was read: it would put back stale suggestions.
+      if (mine !== seq) return;
       list.replaceChildren(
         ...body.resultats.map((r) => {
           const li = document.createElement("li");
