@@ -361,7 +361,7 @@ export async function authorize(
 }
 
 /** Whether a territory lies within another (or is it), by the referential. */
-function within(ctx: AppContext, inner: string, outer: string): boolean {
+export function within(ctx: AppContext, inner: string, outer: string): boolean {
   if (inner === outer) return true;
   const t = ctx.territories.get(inner);
   return t !== undefined && ctx.territories.parentsOf(t).some((p) => p.id === outer);

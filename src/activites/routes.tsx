@@ -20,7 +20,7 @@ import type { Actor } from "../accounts/model.ts";
 import { type Action, can, type Scope } from "../accounts/policy.ts";
 import { getOrganisation } from "../accounts/store.ts";
 import { SignedIn } from "../accounts/views/account.tsx";
-import { authorize, checkCsrf, csrfToken, journalBy } from "../accounts/web.ts";
+import { authorize, checkCsrf, csrfToken, journalBy, within as territoryWithin } from "../accounts/web.ts";
 import type { AppContext } from "../context.ts";
 import { normaliseDate } from "../mandats/model.ts";
 import { newCode, readCode } from "../pass/code.ts";
@@ -163,11 +163,7 @@ export function registerActivityRoutes(app: FastifyInstance, ctx: AppContext): v
   const api = app.withTypeProvider<ZodTypeProvider>();
   const page = (reply: FastifyReply, vnode: Parameters<typeof sendPage>[1], status = 200) =>
     sendPage(reply.header("cache-control", "no-store"), vnode, status);
-  const within = (inner: string, outer: string) => {
-    if (inner === outer) return true;
-    const t = ctx.territories.get(inner);
-    return t !== undefined && ctx.territories.parentsOf(t).some((p) => p.id === outer);
-  };
+  const within = (inner: string, outer: string) => territoryWithin(ctx, inner, outer);
   const allowed = (actor: Actor, action: Action, scope: Scope) => can(actor, action, scope, within).allowed;
   const own = (actor: Actor | null): Scope => ({
     organisationId: actor?.organisation.id ?? -1,

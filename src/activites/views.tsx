@@ -9,6 +9,7 @@ import { displayCode } from "../pass/code.ts";
 import { formatDay, formatNumber } from "../platform/format.ts";
 import { Layout } from "../platform/views/layout.tsx";
 import { TableRegion } from "../platform/views/table.tsx";
+import { WorkFrame } from "../platform/views/work-frame.tsx";
 import {
   ACTIVITY_TYPE_LABELS,
   ACTIVITY_TYPES,
@@ -59,22 +60,7 @@ function Frame(p: {
   problem?: string;
   children: ComponentChildren;
 }) {
-  return (
-    <Layout title={p.problem ? `Erreur : ${p.title}` : p.title} account={p.nav.account}>
-      <nav aria-label="Activités">
-        <ul class="admin-menu">
-          {p.nav.links.map((l) => (
-            <li key={l.href}>
-              <a href={l.href} aria-current={p.current === l.href ? "page" : undefined}>
-                {l.label}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      {p.children}
-    </Layout>
-  );
+  return <WorkFrame space="Activités" {...p} />;
 }
 
 /** The most common thématiques, shown first in the quick form (the others are one click away). */

@@ -22,7 +22,7 @@ import {
   recordFailure,
 } from "../accounts/store.ts";
 import { SignedIn } from "../accounts/views/account.tsx";
-import { authorize, checkCsrf, csrfToken, journalBy } from "../accounts/web.ts";
+import { authorize, checkCsrf, csrfToken, journalBy, within as territoryWithin } from "../accounts/web.ts";
 import type { AppContext } from "../context.ts";
 import { newCode, readCode } from "../pass/code.ts";
 import { zoneOfTerritory } from "../places/hours.ts";
@@ -140,11 +140,7 @@ export function registerMandatRoutes(app: FastifyInstance, ctx: AppContext): voi
   const api = app.withTypeProvider<ZodTypeProvider>();
   const page = (reply: FastifyReply, vnode: Parameters<typeof sendPage>[1], status = 200) =>
     sendPage(reply.header("cache-control", "no-store"), vnode, status);
-  const within = (inner: string, outer: string) => {
-    if (inner === outer) return true;
-    const t = ctx.territories.get(inner);
-    return t !== undefined && ctx.territories.parentsOf(t).some((p) => p.id === outer);
-  };
+  const within = (inner: string, outer: string) => territoryWithin(ctx, inner, outer);
   const allowed = (actor: Actor, action: Action, scope: Scope) => can(actor, action, scope, within).allowed;
   const own = (actor: Actor | null): Scope => ({
     organisationId: actor?.organisation.id ?? -1,

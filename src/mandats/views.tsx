@@ -12,6 +12,7 @@ import { formatDateTime, formatDay, formatNumber } from "../platform/format.ts";
 import { described, Field } from "../platform/views/field.tsx";
 import { Layout } from "../platform/views/layout.tsx";
 import { TableRegion } from "../platform/views/table.tsx";
+import { WorkFrame } from "../platform/views/work-frame.tsx";
 import {
   ARGENT_WARNING,
   type AuthorisationState,
@@ -54,22 +55,7 @@ function Frame(p: {
   problem?: string;
   children: ComponentChildren;
 }) {
-  return (
-    <Layout title={p.problem ? `Erreur : ${p.title}` : p.title} account={p.nav.account}>
-      <nav aria-label="Mandats">
-        <ul class="admin-menu">
-          {p.nav.links.map((l) => (
-            <li key={l.href}>
-              <a href={l.href} aria-current={p.current === l.href ? "page" : undefined}>
-                {l.label}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      {p.children}
-    </Layout>
-  );
+  return <WorkFrame space="Mandats" {...p} />;
 }
 
 /** The state of a mandate at `now`, one word: en cours while one family runs. */

@@ -12,7 +12,7 @@ import type { Actor, Organisation } from "../accounts/model.ts";
 import { type Action, can, type Scope } from "../accounts/policy.ts";
 import { BY_SYSTEM, getOrganisation, listOrganisations } from "../accounts/store.ts";
 import { SignedIn } from "../accounts/views/account.tsx";
-import { authorize, checkCsrf, csrfToken, journalBy } from "../accounts/web.ts";
+import { authorize, checkCsrf, csrfToken, journalBy, within as territoryWithin } from "../accounts/web.ts";
 import type { AppContext } from "../context.ts";
 import { zoneOfTerritory } from "../places/hours.ts";
 import { dayIn, parseDay } from "../platform/clock.ts";
@@ -115,11 +115,7 @@ export function registerPassRoutes(app: FastifyInstance, ctx: AppContext): void 
   const api = app.withTypeProvider<ZodTypeProvider>();
   const page = (reply: FastifyReply, vnode: Parameters<typeof sendPage>[1], status = 200) =>
     sendPage(reply.header("cache-control", "no-store"), vnode, status);
-  const within = (inner: string, outer: string) => {
-    if (inner === outer) return true;
-    const t = ctx.territories.get(inner);
-    return t !== undefined && ctx.territories.parentsOf(t).some((p) => p.id === outer);
-  };
+  const within = (inner: string, outer: string) => territoryWithin(ctx, inner, outer);
   const allowed = (actor: Actor, action: Action, scope: Scope) => can(actor, action, scope, within).allowed;
   const programmeScope = (p: Programme): Scope => ({
     territoryId: p.territoryId,

@@ -7,6 +7,7 @@ import { formatDay, formatNumber } from "../platform/format.ts";
 import { described, Field } from "../platform/views/field.tsx";
 import { Layout } from "../platform/views/layout.tsx";
 import { TableRegion } from "../platform/views/table.tsx";
+import { WorkFrame } from "../platform/views/work-frame.tsx";
 import { displayCode } from "./code.ts";
 import type { Funnel } from "./dashboard.ts";
 import {
@@ -41,22 +42,7 @@ function Frame(p: {
   problem?: string;
   children: ComponentChildren;
 }) {
-  return (
-    <Layout title={p.problem ? `Erreur : ${p.title}` : p.title} account={p.nav.account}>
-      <nav aria-label="Pass numérique">
-        <ul class="admin-menu">
-          {p.nav.links.map((l) => (
-            <li key={l.href}>
-              <a href={l.href} aria-current={p.current === l.href ? "page" : undefined}>
-                {l.label}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      {p.children}
-    </Layout>
-  );
+  return <WorkFrame space="Pass numérique" {...p} />;
 }
 
 // ——— the list of programmes
