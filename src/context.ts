@@ -106,6 +106,78 @@ export interface Capability {
   commands?: Record<string, Command>;
   /** Personal data this capability keeps, deleted by `maillage privacy purge` once past its retention. */
   retention?: RetentionRule[];
+  /** The indicators this capability defines and computes (src/indicateurs/ assembles, shows and exports them). */
+  indicators?: IndicatorProvider;
+}
+
+// ————————————————————————————————————————————————————————————— indicators
+
+/**
+ * Where and when indicators are computed. A territory of any kind (commune, EPCI, département, région, QPV) or
+ * France (`territory` null); days are Europe/Paris calendar days, both inclusive (`AAAA-MM-JJ`).
+ */
+export interface IndicatorScope {
+  /** null for France. */
+  territory: Territory | null;
+  /**
+   * INSEE codes of the communes the territory covers, with their arrondissements municipaux (Paris, Lyon,
+   * Marseille); for a QPV, those of the communes it lies in; null for France (every commune).
+   */
+  communes: ReadonlySet<string> | null;
+  /**
+   * For a QPV only: the QPV code, and the ids of the published places located inside its contour by their
+   * coordinates (approximate coordinates excluded). A capability whose records carry a place id counts those;
+   * one whose records only carry a commune says « non disponible à l'échelle du quartier » (value undefined).
+   */
+  qpv: { code: string; placeIds: ReadonlySet<string> } | null;
+  from: string;
+  to: string;
+}
+
+/** One indicator, defined once: the dashboards, exports, API, contrat de ville view and portrait all read this. */
+export interface IndicatorDefinition {
+  /** Stable id, used in URLs and exports: `lieux.total`, `pass.remis`… */
+  id: string;
+  /** The group it is shown in (« Lieux », « Diagnostics », « Pass numérique »…). */
+  family: string;
+  /** French label, as a column header. */
+  label: string;
+  /** What it counts, in plain French. */
+  definition: string;
+  /** How it is computed (the formula, in French). */
+  formula: string;
+  /** Where the data comes from (a shipped file of data/PROVENANCE.md, or « saisies dans Maillage »). */
+  source: string;
+  /** The vintage of the data: the file's date, or « en continu » for records kept by Maillage. */
+  vintage: string;
+  /** Unit of the value: a count of something (« lieux », « personnes »), « % » or « indice (0 à 10) ». */
+  unit: string;
+  /** What is hidden and why (« rien : données publiques » or the small-count rule). */
+  hidden: string;
+  /** Public data (anyone) or operational data (signed-in coordinators and financeurs of the territory). */
+  access: "public" | "operationnel";
+  /** Whether it has a value per month (records with dates). */
+  monthly: boolean;
+  /** The Conseil national des villes' item it answers, when it is one of theirs. */
+  cnv?: string;
+}
+
+/**
+ * A computed value: a number; null when hidden to protect small counts (`hidden` true); undefined value when not
+ * available at this scale (`note` says why).
+ */
+export interface IndicatorValue {
+  value: number | null | undefined;
+  hidden?: boolean;
+  note?: string;
+}
+
+export interface IndicatorProvider {
+  definitions: IndicatorDefinition[];
+  /** Every indicator of this provider for the scope over its period (ids of `definitions` as keys). */
+  compute(ctx: AppContext, scope: IndicatorScope): Promise<Record<string, IndicatorValue>>;
+  /** For the monthly ones: month `AAAA-MM` → id → value, every month of the period. */
+  monthly?(ctx: AppContext, scope: IndicatorScope): Promise<Record<string, Record<string, IndicatorValue>>>;
 }
 
 /** One kind of personal data kept for a while: how many rows are past retention at `now`, and their deletion. */
