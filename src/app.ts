@@ -8,7 +8,7 @@ import { type Database, migrate, openDatabase } from "./platform/db.ts";
 import { Referential } from "./territories/referential.ts";
 import { SearchIndex } from "./territories/search.ts";
 import { ShapeCache } from "./territories/shapes.ts";
-import { listTerritories } from "./territories/store.ts";
+import { listContrats, listTerritories } from "./territories/store.ts";
 import { syncTerritories } from "./territories/sync.ts";
 
 /** The configured database; `command` names this process to whoever tries to open the same embedded folder. */
@@ -53,6 +53,14 @@ export async function openApp(
         database,
         ...(await buildReferential(database)),
         shapes: (ids) => shapes.get(ids),
+        // Public-data indicators first (the dashboards' order), then each capability's operational ones.
+        indicatorProviders: capabilities
+          .flatMap((c) => c.indicators ?? [])
+          .sort(
+            (a, b) =>
+              Number(a.definitions.some((d) => d.access !== "public")) -
+              Number(b.definitions.some((d) => d.access !== "public")),
+          ),
       };
       const ctx = provideReadModels(base);
       for (const c of capabilities) await c.sync?.(ctx, { progress: opts.progress, log, force: opts.force });
@@ -68,10 +76,13 @@ export async function buildReferential(
   database: Database,
 ): Promise<{ territories: Referential; search: SearchIndex }> {
   const all = await listTerritories(database.db);
-  return { territories: new Referential(all), search: new SearchIndex(all) };
+  return {
+    territories: new Referential(all, await listContrats(database.db)),
+    search: new SearchIndex(all),
+  };
 }
 
-const READ_MODELS: (keyof ReadModels)[] = ["places", "fragility", "coverage"];
+const READ_MODELS: (keyof ReadModels)[] = ["places", "fragility", "coverage", "qpv"];
 
 /** Asks every capability for the read models it offers; each must be offered exactly once. */
 function provideReadModels(base: BaseContext): AppContext {

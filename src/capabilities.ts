@@ -4,6 +4,7 @@ import type { Capability } from "./context.ts";
 import { coverage } from "./coverage/capability.ts";
 import { diagnostic } from "./diagnostic/capability.ts";
 import { fragility } from "./fragility/capability.ts";
+import { indicateurs } from "./indicateurs/capability.ts";
 import { mandats } from "./mandats/capability.ts";
 import { orientation } from "./orientation/capability.ts";
 import { pass } from "./pass/capability.ts";
@@ -23,4 +24,5 @@ export const capabilities: Capability[] = [
   pass,
   mandats,
   activites,
+  indicateurs,
 ];

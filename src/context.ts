@@ -11,6 +11,7 @@ import type { Migration } from "kysely";
 import type { VNode } from "preact";
 import type { CoverageEngine } from "./coverage/engine.ts";
 import type { PublishedFragility } from "./fragility/published.ts";
+import type { QpvPlaces } from "./indicateurs/qpv-places.ts";
 import type { PublishedPlaces } from "./places/published.ts";
 import type { Clock } from "./platform/clock.ts";
 import type { Config } from "./platform/config.ts";
@@ -30,6 +31,8 @@ export interface BaseContext {
   search: SearchIndex;
   /** Boundaries of territories by id, for maps (capabilities do not read the territories' tables). */
   shapes(ids: string[]): Promise<Map<string, Geometry>>;
+  /** The indicators every capability defines (`Capability.indicators`), in the capabilities' order. */
+  indicatorProviders: readonly IndicatorProvider[];
 }
 
 /** The read models, each provided by one capability (see its `capability.ts`). */
@@ -40,6 +43,8 @@ export interface ReadModels {
   fragility: PublishedFragility;
   /** Coverage of every commune, computed on demand from the two above and cached per generation (coverage). */
   coverage: CoverageEngine;
+  /** Published places located in and near the quartiers prioritaires, once per snapshot (indicateurs). */
+  qpv: QpvPlaces;
 }
 
 /** What the HTTP routes, territory-page sections and commands share. */
@@ -77,6 +82,11 @@ export interface TerritorySection {
    * fragility); the first section giving one is shown at the top of the page.
    */
   map?(t: Territory, ctx: AppContext): Promise<VNode | null>;
+  /**
+   * Shown on a quartier prioritaire's page too. Sections without it are left out there: a quartier is not a
+   * subdivision of its communes, and their figures would be the communes'.
+   */
+  qpv?: boolean;
 }
 
 /**

@@ -91,6 +91,8 @@ const EXPECTED: Record<Action, Partial<Record<Role, Target[]>>> = {
   "activite.statistiques": { coordinateur: CREUSE, mediateur: OWN, aidant: OWN },
   "orientation.remettre": { prescripteur: OWN, mediateur: OWN, aidant: OWN },
   "beneficiaire.suivre": { mediateur: OWN, aidant: OWN },
+  "indicateur.operationnel": { coordinateur: CREUSE, financeur: CREUSE },
+  "objectif.fixer": { coordinateur: CREUSE },
 };
 
 test("the real table of the test: Guéret is in Creuse, Brive in Corrèze, Creuse is not in Corrèze", () => {

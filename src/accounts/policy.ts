@@ -35,7 +35,9 @@ export type Action =
   | "activite.saisir"
   | "activite.statistiques"
   | "beneficiaire.suivre"
-  | "orientation.remettre";
+  | "orientation.remettre"
+  | "indicateur.operationnel"
+  | "objectif.fixer";
 
 /** What an action is done to: the territory it belongs to and the organisation that holds it, when known. */
 export interface Scope {
@@ -134,6 +136,11 @@ export const ACTION_RULES: Record<Action, ActionRule> = {
     mediateur: "organisation",
     aidant: "organisation",
   }),
+  "indicateur.operationnel": rule("consulter les indicateurs d'activité d'un territoire", {
+    coordinateur: "territoire",
+    financeur: "territoire",
+  }),
+  "objectif.fixer": rule("fixer les objectifs d'un contrat de ville", { coordinateur: "territoire" }),
   "orientation.remettre": rule("remettre une fiche d'orientation avec une référence", {
     prescripteur: "organisation",
     mediateur: "organisation",

@@ -122,7 +122,7 @@ const apiQuery = z.object({
 const methodSchema = z.object({ id: z.string(), version: z.string(), libelle: z.string() });
 const territoryRef = z.object({
   id: z.string(),
-  type: z.enum(["commune", "arrondissement", "epci", "departement", "region"]),
+  type: z.enum(["commune", "arrondissement", "epci", "departement", "region", "qpv"]),
   nom: z.string(),
   url: z.string(),
 });

@@ -4,7 +4,7 @@ import { contentHash } from "../platform/datasets.ts";
 import { DataFileError, displayPath, readCsv, readJson } from "../platform/files.ts";
 import type { Progress } from "../platform/progress.ts";
 import { DATA } from "../platform/provenance.ts";
-import { type Geometry, regionId, type Territory } from "./model.ts";
+import { type ContratDeVille, type Geometry, QPV_CODE, regionId, type Territory } from "./model.ts";
 
 /** The reference files the territories come from, relative to the data folder (see data/PROVENANCE.md). */
 export const TERRITORY_FILES = {
@@ -14,12 +14,16 @@ export const TERRITORY_FILES = {
   departements: DATA.departements.path,
   regions: DATA.regions.path,
   formerCodes: DATA.formerCodes.path,
+  qpvList: DATA.qpvList.path,
+  qpvContours: DATA.qpvContours.path,
+  contrats: DATA.contratsDeVille.path,
   communeShapesDir: DATA.communeShapes.path,
 } as const;
 
 export interface TerritoryDataset {
   territories: Territory[];
   geometries: { id: string; geometry: Geometry }[];
+  contrats: ContratDeVille[];
   /** sha256 of every source file: the version of the dataset. */
   hash: string;
 }
@@ -44,6 +48,9 @@ export async function territoryFilePaths(dataDir: string): Promise<string[]> {
     TERRITORY_FILES.departements,
     TERRITORY_FILES.regions,
     TERRITORY_FILES.formerCodes,
+    TERRITORY_FILES.qpvList,
+    TERRITORY_FILES.qpvContours,
+    TERRITORY_FILES.contrats,
   ]
     .map((p) => join(dataDir, p))
     .concat(shapeFiles.map((f) => join(shapesDir, f)));
@@ -56,8 +63,8 @@ export async function readTerritoryDataset(
   opts: { geometries?: boolean } = {},
 ): Promise<TerritoryDataset> {
   const all = await territoryFilePaths(dataDir);
-  const files = all.slice(0, 6);
-  const shapeFiles = all.slice(6);
+  const files = all.slice(0, 9);
+  const shapeFiles = all.slice(9);
   let step = 0;
   const tick = (note: string) => progress?.tick(++step, note);
 
@@ -134,6 +141,22 @@ export async function readTerritoryDataset(
     t.formerCodes.push(f.code);
     if (f.name && !t.formerNames.includes(f.name) && f.name !== t.name) t.formerNames.push(f.name);
   }
+  // Quartiers prioritaires (2024 list), in the départements of the referential.
+  const qpvs = await readQpvs(files[6] as string, files[7] as string, {
+    depCodes,
+    currentOf: (code) => {
+      const direct = known.get(code)?.territory;
+      if (direct) return direct;
+      return communes.find((c) => c.territory.formerCodes.includes(code))?.territory;
+    },
+  });
+  tick("quartiers prioritaires");
+  for (const q of qpvs) {
+    territories.push(q.territory);
+    geometries.push({ id: q.territory.id, geometry: q.geometry });
+  }
+  const contrats = await readContrats(files[8] as string);
+  tick("contrats de ville");
   // Paris, Lyon, Marseille carry the postcodes of their arrondissements.
   for (const { territory: t } of communes) {
     if (t.kind !== "arrondissement" || !t.parent) continue;
@@ -159,7 +182,7 @@ export async function readTerritoryDataset(
     }
     tick(basename(shapeFile));
   }
-  return { territories, geometries, hash: await contentHash(all) };
+  return { territories, geometries, contrats, hash: await contentHash(all) };
 }
 
 function area(
@@ -185,6 +208,7 @@ function area(
     postcodes: [],
     formerCodes: [],
     formerNames: [],
+    communes: [],
     ...links,
   };
 }
@@ -283,6 +307,94 @@ async function readFormerCodes(path: string): Promise<{ code: string; current: s
     out.push({ code, current, name: (row.nom_ancien ?? "").trim() });
   }
   return out;
+}
+
+/**
+ * The QPV list joined to its contours: each quartier of a département of the referential becomes a territory,
+ * linked to its current communes (a COG 2024 code merged since is read through the former codes), its EPCI when all
+ * its communes share one, its département and région; its reference point is the middle of its largest ring.
+ */
+async function readQpvs(
+  listPath: string,
+  contoursPath: string,
+  ref: { depCodes: Set<string>; currentOf: (code: string) => Territory | undefined },
+): Promise<{ territory: Territory; geometry: Geometry }[]> {
+  const file = displayPath(listPath);
+  const shapes = new Map<string, Geometry>();
+  for (const f of await readFeatures(contoursPath, ["code_qp"])) shapes.set(String(f.props.code_qp), f.geometry);
+  const out: { territory: Territory; geometry: Geometry }[] = [];
+  const seen = new Set<string>();
+  for await (const { line, row } of readCsv(listPath, {
+    required: ["code_qp", "lib_qp", "departement", "insee_com"],
+  })) {
+    const code = row.code_qp ?? "";
+    if (!QPV_CODE.test(code))
+      throw new DataFileError(file, line, `champ « code_qp » : code de quartier invalide (valeur « ${code} »)`);
+    if (seen.has(code)) throw new DataFileError(file, line, `champ « code_qp » : code en double (« ${code} »)`);
+    seen.add(code);
+    const dep = (row.departement ?? "").padStart(2, "0");
+    if (!ref.depCodes.has(dep)) continue; // Saint-Martin (978) and Polynésie (987) are outside the referential
+    const geometry = shapes.get(code);
+    if (!geometry) throw new DataFileError(file, line, `quartier ${code} sans contour dans le fichier des contours`);
+    const communes: Territory[] = [];
+    for (const c of (row.insee_com ?? "").split(";").map((x) => x.trim())) {
+      const t = ref.currentOf(c);
+      if (!t) throw new DataFileError(file, line, `champ « insee_com » : commune inconnue « ${c} »`);
+      if (!communes.includes(t)) communes.push(t);
+    }
+    const epcis = new Set(communes.map((c) => c.epci));
+    const [lat, lon] = middleOf(geometry);
+    out.push({
+      territory: area("qpv", code, code, (row.lib_qp ?? "").trim(), {
+        departement: dep,
+        region: communes[0]?.region ?? null,
+        epci: epcis.size === 1 ? (communes[0]?.epci ?? null) : null,
+        communes: communes.map((c) => c.id).sort(),
+        lat,
+        lon,
+      }),
+      geometry,
+    });
+  }
+  return out;
+}
+
+/** The middle of the bounding box of the largest outer ring (a reference point for lists and links). */
+function middleOf(g: Geometry): [number, number] {
+  const polygons = (g.type === "Polygon" ? [g.coordinates] : g.coordinates) as number[][][][];
+  let best: number[][] = [];
+  for (const p of polygons) if ((p[0]?.length ?? 0) > best.length) best = p[0] ?? [];
+  let [minLon, minLat, maxLon, maxLat] = [180, 90, -180, -90];
+  for (const [x = 0, y = 0] of best) {
+    minLon = Math.min(minLon, x);
+    maxLon = Math.max(maxLon, x);
+    minLat = Math.min(minLat, y);
+    maxLat = Math.max(maxLat, y);
+  }
+  return [Math.round(((minLat + maxLat) / 2) * 1e5) / 1e5, Math.round(((minLon + maxLon) / 2) * 1e5) / 1e5];
+}
+
+/** The contrats de ville 2015–2023 (points at their centroid; only the properties are kept). */
+async function readContrats(path: string): Promise<ContratDeVille[]> {
+  const file = displayPath(path);
+  const json = (await readJson(path)) as { features?: { properties?: Record<string, unknown> }[] };
+  if (!Array.isArray(json?.features)) throw new DataFileError(file, 1, "une FeatureCollection GeoJSON est attendue");
+  return json.features.map((f, i) => {
+    const p = f.properties ?? {};
+    const code = String(p.code_cv ?? "");
+    const carrier = String(p.codgeo ?? "");
+    if (!/^CV\d{3}$/.test(code)) throw new DataFileError(file, null, `objet n° ${i + 1} : code_cv invalide`);
+    if (!/^(\d{9}|(\d{2}|2A|2B)\d{3})$/.test(carrier))
+      throw new DataFileError(file, null, `objet n° ${i + 1} : codgeo invalide « ${carrier} »`);
+    const pop = Number(p.pop);
+    return {
+      code,
+      name: String(p.lib_cv ?? "").trim(),
+      carrier,
+      departement: String(p.insee_dep ?? ""),
+      qpvPopulation: p.pop === null || p.pop === undefined || !Number.isFinite(pop) ? null : Math.round(pop),
+    };
+  });
 }
 
 interface Feature {

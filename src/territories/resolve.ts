@@ -75,7 +75,15 @@ const KIND_WORD: Record<TerritoryKind, string> = {
   epci: "intercommunalité",
   departement: "département",
   region: "région",
+  qpv: "quartier prioritaire",
 };
+
+/**
+ * The kinds a name is looked for in when the caller names none: every kind but the quartiers prioritaires, which
+ * a code always finds (QN…) but whose names often repeat a commune's (« Fourmies », « Montreuil »): a commune's
+ * name must not become ambiguous because a quartier bears it. The search page lists quartiers by name.
+ */
+const NAMED_KINDS: TerritoryKind[] = ["commune", "arrondissement", "epci", "departement", "region"];
 
 const communesOnly = (kinds: readonly TerritoryKind[] | undefined) =>
   !!kinds && kinds.length > 0 && kinds.every((k) => k === "commune" || k === "arrondissement");
@@ -103,7 +111,7 @@ class Resolver {
 
   constructor(private readonly o: ResolveOptions) {
     this.kinds = o.kinds && o.kinds.length > 0 ? new Set(o.kinds) : null;
-    this.kindList = this.kinds ? [...this.kinds] : undefined;
+    this.kindList = this.kinds ? [...this.kinds] : NAMED_KINDS;
   }
 
   private allowed(t: Territory | undefined): t is Territory {

@@ -15,7 +15,7 @@ import { getGeometry } from "./store.ts";
 import { HomePage, MAX_QUERY_LENGTH, SearchPage } from "./views/search.tsx";
 import { type ChildGroup, type RenderedSection, TerritoryPage } from "./views/territory.tsx";
 
-const KINDS = ["commune", "arrondissement", "epci", "departement", "region"] as const;
+const KINDS = ["commune", "arrondissement", "epci", "departement", "region", "qpv"] as const;
 const PAGE_SIZE = 20;
 const CHILDREN_PAGE_SIZE = 100;
 
@@ -173,6 +173,7 @@ export function registerTerritoryRoutes(
       const rendered: RenderedSection[] = [];
       let map: VNode | null = null;
       for (const s of sections) {
+        if (t.kind === "qpv" && !s.qpv) continue;
         const body = await s.render(t, ctx);
         if (body) rendered.push({ id: s.id, title: s.title, body });
         if (!map && s.map) map = await s.map(t, ctx);
@@ -292,7 +293,7 @@ function childGroups(
   ref: Referential,
   query: Record<string, string | undefined>,
 ): ChildGroup[] {
-  const children = ref.childrenOf(t.id);
+  const children = t.kind === "qpv" ? ref.communesOf(t) : ref.childrenOf(t.id);
   const group = (title: string, param: string, items: Territory[]): ChildGroup | null => {
     if (items.length === 0) return null;
     const pages = Math.ceil(items.length / CHILDREN_PAGE_SIZE);
@@ -318,7 +319,7 @@ function childGroups(
       children.filter((c) => c.kind === "epci"),
     ),
     group(
-      "Communes",
+      t.kind === "qpv" ? "Communes du quartier" : "Communes",
       "communes",
       children.filter((c) => c.kind === "commune"),
     ),

@@ -31,6 +31,8 @@ const FUZZY_WHEN_FEWER_THAN = 20;
 const FUZZY_MIN_SIMILARITY = 0.3;
 
 const CODE_RE = /^(\d[\dab]\d{3}|\d{9}|\d{2}|2[ab]|97\d)$/;
+/** A quartier prioritaire's code, lower case (`qn01301m`). */
+const QPV_RE = /^qn[\dab]{3}\d{2}[a-z]$/;
 
 /**
  * In-memory search over every territory: by code, postcode, or name (accent- and case-insensitive).
@@ -128,6 +130,7 @@ export class SearchIndex {
     };
 
     const raw = query.trim().toLowerCase().replace(/\s+/g, "");
+    if (QPV_RE.test(raw)) for (const i of this.byId.get(raw) ?? []) add(i, "code");
     if (CODE_RE.test(raw)) {
       for (const i of this.byId.get(raw) ?? []) add(i, "code");
       // Two digits: the département first, then the région with the same code.

@@ -3,7 +3,7 @@ import { bulkTransaction } from "../platform/bulk.ts";
 import { recordDataset } from "../platform/datasets.ts";
 import type { Db } from "../platform/db.ts";
 import type { TerritoryDataset } from "./load.ts";
-import type { Geometry, Territory, TerritoryKind } from "./model.ts";
+import type { ContratDeVille, Geometry, Territory, TerritoryKind } from "./model.ts";
 
 type TerritoryTables = {
   territory: {
@@ -22,14 +22,36 @@ type TerritoryTables = {
     postcodes: string[];
     former_codes: string[];
     former_names: string[];
+    communes: string[];
   };
   territory_geometry: { id: string; geojson: string };
+  contrat_ville: { code: string; departement: string; name: string; carrier: string; qpv_population: number | null };
   territory_snapshot: { id: number; doc: string };
 };
 
 export const DATASET = "territoires";
 
 export const territoryMigrations: Record<string, Migration> = {
+  "0028_territory_qpv": {
+    async up(db: Kysely<unknown>) {
+      // Quartiers prioritaires are territories too (kind 'qpv', linked to their communes); the contrats de ville
+      // 2015–2023 are kept beside them, loaded with the same files.
+      await sql`ALTER TABLE territory DROP CONSTRAINT IF EXISTS territory_kind_check`.execute(db);
+      await sql`ALTER TABLE territory ADD CONSTRAINT territory_kind_check
+        CHECK (kind IN ('commune','arrondissement','epci','departement','region','qpv'))`.execute(db);
+      await sql`ALTER TABLE territory ADD COLUMN communes text[] NOT NULL DEFAULT '{}'`.execute(db);
+      await sql`CREATE TABLE contrat_ville (
+        code text NOT NULL,
+        departement text NOT NULL,
+        name text NOT NULL,
+        carrier text NOT NULL,
+        qpv_population integer,
+        PRIMARY KEY (code, departement)
+      )`.execute(db);
+      // The stored snapshot has no quartiers: the next start reloads the territories (new files, new hash).
+      await sql`DELETE FROM territory_snapshot`.execute(db);
+    },
+  },
   "0007_territory_snapshot": {
     async up(db: Kysely<unknown>) {
       // The whole referential as one JSON document, written with the rows: read at every start (one value
@@ -90,6 +112,7 @@ const TERRITORY_COLUMNS = [
   "postcodes",
   "former_codes",
   "former_names",
+  "communes",
 ];
 
 /** Replaces every territory and boundary in one transaction, and records the dataset version. */
@@ -158,6 +181,7 @@ async function replaceWith(
               postcodes: t.postcodes,
               former_codes: t.formerCodes,
               former_names: t.formerNames,
+              communes: t.communes,
             })),
           )
           .execute();
@@ -179,6 +203,21 @@ async function replaceWith(
           .execute();
         wrote(batch.length);
       }
+    }
+    await trx.deleteFrom("contrat_ville").execute();
+    for (const batch of chunks(data.contrats, 500)) {
+      await trx
+        .insertInto("contrat_ville")
+        .values(
+          batch.map((c) => ({
+            code: c.code,
+            departement: c.departement,
+            name: c.name,
+            carrier: c.carrier,
+            qpv_population: c.qpvPopulation,
+          })),
+        )
+        .execute();
     }
     await trx.deleteFrom("territory_snapshot").execute();
     await trx
@@ -204,6 +243,7 @@ export function countByKind(territories: readonly Territory[]): Record<Territory
     epci: 0,
     departement: 0,
     region: 0,
+    qpv: 0,
   };
   for (const t of territories) counts[t.kind]++;
   return counts;
@@ -225,6 +265,7 @@ type Row = [
   string[],
   string[],
   string[],
+  string[],
 ];
 
 const toRow = (t: Territory): Row => [
@@ -243,6 +284,7 @@ const toRow = (t: Territory): Row => [
   t.postcodes,
   t.formerCodes,
   t.formerNames,
+  t.communes,
 ];
 
 const fromRow = (r: Row): Territory => ({
@@ -261,6 +303,7 @@ const fromRow = (r: Row): Territory => ({
   postcodes: r[12],
   formerCodes: r[13],
   formerNames: r[14],
+  communes: r[15],
 });
 
 /**
@@ -276,9 +319,21 @@ export async function listTerritories(db: Db): Promise<Territory[]> {
   if (snapshot) return (JSON.parse(snapshot.doc) as Row[]).map(fromRow);
   const result = await sql<{ doc: string | null }>`
     SELECT json_agg(json_build_array(id, kind, code, name, population, departement, region, epci, parent,
-                                     epci_type, lat, lon, postcodes, former_codes, former_names) ORDER BY id)::text AS doc
+                                     epci_type, lat, lon, postcodes, former_codes, former_names, communes) ORDER BY id)::text AS doc
     FROM territory`.execute(db);
   return ((JSON.parse(result.rows[0]?.doc ?? "null") as Row[] | null) ?? []).map(fromRow);
+}
+
+/** The contrats de ville 2015–2023, by code. */
+export async function listContrats(db: Db): Promise<ContratDeVille[]> {
+  const rows = await tables(db).selectFrom("contrat_ville").selectAll().orderBy("code").orderBy("departement").execute();
+  return rows.map((r) => ({
+    code: r.code,
+    name: r.name,
+    carrier: r.carrier,
+    departement: r.departement,
+    qpvPopulation: r.qpv_population,
+  }));
 }
 
 export async function getGeometry(db: Db, id: string): Promise<Geometry | null> {
