@@ -21,7 +21,13 @@ export const indicateurs: Capability = {
     registerContratRoutes(app, ctx);
   },
   sections: [
-    { id: "quartier", title: "Lieux dans le quartier et à moins de 300 m", render: qpvSection, map: qpvMap, qpv: true },
+    {
+      id: "quartier",
+      title: "Lieux dans le quartier et à moins de 300 m",
+      render: qpvSection,
+      map: qpvMap,
+      qpv: true,
+    },
     { id: "quartiers", title: "Quartiers prioritaires et contrats de ville", render: quartiersSection },
   ],
 };

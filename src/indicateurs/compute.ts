@@ -56,11 +56,18 @@ export function parsePeriod(raw: string | undefined, now: Date): PeriodResult {
     to = addDays(`${nextMonth(text)}-01`, -1);
     label = monthLabel(text);
   } else {
-    return { ok: false, message: `Période « ${text.slice(0, 20)} » illisible : écrivez une année (2026) ou un mois (2026-11).` };
+    return {
+      ok: false,
+      message: `Période « ${text.slice(0, 20)} » illisible : écrivez une année (2026) ou un mois (2026-11).`,
+    };
   }
   if (from > today)
-    return { ok: false, message: `La période ${label} est dans le futur : les chiffres s'arrêtent aujourd'hui (${today}).` };
-  if (Number(text.slice(0, 4)) < 2000) return { ok: false, message: "Période trop ancienne : à partir de l'an 2000." };
+    return {
+      ok: false,
+      message: `La période ${label} est dans le futur : les chiffres s'arrêtent aujourd'hui (${today}).`,
+    };
+  if (Number(text.slice(0, 4)) < 2000)
+    return { ok: false, message: "Période trop ancienne : à partir de l'an 2000." };
   return { ok: true, period: { from, to: to > today ? today : to, label } };
 }
 
@@ -120,7 +127,8 @@ export async function computeAll(
     if (!operational && p.definitions.every((d) => d.access === "operationnel")) continue;
     const values = await p.compute(ctx, scope);
     for (const d of p.definitions)
-      if (operational || d.access === "public") out[d.id] = values[d.id] ?? { value: undefined, note: "non calculé" };
+      if (operational || d.access === "public")
+        out[d.id] = values[d.id] ?? { value: undefined, note: "non calculé" };
   }
   return out;
 }

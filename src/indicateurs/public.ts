@@ -4,17 +4,24 @@
  * index. Computed from one table per commune, built once per snapshot of the places and of the fragility scores:
  * a territory sums its communes, a quartier counts the places inside its contour.
  */
-import type { AppContext, IndicatorDefinition, IndicatorProvider, IndicatorScope, IndicatorValue } from "../context.ts";
+import type {
+  AppContext,
+  IndicatorDefinition,
+  IndicatorProvider,
+  IndicatorScope,
+  IndicatorValue,
+} from "../context.ts";
 import { SERVICES } from "../coverage/model.ts";
 import { coverageStats } from "../coverage/stats.ts";
-import { DATA } from "../platform/provenance.ts";
-import type { Place } from "../places/model.ts";
 import { placeCalendar, placeHours, weekSchedule } from "../places/hours.ts";
+import type { Place } from "../places/model.ts";
+import { DATA } from "../platform/provenance.ts";
 
 /** A week without public holiday, the reference week of « ouvert le samedi » and « ouvert après 18 h ». */
 const REFERENCE_MONDAY = "2026-11-16";
 const PLACES_SOURCE = "Annuaire des lieux de Maillage (sources et dates : page « Sources des données »)";
-const PLACES_VINTAGE = "annuaire en cours (France Services août 2024, conseillers numériques déc. 2022, Hub du Sud mai 2023, imports)";
+const PLACES_VINTAGE =
+  "annuaire en cours (France Services août 2024, conseillers numériques déc. 2022, Hub du Sud mai 2023, imports)";
 const NOTHING_HIDDEN = "rien : données publiques";
 
 const serviceSlug = (s: string) =>
@@ -25,7 +32,13 @@ const serviceSlug = (s: string) =>
     .replace(/[^a-z0-9]+/g, "_")
     .replace(/^_|_$/g, "");
 
-const place = (id: string, label: string, definition: string, formula: string, cnv?: string): IndicatorDefinition => ({
+const place = (
+  id: string,
+  label: string,
+  definition: string,
+  formula: string,
+  cnv?: string,
+): IndicatorDefinition => ({
   id,
   family: "Lieux",
   label,
@@ -98,7 +111,8 @@ export const PUBLIC_DEFINITIONS: IndicatorDefinition[] = [
     id: "population.totale",
     family: "Population",
     label: "Population",
-    definition: "Population municipale des communes du territoire. Aucun chiffre de population n'est publié pour les quartiers 2024.",
+    definition:
+      "Population municipale des communes du territoire. Aucun chiffre de population n'est publié pour les quartiers 2024.",
     formula: "somme des populations municipales des communes",
     source: DATA.communes.title,
     vintage: DATA.communes.vintage,
@@ -138,7 +152,8 @@ export const PUBLIC_DEFINITIONS: IndicatorDefinition[] = [
     id: "couverture.fragiles_a_portee",
     family: "Population",
     label: "Part de la population fragile à portée d'un lieu",
-    definition: "Parmi les habitants des communes fragiles (indice ≥ 7), la part dont la commune est couverte par un lieu.",
+    definition:
+      "Parmi les habitants des communes fragiles (indice ≥ 7), la part dont la commune est couverte par un lieu.",
     formula: "population fragile couverte ÷ population fragile × 100",
     source: `${PLACES_SOURCE} ; indice de fragilité de Maillage`,
     vintage: PLACES_VINTAGE,
@@ -186,6 +201,29 @@ export interface PublicBase {
   france: Map<string, number>;
 }
 
+/** « samedi » and « soir » by hours text and calendar: many places share the same hours, and reading them is slow. */
+const openingCache = new Map<string, string[]>();
+
+function openingKeys(p: Place): string[] {
+  const text = p.standard.horaires;
+  if (!text || p.flags.unparsedHours) return [];
+  const cal = placeCalendar(p);
+  const key = `${cal.key}\u0000${text}`;
+  let keys = openingCache.get(key);
+  if (!keys) {
+    keys = [];
+    const h = placeHours(text, cal);
+    if (h) {
+      const week = weekSchedule(h, REFERENCE_MONDAY);
+      if ((week[5]?.intervals.length ?? 0) > 0) keys.push("lieux.samedi");
+      if (week.some((d) => d.intervals.some((i) => i.to > "18:00"))) keys.push("lieux.soir");
+    }
+    if (openingCache.size > 50_000) openingCache.clear();
+    openingCache.set(key, keys);
+  }
+  return keys;
+}
+
 function placeKeys(p: Place, zones: { inside: string[]; near: string[] } | undefined): string[] {
   const keys = ["lieux.total"];
   if (zones?.inside.length) keys.push("lieux.qpv");
@@ -193,13 +231,9 @@ function placeKeys(p: Place, zones: { inside: string[]; near: string[] } | undef
   const d = p.standard.dispositif_programmes_nationaux;
   if (d.includes("France Services")) keys.push("lieux.france_services");
   if (d.includes("Conseillers numériques")) keys.push("lieux.conseillers_numeriques");
-  const h = placeHours(p.standard.horaires, placeCalendar(p), p.flags.unparsedHours);
-  if (h) {
-    const week = weekSchedule(h, REFERENCE_MONDAY);
-    if ((week[5]?.intervals.length ?? 0) > 0) keys.push("lieux.samedi");
-    if (week.some((d) => d.intervals.some((i) => i.to > "18:00"))) keys.push("lieux.soir");
-  }
-  for (const s of p.standard.services) if ((SERVICES as readonly string[]).includes(s)) keys.push(`lieux.service.${serviceSlug(s)}`);
+  keys.push(...openingKeys(p));
+  for (const s of p.standard.services)
+    if ((SERVICES as readonly string[]).includes(s)) keys.push(`lieux.service.${serviceSlug(s)}`);
   return keys;
 }
 
@@ -225,9 +259,14 @@ export class PublicIndicators implements IndicatorProvider {
     if (scope.qpv) {
       const lists = await ctx.qpv.of(scope.qpv.code);
       const counts = new Map<string, number>();
-      for (const p of lists.inside) for (const k of base.facts.get(p.id)?.keys ?? []) counts.set(k, (counts.get(k) ?? 0) + 1);
-      for (const d of PUBLIC_DEFINITIONS) if (d.unit === "lieux") out[d.id] = { value: counts.get(d.id) ?? 0 };
-      out["lieux.qpv_300m"] = { value: lists.near.length, note: "lieux hors du quartier à moins de 300 m de son contour" };
+      for (const p of lists.inside)
+        for (const k of base.facts.get(p.id)?.keys ?? []) counts.set(k, (counts.get(k) ?? 0) + 1);
+      for (const d of PUBLIC_DEFINITIONS)
+        if (d.unit === "lieux") out[d.id] = { value: counts.get(d.id) ?? 0 };
+      out["lieux.qpv_300m"] = {
+        value: lists.near.length,
+        note: "lieux hors du quartier à moins de 300 m de son contour",
+      };
       const rows = [...(scope.communes ?? [])].flatMap((c) => base.communes.get(c) ?? []);
       const noPop = "aucune population publiée pour les quartiers 2024";
       out["population.totale"] = { value: undefined, note: noPop };
@@ -237,7 +276,9 @@ export class PublicIndicators implements IndicatorProvider {
       out["ifn.indice"] = { ...ifnOf(rows), note: "indice des communes du quartier" };
       return out;
     }
-    const rows = scope.communes ? [...scope.communes].flatMap((c) => base.communes.get(c) ?? []) : [...base.communes.values()];
+    const rows = scope.communes
+      ? [...scope.communes].flatMap((c) => base.communes.get(c) ?? [])
+      : [...base.communes.values()];
     const counts = scope.communes ? new Map<string, number>() : base.france;
     if (scope.communes)
       for (const r of rows) for (const [k, n] of r.counts) counts.set(k, (counts.get(k) ?? 0) + n);
@@ -253,7 +294,9 @@ export class PublicIndicators implements IndicatorProvider {
     out["couverture.part_a_portee"] = { value: percent(covered, population) };
     out["couverture.fragiles"] = { value: fragile };
     out["couverture.fragiles_a_portee"] =
-      fragile > 0 ? { value: percent(fragileCovered, fragile) } : { value: undefined, note: "aucune commune fragile" };
+      fragile > 0
+        ? { value: percent(fragileCovered, fragile) }
+        : { value: undefined, note: "aucune commune fragile" };
     out["ifn.indice"] = ifnOf(rows);
     return out;
   }
@@ -268,7 +311,9 @@ function ifnOf(rows: CommuneRow[]): IndicatorValue {
       sum += r.score * r.population;
       weight += r.population;
     }
-  return weight > 0 ? { value: Math.round((sum / weight) * 10) / 10 } : { value: undefined, note: "aucune commune notée" };
+  return weight > 0
+    ? { value: Math.round((sum / weight) * 10) / 10 }
+    : { value: undefined, note: "aucune commune notée" };
 }
 
 async function build(ctx: AppContext, places: readonly Place[]): Promise<PublicBase> {
@@ -284,7 +329,10 @@ async function build(ctx: AppContext, places: readonly Place[]): Promise<PublicB
     }
     return r;
   };
+  let n = 0;
   for (const p of places) {
+    // Reading thousands of opening hours takes seconds the first time: other requests go on meanwhile.
+    if (++n % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
     const keys = placeKeys(p, located.byPlace.get(p.id));
     facts.set(p.id, { commune: p.communeCode, keys });
     for (const k of keys) france.set(k, (france.get(k) ?? 0) + 1);

@@ -88,7 +88,8 @@ function locateAll(index: QpvIndex, places: readonly Place[]): Located {
     for (const code of hit.inside) lists(code).inside.push(p);
     for (const code of hit.near) lists(code).near.push(p);
   }
-  const byName = (a: Place, b: Place) => a.standard.nom.localeCompare(b.standard.nom, "fr") || a.id.localeCompare(b.id);
+  const byName = (a: Place, b: Place) =>
+    a.standard.nom.localeCompare(b.standard.nom, "fr") || a.id.localeCompare(b.id);
   for (const l of byQpv.values()) {
     l.inside.sort(byName);
     l.near.sort(byName);

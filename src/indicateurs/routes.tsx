@@ -17,14 +17,7 @@ import { HttpError, sendPage } from "../platform/http.ts";
 import { DATA } from "../platform/provenance.ts";
 import { OLD_QPV_CODE, type Territory } from "../territories/model.ts";
 import { resolveTerritory } from "../territories/resolve.ts";
-import {
-  computeAll,
-  computeMonthly,
-  definitions,
-  monthsOf,
-  type Period,
-  parsePeriod,
-} from "./compute.ts";
+import { computeAll, computeMonthly, definitions, monthsOf, type Period, parsePeriod } from "./compute.ts";
 import { byFamily, type Column, DashboardPage, DefinitionsPage } from "./views.tsx";
 
 const str = (v: unknown, max: number) => (typeof v === "string" ? v.slice(0, max) : "");
@@ -48,7 +41,11 @@ export function territoryOf(ctx: AppContext, raw: string): Territory | null {
         .map((c) => `${c.label} (${c.territory.id})`)
         .join(", ")}. Donnez son code.`,
     );
-  throw new HttpError(404, "Territoire inconnu", `Aucun territoire ne correspond à « ${text.slice(0, 100)} ».`);
+  throw new HttpError(
+    404,
+    "Territoire inconnu",
+    `Aucun territoire ne correspond à « ${text.slice(0, 100)} ».`,
+  );
 }
 
 /** The 2015 quartiers of Occitanie (the only ones whose communes are known), read once. */
@@ -74,11 +71,16 @@ export async function loadOldQpvs(ctx: AppContext): Promise<void> {
 function oldQpvMessage(ctx: AppContext, code: string): string {
   const old = oldQpvs?.get(code);
   const base = `Le code ${code} est celui d'un quartier prioritaire de la liste 2015 : cet ancien quartier n'existe plus depuis la liste 2024.`;
-  if (!old) return `${base} Ses communes ne sont pas connues ici : cherchez la commune pour voir ses quartiers actuels.`;
-  const communes = old.communes.map((c) => ctx.territories.get(c) ?? ctx.territories.currentOf(c)).filter((t) => !!t) as Territory[];
+  if (!old)
+    return `${base} Ses communes ne sont pas connues ici : cherchez la commune pour voir ses quartiers actuels.`;
+  const communes = old.communes
+    .map((c) => ctx.territories.get(c) ?? ctx.territories.currentOf(c))
+    .filter((t) => !!t) as Territory[];
   const now = communes.flatMap((c) => ctx.territories.qpvsOf(c));
   return `${base} Il s'appelait « ${old.name} » et était à ${communes.map((c) => `${c.name} (${c.id})`).join(", ")}.${
-    now.length > 0 ? ` Quartiers actuels de ces communes : ${now.map((q) => `${q.name} (${q.id})`).join(", ")}.` : ""
+    now.length > 0
+      ? ` Quartiers actuels de ces communes : ${now.map((q) => `${q.name} (${q.id})`).join(", ")}.`
+      : ""
   }`;
 }
 
@@ -98,13 +100,19 @@ function operationalAccess(
 function selected(ctx: AppContext, raw: string | undefined): IndicatorDefinition[] | null {
   const all = definitions(ctx);
   if (!raw || raw.trim() === "") return null;
-  const ids = raw.split(",").map((x) => x.trim()).filter(Boolean);
+  const ids = raw
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
   const unknown = ids.filter((id) => !all.some((d) => d.id === id));
   if (unknown.length > 0)
     throw new HttpError(
       400,
       "Indicateur inconnu",
-      `Indicateur inconnu : ${unknown.slice(0, 5).map((u) => `« ${u.slice(0, 60)} »`).join(", ")}. La liste est sur /indicateurs/definitions.`,
+      `Indicateur inconnu : ${unknown
+        .slice(0, 5)
+        .map((u) => `« ${u.slice(0, 60)} »`)
+        .join(", ")}. La liste est sur /indicateurs/definitions.`,
     );
   return all.filter((d) => ids.includes(d.id));
 }
@@ -119,7 +127,10 @@ export interface IndicatorRequest {
 }
 
 /** Reads and checks a request's territory, period and indicators; operational ones asked for without right: 401/403. */
-export async function readRequest(ctx: AppContext, req: FastifyRequest<{ Querystring: IndicatorQuery }>): Promise<IndicatorRequest> {
+export async function readRequest(
+  ctx: AppContext,
+  req: FastifyRequest<{ Querystring: IndicatorQuery }>,
+): Promise<IndicatorRequest> {
   await loadOldQpvs(ctx);
   const t = territoryOf(ctx, str(req.query.territoire, 100));
   const p = parsePeriod(str(req.query.periode, 20), ctx.clock.now());
@@ -128,7 +139,8 @@ export async function readRequest(ctx: AppContext, req: FastifyRequest<{ Queryst
   const access = operationalAccess(ctx, req, t);
   const wantsOperational = chosen?.some((d) => d.access === "operationnel") ?? false;
   if (wantsOperational && !access.allowed) {
-    if (access.status === 401) await authorize(req, ctx, "indicateur.operationnel", t ? { territoryId: t.id } : {});
+    if (access.status === 401)
+      await authorize(req, ctx, "indicateur.operationnel", t ? { territoryId: t.id } : {});
     throw new HttpError(access.status, "Accès refusé", access.reason);
   }
   const defs = (chosen ?? definitions(ctx)).filter((d) => d.access === "public" || access.allowed);
@@ -138,7 +150,10 @@ export async function readRequest(ctx: AppContext, req: FastifyRequest<{ Queryst
 /** The territories a dashboard compares with: the territory, its département, France. */
 export function comparisons(ctx: AppContext, t: Territory | null): (Territory | null)[] {
   if (!t) return [null];
-  const dep = t.kind !== "departement" && t.kind !== "region" && t.departement ? ctx.territories.get(t.departement) : undefined;
+  const dep =
+    t.kind !== "departement" && t.kind !== "region" && t.departement
+      ? ctx.territories.get(t.departement)
+      : undefined;
   return dep ? [t, dep, null] : [t, null];
 }
 
@@ -168,7 +183,8 @@ export function registerIndicatorRoutes(app: FastifyInstance, ctx: AppContext): 
     const cols = await columnsOf(ctx, r);
     const months = monthsOf(r.period);
     const monthlyDefs = r.defs.filter((d) => d.monthly);
-    const monthly = monthlyDefs.length > 0 && r.operational ? await computeMonthly(ctx, r.t, r.period, true) : {};
+    const monthly =
+      monthlyDefs.length > 0 && r.operational ? await computeMonthly(ctx, r.t, r.period, true) : {};
     const query = new URLSearchParams({
       territoire: r.t ? r.t.id : "france",
       ...(req.query.periode ? { periode: str(req.query.periode, 7) } : {}),
@@ -199,32 +215,57 @@ export function registerIndicatorRoutes(app: FastifyInstance, ctx: AppContext): 
     sendPage(reply, DefinitionsPage({ defs: definitions(ctx) })),
   );
 
-  const fileName = (r: IndicatorRequest) => `indicateurs-${(r.t?.id ?? "france").toLowerCase()}-${r.period.from}-${r.period.to}`;
-  const HEADER = (cols: Column[]) => ["identifiant", "indicateur", "famille", "unité", ...cols.map((c) => c.title), "source", "date des données"];
+  const fileName = (r: IndicatorRequest) =>
+    `indicateurs-${(r.t?.id ?? "france").toLowerCase()}-${r.period.from}-${r.period.to}`;
+  const HEADER = (cols: Column[]) => [
+    "identifiant",
+    "indicateur",
+    "famille",
+    "unité",
+    ...cols.map((c) => c.title),
+    "source",
+    "date des données",
+  ];
 
-  app.get<{ Querystring: IndicatorQuery }>("/indicateurs.csv", { schema: { hide: true } }, async (req, reply) => {
-    const r = await readRequest(ctx, req);
-    const cols = await columnsOf(ctx, r);
-    const lines = [
-      HEADER(cols),
-      ...rowsOf(r, cols).map(([d, vs]) => [d.id, d.label, d.family, d.unit, ...vs.map(cellOf), d.source, d.vintage]),
-    ].map((l) => l.map((v) => csvCell(v)).join(";"));
-    return reply
-      .type("text/csv; charset=utf-8")
-      .header("cache-control", "private, no-store")
-      .header("content-disposition", `attachment; filename="${fileName(r)}.csv"`)
-      .send(`\uFEFF${lines.join("\r\n")}\r\n`);
-  });
+  app.get<{ Querystring: IndicatorQuery }>(
+    "/indicateurs.csv",
+    { schema: { hide: true } },
+    async (req, reply) => {
+      const r = await readRequest(ctx, req);
+      const cols = await columnsOf(ctx, r);
+      const lines = [
+        HEADER(cols),
+        ...rowsOf(r, cols).map(([d, vs]) => [
+          d.id,
+          d.label,
+          d.family,
+          d.unit,
+          ...vs.map(cellOf),
+          d.source,
+          d.vintage,
+        ]),
+      ].map((l) => l.map((v) => csvCell(v)).join(";"));
+      return reply
+        .type("text/csv; charset=utf-8")
+        .header("cache-control", "private, no-store")
+        .header("content-disposition", `attachment; filename="${fileName(r)}.csv"`)
+        .send(`\uFEFF${lines.join("\r\n")}\r\n`);
+    },
+  );
 
-  app.get<{ Querystring: IndicatorQuery }>("/indicateurs.xlsx", { schema: { hide: true } }, async (req, reply) => {
-    const r = await readRequest(ctx, req);
-    const cols = await columnsOf(ctx, r);
-    return reply
-      .type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-      .header("cache-control", "private, no-store")
-      .header("content-disposition", `attachment; filename="${fileName(r)}.xlsx"`)
-      .send(await indicatorsWorkbook(r, cols));
-  });
+  app.get<{ Querystring: IndicatorQuery }>(
+    "/indicateurs.xlsx",
+    { schema: { hide: true } },
+    async (req, reply) => {
+      const r = await readRequest(ctx, req);
+      const cols = await columnsOf(ctx, r);
+      return reply
+        .type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .header("cache-control", "private, no-store")
+        .header("content-disposition", `attachment; filename="${fileName(r)}.xlsx"`)
+        .send(await indicatorsWorkbook(r, cols));
+    },
+  );
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   const value = z
@@ -242,14 +283,27 @@ export function registerIndicatorRoutes(app: FastifyInstance, ctx: AppContext): 
         description:
           "Les indicateurs d'un territoire (commune, EPCI, département, région, QPV, « france ») sur une période, avec leurs définitions. Les indicateurs d'activité demandent une connexion (jeton) de coordinateur ou de financeur du territoire.",
         querystring: z.object({
-          territoire: z.string().max(100).describe("Code ou nom du territoire ; « france » pour la France entière."),
-          indicateurs: z.string().max(2000).optional().describe("Identifiants séparés par des virgules ; tous les indicateurs permis si absent."),
-          periode: z.string().max(20).optional().describe("Année (2026) ou mois (2026-11) ; les 12 derniers mois si absent."),
+          territoire: z
+            .string()
+            .max(100)
+            .describe("Code ou nom du territoire ; « france » pour la France entière."),
+          indicateurs: z
+            .string()
+            .max(2000)
+            .optional()
+            .describe("Identifiants séparés par des virgules ; tous les indicateurs permis si absent."),
+          periode: z
+            .string()
+            .max(20)
+            .optional()
+            .describe("Année (2026) ou mois (2026-11) ; les 12 derniers mois si absent."),
         }),
         response: {
           200: z
             .object({
-              territoire: z.object({ id: z.string(), nom: z.string(), type: z.string() }).describe("Le territoire."),
+              territoire: z
+                .object({ id: z.string(), nom: z.string(), type: z.string() })
+                .describe("Le territoire."),
               periode: z.object({ du: z.string(), au: z.string() }).describe("Jours inclus, heure de Paris."),
               indicateurs: z
                 .array(
@@ -271,17 +325,28 @@ export function registerIndicatorRoutes(app: FastifyInstance, ctx: AppContext): 
                 .describe("Les indicateurs demandés."),
             })
             .describe("Les indicateurs du territoire."),
-          400: z.object({ title: z.string(), detail: z.string() }).passthrough().describe("Paramètre invalide."),
-          401: z.object({ title: z.string(), detail: z.string() }).passthrough().describe("Connexion nécessaire."),
+          400: z
+            .object({ title: z.string(), detail: z.string() })
+            .passthrough()
+            .describe("Paramètre invalide."),
+          401: z
+            .object({ title: z.string(), detail: z.string() })
+            .passthrough()
+            .describe("Connexion nécessaire."),
           403: z.object({ title: z.string(), detail: z.string() }).passthrough().describe("Accès refusé."),
-          404: z.object({ title: z.string(), detail: z.string() }).passthrough().describe("Territoire inconnu."),
+          404: z
+            .object({ title: z.string(), detail: z.string() })
+            .passthrough()
+            .describe("Territoire inconnu."),
         },
       },
     },
     async (req) => {
       const r = await readRequest(ctx, req as FastifyRequest<{ Querystring: IndicatorQuery }>);
       const values = await computeAll(ctx, r.t, r.period, r.operational);
-      const monthly = r.defs.some((d) => d.monthly) ? await computeMonthly(ctx, r.t, r.period, r.operational) : {};
+      const monthly = r.defs.some((d) => d.monthly)
+        ? await computeMonthly(ctx, r.t, r.period, r.operational)
+        : {};
       const json = (v: IndicatorValue | undefined) => ({
         valeur: typeof v?.value === "number" ? v.value : null,
         masque: v?.value === null,
@@ -313,25 +378,53 @@ export function registerIndicatorRoutes(app: FastifyInstance, ctx: AppContext): 
 export async function indicatorsWorkbook(r: IndicatorRequest, cols: Column[]): Promise<Buffer> {
   const head = (v: string) => ({ value: v, fontWeight: "bold" as const });
   const figures = [
-    ["Identifiant", "Indicateur", "Famille", "Unité", ...cols.map((c) => c.title), "Source", "Date des données"].map(head),
+    [
+      "Identifiant",
+      "Indicateur",
+      "Famille",
+      "Unité",
+      ...cols.map((c) => c.title),
+      "Source",
+      "Date des données",
+    ].map(head),
     ...rowsOf(r, cols).map(([d, vs]) => [
       { value: d.id },
       { value: d.label },
       { value: d.family },
       { value: d.unit },
       ...vs.map((v) =>
-        typeof v?.value === "number" ? { type: Number, value: v.value } : { value: v?.value === null ? "masqué" : "non disponible" },
+        typeof v?.value === "number"
+          ? { type: Number, value: v.value }
+          : { value: v?.value === null ? "masqué" : "non disponible" },
       ),
       { value: d.source },
       { value: d.vintage },
     ]),
   ];
   const defs = [
-    ["Identifiant", "Indicateur", "Définition", "Calcul", "Unité", "Source", "Date des données", "Ce qui est masqué", "Accès"].map(head),
+    [
+      "Identifiant",
+      "Indicateur",
+      "Définition",
+      "Calcul",
+      "Unité",
+      "Source",
+      "Date des données",
+      "Ce qui est masqué",
+      "Accès",
+    ].map(head),
     ...r.defs.map((d) =>
-      [d.id, d.label, d.definition, d.formula, d.unit, d.source, d.vintage, d.hidden, d.access === "public" ? "public" : "opérationnel"].map(
-        (v) => ({ value: v }),
-      ),
+      [
+        d.id,
+        d.label,
+        d.definition,
+        d.formula,
+        d.unit,
+        d.source,
+        d.vintage,
+        d.hidden,
+        d.access === "public" ? "public" : "opérationnel",
+      ].map((v) => ({ value: v })),
     ),
   ];
   const about = [

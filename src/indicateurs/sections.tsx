@@ -26,7 +26,9 @@ export async function qpvMap(t: Territory, ctx: AppContext): Promise<VNode | nul
   const own = shapes.get(t.id);
   if (!own) return null;
   const points: MapPoint[] = all.flatMap((p, i) =>
-    p.location ? [{ ...p.location, className: "place", number: i + 1, label: `${i + 1}. ${p.standard.nom}` }] : [],
+    p.location
+      ? [{ ...p.location, className: "place", number: i + 1, label: `${i + 1}. ${p.standard.nom}` }]
+      : [],
   );
   return (
     <figure class="list-map">
@@ -43,8 +45,8 @@ export async function qpvMap(t: Territory, ctx: AppContext): Promise<VNode | nul
         points={points}
       />
       <figcaption>
-        Le contour du quartier (en couleur) dans sa commune ; les lieux numérotés comme dans la liste « Lieux dans le
-        quartier et à moins de 300 m ».
+        Le contour du quartier (en couleur) dans sa commune ; les lieux numérotés comme dans la liste « Lieux
+        dans le quartier et à moins de 300 m ».
       </figcaption>
     </figure>
   );
@@ -65,9 +67,10 @@ export async function qpvSection(t: Territory, ctx: AppContext): Promise<VNode |
   return (
     <>
       <p>
-        Quartier prioritaire de la politique de la ville (liste 2024), code {t.code}. Un lieu est « dans le quartier »
-        quand ses coordonnées exactes sont dans le contour ; « à moins de 300 m » quand il est dehors mais à 300 m au plus
-        du contour. <a href={`/indicateurs?territoire=${encodeURIComponent(t.id)}`}>Indicateurs du quartier</a>.
+        Quartier prioritaire de la politique de la ville (liste 2024), code {t.code}. Un lieu est « dans le
+        quartier » quand ses coordonnées exactes sont dans le contour ; « à moins de 300 m » quand il est
+        dehors mais à 300 m au plus du contour.{" "}
+        <a href={`/indicateurs?territoire=${encodeURIComponent(t.id)}`}>Indicateurs du quartier</a>.
       </p>
       <h3>Dans le quartier ({lists.inside.length})</h3>
       {lists.inside.length > 0 ? (
@@ -92,7 +95,10 @@ export async function qpvSection(t: Territory, ctx: AppContext): Promise<VNode |
       {lists.approximate.length > 0 ? (
         <>
           <h3>Coordonnées approximatives, non comptés ({lists.approximate.length})</h3>
-          <p>Ces lieux ont un point approximatif (le centre de leur commune, par exemple) : on ne sait pas s'ils sont dans le quartier.</p>
+          <p>
+            Ces lieux ont un point approximatif (le centre de leur commune, par exemple) : on ne sait pas
+            s'ils sont dans le quartier.
+          </p>
           <ul>
             {lists.approximate.map((p) => (
               <li key={p.id}>
@@ -104,9 +110,8 @@ export async function qpvSection(t: Territory, ctx: AppContext): Promise<VNode |
       ) : null}
       {contrats.length > 0 ? (
         <p>
-          Contrat de ville 2015-2023 de ses communes :{" "}
-          {contrats.map((c) => c.name).join(" ; ")} (les contrats 2024-2030 ne sont pas encore publiés en données
-          ouvertes).
+          Contrat de ville 2015-2023 de ses communes : {contrats.map((c) => c.name).join(" ; ")} (les contrats
+          2024-2030 ne sont pas encore publiés en données ouvertes).
         </p>
       ) : null}
     </>
@@ -125,8 +130,10 @@ export async function quartiersSection(t: Territory, ctx: AppContext): Promise<V
       {qpvs.length > 0 ? (
         <>
           <p>
-            {qpvs.length === 1 ? "Un quartier prioritaire" : `${formatNumber(qpvs.length, 3)} quartiers prioritaires`} de la
-            liste 2024, avec les lieux de l'annuaire situés dedans ou à moins de 300 m.{" "}
+            {qpvs.length === 1
+              ? "Un quartier prioritaire"
+              : `${formatNumber(qpvs.length, 3)} quartiers prioritaires`}{" "}
+            de la liste 2024, avec les lieux de l'annuaire situés dedans ou à moins de 300 m.{" "}
             <a href={`/indicateurs?territoire=${encodeURIComponent(t.id)}`}>Indicateurs du territoire</a>
             {withView ? (
               <>
@@ -173,11 +180,17 @@ export async function quartiersSection(t: Territory, ctx: AppContext): Promise<V
             {contrats.map((c) => (
               <li key={`${c.code}-${c.departement}`}>
                 {c.name} ({c.code}
-                {c.qpvPopulation !== null ? `, ${formatNumber(c.qpvPopulation, 3)} habitants en quartier prioritaire au recensement 2018` : ""})
+                {c.qpvPopulation !== null
+                  ? `, ${formatNumber(c.qpvPopulation, 3)} habitants en quartier prioritaire au recensement 2018`
+                  : ""}
+                )
               </li>
             ))}
           </ul>
-          <p class="muted">Source : ANCT, Ci.Ville (contrats 2015-2023) ; les contrats 2024-2030 ne sont pas encore en données ouvertes.</p>
+          <p class="muted">
+            Source : ANCT, Ci.Ville (contrats 2015-2023) ; les contrats 2024-2030 ne sont pas encore en
+            données ouvertes.
+          </p>
         </>
       ) : null}
     </>

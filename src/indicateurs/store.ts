@@ -52,7 +52,12 @@ export async function objectivesOf(db: Db, territoryIds: string[], year: number)
     .where("territory_id", "in", territoryIds)
     .where("year", "=", year)
     .execute();
-  return rows.map((r) => ({ territoryId: r.territory_id, indicatorId: r.indicator_id, year: r.year, value: r.value }));
+  return rows.map((r) => ({
+    territoryId: r.territory_id,
+    indicatorId: r.indicator_id,
+    year: r.year,
+    value: r.value,
+  }));
 }
 
 /**
@@ -106,7 +111,9 @@ export async function setObjective(
           set_at: at,
         })
         .onConflict((c) =>
-          c.columns(["territory_id", "indicator_id", "year"]).doUpdateSet({ value: o.value as number, set_by: by.personId, set_at: at }),
+          c
+            .columns(["territory_id", "indicator_id", "year"])
+            .doUpdateSet({ value: o.value as number, set_by: by.personId, set_at: at }),
         )
         .execute();
     },

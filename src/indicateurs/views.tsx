@@ -27,7 +27,12 @@ export interface Column {
 }
 
 /** The table of a family of indicators, one row per indicator, one column per territory compared. */
-export function FamilyTable(p: { family: string; defs: IndicatorDefinition[]; columns: Column[]; caption?: string }): VNode {
+export function FamilyTable(p: {
+  family: string;
+  defs: IndicatorDefinition[];
+  columns: Column[];
+  caption?: string;
+}): VNode {
   return (
     <TableRegion label={p.family}>
       <table class="indicators">
@@ -48,7 +53,9 @@ export function FamilyTable(p: { family: string; defs: IndicatorDefinition[]; co
             <tr key={d.id}>
               <th scope="row">
                 <a href={defUrl(d.id)}>{d.label}</a>
-                {d.unit !== "%" && d.unit !== "indice (0 à 10)" ? <span class="muted"> ({d.unit})</span> : null}
+                {d.unit !== "%" && d.unit !== "indice (0 à 10)" ? (
+                  <span class="muted"> ({d.unit})</span>
+                ) : null}
               </th>
               {p.columns.map((c) => (
                 <td key={c.title} class="num">
@@ -85,7 +92,11 @@ export function MonthChart(p: {
   const h = 120;
   return (
     <figure class="month-chart">
-      <svg viewBox={`0 0 ${points.length * w + 10} ${h + 34}`} role="img" aria-label={`Graphique : ${p.d.label}, par mois`}>
+      <svg
+        viewBox={`0 0 ${points.length * w + 10} ${h + 34}`}
+        role="img"
+        aria-label={`Graphique : ${p.d.label}, par mois`}
+      >
         <line x1="0" y1={h} x2={points.length * w + 10} y2={h} stroke="#555" />
         {points.map((x, i) => {
           const v = typeof x.v === "number" ? x.v : 0;
@@ -104,17 +115,25 @@ export function MonthChart(p: {
         })}
       </svg>
       <figcaption>
-        {p.d.label}, par mois ({monthLabel(p.months[0] ?? "")} à {monthLabel(p.months.at(-1) ?? "")}) ; « m » : masqué.
+        {p.d.label}, par mois ({monthLabel(p.months[0] ?? "")} à {monthLabel(p.months.at(-1) ?? "")}) ; « m »
+        : masqué.
       </figcaption>
     </figure>
   );
 }
 
-export function TerritoryForm(p: { action: string; territoire: string; periode: string; extra?: ComponentChildren }): VNode {
+export function TerritoryForm(p: {
+  action: string;
+  territoire: string;
+  periode: string;
+  extra?: ComponentChildren;
+}): VNode {
   return (
     <form method="get" action={p.action} class="form-row">
       <div class="field">
-        <label for="territoire">Territoire (nom, code INSEE, SIREN, département, code QPV ou « france »)</label>
+        <label for="territoire">
+          Territoire (nom, code INSEE, SIREN, département, code QPV ou « france »)
+        </label>
         <input id="territoire" name="territoire" value={p.territoire} maxLength={100} required />
       </div>
       <div class="field">
@@ -139,12 +158,19 @@ export function DashboardPage(p: {
   operational: "shown" | "signin" | "refused";
   signInHref: string;
   refusedReason?: string;
-  monthly: { d: IndicatorDefinition; months: string[]; values: Record<string, Record<string, IndicatorValue>> }[];
+  monthly: {
+    d: IndicatorDefinition;
+    months: string[];
+    values: Record<string, Record<string, IndicatorValue>>;
+  }[];
   qpvs: Territory[];
   hasContrat: boolean;
 }): VNode {
   return (
-    <Layout title={`Indicateurs — ${p.name}`} description={`Indicateurs de l'inclusion numérique : ${p.name}`}>
+    <Layout
+      title={`Indicateurs — ${p.name}`}
+      description={`Indicateurs de l'inclusion numérique : ${p.name}`}
+    >
       <h1>Indicateurs — {p.name}</h1>
       <p>
         {p.t ? (
@@ -152,8 +178,8 @@ export function DashboardPage(p: {
             <a href={territoryUrl(p.t)}>{p.t.name}</a> ({kindLabel(p.t)}) —{" "}
           </>
         ) : null}
-        période : {p.period.label} (du {p.period.from} au {p.period.to}). Chaque chiffre renvoie à sa définition ; la
-        dernière colonne dit sa source et sa date.
+        période : {p.period.label} (du {p.period.from} au {p.period.to}). Chaque chiffre renvoie à sa
+        définition ; la dernière colonne dit sa source et sa date.
       </p>
       <TerritoryForm action="/indicateurs" territoire={p.territoire} periode={p.periode} />
       <ul class="actions">
@@ -161,11 +187,15 @@ export function DashboardPage(p: {
           <a href={`/indicateurs.csv?${p.query}`}>Télécharger le tableau (CSV)</a>
         </li>
         <li>
-          <a href={`/indicateurs.xlsx?${p.query}`}>Télécharger le tableau (tableur XLSX, avec les définitions)</a>
+          <a href={`/indicateurs.xlsx?${p.query}`}>
+            Télécharger le tableau (tableur XLSX, avec les définitions)
+          </a>
         </li>
         {p.t ? (
           <li>
-            <a href={`/indicateurs/portrait?territoire=${encodeURIComponent(p.t.id)}`}>Portrait imprimable du territoire</a>
+            <a href={`/indicateurs/portrait?territoire=${encodeURIComponent(p.t.id)}`}>
+              Portrait imprimable du territoire
+            </a>
           </li>
         ) : null}
         {p.hasContrat && p.t ? (
@@ -188,8 +218,8 @@ export function DashboardPage(p: {
         <p class="notice">{p.refusedReason} Seuls les chiffres publics sont affichés.</p>
       ) : (
         <p class="notice">
-          Chiffres d'activité : un chiffre sous 5, ou que presque une seule structure fait, est masqué pour protéger les
-          personnes.
+          Chiffres d'activité : un chiffre sous 5, ou que presque une seule structure fait, est masqué pour
+          protéger les personnes.
         </p>
       )}
       {p.families.map(([family, defs]) => (
@@ -234,8 +264,8 @@ export function DefinitionsPage({ defs }: { defs: IndicatorDefinition[] }): VNod
     <Layout title="Définitions des indicateurs">
       <h1>Définitions des indicateurs</h1>
       <p>
-        Chaque indicateur est défini une fois : les tableaux de bord, les exports, l'API, la vue contrat de ville et le
-        portrait lisent cette définition.
+        Chaque indicateur est défini une fois : les tableaux de bord, les exports, l'API, la vue contrat de
+        ville et le portrait lisent cette définition.
       </p>
       {byFamily(defs).map(([family, list]) => (
         <section key={family} aria-labelledby={`def-${slug(family)}`}>
@@ -262,9 +292,7 @@ export function DefinitionsPage({ defs }: { defs: IndicatorDefinition[] }): VNod
                 <dd>{d.hidden}</dd>
                 <dt>Accès</dt>
                 <dd>
-                  {d.access === "public"
-                    ? "public"
-                    : "coordinateurs et financeurs du territoire, connectés"}
+                  {d.access === "public" ? "public" : "coordinateurs et financeurs du territoire, connectés"}
                 </dd>
                 {d.cnv ? (
                   <>

@@ -38,7 +38,9 @@ export class QpvIndex {
 
   constructor(contours: Iterable<{ code: string; geometry: Geometry }>) {
     for (const { code, geometry } of contours) {
-      const polys = (geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates) as number[][][][];
+      const polys = (
+        geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates
+      ) as number[][][][];
       const z: Zone = { code, polygons: [], minLon: 180, minLat: 90, maxLon: -180, maxLat: -90 };
       for (const poly of polys) {
         const rings: Float64Array[] = [];
@@ -81,7 +83,8 @@ export class QpvIndex {
       const z = this.zones[i] as Zone;
       const dLon = metres / Math.max(kx, 1);
       const dLat = metres / M_PER_DEG;
-      if (lon < z.minLon - dLon || lon > z.maxLon + dLon || lat < z.minLat - dLat || lat > z.maxLat + dLat) continue;
+      if (lon < z.minLon - dLon || lon > z.maxLon + dLon || lat < z.minLat - dLat || lat > z.maxLat + dLat)
+        continue;
       if (z.polygons.some((rings) => inPolygon(rings, lon, lat))) hit.inside.push(z.code);
       else if (distanceTo(z, lat, lon, kx) <= metres) hit.near.push(z.code);
     }

@@ -102,7 +102,11 @@ export const DATA = {
     publisher: "ANCT (SIG Ville), data.gouv.fr, rassemblé par bpineau/gazetteer",
     vintage: "liste 2024 (décret 2023-1314), géographie COG 2024",
     licence: "Licence Ouverte",
-    link: gh("bpineau/gazetteer", "97cd5d539bf3f35ff36179d1a4ffcee9cbade4e3", "sources/qpv/data/qpv_communes.json"),
+    link: gh(
+      "bpineau/gazetteer",
+      "97cd5d539bf3f35ff36179d1a4ffcee9cbade4e3",
+      "sources/qpv/data/qpv_communes.json",
+    ),
     feeds: "les quartiers prioritaires, leurs pages et leurs indicateurs",
   },
   qpvContours: {
@@ -129,7 +133,11 @@ export const DATA = {
     publisher: "ANCT, service de cartographie (Ci.Ville)",
     vintage: "contrats 2015-2023, habitants en QPV au recensement 2018",
     licence: "Licence Ouverte 2.0",
-    link: gh("anct-carto/ci-ville", "7465bbcfc6be5fbf454cff9ea5f25d4a31ce5f91", "src/assets/geom_cv_ctr.json"),
+    link: gh(
+      "anct-carto/ci-ville",
+      "7465bbcfc6be5fbf454cff9ea5f25d4a31ce5f91",
+      "src/assets/geom_cv_ctr.json",
+    ),
     feeds: "les contrats de ville listés sur les pages des intercommunalités et communes",
   },
   ifnCommunes: {

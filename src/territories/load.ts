@@ -321,7 +321,8 @@ async function readQpvs(
 ): Promise<{ territory: Territory; geometry: Geometry }[]> {
   const file = displayPath(listPath);
   const shapes = new Map<string, Geometry>();
-  for (const f of await readFeatures(contoursPath, ["code_qp"])) shapes.set(String(f.props.code_qp), f.geometry);
+  for (const f of await readFeatures(contoursPath, ["code_qp"]))
+    shapes.set(String(f.props.code_qp), f.geometry);
   const out: { territory: Territory; geometry: Geometry }[] = [];
   const seen = new Set<string>();
   for await (const { line, row } of readCsv(listPath, {
@@ -329,13 +330,19 @@ async function readQpvs(
   })) {
     const code = row.code_qp ?? "";
     if (!QPV_CODE.test(code))
-      throw new DataFileError(file, line, `champ « code_qp » : code de quartier invalide (valeur « ${code} »)`);
-    if (seen.has(code)) throw new DataFileError(file, line, `champ « code_qp » : code en double (« ${code} »)`);
+      throw new DataFileError(
+        file,
+        line,
+        `champ « code_qp » : code de quartier invalide (valeur « ${code} »)`,
+      );
+    if (seen.has(code))
+      throw new DataFileError(file, line, `champ « code_qp » : code en double (« ${code} »)`);
     seen.add(code);
     const dep = (row.departement ?? "").padStart(2, "0");
     if (!ref.depCodes.has(dep)) continue; // Saint-Martin (978) and Polynésie (987) are outside the referential
     const geometry = shapes.get(code);
-    if (!geometry) throw new DataFileError(file, line, `quartier ${code} sans contour dans le fichier des contours`);
+    if (!geometry)
+      throw new DataFileError(file, line, `quartier ${code} sans contour dans le fichier des contours`);
     const communes: Territory[] = [];
     for (const c of (row.insee_com ?? "").split(";").map((x) => x.trim())) {
       const t = ref.currentOf(c);
@@ -378,7 +385,8 @@ function middleOf(g: Geometry): [number, number] {
 async function readContrats(path: string): Promise<ContratDeVille[]> {
   const file = displayPath(path);
   const json = (await readJson(path)) as { features?: { properties?: Record<string, unknown> }[] };
-  if (!Array.isArray(json?.features)) throw new DataFileError(file, 1, "une FeatureCollection GeoJSON est attendue");
+  if (!Array.isArray(json?.features))
+    throw new DataFileError(file, 1, "une FeatureCollection GeoJSON est attendue");
   return json.features.map((f, i) => {
     const p = f.properties ?? {};
     const code = String(p.code_cv ?? "");

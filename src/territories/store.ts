@@ -25,7 +25,13 @@ type TerritoryTables = {
     communes: string[];
   };
   territory_geometry: { id: string; geojson: string };
-  contrat_ville: { code: string; departement: string; name: string; carrier: string; qpv_population: number | null };
+  contrat_ville: {
+    code: string;
+    departement: string;
+    name: string;
+    carrier: string;
+    qpv_population: number | null;
+  };
   territory_snapshot: { id: number; doc: string };
 };
 
@@ -326,7 +332,12 @@ export async function listTerritories(db: Db): Promise<Territory[]> {
 
 /** The contrats de ville 2015–2023, by code. */
 export async function listContrats(db: Db): Promise<ContratDeVille[]> {
-  const rows = await tables(db).selectFrom("contrat_ville").selectAll().orderBy("code").orderBy("departement").execute();
+  const rows = await tables(db)
+    .selectFrom("contrat_ville")
+    .selectAll()
+    .orderBy("code")
+    .orderBy("departement")
+    .execute();
   return rows.map((r) => ({
     code: r.code,
     name: r.name,
