@@ -1,8 +1,8 @@
 /**
  * Every public HTML page (the `GET` routes of src/accounts/access.ts whose access is `public`, but exports, API
  * and assets) at 360 × 800 and 1 280 × 900 in one browser: no horizontal overflow, no word of a table cell on two
- * lines, 0 axe violations, a header under 120 px on the phone. Pages that need a record get one made here: a
- * diagnostic's signed state, a mandate signed by an habilitated aidant, an invitation link.
+ * lines, 0 axe violations, a header under 120 px on the phone, no « 1970 » in the text. Pages that need a record
+ * get one made here: a diagnostic's signed state, a mandate signed by an habilitated aidant, an invitation link.
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -218,6 +218,9 @@ describe("every public page on a phone and a desktop", { skip: browserSkip(), ti
           if (overflow > 0) problems.push(`${path}: ${overflow} px wider than the screen`);
           for (const w of await brokenWords(page)) problems.push(`${path}: word broken ${w}`);
           for (const v of await axeViolations(page)) problems.push(`${path}: ${v}`);
+          // A missing date is « date inconnue », never the epoch (test/sources-http.test.ts has the details).
+          // biome-ignore lint/performance/useDomNodeTextContent: the text as shown, without scripts or hidden parts
+          if ((await page.innerText("body")).includes("1970")) problems.push(`${path}: shows « 1970 »`);
           const header = (await page.locator(".site-header").boundingBox())?.height ?? 0;
           if (size.width < 600 && header >= 120) problems.push(`${path}: the header takes ${header} px`);
         };
