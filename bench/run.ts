@@ -10,6 +10,7 @@ import { benchEdits } from "./edits.ts";
 import { benchFragility } from "./fragility.ts";
 import { benchHeavy } from "./heavy.ts";
 import { benchImports } from "./imports.ts";
+import { benchIndicators } from "./indicateurs.ts";
 import { benchLoad } from "./load.ts";
 import { benchMandates } from "./mandats.ts";
 import { benchOrientation } from "./orientation.ts";
@@ -34,6 +35,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   pass: benchPass,
   mandats: benchMandates,
   activites: benchActivities,
+  indicateurs: benchIndicators,
 };
 
 const wanted = process.argv.slice(2);

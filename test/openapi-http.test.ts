@@ -173,7 +173,7 @@ describe("the generated OpenAPI document", () => {
       .filter((r) => r.url.startsWith("/api/v1/") && r.method !== "HEAD" && r.url !== "/api/v1/openapi.json")
       .map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, "{$1}")}`)
       .sort();
-    assert.equal(served.length, 27, served.join(", "));
+    assert.equal(served.length, 28, served.join(", "));
     assert.deepEqual(documented, served);
   });
 
@@ -268,6 +268,13 @@ describe("real responses validate against the document", () => {
     )) as { valide: boolean; message: string };
     assert.equal(unreadable.valide, false);
     assert.match(unreadable.message, /illisibles/);
+    const indicators = (await check(
+      "GET /api/v1/indicateurs",
+      "/api/v1/indicateurs?territoire=QN08003M",
+    )) as {
+      indicateurs: { id: string }[];
+    };
+    assert.ok(indicators.indicateurs.some((i) => i.id === "lieux.total"));
     await check("GET /api/v1/moi", "/api/v1/moi", undefined, 401);
     const token = await professionalToken(server.ctx.database.db, server.ctx.clock, "openapi@example.org");
     const res = await fetch(`${server.url}/api/v1/moi`, { headers: { authorization: `Bearer ${token}` } });
@@ -479,6 +486,7 @@ describe("the schema layer refuses bad input of every route, in French", () => {
     "GET /api/v1/lieux/{id}": { path: "/api/v1/lieux/{id}" },
     "GET /api/v1/lieux/carte": { path: "/api/v1/lieux/carte?territoire=23" },
     "GET /api/v1/fragilite": { path: "/api/v1/fragilite?territoire=23" },
+    "GET /api/v1/indicateurs": { path: "/api/v1/indicateurs?territoire=23" },
     "GET /api/v1/fragilite/carte": { path: "/api/v1/fragilite/carte?territoire=23" },
     "GET /api/v1/couverture": { path: "/api/v1/couverture?territoire=23" },
     "POST /api/v1/planification": {

@@ -91,7 +91,7 @@ const EXPECTED: Record<Action, Partial<Record<Role, Target[]>>> = {
   "activite.statistiques": { coordinateur: CREUSE, mediateur: OWN, aidant: OWN },
   "orientation.remettre": { prescripteur: OWN, mediateur: OWN, aidant: OWN },
   "beneficiaire.suivre": { mediateur: OWN, aidant: OWN },
-  "indicateur.operationnel": { coordinateur: CREUSE, financeur: CREUSE },
+  "indicateur.operationnel": { coordinateur: CREUSE, financeur: ["ownOrganisation", "communeInCreuse"] },
   "objectif.fixer": { coordinateur: CREUSE },
 };
 

@@ -15,6 +15,7 @@ import { csvCell } from "../platform/csv.ts";
 import { readJson } from "../platform/files.ts";
 import { HttpError, sendPage } from "../platform/http.ts";
 import { DATA } from "../platform/provenance.ts";
+import { problem } from "../platform/schema.ts";
 import { OLD_QPV_CODE, type Territory } from "../territories/model.ts";
 import { resolveTerritory } from "../territories/resolve.ts";
 import { computeAll, computeMonthly, definitions, monthsOf, type Period, parsePeriod } from "./compute.ts";
@@ -325,19 +326,10 @@ export function registerIndicatorRoutes(app: FastifyInstance, ctx: AppContext): 
                 .describe("Les indicateurs demandés."),
             })
             .describe("Les indicateurs du territoire."),
-          400: z
-            .object({ title: z.string(), detail: z.string() })
-            .passthrough()
-            .describe("Paramètre invalide."),
-          401: z
-            .object({ title: z.string(), detail: z.string() })
-            .passthrough()
-            .describe("Connexion nécessaire."),
-          403: z.object({ title: z.string(), detail: z.string() }).passthrough().describe("Accès refusé."),
-          404: z
-            .object({ title: z.string(), detail: z.string() })
-            .passthrough()
-            .describe("Territoire inconnu."),
+          400: problem("Paramètre invalide : indicateur inconnu, période illisible ou dans le futur."),
+          401: problem("Connexion nécessaire pour un indicateur d'activité."),
+          403: problem("Indicateur d'activité hors de votre territoire."),
+          404: problem("Territoire inconnu, ou ancien quartier (code QP…) qui n'existe plus."),
         },
       },
     },
