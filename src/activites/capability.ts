@@ -1,4 +1,5 @@
 import type { Capability } from "../context.ts";
+import { activityIndicators } from "./indicators.ts";
 import { registerActivityRoutes } from "./routes.tsx";
 import {
   activityMigrations,
@@ -15,6 +16,7 @@ export const activites: Capability = {
   name: "activites",
   migrations: activityMigrations,
   routes: registerActivityRoutes,
+  indicators: activityIndicators,
   retention: [
     {
       label: `dossiers de suivi sans compte rendu depuis plus de ${FOLLOW_UP_RETENTION_DAYS} jours (les comptes rendus restent, anonymes)`,

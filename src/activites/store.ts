@@ -484,6 +484,85 @@ export async function rawStats(db: Db, scope: StatsScope, from: string, to: stri
   };
 }
 
+/** Where the indicators count: communes (null: everywhere), or the published places of a quartier. */
+export type IndicatorWhere = { communes: readonly string[] | null } | { placeIds: readonly string[] };
+
+/** Counts of one month and one organisation (accompaniments only, coordination left out), before any protection. */
+export interface MonthCounts {
+  month: string;
+  org: number;
+  individuels: number;
+  ateliers: number;
+  participants: number;
+  autonomes: number;
+}
+
+/**
+ * The indicators' counts over a period (days inclusive), with the statistics' conventions (rawStats): a report's
+ * `date`, its stats commune or its place; by month and organisation, so that the dominance rule can be applied.
+ * Thématiques (only `codes`): reports and people (1 for an individual report, the participants of a workshop).
+ * Mediators: each (month, organisation, person) that recorded at least one report of any type.
+ */
+export async function indicatorCounts(
+  db: Db,
+  where: IndicatorWhere,
+  from: string,
+  to: string,
+  codes: readonly string[],
+): Promise<{
+  counts: MonthCounts[];
+  thematiques: { month: string; org: number; code: string; reports: number; people: number }[];
+  mediators: { month: string; org: number; person: number }[];
+}> {
+  const place =
+    "placeIds" in where
+      ? sql`place_id = ANY(${[...where.placeIds]}::text[])`
+      : where.communes
+        ? sql`commune_code = ANY(${[...where.communes]}::text[])`
+        : sql`true`;
+  const w = sql`date >= ${from} AND date <= ${to} AND ${place}`;
+  const counts = await rows<Record<keyof MonthCounts, string | number>>(
+    db,
+    sql`SELECT substr(date, 1, 7) AS month, organisation_id AS org,
+        count(*) FILTER (WHERE type = 'individuel')::text AS individuels,
+        count(*) FILTER (WHERE type = 'collectif')::text AS ateliers,
+        coalesce(sum(participants) FILTER (WHERE type = 'collectif'), 0)::text AS participants,
+        count(*) FILTER (WHERE type = 'individuel' AND autonomie = 'autonome')::text AS autonomes
+      FROM activite WHERE ${w} AND type IN ('individuel', 'collectif') GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+  const thematiques = await rows<{
+    month: string;
+    org: number;
+    code: string;
+    reports: string;
+    people: string;
+  }>(
+    db,
+    sql`SELECT substr(date, 1, 7) AS month, organisation_id AS org, t AS code, count(*)::text AS reports,
+        sum(CASE WHEN type = 'collectif' THEN participants ELSE 1 END)::text AS people
+      FROM activite, unnest(thematiques) AS t
+      WHERE ${w} AND type IN ('individuel', 'collectif') AND t = ANY(${[...codes]}::text[])
+      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+  );
+  const mediators = await rows<{ month: string; org: number; person: number }>(
+    db,
+    sql`SELECT DISTINCT substr(date, 1, 7) AS month, organisation_id AS org, person_id AS person
+      FROM activite WHERE ${w} AND person_id IS NOT NULL ORDER BY 1, 2, 3`,
+  );
+  return {
+    counts: counts.map((r) => ({
+      month: String(r.month),
+      org: Number(r.org),
+      individuels: Number(r.individuels),
+      ateliers: Number(r.ateliers),
+      participants: Number(r.participants),
+      autonomes: Number(r.autonomes),
+    })),
+    thematiques: thematiques.map((r) => ({ ...r, reports: Number(r.reports), people: Number(r.people) })),
+    mediators,
+  };
+}
+
 // ————————————————————————————————————————————————————————————— named follow-up files
 
 /** How long a follow-up file is kept after its last report (then `maillage privacy purge` deletes it). */

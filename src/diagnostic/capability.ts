@@ -1,4 +1,5 @@
 import type { Capability } from "../context.ts";
+import { diagnosticIndicators } from "./indicators.ts";
 import { registerDiagnosticRoutes } from "./routes.tsx";
 import { diagnosticSection } from "./section.tsx";
 import { diagnosticMigrations, diagnosticOnceMigrations } from "./store.ts";
@@ -9,4 +10,5 @@ export const diagnostic: Capability = {
   migrations: { ...diagnosticMigrations, ...diagnosticOnceMigrations },
   routes: registerDiagnosticRoutes,
   sections: [diagnosticSection],
+  indicators: diagnosticIndicators,
 };

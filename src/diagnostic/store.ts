@@ -172,3 +172,56 @@ export async function countResponses(db: Db, communeCodes: string[]): Promise<Ra
   }
   return counts;
 }
+
+/**
+ * Counts by month (`AAAA-MM`) of the responses answered in a period (days inclusive) in these communes (null:
+ * everywhere): total, urgent, profiles and levels, before any suppression — for the indicators. A month without
+ * any response is absent.
+ */
+export async function countResponsesByMonth(
+  db: Db,
+  communeCodes: readonly string[] | null,
+  from: string,
+  to: string,
+): Promise<Map<string, RawCounts>> {
+  const out = new Map<string, RawCounts>();
+  if (communeCodes?.length === 0) return out;
+  const where = sql.join(
+    [
+      sql`answered_on >= ${from}::date AND answered_on <= ${to}::date`,
+      ...(communeCodes ? [sql`commune_code = ANY(${[...communeCodes]}::text[])`] : []),
+    ],
+    sql` AND `,
+  );
+  const r = await sql<{ month: string; kind: string; value: string; n: string }>`
+    SELECT to_char(answered_on, 'YYYY-MM') AS month, 'total' AS kind, '' AS value, count(*)::text AS n
+      FROM diagnostic_response WHERE ${where} GROUP BY 1
+    UNION ALL
+    SELECT to_char(answered_on, 'YYYY-MM'), 'urgent', '', count(*)::text
+      FROM diagnostic_response WHERE ${where} AND urgent GROUP BY 1
+    UNION ALL
+    SELECT to_char(answered_on, 'YYYY-MM'), 'profile', profile, count(*)::text
+      FROM diagnostic_response WHERE ${where} GROUP BY 1, 3
+    UNION ALL
+    SELECT to_char(answered_on, 'YYYY-MM'), 'level', level, count(*)::text
+      FROM diagnostic_response WHERE ${where} GROUP BY 1, 3`.execute(db);
+  for (const g of r.rows) {
+    const c = out.get(g.month) ?? {
+      total: 0,
+      urgent: 0,
+      profiles: {},
+      levels: {},
+      modes: {},
+      barriers: {},
+      first: null,
+      last: null,
+    };
+    const n = Number(g.n);
+    if (g.kind === "total") c.total = n;
+    else if (g.kind === "urgent") c.urgent = n;
+    else if (g.kind === "profile") c.profiles[g.value] = n;
+    else if (g.kind === "level") c.levels[g.value] = n;
+    out.set(g.month, c);
+  }
+  return out;
+}

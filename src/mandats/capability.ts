@@ -1,4 +1,5 @@
 import type { Capability } from "../context.ts";
+import { mandatIndicators } from "./indicators.ts";
 import { RETENTION_YEARS } from "./model.ts";
 import { registerMandatRoutes } from "./routes.tsx";
 import { mandatMigrations, purgeableMandats, purgeMandats } from "./store.ts";
@@ -11,6 +12,7 @@ export const mandats: Capability = {
   name: "mandats",
   migrations: mandatMigrations,
   routes: registerMandatRoutes,
+  indicators: mandatIndicators,
   retention: [
     {
       label: `mandats terminés depuis plus de ${RETENTION_YEARS} ans (avec leurs utilisations)`,

@@ -944,3 +944,79 @@ export async function purgeMandats(db: Db, now: Date): Promise<number> {
   await sql`DELETE FROM mandat WHERE id = ANY(${ids}::integer[])`.execute(db);
   return ids.length;
 }
+
+// ————————————————————————————————————————————————————————————— indicators
+
+/** The first instant of the Paris day after `day` (SQL): what is running « at the end of » that day. */
+const endOf = (day: ReturnType<typeof sql>) =>
+  sql`((${day})::date + 1)::timestamp AT TIME ZONE 'Europe/Paris'`;
+
+/** Counts for the indicators, by month (or end day) and organisation (with its territory), before any protection. */
+export interface MandatCounts {
+  /** Mandates created (Paris day) in the period: once per family under `demarche`, once in all under "". */
+  created: { month: string; territory: string; org: number; demarche: string; n: number }[];
+  /** Uses done (their day) in the period. */
+  uses: { month: string; territory: string; org: number; n: number }[];
+  /** Mandates running at the end of each given day: not expired, at least one family not ended. */
+  active: { day: string; territory: string; org: number; n: number }[];
+  /** People with a running habilitation at the end of each given day, by organisation. */
+  habilitated: { day: string; org: number; person: number }[];
+}
+
+/**
+ * The indicators' counts: mandates created and uses in a period (Paris days, inclusive), by month; mandates running
+ * and aidants habilitated at the end of each of `ends` (Paris days).
+ */
+export async function indicatorCounts(
+  db: Db,
+  from: string,
+  to: string,
+  ends: readonly string[],
+): Promise<MandatCounts> {
+  const created = sql`to_char(m.created_at AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD')`;
+  const made = await rows<{ month: string; territory: string; org: number; demarche: string; n: string }>(
+    db,
+    sql`SELECT substr(${created}, 1, 7) AS month, m.territory_id AS territory, m.organisation_id AS org,
+        a.demarche, count(*)::text AS n
+      FROM mandat m JOIN mandat_autorisation a ON a.mandat_id = m.id
+      WHERE ${created} >= ${from} AND ${created} <= ${to} GROUP BY 1, 2, 3, 4`,
+  );
+  const mandates = await rows<{ month: string; territory: string; org: number; n: string }>(
+    db,
+    sql`SELECT substr(${created}, 1, 7) AS month, m.territory_id AS territory, m.organisation_id AS org,
+        count(*)::text AS n
+      FROM mandat m WHERE ${created} >= ${from} AND ${created} <= ${to} GROUP BY 1, 2, 3`,
+  );
+  const uses = await rows<{ month: string; territory: string; org: number; n: string }>(
+    db,
+    sql`SELECT substr(u.done_on, 1, 7) AS month, m.territory_id AS territory, m.organisation_id AS org,
+        count(*)::text AS n
+      FROM mandat_utilisation u JOIN mandat m ON m.id = u.mandat_id
+      WHERE u.done_on >= ${from} AND u.done_on <= ${to} GROUP BY 1, 2, 3`,
+  );
+  const days = [...ends];
+  const bound = endOf(sql`e.day`);
+  const active = await rows<{ day: string; territory: string; org: number; n: string }>(
+    db,
+    sql`SELECT e.day, m.territory_id AS territory, m.organisation_id AS org, count(*)::text AS n
+      FROM unnest(${days}::text[]) AS e(day) JOIN mandat m ON m.created_at < ${bound} AND m.expires_at > ${bound}
+      WHERE EXISTS (SELECT 1 FROM mandat_autorisation a WHERE a.mandat_id = m.id
+        AND (a.ended_at IS NULL OR a.ended_at > ${bound}))
+      GROUP BY 1, 2, 3`,
+  );
+  const habilitated = await rows<{ day: string; org: number; person: number }>(
+    db,
+    sql`SELECT DISTINCT e.day, h.organisation_id AS org, h.person_id AS person
+      FROM unnest(${days}::text[]) AS e(day) JOIN aidant_habilitation h
+        ON h.habilitated_at < ${bound} AND (h.withdrawn_at IS NULL OR h.withdrawn_at > ${bound})`,
+  );
+  return {
+    created: [
+      ...made.map((r) => ({ ...r, n: Number(r.n) })),
+      ...mandates.map((r) => ({ ...r, demarche: "", n: Number(r.n) })),
+    ],
+    uses: uses.map((r) => ({ ...r, n: Number(r.n) })),
+    active: active.map((r) => ({ ...r, n: Number(r.n) })),
+    habilitated,
+  };
+}

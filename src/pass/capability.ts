@@ -1,5 +1,6 @@
 import type { Capability } from "../context.ts";
 import { passCommands, registerPassAdmin } from "./cli.ts";
+import { passIndicators } from "./indicators.ts";
 import { registerPassRoutes } from "./routes.tsx";
 import { passMigrations } from "./store.ts";
 
@@ -13,4 +14,5 @@ export const pass: Capability = {
   routes: registerPassRoutes,
   admin: registerPassAdmin,
   commands: passCommands,
+  indicators: passIndicators,
 };

@@ -967,6 +967,75 @@ export async function markPaid(db: Db, s: Statement, by: JournalBy, at: Date): P
   });
 }
 
+// ————————————————————————————————————————————————————————————— indicators
+
+/** Counts of one month and one organisation, before any protection (see `indicatorCounts`). */
+export interface PassCounts {
+  issued: { month: string; territory: string; org: number; cheques: number }[];
+  handed: { month: string; org: number; booklets: number; cheques: number; redeemedByEnd: number }[];
+  redeemed: { month: string; org: number; cheques: number; cents: number }[];
+}
+
+/**
+ * The indicators' counts over a period (days inclusive), by month and organisation:
+ * - issued: cheques of the booklets allocated to a prescriber that day (Paris time), with the programme's territory
+ *   (a booklet not handed has no commune);
+ * - handed: booklets handed (`handed_on`, the programme's day) to people of these communes (null: everywhere), by
+ *   prescriber, their cheques, and how many of those were redeemed by the period's last day;
+ * - redeemed: cheques redeemed (`redeemed_on`), counted in the commune of the booklet's handing, by place, and their
+ *   face value in cents.
+ */
+export async function indicatorCounts(
+  db: Db,
+  communes: readonly string[] | null,
+  from: string,
+  to: string,
+): Promise<PassCounts> {
+  const inCommunes = communes ? sql`b.commune_code = ANY(${[...communes]}::text[])` : sql`true`;
+  const paris = sql`to_char(b.allocated_at AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD')`;
+  const issued = await rows<{ month: string; territory: string; org: number; cheques: string }>(
+    db,
+    sql`SELECT substr(${paris}, 1, 7) AS month, p.territory_id AS territory, b.allocated_to AS org,
+        sum(p.booklet_size)::text AS cheques
+      FROM pass_booklet b JOIN pass_programme p ON p.id = b.programme_id
+      WHERE b.allocated_at IS NOT NULL AND ${paris} >= ${from} AND ${paris} <= ${to}
+      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+  );
+  const handed = await rows<{
+    month: string;
+    org: number;
+    booklets: string;
+    cheques: string;
+    redeemed: string;
+  }>(
+    db,
+    sql`SELECT substr(b.handed_on, 1, 7) AS month, b.handed_by AS org, count(DISTINCT b.serial)::text AS booklets,
+        count(c.code)::text AS cheques, (count(c.code) FILTER (WHERE c.redeemed_on <= ${to}))::text AS redeemed
+      FROM pass_booklet b JOIN pass_cheque c ON c.serial = b.serial
+      WHERE b.handed_on >= ${from} AND b.handed_on <= ${to} AND ${inCommunes}
+      GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+  const redeemed = await rows<{ month: string; org: number; cheques: string; cents: string }>(
+    db,
+    sql`SELECT substr(c.redeemed_on, 1, 7) AS month, c.redeemed_by AS org, count(*)::text AS cheques,
+        sum(p.face_value_cents)::text AS cents
+      FROM pass_cheque c JOIN pass_booklet b ON b.serial = c.serial JOIN pass_programme p ON p.id = c.programme_id
+      WHERE c.redeemed_on >= ${from} AND c.redeemed_on <= ${to} AND ${inCommunes}
+      GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+  return {
+    issued: issued.map((r) => ({ ...r, cheques: Number(r.cheques) })),
+    handed: handed.map((r) => ({
+      month: r.month,
+      org: r.org,
+      booklets: Number(r.booklets),
+      cheques: Number(r.cheques),
+      redeemedByEnd: Number(r.redeemed),
+    })),
+    redeemed: redeemed.map((r) => ({ ...r, cheques: Number(r.cheques), cents: Number(r.cents) })),
+  };
+}
+
 // ————————————————————————————————————————————————————————————— the books
 
 /** The ledger's sums by programme and kind. */
