@@ -246,7 +246,7 @@ function reading(id: string, v: number | null, fr: number | null, name: string):
   }
 }
 
-export function PortraitPage(p: PortraitData): VNode {
+function PortraitPage(p: PortraitData): VNode {
   const { r } = p;
   const t = r.t;
   const src = new Sources();
