@@ -16,6 +16,7 @@ import { benchOrientation } from "./orientation.ts";
 import { benchPages } from "./pages.ts";
 import { benchPass } from "./pass.ts";
 import { benchPlaces } from "./places.ts";
+import { benchPortrait } from "./portrait.ts";
 import { benchTerritories } from "./territories.ts";
 
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -34,6 +35,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   pass: benchPass,
   mandats: benchMandates,
   activites: benchActivities,
+  portrait: benchPortrait,
 };
 
 const wanted = process.argv.slice(2);
