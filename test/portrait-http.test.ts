@@ -70,4 +70,22 @@ describe("territory portrait over HTTP", () => {
     const table = html.slice(html.indexOf("Les lieux dans les quartiers prioritaires et à moins de 300 m"));
     assert.equal(table.slice(0, table.indexOf("</table>")).match(/<tr>/g)?.length, 16);
   });
+
+  test("any territory: a commune, a quartier, a région and France have their portrait", async () => {
+    const ref = server.ctx.territories;
+    const qpv = ref.qpvsOf(ref.get("23096") ?? null)[0];
+    assert.ok(qpv);
+    for (const [t, name] of [
+      ["23096", "Guéret"],
+      [qpv.id, qpv.name],
+      ["region-75", "Nouvelle-Aquitaine"],
+      ["france", "France"],
+    ] as const) {
+      const res = await get(`/indicateurs/portrait?territoire=${encodeURIComponent(t)}`);
+      assert.equal(res.status, 200, t);
+      const html = await res.text();
+      assert.ok(html.includes(`Portrait numérique — ${name}`), t);
+      assert.match(html, /<h2 id="sources">Sources<\/h2>/);
+    }
+  });
 });

@@ -644,7 +644,7 @@ function PortraitPage(p: PortraitData): VNode {
               <p>
                 {p.qpvTotal} quartier{p.qpvTotal > 1 ? "s" : ""} prioritaire{p.qpvTotal > 1 ? "s" : ""} (liste
                 2024). Un lieu est « dans le quartier » si ses coordonnées sont dans le contour ; « à moins de
-                300 m » s'il est dehors mais tout près ( <a href={defUrl("lieux.qpv")}>définition</a>){" "}
+                300 m » s'il est dehors mais tout près (<a href={defUrl("lieux.qpv")}>définition</a>){" "}
                 {ref(qpvSource)}.
                 {p.qpvTotal > p.qpvs.length
                   ? ` Voici les ${p.qpvs.length} quartiers qui ont le plus de lieux.`
