@@ -17,6 +17,7 @@ import { benchOrientation } from "./orientation.ts";
 import { benchPages } from "./pages.ts";
 import { benchPass } from "./pass.ts";
 import { benchPlaces } from "./places.ts";
+import { benchPortrait } from "./portrait.ts";
 import { benchTerritories } from "./territories.ts";
 
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -36,6 +37,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   mandats: benchMandates,
   activites: benchActivities,
   indicateurs: benchIndicators,
+  portrait: benchPortrait,
 };
 
 const wanted = process.argv.slice(2);

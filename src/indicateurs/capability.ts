@@ -1,6 +1,7 @@
 import type { Capability } from "../context.ts";
 import { registerContratRoutes } from "./contrat.tsx";
 import { PublicIndicators } from "./public.ts";
+import { registerPortraitRoute } from "./portrait.tsx";
 import { QpvPlaces } from "./qpv-places.ts";
 import { registerIndicatorRoutes } from "./routes.tsx";
 import { qpvMap, qpvSection, quartiersSection } from "./sections.tsx";
@@ -19,6 +20,7 @@ export const indicateurs: Capability = {
   routes(app, ctx) {
     registerIndicatorRoutes(app, ctx);
     registerContratRoutes(app, ctx);
+    registerPortraitRoute(app, ctx);
   },
   sections: [
     {
