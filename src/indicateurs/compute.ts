@@ -95,7 +95,7 @@ export const definitions = (ctx: AppContext): IndicatorDefinition[] =>
   ctx.indicatorProviders.flatMap((p) => p.definitions);
 
 /** The scope of a territory (France when null): its communes with their arrondissements, or a quartier's places. */
-export async function scopeOf(ctx: AppContext, t: Territory | null, period: Period): Promise<IndicatorScope> {
+async function scopeOf(ctx: AppContext, t: Territory | null, period: Period): Promise<IndicatorScope> {
   if (!t) return { territory: null, communes: null, qpv: null, from: period.from, to: period.to };
   const ref = ctx.territories;
   const communes = new Set<string>();

@@ -53,7 +53,7 @@ const place = (
   ...(cnv ? { cnv } : {}),
 });
 
-export const PUBLIC_DEFINITIONS: IndicatorDefinition[] = [
+const PUBLIC_DEFINITIONS: IndicatorDefinition[] = [
   place(
     "lieux.total",
     "Lieux d'inclusion numérique",

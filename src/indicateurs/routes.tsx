@@ -149,7 +149,7 @@ export async function readRequest(
 }
 
 /** The territories a dashboard compares with: the territory, its département, France. */
-export function comparisons(ctx: AppContext, t: Territory | null): (Territory | null)[] {
+function comparisons(ctx: AppContext, t: Territory | null): (Territory | null)[] {
   if (!t) return [null];
   const dep =
     t.kind !== "departement" && t.kind !== "region" && t.departement
@@ -158,7 +158,7 @@ export function comparisons(ctx: AppContext, t: Territory | null): (Territory | 
   return dep ? [t, dep, null] : [t, null];
 }
 
-export async function columnsOf(ctx: AppContext, r: IndicatorRequest): Promise<Column[]> {
+async function columnsOf(ctx: AppContext, r: IndicatorRequest): Promise<Column[]> {
   const out: Column[] = [];
   for (const c of comparisons(ctx, r.t)) {
     // Operational figures of the département and of France are shown only to those who may see them there.
@@ -367,7 +367,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, ctx: AppContext): 
 }
 
 /** The workbook: one sheet of figures (numbers as numbers), one of definitions. */
-export async function indicatorsWorkbook(r: IndicatorRequest, cols: Column[]): Promise<Buffer> {
+async function indicatorsWorkbook(r: IndicatorRequest, cols: Column[]): Promise<Buffer> {
   const head = (v: string) => ({ value: v, fontWeight: "bold" as const });
   const figures = [
     [

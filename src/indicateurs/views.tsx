@@ -9,7 +9,7 @@ import { formatValue, monthLabel, type Period } from "./compute.ts";
 export const defUrl = (id: string) => `/indicateurs/definitions#${id.replace(/\./g, "-")}`;
 
 /** One figure with its definition link (« ? » names the indicator for screen readers). */
-export function Figure({ d, v }: { d: IndicatorDefinition; v: IndicatorValue | undefined }): VNode {
+function Figure({ d, v }: { d: IndicatorDefinition; v: IndicatorValue | undefined }): VNode {
   const text = formatValue(d, v);
   return (
     <span class={v?.value === null ? "masked" : undefined}>
@@ -79,7 +79,7 @@ export function byFamily(defs: IndicatorDefinition[]): [string, IndicatorDefinit
 }
 
 /** The evolution of one monthly indicator as vertical bars (a hidden month shows as a gap marked « m »). */
-export function MonthChart(p: {
+function MonthChart(p: {
   d: IndicatorDefinition;
   months: string[];
   values: Record<string, Record<string, IndicatorValue>>;
@@ -122,7 +122,7 @@ export function MonthChart(p: {
   );
 }
 
-export function TerritoryForm(p: {
+function TerritoryForm(p: {
   action: string;
   territoire: string;
   periode: string;
@@ -252,7 +252,7 @@ export function DashboardPage(p: {
   );
 }
 
-export const slug = (s: string) =>
+const slug = (s: string) =>
   s
     .normalize("NFD")
     .replace(/[\u0300-\u036f]/g, "")
