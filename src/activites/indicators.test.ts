@@ -135,6 +135,20 @@ for (const backend of backends) {
       assert.deepEqual(v["accompagnements.individuels"], { value: null, hidden: true });
       assert.deepEqual(v["accompagnements.personnes"], { value: null, hidden: true });
       assert.deepEqual(v["formations.participants"], { value: 0 });
+      // Six workshops of 3 that day: 22 people shown (4 + 18), so the 18 participants are hidden with the 4.
+      for (let org = 21; org <= 26; org++)
+        await record(org, 100 + org, {
+          type: "collectif",
+          date: "2026-12-01",
+          titre: "Sécurité",
+          participants: "3",
+          autonomie: "",
+        });
+      v = await activityIndicators.compute(ctx, scopeOf(ref, "23096", "2026-12-01", "2026-12-31"));
+      assert.deepEqual(v["accompagnements.personnes"], { value: 22 });
+      assert.deepEqual(v["formations.ateliers"], { value: 6 });
+      assert.deepEqual(v["accompagnements.individuels"], { value: null, hidden: true });
+      assert.deepEqual(v["formations.participants"], { value: null, hidden: true });
     });
 
     test("per month, with a lone hidden month's neighbour hidden", async () => {
@@ -151,7 +165,7 @@ for (const backend of backends) {
       assert.deepEqual(of(months, "formations.ateliers"), {
         "2026-10": { value: 0 },
         "2026-11": { value: 6 },
-        "2026-12": { value: 0 },
+        "2026-12": { value: 6 },
       });
       const period = await activityIndicators.compute(ctx, gueret);
       assert.deepEqual(period["accompagnements.individuels"], { value: 11 });

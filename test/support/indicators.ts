@@ -17,7 +17,10 @@ export function territories(): Promise<Referential> {
 export const indicatorContext = (database: Database, ref: Referential): AppContext =>
   ({ database, territories: ref }) as unknown as AppContext;
 
-/** The scope of a territory (its communes and their arrondissements), of France (null), or of a QPV's places. */
+/**
+ * The scope of a territory (its communes and their arrondissements), of France (null), or of a QPV given by the
+ * published places inside it (its code is not read by the providers).
+ */
 export function scopeOf(
   ref: Referential,
   id: string | null,
