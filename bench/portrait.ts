@@ -36,7 +36,11 @@ export async function benchPortrait(): Promise<void> {
       const wr = await pageWeight(server.url, reference);
       report(`poids du portrait (${name} ; ${wp.files} fichiers, gzip)`, wp.total / 1024, "Ko");
       report(`  dont la page HTML seule (gzip)`, wp.html / 1024, "Ko");
-      report(`  référence : page du territoire ${reference} (${wr.files} fichiers, gzip)`, wr.total / 1024, "Ko");
+      report(
+        `  référence : page du territoire ${reference} (${wr.files} fichiers, gzip)`,
+        wr.total / 1024,
+        "Ko",
+      );
       report(`  rapport portrait / page du territoire (poids)`, wp.total / wr.total, "");
       const tp = await times(server.url + portrait);
       const tr = await times(server.url + reference);

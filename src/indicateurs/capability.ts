@@ -1,7 +1,7 @@
 import type { Capability } from "../context.ts";
 import { registerContratRoutes } from "./contrat.tsx";
-import { PublicIndicators } from "./public.ts";
 import { registerPortraitRoute } from "./portrait.tsx";
+import { PublicIndicators } from "./public.ts";
 import { QpvPlaces } from "./qpv-places.ts";
 import { registerIndicatorRoutes } from "./routes.tsx";
 import { qpvMap, qpvSection, quartiersSection } from "./sections.tsx";

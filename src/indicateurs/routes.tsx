@@ -136,7 +136,7 @@ export async function readRequest(
   const t = territoryOf(ctx, str(req.query.territoire, 100));
   const p = parsePeriod(str(req.query.periode, 20), ctx.clock.now());
   if (!p.ok) throw new HttpError(400, "Période invalide", p.message);
-  const chosen = selected(ctx, str(req.query.indicateurs, 2000));
+  const chosen = selected(ctx, str(req.query.indicateurs, 999));
   const access = operationalAccess(ctx, req, t);
   const wantsOperational = chosen?.some((d) => d.access === "operationnel") ?? false;
   if (wantsOperational && !access.allowed) {
@@ -290,7 +290,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, ctx: AppContext): 
             .describe("Code ou nom du territoire ; « france » pour la France entière."),
           indicateurs: z
             .string()
-            .max(2000)
+            .max(999)
             .optional()
             .describe("Identifiants séparés par des virgules ; tous les indicateurs permis si absent."),
           periode: z

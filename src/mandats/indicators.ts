@@ -157,7 +157,10 @@ async function counts(ctx: AppContext, scope: IndicatorScope, months: Month[]) {
   const known = new Map<string, boolean>();
   const inScope = (t: string) => {
     let v = known.get(t);
-    if (v === undefined) known.set(t, (v = territoryInScope(ctx, t, scope)));
+    if (v === undefined) {
+      v = territoryInScope(ctx, t, scope);
+      known.set(t, v);
+    }
     return v;
   };
   return { c, inScope, territoryOf };

@@ -26,7 +26,9 @@ describe("territory portrait in a browser", { skip: browserSkip(), timeout: 600_
           assert.equal(res?.status(), 200);
           assert.equal(await page.textContent("h1"), `Portrait numérique — ${name}`);
           assert.deepEqual(await axeViolations(page), [], `${name} at ${width} px`);
-          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          const overflow = await page.evaluate(
+            () => document.documentElement.scrollWidth - window.innerWidth,
+          );
           assert.ok(overflow <= 0, `${name} at ${width} px is ${overflow}px wider than the screen`);
           if (width !== 1280) return;
           await page.emulateMedia({ media: "print" });
