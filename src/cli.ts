@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { buildReferential, openApp, openConfiguredDatabase } from "./app.ts";
 import { capabilities } from "./capabilities.ts";
 import { backupCommand, copyCommand, DB_HELP, restoreCommand } from "./db-commands.ts";
+import { warmIndicators } from "./indicateurs/compute.ts";
 import { migrations } from "./migrations.ts";
 import { EXIT, UsageError } from "./platform/command.ts";
 import { ConfigError, ENVIRONMENT, loadConfig } from "./platform/config.ts";
@@ -121,6 +122,11 @@ export async function main(argv: string[]): Promise<number> {
       if (adminToken) ctx.database.lock?.announce({ url, token: adminToken });
       // The search index is built right after (≈0.5 s); a search arriving before simply waits for it.
       setImmediate(() => ctx.search.warm());
+      // Then the indicators' tables (seconds of work in small steps), before anyone opens a dashboard.
+      setTimeout(
+        () => warmIndicators(ctx).catch((e) => console.error(`Indicateurs non préparés : ${e}`)),
+        1000,
+      ).unref();
       console.error(`Maillage est prêt en ${((performance.now() - t0) / 1000).toFixed(1)} s : ${url}`);
       // Graceful stop: no new connections, requests in flight finish (SHUTDOWN_MS at most), then the database.
       const stop = async (signal: string) => {

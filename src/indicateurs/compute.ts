@@ -163,3 +163,13 @@ export function formatValue(d: IndicatorDefinition, v: IndicatorValue | undefine
   const n = v.value.toLocaleString("fr-FR", { maximumFractionDigits: 1 }).replace(/\u202f/g, " ");
   return d.unit === "%" ? `${n} %` : n;
 }
+
+/**
+ * Builds what every dashboard reads first (places located in the quartiers, the per-commune table of the public
+ * indicators): a few seconds the first time, yielding to other requests. The server does it once it listens, so the
+ * first person to open a dashboard does not wait for it.
+ */
+export async function warmIndicators(ctx: AppContext): Promise<void> {
+  const p = parsePeriod(undefined, ctx.clock.now());
+  if (p.ok) await computeAll(ctx, null, p.period, false);
+}

@@ -67,7 +67,7 @@ for (const backend of backends) {
       assert.deepEqual(Object.fromEntries(rows.rows.map((x) => [x.kind, Number(x.n)])), byKind);
       assert.equal(
         await countGeometries(database.db),
-        communeBoundaries + COG_2025.epci + COG_2025.departement + COG_2025.region,
+        communeBoundaries + COG_2025.epci + COG_2025.departement + COG_2025.region + COG_2025.qpv,
       );
       const shape = await getGeometry(database.db, "23");
       assert.ok(shape && (shape.type === "Polygon" || shape.type === "MultiPolygon"));

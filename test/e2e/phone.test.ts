@@ -15,6 +15,7 @@ import type { Answers } from "../../src/diagnostic/model.ts";
 import { QUESTIONNAIRE } from "../../src/diagnostic/questionnaire.ts";
 import { loadSecret } from "../../src/diagnostic/secret.ts";
 import { signToken } from "../../src/diagnostic/token.ts";
+import { warmIndicators } from "../../src/indicateurs/compute.ts";
 import { CURRENT_TEMPLATE } from "../../src/mandats/model.ts";
 import { createMandat, habilitate } from "../../src/mandats/store.ts";
 import { newCode } from "../../src/pass/code.ts";
@@ -57,6 +58,8 @@ const journey = browserJourney({}, async (server) => {
     id: string;
   }>`SELECT id FROM place WHERE search LIKE '%gueret%' ORDER BY id LIMIT 1`.execute(db);
   place = r.rows[0]?.id ?? "";
+  // As the server does once it listens (src/cli.ts): the dashboards' tables are built before the first page.
+  await warmIndicators(server.ctx);
   const api = await (await fetch(`${server.url}/api/v1/orientation?commune=23096&besoin=demarches`)).json();
   sheet = api.resultats[0]?.fiche ?? "";
   // The diagnostic's pages carry its state in a signed token, as the form's steps would give it.

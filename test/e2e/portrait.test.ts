@@ -5,9 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { warmIndicators } from "../../src/indicateurs/compute.ts";
 import { axeViolations, browserJourney, browserSkip, withPage } from "../support/browser.ts";
 
-const journey = browserJourney();
+// As the server does once it listens (src/cli.ts): the dashboards' tables are built before the first page.
+const journey = browserJourney({}, (server) => warmIndicators(server.ctx));
 
 const pdfPages = (pdf: Buffer) => pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g)?.length ?? 0;
 

@@ -10,13 +10,15 @@ export const COG_2025 = {
   epci: 1255,
   departement: 101,
   region: 18,
+  /** Quartiers prioritaires of the 2024 list in the referential's départements (1 584 less 91 in 978 and 987). */
+  qpv: 1493,
   /** Communes that have a boundary (a few communes of the COG have none in ADMIN EXPRESS). */
   communeBoundaries: 34868,
 } as const;
 
 /** Every territory of the referential (communes, arrondissements, EPCI, départements, régions). */
 export const TERRITORIES_2025 =
-  COG_2025.commune + COG_2025.arrondissement + COG_2025.epci + COG_2025.departement + COG_2025.region;
+  COG_2025.commune + COG_2025.arrondissement + COG_2025.epci + COG_2025.departement + COG_2025.region + COG_2025.qpv;
 
 /** The places shipped in data/ (France Services, conseillers numériques, Hub du Sud), once imported and deduplicated. */
 export const SHIPPED_PLACES = {
