@@ -18,7 +18,12 @@ export const COG_2025 = {
 
 /** Every territory of the referential (communes, arrondissements, EPCI, départements, régions). */
 export const TERRITORIES_2025 =
-  COG_2025.commune + COG_2025.arrondissement + COG_2025.epci + COG_2025.departement + COG_2025.region + COG_2025.qpv;
+  COG_2025.commune +
+  COG_2025.arrondissement +
+  COG_2025.epci +
+  COG_2025.departement +
+  COG_2025.region +
+  COG_2025.qpv;
 
 /** The places shipped in data/ (France Services, conseillers numériques, Hub du Sud), once imported and deduplicated. */
 export const SHIPPED_PLACES = {
