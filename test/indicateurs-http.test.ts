@@ -273,8 +273,36 @@ describe("indicators", () => {
     const csv = await (await fetch(`${server.url}/indicateurs.csv?territoire=QN08003M&periode=2026`)).text();
     assert.match(csv, /^identifiant;indicateur/);
     assert.match(csv, /\nlieux\.total;Lieux d'inclusion numérique;Lieux;lieux;5;/);
+    // The page shows the same figures in its first column (French number formats read back).
     const page = await (await fetch(`${server.url}/indicateurs?territoire=QN08003M&periode=2026`)).text();
-    assert.match(page, /Lieux d&#39;inclusion numérique<\/a>|Lieux d'inclusion numérique<\/a>/);
+    let onPage = 0;
+    for (const r of rows.slice(1)) {
+      if (typeof r[4] !== "number") continue;
+      const anchor = String(r[0]).replace(/\./g, "-");
+      const m = new RegExp(`definitions#${anchor}"[^]*?</th><td class="num"><span[^>]*>([^<]*)`).exec(page);
+      assert.ok(m, `${r[0]} on the page`);
+      const shown = Number((m[1] ?? "").replace(/[\s\u00a0%]/g, "").replace(",", "."));
+      assert.equal(shown, r[4], `${r[0]}: page ${m[1]}, XLSX ${r[4]}`);
+      onPage++;
+    }
+    assert.equal(onPage, compared);
+  });
+
+  test("a coordinator sees the activity figures of their territory, with months; not those of France", async () => {
+    const c = client();
+    await c.login("coordination.somme@example.org");
+    const page = await c.get("/indicateurs?territoire=80&periode=2026");
+    assert.equal(page.status, 200);
+    assert.match(page.text, /<h2 id="famille-diagnostics">Diagnostics<\/h2>/);
+    assert.match(page.text, /Évolution par mois/);
+    assert.match(page.text, /réservé aux coordinateurs et financeurs de ce territoire/, "the France column");
+    assert.equal(page.headers.get("cache-control"), "private, no-store");
+    const other = client();
+    await other.login("coordination.creuse@example.org");
+    const refused = await other.get("/indicateurs?territoire=80&periode=2026");
+    assert.equal(refused.status, 200);
+    assert.doesNotMatch(refused.text, /famille-diagnostics/);
+    assert.match(refused.text, /hors de votre territoire/);
   });
 });
 

@@ -160,7 +160,10 @@ export async function computeMonthly(
 export function formatValue(d: IndicatorDefinition, v: IndicatorValue | undefined): string {
   if (!v || v.value === undefined) return "non disponible";
   if (v.value === null) return "masqué";
-  const n = v.value.toLocaleString("fr-FR", { maximumFractionDigits: 1 }).replace(/\u202f/g, " ");
+  // Money is kept in integer cents (pass numérique): shown in euros.
+  if (d.unit === "centimes d'euro")
+    return `${(v.value / 100).toLocaleString("fr-FR", { minimumFractionDigits: 2, maximumFractionDigits: 2 }).replace(/[\u202f\u00a0]/g, " ")} €`;
+  const n = v.value.toLocaleString("fr-FR", { maximumFractionDigits: 1 }).replace(/[\u202f\u00a0]/g, " ");
   return d.unit === "%" ? `${n} %` : n;
 }
 

@@ -125,6 +125,8 @@ export interface IndicatorRequest {
   defs: IndicatorDefinition[];
   operational: boolean;
   access: ReturnType<typeof operationalAccess>;
+  /** Whether the person may see the operational figures of another territory (a comparison column). */
+  mayOperate: (t: Territory | null) => boolean;
 }
 
 /** Reads and checks a request's territory, period and indicators; operational ones asked for without right: 401/403. */
@@ -145,7 +147,15 @@ export async function readRequest(
     throw new HttpError(access.status, "Accès refusé", access.reason);
   }
   const defs = (chosen ?? definitions(ctx)).filter((d) => d.access === "public" || access.allowed);
-  return { t, name: t ? t.name : "France", period: p.period, defs, operational: access.allowed, access };
+  return {
+    t,
+    name: t ? t.name : "France",
+    period: p.period,
+    defs,
+    operational: access.allowed,
+    access,
+    mayOperate: (other) => operationalAccess(ctx, req, other).allowed,
+  };
 }
 
 /** The territories a dashboard compares with: the territory, its département, France. */
@@ -161,12 +171,20 @@ function comparisons(ctx: AppContext, t: Territory | null): (Territory | null)[]
 async function columnsOf(ctx: AppContext, r: IndicatorRequest): Promise<Column[]> {
   const out: Column[] = [];
   for (const c of comparisons(ctx, r.t)) {
-    // Operational figures of the département and of France are shown only to those who may see them there.
-    const op = r.operational && c === r.t;
+    // Operational figures of the département and of France only for those who may see them there.
+    const op = r.operational && r.mayOperate(c);
+    const values = await computeAll(ctx, c, r.period, op);
+    if (!op)
+      for (const d of r.defs)
+        if (d.access === "operationnel")
+          values[d.id] = {
+            value: undefined,
+            note: "réservé aux coordinateurs et financeurs de ce territoire",
+          };
     out.push({
       title: c ? c.name : "France",
       href: c && c !== r.t ? `/indicateurs?territoire=${encodeURIComponent(c.id)}` : undefined,
-      values: await computeAll(ctx, c, r.period, op),
+      values,
     });
   }
   return out;
