@@ -6,7 +6,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parse } from "csv-parse/sync";
-import { checkHours, dayColumnsToOpeningHours, isSimpleHours, libraryCheck } from "../src/places/hours.ts";
+import {
+  checkHours,
+  dayColumnsToOpeningHours,
+  isSimpleHours,
+  libraryCheck,
+  parseHours,
+  simpleWeek,
+  weekSchedule,
+} from "../src/places/hours.ts";
 import { FILES, realText } from "./support/places.ts";
 
 async function realHours(): Promise<{ json: Set<string>; franceServices: Set<string> }> {
@@ -48,4 +56,34 @@ test("checkHours accepts exactly what the opening_hours library accepts, on ever
   const fsFast = [...franceServices].filter(isSimpleHours).length;
   assert.ok(fsFast > franceServices.size * 0.95, `${fsFast} / ${franceServices.size} on the fast path`);
   assert.ok(fast > json.size / 2, `${fast} values on the fast path`);
+});
+
+test("simpleWeek reads the open days and latest closing times as the library does, on every real simple value", async () => {
+  const { json, franceServices } = await realHours();
+  let compared = 0;
+  for (const value of [...json, ...franceServices]) {
+    const week = simpleWeek(value);
+    if (!isSimpleHours(value)) {
+      assert.equal(week, null, value);
+      continue;
+    }
+    assert.ok(week, value);
+    const h = parseHours(value);
+    assert.ok(h, value);
+    // A week without public holiday (16 November 2026), on the place's wall clock.
+    const days = weekSchedule(h, "2026-11-16");
+    const minutesOf = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+    assert.deepEqual(
+      week.open,
+      days.map((d) => d.intervals.length > 0),
+      value,
+    );
+    assert.deepEqual(
+      week.closes,
+      days.map((d) => Math.max(0, ...d.intervals.map((i) => minutesOf(i.to)))),
+      value,
+    );
+    compared++;
+  }
+  assert.ok(compared > 1000, `${compared} values compared`);
 });

@@ -1,10 +1,18 @@
 import { join } from "node:path";
-import type { BaseContext } from "../context.ts";
+import type { VNode } from "preact";
+import type { AppContext, BaseContext } from "../context.ts";
+import type { Territory } from "../territories/model.ts";
 import { FILE_SPECS, FRAGILITY_FILES, readIndicatorFile } from "./indicators.ts";
 import { formerCodeMap } from "./load.ts";
-import type { StoredMethod } from "./model.ts";
-import { currentMethods, pickMethod } from "./routes.tsx";
-import { getAllScoreValues } from "./store.ts";
+import type { AggregateLevel, StoredMethod } from "./model.ts";
+import { currentMethods, fragilitySection, pickMethod } from "./routes.tsx";
+import {
+  getAggregates,
+  getAllScoreValues,
+  getScores,
+  type StoredAggregate,
+  type StoredScore,
+} from "./store.ts";
 
 const RECHECK_MS = 5_000;
 
@@ -65,6 +73,25 @@ export class PublishedFragility {
   }
 
   /** Scores of a method (id or version; the default method when none): null if nothing is computed. */
+  /** The stored aggregates of a level (EPCI, département, région), by code: score and per-indicator means. */
+  aggregates(
+    version: string,
+    level: AggregateLevel,
+    codes?: string[],
+  ): Promise<Map<string, StoredAggregate>> {
+    return getAggregates(this.base.database.db, version, level, codes);
+  }
+
+  /** The stored scores of communes with their explanation lines (each indicator's normalised value). */
+  scoreLines(version: string, codes: string[]): Promise<Map<string, StoredScore>> {
+    return getScores(this.base.database.db, version, codes);
+  }
+
+  /** A territory's communes (a région's départements) coloured by fragility, as its territory page shows them. */
+  territoryMap(t: Territory, ctx: AppContext): Promise<VNode | null> {
+    return fragilitySection.map?.(t, ctx) ?? Promise.resolve(null);
+  }
+
   async of(method?: string): Promise<FragilitySnapshot | null | "unknown"> {
     const picked = pickMethod(await this.methods(), method);
     if (picked === null || picked === "unknown") return picked;

@@ -5,6 +5,7 @@
  */
 import type { AppContext, IndicatorDefinition, IndicatorScope, IndicatorValue } from "../context.ts";
 import { addDays, dayIn } from "../platform/clock.ts";
+import { MONTHS } from "../platform/format.ts";
 import type { Territory } from "../territories/model.ts";
 
 export interface Period {
@@ -15,21 +16,6 @@ export interface Period {
 }
 
 export type PeriodResult = { ok: true; period: Period } | { ok: false; message: string };
-
-const MONTHS = [
-  "janvier",
-  "février",
-  "mars",
-  "avril",
-  "mai",
-  "juin",
-  "juillet",
-  "août",
-  "septembre",
-  "octobre",
-  "novembre",
-  "décembre",
-];
 
 export const monthLabel = (month: string): string =>
   `${MONTHS[Number(month.slice(5, 7)) - 1] ?? month.slice(5, 7)} ${month.slice(0, 4)}`;

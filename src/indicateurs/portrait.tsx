@@ -6,7 +6,7 @@
  * model, so the portrait says what the dashboards, the fragility and coverage pages say.
  */
 import type { FastifyInstance } from "fastify";
-import type { VNode } from "preact";
+import type { ComponentChildren, VNode } from "preact";
 import { signInHref } from "../accounts/web.ts";
 import type { AppContext, IndicatorDefinition, IndicatorValue } from "../context.ts";
 import type { PlanResult } from "../coverage/engine.ts";
@@ -15,8 +15,6 @@ import type { Gap } from "../coverage/model.ts";
 import { DEFAULT_DISTANCES_TEXT, DEFAULT_PARAMS } from "../coverage/model.ts";
 import { formatScore } from "../fragility/classes.ts";
 import { INDICATORS } from "../fragility/indicators.ts";
-import { fragilitySection } from "../fragility/routes.tsx";
-import { getAggregates, getScores } from "../fragility/store.ts";
 import { sendPage } from "../platform/http.ts";
 import { DATA, VINTAGES } from "../platform/provenance.ts";
 import { Layout } from "../platform/views/layout.tsx";
@@ -71,8 +69,7 @@ interface PortraitData {
 
 /** The causes of fragility: each indicator's mean score (0–10) here and in France, most weighty first. */
 async function causesOf(ctx: AppContext, t: Territory | null, version: string, ids: string[]) {
-  const db = ctx.database.db;
-  const deps = await getAggregates(db, version, "departement");
+  const deps = await ctx.fragility.aggregates(version, "departement");
   const franceMean: Record<string, number | null> = {};
   let franceScore = 0;
   let franceWeight = 0;
@@ -97,11 +94,11 @@ async function causesOf(ctx: AppContext, t: Territory | null, version: string, i
   if (t) {
     const level = t.kind === "epci" || t.kind === "departement" || t.kind === "region" ? t.kind : null;
     if (level) {
-      const a = (await getAggregates(db, version, level, [t.code])).get(t.code);
+      const a = (await ctx.fragility.aggregates(version, level, [t.code])).get(t.code);
       here = a?.indicators ?? {};
       fragile = a ? { score: a.score, shareAtLeast7: a.shareAtLeast7 } : null;
     } else if (t.kind === "commune" || t.kind === "arrondissement") {
-      const s = (await getScores(db, version, [t.code])).get(t.code);
+      const s = (await ctx.fragility.scoreLines(version, [t.code])).get(t.code);
       here = Object.fromEntries((s?.lines ?? []).map((l) => [l.indicator, l.normalised]));
       fragile = s ? { score: s.score, shareAtLeast7: null } : null;
     } else here = {};
@@ -128,7 +125,7 @@ async function portraitData(ctx: AppContext, r: IndicatorRequest, signIn: string
   const fr = method
     ? await causesOf(ctx, t, method.version, method.indicators)
     : { causes: [], fragile: null };
-  const map = t ? await fragilitySection.map?.(t, ctx) : null;
+  const map = t ? await ctx.fragility.territoryMap(t, ctx) : null;
   const cov = await ctx.coverage.coverage(t);
   const allGaps = ctx.coverage.gaps(cov, { kind: "tous" });
   let plan: PlanResult | null = null;
@@ -431,68 +428,24 @@ function PortraitPage(p: PortraitData): VNode {
             {name} compte <strong>{fmt("lieux.total", p.here["lieux.total"])}</strong> lieux d'inclusion
             numérique. Voici ce qu'ils proposent.
           </p>
-          <TableRegion label="Les lieux par dispositif et horaires">
-            <table class="portrait-table">
-              <caption>Les lieux par dispositif et par horaires</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Lieux</th>
-                  <th scope="col" class="num">
-                    Nombre
-                  </th>
-                  <th scope="col">
-                    <span class="visually-hidden">Graphique</span>
-                  </th>
-                  <th scope="col">Source</th>
-                </tr>
-              </thead>
-              <tbody>
-                {lieux.map((d) => (
-                  <tr key={d.id}>
-                    <th scope="row">
-                      <a href={defUrl(d.id)}>{d.label}</a>
-                    </th>
-                    <td class="num">{formatValue(d, p.here[d.id])}</td>
-                    <td>
-                      <Bar value={number(p.here[d.id]) ?? 0} max={lieuxMax} />
-                    </td>
-                    <td>{ref(cite(d))}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableRegion>
-          <TableRegion label="Les lieux par service proposé">
-            <table class="portrait-table">
-              <caption>Les lieux par service proposé</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Service</th>
-                  <th scope="col" class="num">
-                    Lieux
-                  </th>
-                  <th scope="col">
-                    <span class="visually-hidden">Graphique</span>
-                  </th>
-                  <th scope="col">Source</th>
-                </tr>
-              </thead>
-              <tbody>
-                {services.map((d) => (
-                  <tr key={d.id}>
-                    <th scope="row">
-                      <a href={defUrl(d.id)}>{d.label}</a>
-                    </th>
-                    <td class="num">{formatValue(d, p.here[d.id])}</td>
-                    <td>
-                      <Bar value={number(p.here[d.id]) ?? 0} max={servicesMax} />
-                    </td>
-                    <td>{ref(cite(d))}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableRegion>
+          <BarTable
+            caption="Les lieux par dispositif et par horaires"
+            head="Lieux"
+            countHead="Nombre"
+            defs={lieux}
+            values={p.here}
+            max={lieuxMax}
+            cite={(d) => ref(cite(d))}
+          />
+          <BarTable
+            caption="Les lieux par service proposé"
+            head="Service"
+            countHead="Lieux"
+            defs={services}
+            values={p.here}
+            max={servicesMax}
+            cite={(d) => ref(cite(d))}
+          />
         </section>
 
         <section class="portrait-break" aria-labelledby="manques">
@@ -707,5 +660,50 @@ function PortraitPage(p: PortraitData): VNode {
         </section>
       </article>
     </Layout>
+  );
+}
+
+/** A table of figures with a bar each and its numbered source. */
+function BarTable(p: {
+  caption: string;
+  head: string;
+  countHead: string;
+  defs: IndicatorDefinition[];
+  values: Record<string, IndicatorValue>;
+  max: number;
+  cite: (d: IndicatorDefinition) => ComponentChildren;
+}): VNode {
+  return (
+    <TableRegion label={p.caption}>
+      <table class="portrait-table">
+        <caption>{p.caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{p.head}</th>
+            <th scope="col" class="num">
+              {p.countHead}
+            </th>
+            <th scope="col">
+              <span class="visually-hidden">Graphique</span>
+            </th>
+            <th scope="col">Source</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.defs.map((d) => (
+            <tr key={d.id}>
+              <th scope="row">
+                <a href={defUrl(d.id)}>{d.label}</a>
+              </th>
+              <td class="num">{formatValue(d, p.values[d.id])}</td>
+              <td>
+                <Bar value={number(p.values[d.id]) ?? 0} max={p.max} />
+              </td>
+              <td>{p.cite(d)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableRegion>
   );
 }

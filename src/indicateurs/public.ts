@@ -13,7 +13,7 @@ import type {
 } from "../context.ts";
 import { SERVICES } from "../coverage/model.ts";
 import { coverageStats } from "../coverage/stats.ts";
-import { placeCalendar, placeHours, weekSchedule } from "../places/hours.ts";
+import { placeCalendar, placeHours, simpleWeek, weekSchedule } from "../places/hours.ts";
 import type { Place } from "../places/model.ts";
 import { DATA } from "../platform/provenance.ts";
 
@@ -212,6 +212,13 @@ function openingKeys(p: Place): string[] {
   let keys = openingCache.get(key);
   if (!keys) {
     keys = [];
+    const simple = simpleWeek(text);
+    if (simple) {
+      if (simple.open[5]) keys.push("lieux.samedi");
+      if (simple.closes.some((m) => m > 18 * 60)) keys.push("lieux.soir");
+      openingCache.set(key, keys);
+      return keys;
+    }
     const h = placeHours(text, cal);
     if (h) {
       const week = weekSchedule(h, REFERENCE_MONDAY);

@@ -74,6 +74,30 @@ export function isSimpleHours(text: string): boolean {
   return true;
 }
 
+/**
+ * For a value of the plain weekly subset (`isSimpleHours`), the days it opens (Monday = 0) and, per day, the latest
+ * closing time in minutes — read from the text without the library (a hundred times faster). Null otherwise.
+ */
+export function simpleWeek(text: string): { open: boolean[]; closes: number[] } | null {
+  if (!isSimpleHours(text)) return null;
+  const open = Array.from({ length: 7 }, () => false);
+  const closes = Array.from({ length: 7 }, () => 0);
+  for (const rule of text.split("; ")) {
+    const space = rule.indexOf(" ");
+    let last = 0;
+    for (const range of rule.slice(space + 1).split(",")) last = Math.max(last, minutes(range.slice(6, 11)));
+    for (const span of rule.slice(0, space).split(",")) {
+      const from = DAY_INDEX[span.slice(0, 2)] as number;
+      const to = span.length > 2 ? (DAY_INDEX[span.slice(3, 5)] as number) : from;
+      for (let d = from; d <= to; d++) {
+        open[d] = true;
+        closes[d] = Math.max(closes[d] as number, last);
+      }
+    }
+  }
+  return { open, closes };
+}
+
 /** The library's verdict, uncached and without the fast path (for tests and the rare complex value). */
 export function libraryCheck(text: string): HoursCheck {
   try {

@@ -22,7 +22,8 @@ export function formatNumber(n: number, maxDigits = 0, minDigits = 0): string {
 
 /** Monday first, as `WallTime.weekday` and `dayParts().weekday` count. */
 export const WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"] as const;
-const MONTHS = [
+/** The months' names, January first. */
+export const MONTHS = [
   "janvier",
   "février",
   "mars",

@@ -7,7 +7,15 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, posix, relative, resolve } from "node:path";
 import ts from "typescript";
 
-const CAPABILITIES = ["territories", "places", "fragility", "coverage", "orientation", "diagnostic"];
+const CAPABILITIES = [
+  "territories",
+  "places",
+  "fragility",
+  "coverage",
+  "orientation",
+  "diagnostic",
+  "indicateurs",
+];
 /** Files of a capability that others must not import (paths inside the capability folder). */
 const PRIVATE = [
   /^store(\.ts$|\/)/,
