@@ -153,7 +153,7 @@ export async function readTerritoryDataset(
   tick("quartiers prioritaires");
   for (const q of qpvs) {
     territories.push(q.territory);
-    geometries.push({ id: q.territory.id, geometry: q.geometry });
+    if (opts.geometries !== false) geometries.push({ id: q.territory.id, geometry: q.geometry });
   }
   const contrats = await readContrats(files[8] as string);
   tick("contrats de ville");
