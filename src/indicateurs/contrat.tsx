@@ -157,7 +157,8 @@ export function registerContratRoutes(app: FastifyInstance, ctx: AppContext): vo
       await checkCsrf(req);
       const territoire = str(req.body.territoire, 100);
       const t = ctx.territories.get(territoire);
-      if (!t) throw new HttpError(404, "Territoire inconnu", "Ce territoire n'existe pas.");
+      if (!t || (t.kind !== "epci" && t.kind !== "commune"))
+        throw new HttpError(404, "Territoire inconnu", "Cette intercommunalité ou commune n'existe pas.");
       const zone = ctx.territories.get(str(req.body.zone, 20));
       const allowedZones = new Set([t.id, ...ctx.territories.qpvsOf(t).map((q) => q.id)]);
       const year = Number(str(req.body.annee, 4));

@@ -94,6 +94,11 @@ function operationalAccess(
   const d = can(req.actor ?? null, "indicateur.operationnel", t ? { territoryId: t.id } : {}, (a, b) =>
     within(ctx, a, b),
   );
+  if (!d.allowed && d.status === 403 && !t)
+    return {
+      ...d,
+      reason: "Les chiffres d'activité de la France entière sont réservés aux administrateurs.",
+    };
   return d;
 }
 
