@@ -1,7 +1,7 @@
 /**
  * The printable territory portrait in a browser: the Creuse (255 communes, few quartiers) and the Bouches-du-Rhône
  * (many quartiers) at 1 280 and 360 px wide: 0 axe violations, no horizontal overflow; printed as an A4 PDF by the
- * browser, 4 to 6 pages, without the site's header and footer. The HTTP checks are in test/portrait-http.test.ts.
+ * browser, 4 to 6 pages, without the site's header and footer. The HTTP checks are in test/indicateurs-http.test.ts.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
