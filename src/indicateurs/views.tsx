@@ -62,7 +62,9 @@ export function FamilyTable(p: {
                   <Figure d={d} v={c.values[d.id]} />
                 </td>
               ))}
-              <td class="muted">{d.vintage}</td>
+              <td class="muted">
+                {d.source} ({d.vintage})
+              </td>
             </tr>
           ))}
         </tbody>

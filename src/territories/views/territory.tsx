@@ -97,6 +97,10 @@ export function TerritoryPage(props: {
               </Fragment>
             ))}
           </dl>
+          <p>
+            <a href={`/indicateurs?territoire=${encodeURIComponent(t.id)}`}>Tous les indicateurs</a> ·{" "}
+            <a href={`/indicateurs/portrait?territoire=${encodeURIComponent(t.id)}`}>Portrait imprimable</a>
+          </p>
         </section>
         <section aria-labelledby="carte">
           <h2 id="carte">Carte</h2>
