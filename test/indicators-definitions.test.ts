@@ -1,28 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { capabilities } from "../src/capabilities.ts";
+import { checkFields } from "./support/indicators.ts";
 
 test("the capabilities' indicators: ids unique across all of them, every field said, the four providers wired, the CNV items answered", () => {
   const defs = capabilities.flatMap((c) => c.indicators?.definitions ?? []);
-  const ids = defs.map((d) => d.id);
-  assert.deepEqual(
-    ids.filter((id, i) => ids.indexOf(id) !== i),
-    [],
-    "identifiants en double",
-  );
-  for (const d of defs)
-    for (const k of [
-      "id",
-      "family",
-      "label",
-      "definition",
-      "formula",
-      "source",
-      "vintage",
-      "unit",
-      "hidden",
-    ] as const)
-      assert.ok(d[k].trim().length > 0, `${d.id} : ${k} vide`);
+  checkFields(defs);
   const providers = capabilities.filter((c) => c.indicators).map((c) => c.name);
   for (const name of ["diagnostic", "activites", "pass", "mandats"])
     assert.ok(providers.includes(name), name);

@@ -50,12 +50,15 @@ export function scopeOf(
   };
 }
 
-/** Every definition says everything, operationally, and no two share an id. */
-export function checkDefinitions(defs: IndicatorDefinition[]): void {
-  assert.ok(defs.length > 0);
+/** No two definitions share an id, and every one says each of its texts. */
+export function checkFields(defs: IndicatorDefinition[]): void {
   const ids = defs.map((d) => d.id);
-  assert.equal(new Set(ids).size, ids.length, `identifiants en double : ${ids}`);
-  for (const d of defs) {
+  assert.deepEqual(
+    ids.filter((id, i) => ids.indexOf(id) !== i),
+    [],
+    "identifiants en double",
+  );
+  for (const d of defs)
     for (const k of [
       "id",
       "family",
@@ -68,6 +71,13 @@ export function checkDefinitions(defs: IndicatorDefinition[]): void {
       "hidden",
     ] as const)
       assert.ok(d[k].trim().length > 0, `${d.id} : ${k} vide`);
+}
+
+/** Every definition says everything, operationally, and no two share an id. */
+export function checkDefinitions(defs: IndicatorDefinition[]): void {
+  assert.ok(defs.length > 0);
+  checkFields(defs);
+  for (const d of defs) {
     assert.match(d.id, /^[a-z]+(\.[a-z_]+)+$/);
     assert.equal(d.access, "operationnel", d.id);
     assert.equal(d.vintage, "en continu", d.id);
