@@ -10,8 +10,15 @@ import { describe, test } from "node:test";
 import { sql } from "kysely";
 import type { Page } from "playwright-core";
 import type { Clock } from "../../src/platform/clock.ts";
-import { axeViolations, browserJourney, browserSkip, tabTo, withPage } from "../support/browser.ts";
-import { member, organisation, PASSWORD_FOR_TESTS, totpCode } from "../support/people.ts";
+import {
+  axeViolations,
+  browserJourney,
+  browserSkip,
+  signInByForm,
+  tabTo,
+  withPage,
+} from "../support/browser.ts";
+import { member, organisation } from "../support/people.ts";
 
 let instant = Date.parse("2026-12-02T15:00:00Z");
 const clock: Clock = { now: () => new Date(instant) };
@@ -48,23 +55,8 @@ async function checked(page: Page): Promise<void> {
   assert.ok(overflow <= 0, `${page.url()} is ${overflow}px wider than the screen`);
 }
 
-async function signIn(page: Page, email: string, path: string): Promise<void> {
-  await page.goto(`${journey.server.url}/connexion?retour=${encodeURIComponent(path)}`);
-  await page.fill("#email", email);
-  await page.fill("#motdepasse", PASSWORD_FOR_TESTS);
-  await Promise.all([page.waitForURL((u) => u.pathname !== "/connexion"), page.click("button[type=submit]")]);
-  if (page.url().includes("second-facteur")) {
-    await page.fill(
-      'input[name="code"]',
-      totpCode(() => (instant += 30_000)),
-    );
-    await Promise.all([
-      page.waitForURL((u) => !u.pathname.startsWith("/connexion")),
-      page.click("button[type=submit]"),
-    ]);
-  }
-  await page.waitForURL((u) => u.pathname === path);
-}
+const signIn = (page: Page, email: string, path: string) =>
+  signInByForm(page, journey.server.url, email, path, () => (instant += 30_000));
 
 /** Counts what a person does: each action (a tick, a choice, a submit), apart from moving with Tab. */
 class Counter {

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { after, before } from "node:test";
 import { AxeBuilder } from "@axe-core/playwright";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { PASSWORD_FOR_TESTS, totpCode } from "./people.ts";
 import { startTestServer, type TestServer } from "./server.ts";
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter(
@@ -140,4 +141,29 @@ export function browserJourney(
       return state.server;
     },
   };
+}
+
+/**
+ * Signs a fictitious person in through the form (and its second-factor step when their role has one), then waits
+ * for the page they asked for. `advance` moves the test clock past the previous TOTP step (a code is used once).
+ */
+export async function signInByForm(
+  page: Page,
+  base: string,
+  email: string,
+  path: string,
+  advance: () => number,
+): Promise<void> {
+  await page.goto(`${base}/connexion?retour=${encodeURIComponent(path)}`);
+  await page.fill("#email", email);
+  await page.fill("#motdepasse", PASSWORD_FOR_TESTS);
+  await Promise.all([page.waitForURL((u) => u.pathname !== "/connexion"), page.click("button[type=submit]")]);
+  if (page.url().includes("second-facteur")) {
+    await page.fill('input[name="code"]', totpCode(advance));
+    await Promise.all([
+      page.waitForURL((u) => !u.pathname.startsWith("/connexion")),
+      page.click("button[type=submit]"),
+    ]);
+  }
+  await page.waitForURL((u) => u.pathname === path.split("?")[0]);
 }
